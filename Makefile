@@ -1,0 +1,35 @@
+# satchel — common tasks. `make` builds, `make test` runs every test.
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+
+export GOTOOLCHAIN := local
+
+.PHONY: build test bench fuzz vet clean
+
+build:
+	go build -trimpath -ldflags "$(LDFLAGS)" -o satchel ./cmd/satchel
+
+test:
+	go test ./...
+
+vet:
+	go vet ./...
+
+# Benchmarks, including unlock with the production KDF parameters.
+bench:
+	go test -run '^$$' -bench . -benchmem ./...
+
+# Each fuzz target for FUZZTIME (default 30s).
+FUZZTIME ?= 30s
+fuzz:
+	@for pkg in ./keystore ./wallet; do \
+		for f in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "== $$pkg $$f"; \
+			go test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+clean:
+	rm -rf satchel dist

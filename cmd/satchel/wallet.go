@@ -1,0 +1,677 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/satchelbtc/satchel/keystore"
+	"github.com/satchelbtc/satchel/wallet"
+)
+
+// newPasswordEnv holds the new password of `wallet passwd`, like
+// SATCHEL_PASSWORD holds the current one.
+const newPasswordEnv = "SATCHEL_NEW_PASSWORD"
+
+func newWalletCommand(a *app) *cobra.Command {
+	cmd := newGroupCommand("wallet", "Create, restore, import and inspect wallets")
+	cmd.AddCommand(
+		newWalletCreateCommand(a),
+		newWalletRestoreCommand(a),
+		newWalletImportCommand(a),
+		newWalletListCommand(a),
+		newWalletInfoCommand(a),
+		newWalletPasswdCommand(a),
+		newWalletShowMnemonicCommand(a),
+	)
+	return cmd
+}
+
+// walletJSON is the public description of a wallet in --json output.
+type walletJSON struct {
+	Name           string          `json:"name"`
+	Network        string          `json:"network"`
+	Fingerprint    string          `json:"fingerprint"`
+	ScriptType     string          `json:"script_type"`
+	WatchOnly      bool            `json:"watch_only"`
+	XPub           string          `json:"xpub"`
+	SLIP132        string          `json:"slip132,omitempty"`
+	AccountPath    string          `json:"account_path"`
+	Descriptors    descriptorsJSON `json:"descriptors"`
+	BirthdayHeight *int32          `json:"birthday_height"`
+	Created        time.Time       `json:"created"`
+	GapLimit       uint32          `json:"gap_limit"`
+	NextReceive    uint32          `json:"next_receive_index"`
+	NextChange     uint32          `json:"next_change_index"`
+	Encryption     *encryptionJSON `json:"encryption,omitempty"`
+	Mnemonic       string          `json:"mnemonic,omitempty"`
+	FirstAddress   string          `json:"first_address,omitempty"`
+}
+
+type descriptorsJSON struct {
+	Receive string `json:"receive"`
+	Change  string `json:"change"`
+}
+
+type encryptionJSON struct {
+	KDF       string `json:"kdf"`
+	MemoryKiB uint32 `json:"memory_kib"`
+	Time      uint32 `json:"time"`
+	Threads   uint8  `json:"threads"`
+	Cipher    string `json:"cipher"`
+}
+
+// describeWallet collects a wallet's public description.
+func (a *app) describeWallet(w *wallet.Wallet) (*walletJSON, error) {
+	info, err := w.Info()
+	if err != nil {
+		return nil, err
+	}
+	j := &walletJSON{
+		Name:        a.flags.walletName,
+		Network:     networkName(a.net),
+		Fingerprint: fmt.Sprintf("%08x", info.Fingerprint),
+		ScriptType:  info.ScriptType.String(),
+		WatchOnly:   info.WatchOnly,
+		XPub:        info.XPub,
+		AccountPath: wallet.FormatPath(info.AccountPath),
+		Descriptors: descriptorsJSON{
+			Receive: info.Receive.String(),
+			Change:  info.Change.String(),
+		},
+		Created:     info.Created,
+		GapLimit:    info.GapLimit,
+		NextReceive: info.NextReceive,
+		NextChange:  info.NextChange,
+	}
+	if info.BirthdayHeight >= 0 {
+		h := info.BirthdayHeight
+		j.BirthdayHeight = &h
+	}
+	if s, err := wallet.EncodeSLIP132(info.Receive.Key, info.ScriptType, a.net); err == nil && s != info.XPub {
+		j.SLIP132 = s
+	}
+	if !info.WatchOnly {
+		st, err := w.Keystore()
+		if err != nil {
+			return nil, err
+		}
+		p := st.KDFParams()
+		j.Encryption = &encryptionJSON{
+			KDF: "argon2id", MemoryKiB: p.Memory, Time: p.Time, Threads: p.Threads,
+			Cipher: "xchacha20-poly1305",
+		}
+	}
+	return j, nil
+}
+
+// ensureNewWallet fails early, before any prompt, when the wallet exists.
+func (a *app) ensureNewWallet() (string, error) {
+	path, err := a.walletPath()
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return "", a.existsError()
+	}
+	return path, nil
+}
+
+func (a *app) existsError() error {
+	return fmt.Errorf("a wallet named %q already exists on %s; choose another name with --wallet NAME",
+		a.flags.walletName, networkName(a.net))
+}
+
+// createWallet writes the wallet and reports what was made.
+func (a *app) createWallet(path string, cfg *wallet.CreateConfig, mnemonic string) error {
+	w, err := wallet.Create(path, a.net, cfg)
+	if errors.Is(err, wallet.ErrExists) {
+		return a.existsError()
+	}
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	j, err := a.describeWallet(w)
+	if err != nil {
+		return err
+	}
+	first, err := w.Address(wallet.ReceiveBranch, 0)
+	if err != nil {
+		return err
+	}
+	j.FirstAddress = first.Address.EncodeAddress()
+	a.logger().Info("wallet created", "wallet", j.Name, "fingerprint", j.Fingerprint,
+		"script_type", j.ScriptType, "watch_only", j.WatchOnly)
+
+	if a.flags.json {
+		j.Mnemonic = mnemonic
+		return a.printJSON(j)
+	}
+	kind := "wallet"
+	if j.WatchOnly {
+		kind = "watch-only wallet"
+	}
+	a.printf("Created %s %q on %s (%s, fingerprint %s).\n", kind, j.Name, j.Network, j.ScriptType, j.Fingerprint)
+	if mnemonic != "" {
+		a.printf("\nWrite these %d words down, in order, and keep them offline. Anyone who sees them\n"+
+			"can take your coins; without them (or this file and its password) the coins are lost.\n"+
+			"They are shown only now; 'satchel wallet show-mnemonic' shows them again after the password.\n\n",
+			len(strings.Fields(mnemonic)))
+		a.printf("%s\n", formatWords(mnemonic))
+	}
+	a.printf("\nReceive descriptor: %s\nFirst address:      %s\n", j.Descriptors.Receive, j.FirstAddress)
+	return nil
+}
+
+// formatWords lays out numbered words in rows of four.
+func formatWords(mnemonic string) string {
+	var b strings.Builder
+	for i, w := range strings.Fields(mnemonic) {
+		fmt.Fprintf(&b, "%4d. %-10s", i+1, w)
+		if i%4 == 3 {
+			b.WriteString("\n")
+		}
+	}
+	return strings.TrimRight(b.String(), "\n ")
+}
+
+// passphrase reads the optional BIP39 passphrase file.
+func (a *app) passphrase(path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	p, err := a.readSecretFile(path, "passphrase")
+	if err != nil {
+		return "", err
+	}
+	return string(p), nil
+}
+
+func newWalletCreateCommand(a *app) *cobra.Command {
+	var (
+		words          int
+		scriptType     string
+		passphraseFile string
+	)
+	cmd := &cobra.Command{
+		Use:   "create",
+		Short: "Create a wallet with a new recovery phrase",
+		Long: `Create a wallet from new random words (BIP39). The words are shown once: write them down.
+The keys are encrypted with your password (argon2id + XChaCha20-Poly1305); the public part
+(xpub, descriptors) stays readable so a locked wallet can still derive addresses.`,
+		Example: "  satchel --network regtest wallet create\n  satchel wallet create --words 24 --script-type p2tr",
+		Args:    cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if words != 12 && words != 24 {
+				return fmt.Errorf("--words must be 12 or 24, not %d", words)
+			}
+			st, err := wallet.ParseScriptType(scriptType)
+			if err != nil {
+				return err
+			}
+			path, err := a.ensureNewWallet()
+			if err != nil {
+				return err
+			}
+			pass, err := a.passphrase(passphraseFile)
+			if err != nil {
+				return err
+			}
+			pw, err := a.password("Choose a password for wallet "+a.flags.walletName, true)
+			if err != nil {
+				return err
+			}
+			mnemonic, err := keystore.NewMnemonic(words)
+			if err != nil {
+				return err
+			}
+			secret, err := keystore.NewSecret(mnemonic, pass)
+			if err != nil {
+				return err
+			}
+			defer secret.Zero()
+			return a.createWallet(path, &wallet.CreateConfig{
+				Secret: secret, Password: pw, ScriptType: st,
+				KeystoreOptions: a.keystoreOpts, BirthdayHeight: -1,
+			}, mnemonic)
+		},
+	}
+	cmd.Flags().IntVar(&words, "words", 12, "number of words: 12 or 24")
+	cmd.Flags().StringVar(&scriptType, "script-type", "p2wpkh", "p2wpkh, p2tr, p2sh-p2wpkh or p2pkh")
+	cmd.Flags().StringVar(&passphraseFile, "passphrase-file", "", "read an optional BIP39 passphrase from FILE")
+	return cmd
+}
+
+func newWalletRestoreCommand(a *app) *cobra.Command {
+	var (
+		mnemonicFile   string
+		passphraseFile string
+		scriptType     string
+		birthday       int32
+	)
+	cmd := &cobra.Command{
+		Use:   "restore",
+		Short: "Restore a wallet from its recovery words",
+		Long: `Restore a wallet from 12, 15, 18, 21 or 24 BIP39 words, read from --mnemonic-file (- for stdin)
+or typed at the prompt. A word that is not in the BIP39 list is named with its position and the
+closest words; a wrong checksum is reported. --birthday HEIGHT skips blocks before that height
+when scanning.`,
+		Example: "  satchel wallet restore --mnemonic-file words.txt --birthday 800000\n  cat words.txt | satchel wallet restore --mnemonic-file - --password-file pw.txt",
+		Args:    cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			st, err := wallet.ParseScriptType(scriptType)
+			if err != nil {
+				return err
+			}
+			if birthday < -1 {
+				return fmt.Errorf("--birthday must be a block height (0 or more)")
+			}
+			path, err := a.ensureNewWallet()
+			if err != nil {
+				return err
+			}
+			words, err := a.readMnemonic(mnemonicFile)
+			if err != nil {
+				return err
+			}
+			mnemonic, err := keystore.NormalizeMnemonic(words)
+			if err != nil {
+				return err
+			}
+			pass, err := a.passphrase(passphraseFile)
+			if err != nil {
+				return err
+			}
+			pw, err := a.password("Choose a password for wallet "+a.flags.walletName, true)
+			if err != nil {
+				return err
+			}
+			secret, err := keystore.NewSecret(mnemonic, pass)
+			if err != nil {
+				return err
+			}
+			defer secret.Zero()
+			return a.createWallet(path, &wallet.CreateConfig{
+				Secret: secret, Password: pw, ScriptType: st,
+				KeystoreOptions: a.keystoreOpts, BirthdayHeight: birthday,
+			}, "")
+		},
+	}
+	cmd.Flags().StringVar(&mnemonicFile, "mnemonic-file", "", "read the words from FILE (- for stdin)")
+	cmd.Flags().StringVar(&passphraseFile, "passphrase-file", "", "read the BIP39 passphrase from FILE")
+	cmd.Flags().StringVar(&scriptType, "script-type", "p2wpkh", "p2wpkh, p2tr, p2sh-p2wpkh or p2pkh")
+	cmd.Flags().Int32Var(&birthday, "birthday", -1, "first block height to scan (default: from the start)")
+	return cmd
+}
+
+// readMnemonic reads the recovery words from a file, stdin or the terminal.
+func (a *app) readMnemonic(path string) (string, error) {
+	if path != "" {
+		b, err := a.readSecretFile(path, "mnemonic")
+		return string(b), err
+	}
+	if a.term == nil {
+		return "", errors.New("the recovery words are needed: use --mnemonic-file FILE (or - for stdin), or run in a terminal")
+	}
+	return a.term.ReadLine("Recovery words (separated by spaces): ")
+}
+
+func newWalletImportCommand(a *app) *cobra.Command {
+	var (
+		descriptors []string
+		xpub        string
+		scriptType  string
+		birthday    int32
+	)
+	cmd := &cobra.Command{
+		Use:   "import",
+		Short: "Import a watch-only wallet from descriptors or an xpub",
+		Long: `Import a watch-only wallet: it derives addresses, syncs and builds PSBTs, but holds no keys and
+never asks for a password. Give one multipath descriptor (.../<0;1>/*), or a receive (.../0/*)
+and a change (.../1/*) descriptor, or an extended public key. For --xpub, the SLIP-132 prefix
+picks the script type (ypub/upub: p2sh-p2wpkh, zpub/vpub: p2wpkh); for xpub/tpub give
+--script-type (default p2wpkh). A key origin may precede the key: [fingerprint/84h/0h/0h]xpub...`,
+		Example: "  satchel wallet import --descriptor 'wpkh([73c5da0a/84h/0h/0h]xpub.../<0;1>/*)'\n  satchel --wallet cold wallet import --xpub zpub...",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if birthday < -1 {
+				return fmt.Errorf("--birthday must be a block height (0 or more)")
+			}
+			var stGiven *wallet.ScriptType
+			if cmd.Flags().Changed("script-type") {
+				st, err := wallet.ParseScriptType(scriptType)
+				if err != nil {
+					return err
+				}
+				stGiven = &st
+			}
+			recv, change, err := a.importDescriptors(descriptors, xpub, stGiven)
+			if err != nil {
+				return err
+			}
+			path, err := a.ensureNewWallet()
+			if err != nil {
+				return err
+			}
+			return a.createWallet(path, &wallet.CreateConfig{
+				Receive: recv, Change: change, BirthdayHeight: birthday,
+			}, "")
+		},
+	}
+	cmd.Flags().StringArrayVar(&descriptors, "descriptor", nil, "an output descriptor (repeat for receive and change)")
+	cmd.Flags().StringVar(&xpub, "xpub", "", "an extended public key (xpub/ypub/zpub/tpub/upub/vpub)")
+	cmd.Flags().StringVar(&scriptType, "script-type", "p2wpkh", "script type for an xpub/tpub: p2wpkh, p2tr, p2sh-p2wpkh or p2pkh")
+	cmd.Flags().Int32Var(&birthday, "birthday", -1, "first block height to scan (default: from the start)")
+	return cmd
+}
+
+// importDescriptors turns the import flags into the receive and change
+// descriptors of a watch-only wallet.
+func (a *app) importDescriptors(descs []string, xpub string, st *wallet.ScriptType) (recv, change *wallet.Descriptor, err error) {
+	switch {
+	case len(descs) > 0 && xpub != "":
+		return nil, nil, errors.New("give either --descriptor or --xpub, not both")
+	case len(descs) > 2:
+		return nil, nil, errors.New("give at most two descriptors: one for receiving and one for change")
+	case xpub != "":
+		d, err := descriptorFromXPub(strings.TrimSpace(xpub), st, a)
+		if err != nil {
+			return nil, nil, err
+		}
+		return d, nil, nil
+	case len(descs) == 0:
+		return nil, nil, errors.New("give --descriptor DESC or --xpub KEY")
+	}
+	if st != nil {
+		return nil, nil, errors.New("--script-type applies to --xpub; a descriptor names its own script type")
+	}
+	parsed := make([]*wallet.Descriptor, len(descs))
+	for i, s := range descs {
+		if parsed[i], err = wallet.ParseDescriptor(strings.TrimSpace(s), a.net); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(parsed) == 1 {
+		return parsed[0], nil, nil
+	}
+	recv, change = parsed[0], parsed[1]
+	if len(recv.Branches) == 1 && recv.Branches[0] == wallet.ChangeBranch {
+		recv, change = change, recv
+	}
+	if len(recv.Branches) != 1 || len(change.Branches) != 1 {
+		return nil, nil, errors.New("with two descriptors, give one ending in /0/* and one ending in /1/*")
+	}
+	return recv, change, nil
+}
+
+// descriptorFromXPub builds a multipath descriptor from a bare or
+// origin-prefixed extended key.
+func descriptorFromXPub(s string, st *wallet.ScriptType, a *app) (*wallet.Descriptor, error) {
+	origin, key := "", s
+	if strings.HasPrefix(s, "[") {
+		end := strings.Index(s, "]")
+		if end < 0 {
+			return nil, errors.New("the key origin has no closing ']'")
+		}
+		origin, key = s[:end+1], s[end+1:]
+	}
+	_, implied, err := wallet.ParseExtendedKey(key, a.net)
+	if err != nil {
+		return nil, err
+	}
+	t := wallet.P2WPKH
+	switch {
+	case implied != 0 && st != nil && *st != implied:
+		return nil, fmt.Errorf("this key's prefix means %s, but --script-type says %s", implied, *st)
+	case implied != 0:
+		t = implied
+	case st != nil:
+		t = *st
+	}
+	return wallet.ParseDescriptor(descriptorTemplate(t, origin+key+"/<0;1>/*"), a.net)
+}
+
+// descriptorTemplate wraps a key expression in the script type's functions.
+func descriptorTemplate(t wallet.ScriptType, key string) string {
+	switch t {
+	case wallet.P2PKH:
+		return "pkh(" + key + ")"
+	case wallet.P2SHP2WPKH:
+		return "sh(wpkh(" + key + "))"
+	case wallet.P2TR:
+		return "tr(" + key + ")"
+	default:
+		return "wpkh(" + key + ")"
+	}
+}
+
+func newWalletListCommand(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the wallets of the network",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			dir, err := a.walletsDir()
+			if err != nil {
+				return err
+			}
+			list, err := wallet.List(dir, a.net)
+			if err != nil {
+				return err
+			}
+			type entry struct {
+				Name        string `json:"name"`
+				ScriptType  string `json:"script_type,omitempty"`
+				Fingerprint string `json:"fingerprint,omitempty"`
+				WatchOnly   bool   `json:"watch_only"`
+				Error       string `json:"error,omitempty"`
+			}
+			entries := make([]entry, 0, len(list))
+			for _, s := range list {
+				e := entry{Name: s.Name}
+				if s.Err != nil {
+					e.Error = s.Err.Error()
+				} else {
+					e.ScriptType = s.Info.ScriptType.String()
+					e.Fingerprint = fmt.Sprintf("%08x", s.Info.Fingerprint)
+					e.WatchOnly = s.Info.WatchOnly
+				}
+				entries = append(entries, e)
+			}
+			if a.flags.json {
+				return a.printJSON(entries)
+			}
+			if len(entries) == 0 {
+				a.printf("No wallets on %s yet. Create one with 'satchel --network %s wallet create'.\n",
+					networkName(a.net), networkName(a.net))
+				return nil
+			}
+			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "  NAME\tTYPE\tFINGERPRINT\tKEYS")
+			for _, e := range entries {
+				mark := " "
+				if e.Name == a.flags.walletName {
+					mark = "*"
+				}
+				keys := "encrypted"
+				if e.WatchOnly {
+					keys = "watch-only"
+				}
+				if e.Error != "" {
+					fmt.Fprintf(tw, "%s %s\t-\t-\t%s\n", mark, e.Name, e.Error)
+					continue
+				}
+				fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\n", mark, e.Name, e.ScriptType, e.Fingerprint, keys)
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func newWalletInfoCommand(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "info",
+		Short: "Show a wallet's public keys, descriptors and settings",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			w, err := a.openWallet(wallet.ReadOnly())
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			j, err := a.describeWallet(w)
+			if err != nil {
+				return err
+			}
+			if a.flags.json {
+				return a.printJSON(j)
+			}
+			keys := "encrypted keys (signing needs the password)"
+			if j.WatchOnly {
+				keys = "watch-only (no keys)"
+			}
+			birthday := "unknown (scan from the start)"
+			if j.BirthdayHeight != nil {
+				birthday = fmt.Sprint(*j.BirthdayHeight)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintf(tw, "Wallet\t%s (%s)\n", j.Name, j.Network)
+			fmt.Fprintf(tw, "Keys\t%s\n", keys)
+			fmt.Fprintf(tw, "Script type\t%s\n", j.ScriptType)
+			fmt.Fprintf(tw, "Fingerprint\t%s\n", j.Fingerprint)
+			fmt.Fprintf(tw, "Account\t%s\n", j.AccountPath)
+			fmt.Fprintf(tw, "Xpub\t%s\n", j.XPub)
+			if j.SLIP132 != "" {
+				fmt.Fprintf(tw, "SLIP-132\t%s\n", j.SLIP132)
+			}
+			fmt.Fprintf(tw, "Receive\t%s\n", j.Descriptors.Receive)
+			fmt.Fprintf(tw, "Change\t%s\n", j.Descriptors.Change)
+			fmt.Fprintf(tw, "Addresses given out\t%d receive, %d change (gap limit %d)\n", j.NextReceive, j.NextChange, j.GapLimit)
+			fmt.Fprintf(tw, "Birthday\t%s\n", birthday)
+			fmt.Fprintf(tw, "Created\t%s\n", j.Created.Format(time.DateTime+" MST"))
+			if e := j.Encryption; e != nil {
+				fmt.Fprintf(tw, "Encryption\t%s (%d MiB, %d passes, %d lanes) + %s\n",
+					e.KDF, e.MemoryKiB/1024, e.Time, e.Threads, e.Cipher)
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func newWalletPasswdCommand(a *app) *cobra.Command {
+	var newPasswordFile string
+	cmd := &cobra.Command{
+		Use:   "passwd",
+		Short: "Change a wallet's password",
+		Long: `Re-encrypt the wallet's keys under a new password. The current password comes from the usual
+sources (--password-file, SATCHEL_PASSWORD, a prompt); the new one from --new-password-file,
+SATCHEL_NEW_PASSWORD or a prompt. The change is atomic: a crash leaves the old or the new
+password working, never neither.`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			w, err := a.openWallet()
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			st, err := w.Keystore()
+			if errors.Is(err, wallet.ErrWatchOnly) {
+				return errors.New("this is a watch-only wallet: it has no keys and no password")
+			}
+			if err != nil {
+				return err
+			}
+			old, err := a.password("Current password", false)
+			if err != nil {
+				return err
+			}
+			var newPW []byte
+			switch {
+			case newPasswordFile != "":
+				if newPW, err = a.readSecretFile(newPasswordFile, "new password"); err != nil {
+					return err
+				}
+			case a.getenv(newPasswordEnv) != "":
+				newPW = []byte(a.getenv(newPasswordEnv))
+			default:
+				if a.term == nil {
+					return errors.New("a new password is needed: use --new-password-file FILE or SATCHEL_NEW_PASSWORD, or run in a terminal")
+				}
+				// Check the current password before asking for a new one.
+				s, err := st.Secret(old)
+				if err != nil {
+					return err
+				}
+				s.Zero()
+				if newPW, err = a.promptPassword("New password", true); err != nil {
+					return err
+				}
+			}
+			if len(newPW) == 0 {
+				return keystore.ErrEmptyPassword
+			}
+			if err := st.ChangePassword(old, newPW, a.keystoreOpts...); err != nil {
+				return err
+			}
+			a.logger().Info("wallet password changed", "wallet", a.flags.walletName)
+			if a.flags.json {
+				return a.printJSON(map[string]any{"name": a.flags.walletName, "changed": true})
+			}
+			a.printf("The password of wallet %q is changed.\n", a.flags.walletName)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&newPasswordFile, "new-password-file", "", "read the new password from FILE")
+	return cmd
+}
+
+func newWalletShowMnemonicCommand(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show-mnemonic",
+		Short: "Show the recovery words, after the password",
+		Long: `Show the wallet's recovery words so you can make a new backup. Anyone who sees them can take
+your coins: make sure nobody is watching your screen.`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			w, err := a.openWallet(wallet.ReadOnly())
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			st, err := w.Keystore()
+			if errors.Is(err, wallet.ErrWatchOnly) {
+				return errors.New("this is a watch-only wallet: it has no recovery words")
+			}
+			if err != nil {
+				return err
+			}
+			pw, err := a.password("Password for wallet "+a.flags.walletName, false)
+			if err != nil {
+				return err
+			}
+			secret, err := st.Secret(pw)
+			if err != nil {
+				return err
+			}
+			defer secret.Zero()
+			a.logger().Info("recovery words shown", "wallet", a.flags.walletName)
+			if a.flags.json {
+				return a.printJSON(map[string]any{
+					"mnemonic":       secret.Mnemonic(),
+					"has_passphrase": secret.HasPassphrase(),
+				})
+			}
+			a.printf("%s\n", formatWords(secret.Mnemonic()))
+			if secret.HasPassphrase() {
+				a.printf("\nThis wallet also uses a BIP39 passphrase (not shown): the words alone do not restore it.\n")
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,365 @@
+package wallet
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+	"time"
+
+	"go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// This file holds every bbolt access of the package. Keys are fixed-width
+// big-endian where they are scanned in order; values are serialized
+// explicitly below, with a version byte where a record may grow.
+
+var (
+	// metaBucket holds one key per wallet-wide property.
+	metaBucket = []byte("wallet")
+
+	// accountsBucket maps a big-endian account number to its record.
+	accountsBucket = []byte("accounts")
+
+	// indexBucket maps account number ‖ branch (both big-endian uint32) to
+	// the next address index to hand out on that branch.
+	indexBucket = []byte("addr_index")
+
+	metaVersionKey        = []byte("version")
+	metaIDKey             = []byte("id")
+	metaNetworkKey        = []byte("network")
+	metaCreatedKey        = []byte("created")
+	metaBirthdayHeightKey = []byte("birthday_height")
+	metaWatchOnlyKey      = []byte("watch_only")
+	metaGapLimitKey       = []byte("gap_limit")
+)
+
+// dbVersion is the layout version of the wallet file.
+const dbVersion = 1
+
+// accountRecordVersion is the serialization version of account records.
+const accountRecordVersion = 1
+
+// lockTimeout is how long opening waits for another process to release the
+// file before reporting ErrInUse.
+const lockTimeout = 500 * time.Millisecond
+
+// walletMeta is the wallet-wide record.
+type walletMeta struct {
+	id             [16]byte
+	network        string
+	created        time.Time
+	birthdayHeight int32 // -1 when unknown
+	watchOnly      bool
+	gapLimit       uint32
+}
+
+// accountRecord is the stored, public description of an account.
+type accountRecord struct {
+	scriptType  ScriptType
+	fingerprint uint32
+	path        []uint32
+	xpub        string
+}
+
+// openDB opens a wallet file after checking that bbolt can read it safely.
+func openDB(path string, readOnly bool) (*bbolt.DB, error) {
+	if err := checkBoltFile(path); err != nil {
+		return nil, err
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
+		Timeout:  lockTimeout,
+		ReadOnly: readOnly,
+	})
+	switch {
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return nil, ErrInUse
+	case err != nil:
+		return nil, damaged("%v", err)
+	}
+	if err := checkTree(db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// checkBoltFile reads the two meta pages of a bbolt file and makes sure the
+// file is long enough to hold every page the newest valid meta page refers
+// to. bbolt maps the file into memory and would crash the process with a bus
+// error on a truncated file instead of returning an error.
+func checkBoltFile(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	size := info.Size()
+	if size < 1024 {
+		return damaged("the file is only %d bytes long", size)
+	}
+
+	var best *boltMeta
+	first, err := readBoltMeta(f, 0)
+	if err != nil {
+		return err
+	}
+	if first != nil {
+		best = first
+		if second, err := readBoltMeta(f, int64(first.pageSize)); err == nil &&
+			second != nil && second.txid > first.txid {
+			best = second
+		}
+	}
+	if best == nil {
+		return damaged("no valid database header")
+	}
+	if need := int64(best.pgid) * int64(best.pageSize); need > size {
+		return damaged("the file is truncated (%d of %d bytes)", size, need)
+	}
+	return nil
+}
+
+// boltMeta is the part of a bbolt meta page this package checks.
+type boltMeta struct {
+	pageSize uint32
+	pgid     uint64
+	txid     uint64
+}
+
+// readBoltMeta reads and validates the meta page at off. It returns nil
+// without an error when the page is not a valid meta page.
+func readBoltMeta(f *os.File, off int64) (*boltMeta, error) {
+	const (
+		pageHeader = 16
+		metaLen    = 64 // magic..checksum
+		boltMagic  = 0xED0CDAED
+		boltFormat = 2
+	)
+	buf := make([]byte, pageHeader+metaLen)
+	if _, err := f.ReadAt(buf, off); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	m := buf[pageHeader:]
+	// bbolt writes its meta page in the machine's byte order; every platform
+	// we build for is little-endian.
+	le := binary.LittleEndian
+	if le.Uint32(m[0:]) != boltMagic || le.Uint32(m[4:]) != boltFormat {
+		return nil, nil
+	}
+	h := fnv.New64a()
+	h.Write(m[:56])
+	if h.Sum64() != le.Uint64(m[56:]) {
+		return nil, nil
+	}
+	pageSize := le.Uint32(m[8:])
+	if pageSize < 512 || pageSize > 1<<24 {
+		return nil, nil
+	}
+	return &boltMeta{pageSize: pageSize, pgid: le.Uint64(m[40:]), txid: le.Uint64(m[48:])}, nil
+}
+
+// checkTree runs bbolt's consistency check over the whole file; wallet files
+// are small, so this costs little and turns corruption into an error before
+// any of it is read.
+func checkTree(db *bbolt.DB) error {
+	return safeView(db, func(tx *bbolt.Tx) error {
+		for err := range tx.Check() {
+			return damaged("%v", err)
+		}
+		return nil
+	})
+}
+
+// safeView runs fn in a read transaction and turns a panic of bbolt on a
+// corrupt page into ErrDamaged.
+func safeView(db *bbolt.DB, fn func(tx *bbolt.Tx) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = damaged("%v", r)
+		}
+	}()
+	return db.View(fn)
+}
+
+// safeUpdate is safeView for write transactions.
+func safeUpdate(db *bbolt.DB, fn func(tx *bbolt.Tx) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = damaged("%v", r)
+		}
+	}()
+	return db.Update(fn)
+}
+
+// dbCreateBuckets creates the package's buckets in a new file.
+func dbCreateBuckets(tx *bbolt.Tx) error {
+	for _, name := range [][]byte{metaBucket, accountsBucket, indexBucket} {
+		if _, err := tx.CreateBucket(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dbPutMeta writes the wallet-wide record.
+func dbPutMeta(tx *bbolt.Tx, m *walletMeta) error {
+	b := tx.Bucket(metaBucket)
+	watch := byte(0)
+	if m.watchOnly {
+		watch = 1
+	}
+	puts := []struct{ k, v []byte }{
+		{metaVersionKey, be32(dbVersion)},
+		{metaIDKey, m.id[:]},
+		{metaNetworkKey, []byte(m.network)},
+		{metaCreatedKey, be64(uint64(m.created.Unix()))},
+		{metaBirthdayHeightKey, be32(uint32(m.birthdayHeight))},
+		{metaWatchOnlyKey, []byte{watch}},
+		{metaGapLimitKey, be32(m.gapLimit)},
+	}
+	for _, p := range puts {
+		if err := b.Put(p.k, p.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dbFetchMeta reads the wallet-wide record.
+func dbFetchMeta(tx *bbolt.Tx) (*walletMeta, error) {
+	b := tx.Bucket(metaBucket)
+	if b == nil {
+		return nil, damaged("it has no wallet record")
+	}
+	get := func(key []byte, size int) ([]byte, error) {
+		v := b.Get(key)
+		if v == nil || (size > 0 && len(v) != size) {
+			return nil, damaged("the wallet record %q is missing or malformed", key)
+		}
+		return v, nil
+	}
+	v, err := get(metaVersionKey, 4)
+	if err != nil {
+		return nil, err
+	}
+	if version := binary.BigEndian.Uint32(v); version != dbVersion {
+		return nil, fmt.Errorf("the wallet file has layout version %d; this satchel reads version %d", version, dbVersion)
+	}
+	var m walletMeta
+	if v, err = get(metaIDKey, 16); err != nil {
+		return nil, err
+	}
+	copy(m.id[:], v)
+	if v, err = get(metaNetworkKey, 0); err != nil {
+		return nil, err
+	}
+	m.network = string(v)
+	if v, err = get(metaCreatedKey, 8); err != nil {
+		return nil, err
+	}
+	m.created = time.Unix(int64(binary.BigEndian.Uint64(v)), 0).UTC()
+	if v, err = get(metaBirthdayHeightKey, 4); err != nil {
+		return nil, err
+	}
+	m.birthdayHeight = int32(binary.BigEndian.Uint32(v))
+	if v, err = get(metaWatchOnlyKey, 1); err != nil {
+		return nil, err
+	}
+	m.watchOnly = v[0] == 1
+	if v, err = get(metaGapLimitKey, 4); err != nil {
+		return nil, err
+	}
+	m.gapLimit = binary.BigEndian.Uint32(v)
+	return &m, nil
+}
+
+// dbPutAccount writes an account record.
+func dbPutAccount(tx *bbolt.Tx, num uint32, a *accountRecord) error {
+	if len(a.path) > 255 || len(a.xpub) > 0xffff {
+		return fmt.Errorf("account record too large")
+	}
+	v := make([]byte, 0, 8+4*len(a.path)+2+len(a.xpub))
+	v = append(v, accountRecordVersion, byte(a.scriptType))
+	v = binary.BigEndian.AppendUint32(v, a.fingerprint)
+	v = append(v, byte(len(a.path)))
+	for _, p := range a.path {
+		v = binary.BigEndian.AppendUint32(v, p)
+	}
+	v = binary.BigEndian.AppendUint16(v, uint16(len(a.xpub)))
+	v = append(v, a.xpub...)
+	return tx.Bucket(accountsBucket).Put(be32(num), v)
+}
+
+// dbFetchAccount reads an account record.
+func dbFetchAccount(tx *bbolt.Tx, num uint32) (*accountRecord, error) {
+	b := tx.Bucket(accountsBucket)
+	if b == nil {
+		return nil, damaged("it has no accounts")
+	}
+	v := b.Get(be32(num))
+	if v == nil {
+		return nil, damaged("account %d is missing", num)
+	}
+	bad := damaged("account %d is malformed", num)
+	if len(v) < 7 || v[0] != accountRecordVersion {
+		return nil, bad
+	}
+	a := &accountRecord{
+		scriptType:  ScriptType(v[1]),
+		fingerprint: binary.BigEndian.Uint32(v[2:]),
+	}
+	n := int(v[6])
+	v = v[7:]
+	if len(v) < 4*n+2 {
+		return nil, bad
+	}
+	for i := 0; i < n; i++ {
+		a.path = append(a.path, binary.BigEndian.Uint32(v[4*i:]))
+	}
+	v = v[4*n:]
+	l := int(binary.BigEndian.Uint16(v))
+	if len(v[2:]) != l {
+		return nil, bad
+	}
+	a.xpub = string(v[2:])
+	return a, nil
+}
+
+// dbFetchNextIndex returns the next address index to hand out on a branch.
+func dbFetchNextIndex(tx *bbolt.Tx, account, branch uint32) uint32 {
+	b := tx.Bucket(indexBucket)
+	if b == nil {
+		return 0
+	}
+	v := b.Get(indexKey(account, branch))
+	if len(v) != 4 {
+		return 0
+	}
+	return binary.BigEndian.Uint32(v)
+}
+
+// dbPutNextIndex stores the next address index of a branch.
+func dbPutNextIndex(tx *bbolt.Tx, account, branch, next uint32) error {
+	return tx.Bucket(indexBucket).Put(indexKey(account, branch), be32(next))
+}
+
+func indexKey(account, branch uint32) []byte {
+	return binary.BigEndian.AppendUint32(be32(account), branch)
+}
+
+func be32(v uint32) []byte { return binary.BigEndian.AppendUint32(nil, v) }
+func be64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
