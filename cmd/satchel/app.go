@@ -98,9 +98,13 @@ func (a *app) bindFlags(root *cobra.Command) {
 }
 
 // setup runs before every command: flags not given on the command line are
-// read from SATCHEL_<NAME>, then the network is resolved.
+// read from SATCHEL_<NAME>, then from config.toml, then the network is
+// resolved.
 func (a *app) setup(cmd *cobra.Command) error {
 	if err := applyEnv(cmd.Flags(), a.getenv); err != nil {
+		return err
+	}
+	if err := a.applyConfig(cmd.Flags()); err != nil {
 		return err
 	}
 	net, err := networkParams(a.flags.network)

@@ -33,7 +33,7 @@ type cli struct {
 
 func newCLI(t *testing.T) *cli {
 	t.Helper()
-	return &cli{t: t, dataDir: t.TempDir(), env: map[string]string{}}
+	return &cli{t: t, dataDir: t.TempDir(), env: map[string]string{"XDG_CONFIG_HOME": t.TempDir()}}
 }
 
 // sub returns a copy of c that reports failures to the subtest t.

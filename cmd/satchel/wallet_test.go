@@ -532,3 +532,36 @@ func truncate(b []byte) string {
 	}
 	return string(b)
 }
+
+// config.toml gives defaults for the global flags; the environment and the
+// command line override it; a broken file is one clear error.
+func TestConfigFile(t *testing.T) {
+	c := newCLI(t)
+	dir := filepath.Join(c.env["XDG_CONFIG_HOME"], "satchel")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	conf := filepath.Join(dir, "config.toml")
+	write := func(s string) {
+		if err := os.WriteFile(conf, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("network = \"regtest\"\nwallet = \"fromconfig\"\n")
+	c.env["SATCHEL_PASSWORD"] = "pw"
+	var info walletInfo
+	c.jsonOut(&info, "wallet", "create")
+	if info.Network != "regtest" || info.Name != "fromconfig" {
+		t.Fatalf("config.toml ignored: %+v", info)
+	}
+	c.env["SATCHEL_WALLET"] = "fromenv"
+	c.fails(`no wallet named "fromenv" on regtest`, "wallet", "info")
+	c.fails(`no wallet named "fromflag" on signet`, "--network", "signet", "--wallet", "fromflag", "wallet", "info")
+
+	write("network = \"regtest\"\nnetwork = \"mainnet\"\n")
+	c.fails("config.toml line 2", "wallet", "list")
+	write("colour = \"blue\"\n")
+	c.fails(`unknown setting colour`, "wallet", "list")
+	write("network = \"venus\"\n")
+	c.fails(`unknown network "venus"`, "wallet", "list")
+}
