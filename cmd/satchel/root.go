@@ -37,6 +37,10 @@ SATCHEL_PASSWORD_FILE=...); the wallet password can be given as SATCHEL_PASSWORD
 	root.AddCommand(
 		newWalletCommand(a),
 		newAddressCommand(a),
+		newSyncCommand(a),
+		newHeaderCommand(a),
+		newPeersCommand(a),
+		newNodeCommand(a),
 		newVersionCommand(a),
 	)
 	return root

@@ -1,0 +1,415 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/btcsuite/btcd/chainhash/v2"
+	"github.com/btcsuite/btcd/wire/v2"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/satchelbtc/satchel/lightnode"
+	"github.com/satchelbtc/satchel/lightnode/headerstore"
+)
+
+// defaultPeerTimeout is how long a command waits for a first peer.
+const defaultPeerTimeout = 30 * time.Second
+
+// errOffline is returned by commands that need the network under --offline.
+var errOffline = errors.New("this command needs the network, but --offline is set")
+
+// startNode opens chain.db and starts the light node with the global flags.
+func (a *app) startNode() (*lightnode.Node, error) {
+	if a.flags.offline {
+		return nil, errOffline
+	}
+	if len(a.flags.connect) == 0 && len(a.net.DNSSeeds) == 0 {
+		return nil, fmt.Errorf("%s has no DNS seeds: give a peer with --connect HOST:PORT", networkName(a.net))
+	}
+	dir, err := a.networkDir()
+	if err != nil {
+		return nil, err
+	}
+	node, err := lightnode.New(&lightnode.Config{
+		ChainParams:      a.net,
+		DataDir:          dir,
+		ConnectPeers:     a.flags.connect,
+		Logger:           a.logger(),
+		UserAgentName:    "satchel",
+		UserAgentVersion: strings.TrimPrefix(version, "v"),
+	})
+	if err != nil {
+		return nil, chainDBError(err)
+	}
+	if err := node.Start(); err != nil {
+		node.Stop()
+		return nil, err
+	}
+	return node, nil
+}
+
+// openChain opens chain.db for reading, without the network.
+func (a *app) openChain() (headerstore.Store, error) {
+	dir, err := a.networkDir()
+	if err != nil {
+		return nil, err
+	}
+	st, err := headerstore.Open(&headerstore.Config{
+		Path:   filepath.Join(dir, "chain.db"),
+		Params: a.net,
+	})
+	return st, chainDBError(err)
+}
+
+// chainDBError adds what to do to a chain.db failure.
+func chainDBError(err error) error {
+	if errors.Is(err, headerstore.ErrDamaged) {
+		return fmt.Errorf("%w (chain.db only holds data that can be downloaded again: delete it and run 'satchel sync')", err)
+	}
+	return err
+}
+
+func newSyncCommand(a *app) *cobra.Command {
+	var peerTimeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "sync",
+		Short: "Download and verify block headers from the network",
+		Long: `Connect to peers (--connect, or DNS seeds), download every block header the network has,
+check each one (proof of work, difficulty, timestamps, checkpoints) and keep the heaviest chain.
+Returns when caught up with the connected peers. Progress goes to stderr on a terminal.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			node, err := a.startNode()
+			if err != nil {
+				return err
+			}
+			defer node.Stop()
+			stopProgress := a.showProgress(node)
+			err = node.WaitSynced(cmd.Context(), peerTimeout)
+			stopProgress()
+			st := node.Status()
+			switch {
+			case errors.Is(err, lightnode.ErrNoPeers):
+				return fmt.Errorf("%v: check --connect and your network", err)
+			case errors.Is(err, context.Canceled):
+				return fmt.Errorf("interrupted at height %d", st.Height)
+			case err != nil:
+				return err
+			}
+			if a.flags.json {
+				return a.printJSON(map[string]any{"height": st.Height, "hash": st.Hash.String()})
+			}
+			a.printf("Synced to height %d (%s) with %d peer%s.\n", st.Height, st.Hash, st.Peers, plural(st.Peers))
+			return nil
+		},
+	}
+	cmd.Flags().DurationVar(&peerTimeout, "peer-timeout", defaultPeerTimeout, "give up when no peer answers for this long")
+	return cmd
+}
+
+// showProgress draws sync progress on stderr while it is a terminal. The
+// returned func stops it.
+func (a *app) showProgress(node *lightnode.Node) func() {
+	f, ok := a.stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return func() {}
+	}
+	sub := node.Subscribe()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		last := time.Time{}
+		for ev := range sub.Events() {
+			p, ok := ev.(lightnode.SyncProgress)
+			if !ok || time.Since(last) < 100*time.Millisecond && !p.Synced {
+				continue
+			}
+			last = time.Now()
+			pct := 100.0
+			if p.PeerHeight > 0 && p.Height < p.PeerHeight {
+				pct = 100 * float64(p.Height) / float64(p.PeerHeight)
+			}
+			fmt.Fprintf(f, "\rheaders %d / %d (%.1f%%)  ", p.Height, max(p.PeerHeight, p.Height), pct)
+		}
+	}()
+	return func() {
+		sub.Close()
+		<-done
+		fmt.Fprint(f, "\r\033[K")
+	}
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// headerJSON is `header --json`.
+type headerJSON struct {
+	Hash       string `json:"hash"`
+	Height     int32  `json:"height"`
+	Version    int32  `json:"version"`
+	PrevHash   string `json:"prev_hash"`
+	MerkleRoot string `json:"merkle_root"`
+	Time       int64  `json:"time"`
+	Bits       string `json:"bits"`
+	Nonce      uint32 `json:"nonce"`
+	Work       string `json:"chain_work"`
+}
+
+func newHeaderCommand(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "header HEIGHT|HASH",
+		Short: "Show a block header from the verified local chain",
+		Long:  "Show a block header of the best chain, by height or hash, from the headers 'satchel sync' verified.",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			st, err := a.openChain()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			h, err := lookupHeader(st, args[0])
+			if err != nil {
+				return err
+			}
+			j := headerJSON{
+				Hash: h.Hash.String(), Height: h.Height, Version: h.Header.Version,
+				PrevHash: h.Header.PrevBlock.String(), MerkleRoot: h.Header.MerkleRoot.String(),
+				Time: h.Header.Timestamp.Unix(), Bits: fmt.Sprintf("%08x", h.Header.Bits),
+				Nonce: h.Header.Nonce, Work: hex.EncodeToString(h.Work.Bytes()),
+			}
+			if a.flags.json {
+				return a.printJSON(j)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintf(tw, "Hash\t%s\n", j.Hash)
+			fmt.Fprintf(tw, "Height\t%d\n", j.Height)
+			fmt.Fprintf(tw, "Previous\t%s\n", j.PrevHash)
+			fmt.Fprintf(tw, "Merkle root\t%s\n", j.MerkleRoot)
+			fmt.Fprintf(tw, "Time\t%s (%d)\n", h.Header.Timestamp.UTC().Format(time.DateTime+" MST"), j.Time)
+			fmt.Fprintf(tw, "Bits\t%s\n", j.Bits)
+			fmt.Fprintf(tw, "Nonce\t%d\n", j.Nonce)
+			fmt.Fprintf(tw, "Version\t0x%08x\n", uint32(j.Version))
+			fmt.Fprintf(tw, "Chain work\t0x%s\n", j.Work)
+			return tw.Flush()
+		},
+	}
+}
+
+// lookupHeader finds a header by height or hash.
+func lookupHeader(st headerstore.Store, arg string) (*headerstore.StoredHeader, error) {
+	tip := st.Tip()
+	notSynced := fmt.Sprintf("the local chain ends at height %d; run 'satchel sync'", tip.Height)
+	if len(arg) == 64 {
+		hash, err := chainhash.NewHashFromStr(arg)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a block hash", arg)
+		}
+		h, err := st.HeaderByHash(hash)
+		if errors.Is(err, headerstore.ErrNotFound) {
+			return nil, fmt.Errorf("block %s is not in the local best chain (%s)", arg, notSynced)
+		}
+		return h, err
+	}
+	height, err := strconv.ParseInt(arg, 10, 32)
+	if err != nil || height < 0 {
+		return nil, fmt.Errorf("%q is neither a block height nor a 64-character block hash", arg)
+	}
+	h, err := st.HeaderByHeight(int32(height))
+	if errors.Is(err, headerstore.ErrNotFound) {
+		return nil, fmt.Errorf("no header at height %d: %s", height, notSynced)
+	}
+	return h, err
+}
+
+// peerJSON is one entry of `peers --json`.
+type peerJSON struct {
+	Addr      string  `json:"addr"`
+	UserAgent string  `json:"user_agent"`
+	Services  string  `json:"services"`
+	Height    int32   `json:"height"`
+	PingMS    float64 `json:"ping_ms"`
+	Banned    bool    `json:"banned"`
+	BanReason string  `json:"ban_reason,omitempty"`
+	BanUntil  string  `json:"ban_until,omitempty"`
+}
+
+// serviceNames spells out a peer's service bits.
+func serviceNames(s wire.ServiceFlag) string {
+	names := []struct {
+		f    wire.ServiceFlag
+		name string
+	}{
+		{wire.SFNodeNetwork, "network"}, {wire.SFNodeGetUTXO, "getutxo"}, {wire.SFNodeBloom, "bloom"},
+		{wire.SFNodeWitness, "witness"}, {wire.SFNodeCF, "cf"}, {wire.SFNodeNetworkLimited, "limited"},
+		{wire.SFNodeP2PV2, "v2"},
+	}
+	var out []string
+	for _, n := range names {
+		if s&n.f != 0 {
+			out = append(out, n.name)
+			s &^= n.f
+		}
+	}
+	if s != 0 {
+		out = append(out, fmt.Sprintf("0x%x", uint64(s)))
+	}
+	if len(out) == 0 {
+		return "none"
+	}
+	return strings.Join(out, ",")
+}
+
+// waitForPeers waits until every --connect peer (or, without --connect, at
+// least one peer) is connected and has answered a ping, or timeout.
+func waitForPeers(ctx context.Context, node *lightnode.Node, want int, timeout time.Duration) []lightnode.PeerInfo {
+	deadline := time.Now().Add(timeout)
+	var peers []lightnode.PeerInfo
+	for {
+		peers = node.Peers()
+		pinged := 0
+		for _, p := range peers {
+			if p.Ping > 0 {
+				pinged++
+			}
+		}
+		if (len(peers) >= want && pinged == len(peers)) || time.Now().After(deadline) {
+			return peers
+		}
+		select {
+		case <-ctx.Done():
+			return peers
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func newPeersCommand(a *app) *cobra.Command {
+	var peerTimeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "peers",
+		Short: "Connect and list peers, with banned ones",
+		Long: `Connect to the network, then list the connected peers (address, user agent, services, height,
+ping) followed by the banned ones with the reason.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			node, err := a.startNode()
+			if err != nil {
+				return err
+			}
+			defer node.Stop()
+			want := len(a.flags.connect)
+			if want == 0 {
+				want = 1
+			}
+			peers := waitForPeers(cmd.Context(), node, want, peerTimeout)
+			bans, err := node.Store().Bans()
+			if err != nil {
+				return err
+			}
+			sort.Slice(peers, func(i, j int) bool { return peers[i].Addr < peers[j].Addr })
+			out := make([]peerJSON, 0, len(peers)+len(bans))
+			for _, p := range peers {
+				out = append(out, peerJSON{
+					Addr: p.Addr, UserAgent: p.UserAgent, Services: serviceNames(p.Services),
+					Height: p.Height, PingMS: float64(p.Ping.Microseconds()) / 1000,
+				})
+			}
+			for _, b := range bans {
+				out = append(out, peerJSON{Addr: b.Key, Banned: true, BanReason: b.Reason,
+					BanUntil: b.Until.UTC().Format(time.RFC3339)})
+			}
+			if a.flags.json {
+				return a.printJSON(out)
+			}
+			if len(out) == 0 {
+				return fmt.Errorf("no peer connected within %v", peerTimeout)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ADDRESS\tAGENT\tSERVICES\tHEIGHT\tPING")
+			for _, p := range out {
+				if p.Banned {
+					fmt.Fprintf(tw, "%s\tbanned until %s\t%s\t\t\n", p.Addr, p.BanUntil, p.BanReason)
+					continue
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.1f ms\n", p.Addr, p.UserAgent, p.Services, p.Height, p.PingMS)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().DurationVar(&peerTimeout, "peer-timeout", 10*time.Second, "how long to wait for peers")
+	return cmd
+}
+
+func newNodeCommand(a *app) *cobra.Command {
+	cmd := newGroupCommand("node", "Inspect the light node")
+	var peerTimeout time.Duration
+	status := &cobra.Command{
+		Use:   "status",
+		Short: "Show the local chain tip and the peers' view",
+		Long: `Show the verified local chain tip. Unless --offline, connect to peers first and show how many
+answered and the best height they claim.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			j := map[string]any{}
+			var tip headerstore.Tip
+			peers, peerHeight := 0, int32(0)
+			if a.flags.offline {
+				st, err := a.openChain()
+				if err != nil {
+					return err
+				}
+				tip = st.Tip()
+				st.Close()
+			} else {
+				node, err := a.startNode()
+				if err != nil {
+					return err
+				}
+				defer node.Stop()
+				want := max(len(a.flags.connect), 1)
+				ps := waitForPeers(cmd.Context(), node, want, peerTimeout)
+				peers = len(ps)
+				for _, p := range ps {
+					peerHeight = max(peerHeight, p.Height)
+				}
+				tip = node.Store().Tip()
+			}
+			j["network"] = networkName(a.net)
+			j["height"] = tip.Height
+			j["hash"] = tip.Hash.String()
+			j["time"] = tip.Header.Timestamp.Unix()
+			j["peers"] = peers
+			j["peer_height"] = peerHeight
+			if a.flags.json {
+				return a.printJSON(j)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintf(tw, "Network\t%s\n", networkName(a.net))
+			fmt.Fprintf(tw, "Tip\t%d %s\n", tip.Height, tip.Hash)
+			fmt.Fprintf(tw, "Tip time\t%s\n", tip.Header.Timestamp.UTC().Format(time.DateTime+" MST"))
+			if a.flags.offline {
+				fmt.Fprintf(tw, "Peers\t(offline)\n")
+			} else {
+				fmt.Fprintf(tw, "Peers\t%d (best claimed height %d)\n", peers, peerHeight)
+			}
+			return tw.Flush()
+		},
+	}
+	status.Flags().DurationVar(&peerTimeout, "peer-timeout", 10*time.Second, "how long to wait for peers")
+	cmd.AddCommand(status)
+	return cmd
+}

@@ -1,0 +1,452 @@
+package lightnode
+
+import (
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/btcsuite/btcd/blockchain"
+	"github.com/btcsuite/btcd/chaincfg/v2"
+	"github.com/btcsuite/btcd/chainhash/v2"
+	"github.com/btcsuite/btcd/wire/v2"
+
+	"github.com/satchelbtc/satchel/lightnode/headerstore"
+)
+
+// minChainWork is the cumulative work below which a chain is not worth
+// persisting past its last checkpoint: the figures Bitcoin Core ships as
+// nMinimumChainWork (mainnet at block 824,000, testnet3 at 2,550,000,
+// signet at 180,000). Networks without a figure persist every valid header.
+var minChainWork = map[wire.BitcoinNet]*big.Int{
+	wire.MainNet:              hexBig("63c4ebd298db40af57541800"),
+	wire.TestNet3:             hexBig("c59b14e264ba6c15db9"),
+	chaincfg.SigNetParams.Net: hexBig("206e86f08e8"),
+}
+
+func hexBig(s string) *big.Int {
+	n, ok := new(big.Int).SetString(s, 16)
+	if !ok {
+		panic("bad constant " + s)
+	}
+	return n
+}
+
+// Limits on what a peer can make us hold in memory.
+const (
+	// maxBranchNodes bounds the side-branch headers kept in memory.
+	maxBranchNodes = 100_000
+
+	// maxPendingNodes bounds validated best-chain headers that are not yet
+	// persisted because the chain has neither reached a checkpoint nor the
+	// minimum chain work. Checkpoints are closer together than this.
+	maxPendingNodes = 500_000
+
+	// nodeCacheSize is the number of persisted headers kept decoded, enough
+	// for a difficulty retarget window (2016) and some.
+	nodeCacheSize = 4096
+)
+
+// hnode is a validated header with its place in a chain. It implements
+// blockchain.HeaderCtx. Nodes of the best chain have a nil parent and find
+// their ancestors through the chain; side-branch nodes point to their
+// parent, which is a branch node or a best-chain node.
+type hnode struct {
+	hdr    wire.BlockHeader
+	hash   chainhash.Hash
+	height int32
+	work   *big.Int // cumulative
+	parent *hnode
+	chain  *headerChain
+}
+
+var _ blockchain.HeaderCtx = (*hnode)(nil)
+
+func (n *hnode) Height() int32    { return n.height }
+func (n *hnode) Bits() uint32     { return n.hdr.Bits }
+func (n *hnode) Timestamp() int64 { return n.hdr.Timestamp.Unix() }
+
+// Parent returns the node's parent, or nil for genesis.
+func (n *hnode) Parent() blockchain.HeaderCtx {
+	if p := n.ancestor(n.height - 1); p != nil {
+		return p
+	}
+	return nil
+}
+
+// RelativeAncestorCtx returns the ancestor distance blocks back, or nil.
+func (n *hnode) RelativeAncestorCtx(distance int32) blockchain.HeaderCtx {
+	if a := n.ancestor(n.height - distance); a != nil {
+		return a
+	}
+	return nil
+}
+
+// ancestor returns the node's ancestor at height h.
+func (n *hnode) ancestor(h int32) *hnode {
+	if h < 0 || h > n.height {
+		return nil
+	}
+	x := n
+	for x.height > h {
+		if x.parent == nil {
+			// x is on the best chain, and so are its ancestors.
+			return x.chain.bestNode(h)
+		}
+		x = x.parent
+	}
+	return x
+}
+
+// chainCtx gives btcd's header checks what they need to know about the
+// network and our best chain.
+type chainCtx struct {
+	c *headerChain
+}
+
+var _ blockchain.ChainCtx = chainCtx{}
+
+func (x chainCtx) ChainParams() *chaincfg.Params { return x.c.params }
+
+func (x chainCtx) BlocksPerRetarget() int32 {
+	p := x.c.params
+	return int32(p.TargetTimespan / p.TargetTimePerBlock)
+}
+
+func (x chainCtx) MinRetargetTimespan() int64 {
+	p := x.c.params
+	return int64(p.TargetTimespan/time.Second) / p.RetargetAdjustmentFactor
+}
+
+func (x chainCtx) MaxRetargetTimespan() int64 {
+	p := x.c.params
+	return int64(p.TargetTimespan/time.Second) * p.RetargetAdjustmentFactor
+}
+
+func (x chainCtx) VerifyCheckpoint(height int32, hash *chainhash.Hash) bool {
+	cp, ok := x.c.checkpoints[height]
+	return !ok || cp.IsEqual(hash)
+}
+
+// FindPreviousCheckpoint returns the newest checkpoint our best chain has
+// reached; headers may not fork below it.
+func (x chainCtx) FindPreviousCheckpoint() (blockchain.HeaderCtx, error) {
+	tip := x.c.tip().height
+	cps := x.c.params.Checkpoints
+	for i := len(cps) - 1; i >= 0; i-- {
+		if cps[i].Height <= tip {
+			if n := x.c.bestNode(cps[i].Height); n != nil {
+				return n, nil
+			}
+			return nil, fmt.Errorf("checkpoint %d missing from the best chain", cps[i].Height)
+		}
+	}
+	return nil, nil
+}
+
+// headerChain is the validated header tree: the best chain (persisted part
+// in the store, newest part possibly pending in memory) and side branches in
+// memory. It is owned by the sync goroutine and not safe for concurrent use.
+type headerChain struct {
+	params      *chaincfg.Params
+	store       headerstore.Store
+	timeSource  blockchain.MedianTimeSource
+	ctx         chainCtx
+	checkpoints map[int32]*chainhash.Hash
+	minWork     *big.Int
+
+	// stored is the persisted tip; pending continues it in memory.
+	stored     *hnode
+	pending    []*hnode
+	pendingIdx map[chainhash.Hash]int32
+
+	// branches holds side-branch nodes by hash.
+	branches map[chainhash.Hash]*hnode
+
+	// cache holds decoded persisted best-chain nodes by height modulo size.
+	cache [nodeCacheSize]*hnode
+}
+
+// chainUpdate describes what a batch of headers changed.
+type chainUpdate struct {
+	added   int   // new headers accepted (best chain or side branch)
+	newTip  bool  // the best chain changed
+	reorg   bool  // ... by switching branches
+	fork    int32 // with reorg: the height of the common ancestor
+	oldTip  *hnode
+	flushed int // headers written to the store
+}
+
+func newHeaderChain(params *chaincfg.Params, store headerstore.Store, ts blockchain.MedianTimeSource) *headerChain {
+	c := &headerChain{
+		params:      params,
+		store:       store,
+		timeSource:  ts,
+		checkpoints: make(map[int32]*chainhash.Hash, len(params.Checkpoints)),
+		minWork:     minChainWork[params.Net],
+		pendingIdx:  make(map[chainhash.Hash]int32),
+		branches:    make(map[chainhash.Hash]*hnode),
+	}
+	c.ctx = chainCtx{c}
+	for _, cp := range params.Checkpoints {
+		c.checkpoints[cp.Height] = cp.Hash
+	}
+	c.loadStoredTip()
+	return c
+}
+
+// loadStoredTip reads the persisted tip into a node.
+func (c *headerChain) loadStoredTip() {
+	t := c.store.Tip()
+	c.stored = &hnode{hdr: t.Header, hash: t.Hash, height: t.Height, work: t.Work, chain: c}
+	c.cache = [nodeCacheSize]*hnode{}
+	c.cache[t.Height%nodeCacheSize] = c.stored
+}
+
+// tip returns the best node.
+func (c *headerChain) tip() *hnode {
+	if n := len(c.pending); n > 0 {
+		return c.pending[n-1]
+	}
+	return c.stored
+}
+
+// bestNode returns the best chain's node at height h, or nil.
+func (c *headerChain) bestNode(h int32) *hnode {
+	if h < 0 {
+		return nil
+	}
+	if h > c.stored.height {
+		i := int(h - c.stored.height - 1)
+		if i < len(c.pending) {
+			return c.pending[i]
+		}
+		return nil
+	}
+	if n := c.cache[h%nodeCacheSize]; n != nil && n.height == h {
+		return n
+	}
+	sh, err := c.store.HeaderByHeight(h)
+	if err != nil {
+		return nil
+	}
+	n := &hnode{hdr: sh.Header, hash: sh.Hash, height: h, work: sh.Work, chain: c}
+	c.cache[h%nodeCacheSize] = n
+	return n
+}
+
+// lookup finds a known header by hash: on the best chain or a side branch.
+func (c *headerChain) lookup(hash *chainhash.Hash) *hnode {
+	if n, ok := c.branches[*hash]; ok {
+		return n
+	}
+	if h, ok := c.pendingIdx[*hash]; ok {
+		return c.bestNode(h)
+	}
+	if sh, err := c.store.HeaderByHash(hash); err == nil {
+		return c.bestNode(sh.Height)
+	}
+	return nil
+}
+
+// locator returns a block locator from node: ten steps back one by one,
+// then doubling, ending with genesis.
+func (c *headerChain) locator(from *hnode) blockchain.BlockLocator {
+	loc := make(blockchain.BlockLocator, 0, 32)
+	step := int32(1)
+	for h := from.height; ; {
+		n := from.ancestor(h)
+		if n == nil {
+			break
+		}
+		hash := n.hash
+		loc = append(loc, &hash)
+		if h == 0 {
+			break
+		}
+		if len(loc) >= 10 {
+			step *= 2
+		}
+		h -= step
+		if h < 0 {
+			h = 0
+		}
+	}
+	return loc
+}
+
+// process validates a headers message and connects it. It returns a
+// misbehaviour error when the message breaks a rule, errUnconnected when it
+// does not start from a known header, and other errors for local failures.
+func (c *headerChain) process(headers []*wire.BlockHeader) (*chainUpdate, error) {
+	up := &chainUpdate{}
+	if len(headers) == 0 {
+		return up, nil
+	}
+	hashes := make([]chainhash.Hash, len(headers))
+	for i, h := range headers {
+		hashes[i] = h.BlockHash()
+		if i > 0 && h.PrevBlock != hashes[i-1] {
+			return nil, misbehaved("sent headers that do not chain", fmt.Errorf(
+				"header %d (%s) does not follow header %d", i, hashes[i], i-1))
+		}
+	}
+	parent := c.lookup(&headers[0].PrevBlock)
+	if parent == nil {
+		return nil, errUnconnected
+	}
+	// Skip what we know already.
+	i := 0
+	for ; i < len(headers); i++ {
+		n := c.lookup(&hashes[i])
+		if n == nil {
+			break
+		}
+		parent = n
+	}
+	if i == len(headers) {
+		return up, nil
+	}
+
+	nodes := make([]*hnode, 0, len(headers)-i)
+	for ; i < len(headers); i++ {
+		h := headers[i]
+		if err := blockchain.CheckBlockHeaderSanity(h, c.params.PowLimit, c.timeSource, blockchain.BFNone); err != nil {
+			return nil, misbehaved("sent an invalid header", fmt.Errorf("%s: %w", hashes[i], err))
+		}
+		if err := blockchain.CheckBlockHeaderContext(h, parent, blockchain.BFNone, c.ctx, false); err != nil {
+			return nil, misbehaved("sent an invalid header", fmt.Errorf("%s at height %d: %w", hashes[i], parent.height+1, err))
+		}
+		n := &hnode{
+			hdr:    *h,
+			hash:   hashes[i],
+			height: parent.height + 1,
+			work:   new(big.Int).Add(parent.work, blockchain.CalcWork(h.Bits)),
+			parent: parent,
+			chain:  c,
+		}
+		nodes = append(nodes, n)
+		parent = n
+	}
+	up.added = len(nodes)
+
+	last := nodes[len(nodes)-1]
+	tip := c.tip()
+	if last.work.Cmp(tip.work) <= 0 {
+		// A side branch, not (yet) heavier than ours: keep it in memory
+		// so that its continuation can be judged.
+		if len(c.branches)+len(nodes) > maxBranchNodes {
+			return nil, misbehaved("sent a long chain with less work than ours", nil)
+		}
+		for _, n := range nodes {
+			c.branches[n.hash] = n
+		}
+		return up, nil
+	}
+
+	// The new best chain: gather the branch nodes between the fork and the
+	// new headers.
+	var branch []*hnode
+	fork := nodes[0].parent
+	for {
+		if b, ok := c.branches[fork.hash]; !ok || b != fork {
+			break
+		}
+		branch = append(branch, fork)
+		fork = fork.parent
+	}
+	for l, r := 0, len(branch)-1; l < r; l, r = l+1, r-1 {
+		branch[l], branch[r] = branch[r], branch[l]
+	}
+	nodes = append(branch, nodes...)
+
+	up.newTip = true
+	up.oldTip = tip
+	up.fork = fork.height
+	up.reorg = fork.height < tip.height
+	if err := c.setBest(fork.height, nodes); err != nil {
+		return nil, err
+	}
+	if up.reorg {
+		// Side branches may hang off headers that just left the best
+		// chain; forget them rather than keep stale links.
+		clear(c.branches)
+	} else {
+		for _, n := range branch {
+			delete(c.branches, n.hash)
+		}
+	}
+	flushed, err := c.flush(false)
+	up.flushed = flushed
+	return up, err
+}
+
+// setBest makes nodes (heights fork+1...) the best chain above fork.
+func (c *headerChain) setBest(fork int32, nodes []*hnode) error {
+	if fork < c.stored.height {
+		// The new chain replaces persisted headers: write it at once. It
+		// has more work than a chain that was already persisted.
+		if err := c.store.Connect(fork, toStored(nodes)); err != nil {
+			return fmt.Errorf("cannot store headers: %w", err)
+		}
+		c.pending = c.pending[:0]
+		clear(c.pendingIdx)
+		c.loadStoredTip()
+		return nil
+	}
+	keep := int(fork - c.stored.height)
+	for _, n := range c.pending[keep:] {
+		delete(c.pendingIdx, n.hash)
+	}
+	c.pending = c.pending[:keep]
+	if len(c.pending)+len(nodes) > maxPendingNodes {
+		return misbehaved("sent a long chain that never reaches a checkpoint or the minimum chain work", nil)
+	}
+	for _, n := range nodes {
+		n.parent = nil
+		c.pending = append(c.pending, n)
+		c.pendingIdx[n.hash] = n.height
+	}
+	return nil
+}
+
+// flush persists the pending headers that are safe to keep: all of them once
+// the chain has the network's minimum work, else those up to the newest
+// checkpoint among them. With force, everything pending is written.
+func (c *headerChain) flush(force bool) (int, error) {
+	if len(c.pending) == 0 {
+		return 0, nil
+	}
+	k := 0
+	if force || c.minWork == nil || c.tip().work.Cmp(c.minWork) >= 0 {
+		k = len(c.pending)
+	} else {
+		for i := len(c.pending) - 1; i >= 0; i-- {
+			if _, ok := c.checkpoints[c.pending[i].height]; ok {
+				k = i + 1
+				break
+			}
+		}
+	}
+	if k == 0 {
+		return 0, nil
+	}
+	batch := c.pending[:k]
+	if err := c.store.Connect(c.stored.height, toStored(batch)); err != nil {
+		return 0, fmt.Errorf("cannot store headers: %w", err)
+	}
+	for _, n := range batch {
+		delete(c.pendingIdx, n.hash)
+		c.cache[n.height%nodeCacheSize] = n
+	}
+	c.stored = batch[k-1]
+	c.pending = append(c.pending[:0], c.pending[k:]...)
+	return k, nil
+}
+
+func toStored(nodes []*hnode) []headerstore.StoredHeader {
+	out := make([]headerstore.StoredHeader, len(nodes))
+	for i, n := range nodes {
+		out[i] = headerstore.StoredHeader{Header: n.hdr, Hash: n.hash, Height: n.height, Work: n.work}
+	}
+	return out
+}

@@ -1,0 +1,31 @@
+// Package lightnode is satchel's light Bitcoin node: it talks the P2P
+// protocol to full nodes and believes nothing it cannot check.
+//
+// The parts and how they meet:
+//
+//   - Node (node.go) is the service: New(cfg) validates the Config, Start
+//     launches the connection manager and one sync goroutine, Stop ends
+//     both. Callers read state through methods that ask the sync goroutine
+//     (Peers, Status) or the header store (Tip, HeaderByHeight), and follow
+//     changes through Subscribe.
+//   - Peers (peers.go) are btcd peer.Peer values dialled by btcd's connmgr,
+//     from --connect addresses or from addrmgr fed by DNS seeds and addr
+//     gossip. A peer's messages are forwarded to the sync goroutine, which
+//     alone owns the chain and the per-peer bookkeeping.
+//   - The header chain (chain.go) validates every header with btcd's
+//     blockchain rules — proof of work, difficulty retargeting (including
+//     testnet's minimum-difficulty rule), median time past, future time,
+//     checkpoints — keeps the heaviest chain, follows reorgs, and keeps
+//     side branches in memory until they win. Headers reach the disk
+//     (package headerstore, chain.db) only once the chain has passed a
+//     checkpoint or carries the network's minimum chain work, so a peer
+//     feeding cheap headers cannot fill the disk.
+//   - The sync manager (sync.go) asks one peer at a time for headers with
+//     block locators, pipelines the next request before checking a batch,
+//     probes the other peers, and bans a peer that sends an invalid header,
+//     headers that do not chain, a repeated message, or stalls.
+//   - Events (events.go) — sync progress, new tip, reorg, peer up and down —
+//     go to every subscriber without ever blocking the node.
+//
+// lightnode imports nothing else of satchel's.
+package lightnode

@@ -1,0 +1,337 @@
+package lightnode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/btcsuite/btcd/addrmgr"
+	"github.com/btcsuite/btcd/blockchain"
+	"github.com/btcsuite/btcd/chaincfg/v2"
+	"github.com/btcsuite/btcd/chainhash/v2"
+	"github.com/btcsuite/btcd/connmgr"
+
+	"github.com/satchelbtc/satchel/lightnode/headerstore"
+)
+
+// Defaults for the Config fields that have one.
+const (
+	DefaultMaxPeers       = 8
+	DefaultStallTimeout   = 30 * time.Second
+	DefaultBanDuration    = 24 * time.Hour
+	DefaultDialTimeout    = 10 * time.Second
+	DefaultRetryDuration  = 5 * time.Second
+	defaultUserAgentName  = "satchel"
+	defaultUserAgentVer   = "0.1.0"
+	chainDBName           = "chain.db"
+	minRetryDuration      = 100 * time.Millisecond
+	stallCheckInterval    = time.Second
+	pingInterval          = time.Minute
+	maxUnconnectingHeader = 8
+)
+
+// Config configures a Node.
+type Config struct {
+	// ChainParams is the network. Required.
+	ChainParams *chaincfg.Params
+
+	// DataDir is the network's data folder; chain.db and addrmgr's
+	// peers.json live there. Required unless Store is set (then peers are
+	// not remembered across runs).
+	DataDir string
+
+	// Store replaces chain.db (tests). Optional; the node does not close a
+	// store it was given.
+	Store headerstore.Store
+
+	// ConnectPeers, when set, are the only peers the node connects to
+	// (HOST:PORT). Otherwise peers come from DNS seeds and addr gossip.
+	ConnectPeers []string
+
+	// MaxPeers is the number of outbound peers (default 8).
+	MaxPeers int
+
+	// UserAgentName and UserAgentVersion go into our version message
+	// (default "satchel" and the module version).
+	UserAgentName    string
+	UserAgentVersion string
+
+	// Logger receives the node's log (default: discarded).
+	Logger *slog.Logger
+
+	// Dial opens connections (default net.Dialer with a 10 s timeout).
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	// LookupIP resolves DNS seeds (default net.LookupIP).
+	LookupIP func(host string) ([]net.IP, error)
+
+	// StallTimeout is how long a peer may take to answer a request before
+	// it is dropped (default 30 s).
+	StallTimeout time.Duration
+
+	// BanDuration is how long a misbehaving peer stays banned (default 24 h).
+	BanDuration time.Duration
+
+	// RetryDuration is the base delay before redialling a --connect peer
+	// (default 5 s).
+	RetryDuration time.Duration
+
+	// TimeSource is the network-adjusted clock (default: btcd's median of
+	// the peers' clocks).
+	TimeSource blockchain.MedianTimeSource
+}
+
+// Node is a light node. Create it with New, then Start it.
+type Node struct {
+	cfg    Config
+	params *chaincfg.Params
+	log    *slog.Logger
+
+	store     headerstore.Store
+	ownsStore bool
+	chain     *headerChain
+	events    *eventHub
+	addrMgr   *addrmgr.AddrManager
+	connMgr   *connmgr.ConnManager
+
+	// msgs carries everything the sync goroutine handles.
+	msgs chan any
+	quit chan struct{}
+	wg   sync.WaitGroup
+
+	started atomic.Bool
+	stopped atomic.Bool
+
+	// mu guards the fields below, written by the sync goroutine and read
+	// by callers.
+	mu           sync.Mutex
+	status       Status
+	conns        map[*peerConn]struct{} // every live connection
+	syncedCh     chan struct{}          // closed while synced
+	lastPeerTime time.Time              // last moment a peer was connected (or Start)
+	lastDialErr  error
+}
+
+// Status is a snapshot of the node.
+type Status struct {
+	Height     int32
+	Hash       chainhash.Hash
+	PeerHeight int32 // best height a connected peer claims
+	Peers      int   // peers with a completed handshake
+	Synced     bool
+}
+
+// New validates cfg and opens the header store. The node does no network
+// I/O until Start.
+func New(cfg *Config) (*Node, error) {
+	if cfg == nil || cfg.ChainParams == nil {
+		return nil, errors.New("lightnode: ChainParams is required")
+	}
+	if cfg.DataDir == "" && cfg.Store == nil {
+		return nil, errors.New("lightnode: DataDir is required")
+	}
+	c := *cfg
+	if c.MaxPeers <= 0 {
+		c.MaxPeers = DefaultMaxPeers
+	}
+	if c.UserAgentName == "" {
+		c.UserAgentName, c.UserAgentVersion = defaultUserAgentName, defaultUserAgentVer
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Dial == nil {
+		d := &net.Dialer{Timeout: DefaultDialTimeout}
+		c.Dial = d.DialContext
+	}
+	if c.LookupIP == nil {
+		c.LookupIP = net.LookupIP
+	}
+	if c.StallTimeout <= 0 {
+		c.StallTimeout = DefaultStallTimeout
+	}
+	if c.BanDuration <= 0 {
+		c.BanDuration = DefaultBanDuration
+	}
+	if c.RetryDuration <= 0 {
+		c.RetryDuration = DefaultRetryDuration
+	}
+	if c.RetryDuration < minRetryDuration {
+		c.RetryDuration = minRetryDuration
+	}
+	if c.TimeSource == nil {
+		c.TimeSource = blockchain.NewMedianTime()
+	}
+	for _, addr := range c.ConnectPeers {
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			return nil, fmt.Errorf("peer address %q: %w", addr, err)
+		}
+	}
+
+	n := &Node{
+		cfg:      c,
+		params:   c.ChainParams,
+		log:      c.Logger,
+		store:    c.Store,
+		events:   newEventHub(),
+		msgs:     make(chan any),
+		quit:     make(chan struct{}),
+		syncedCh: make(chan struct{}),
+		conns:    make(map[*peerConn]struct{}),
+	}
+	if n.store == nil {
+		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+			return nil, err
+		}
+		st, err := headerstore.Open(&headerstore.Config{
+			Path:   filepath.Join(c.DataDir, chainDBName),
+			Params: c.ChainParams,
+		})
+		if err != nil {
+			return nil, err
+		}
+		n.store, n.ownsStore = st, true
+	}
+	n.chain = newHeaderChain(n.params, n.store, c.TimeSource)
+	tip := n.chain.tip()
+	n.status = Status{Height: tip.height, Hash: tip.hash}
+	return n, nil
+}
+
+// Start connects to peers and starts syncing headers.
+func (n *Node) Start() error {
+	if !n.started.CompareAndSwap(false, true) {
+		return errors.New("lightnode: already started")
+	}
+	n.mu.Lock()
+	n.lastPeerTime = time.Now()
+	n.mu.Unlock()
+	if err := n.startPeers(); err != nil {
+		return err
+	}
+	n.wg.Add(1)
+	go n.syncHandler()
+	return nil
+}
+
+// Stop disconnects every peer, stops the goroutines and closes the store.
+// It is safe to call more than once and on a node that was never started.
+func (n *Node) Stop() error {
+	if !n.stopped.CompareAndSwap(false, true) {
+		return nil
+	}
+	n.mu.Lock()
+	close(n.quit)
+	conns := make([]*peerConn, 0, len(n.conns))
+	for pc := range n.conns {
+		conns = append(conns, pc)
+	}
+	n.mu.Unlock()
+	if n.connMgr != nil {
+		n.connMgr.Stop()
+	}
+	for _, pc := range conns {
+		pc.p.Disconnect()
+	}
+	if n.connMgr != nil {
+		n.connMgr.Wait()
+	}
+	n.wg.Wait()
+	if n.addrMgr != nil {
+		n.addrMgr.Stop()
+	}
+	n.events.close()
+	if n.ownsStore {
+		return n.store.Close()
+	}
+	return nil
+}
+
+// Subscribe returns a subscription to the node's events.
+func (n *Node) Subscribe() *Subscription {
+	return n.events.subscribe()
+}
+
+// Status returns a snapshot of the node's state.
+func (n *Node) Status() Status {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.status
+}
+
+// Store returns the header store, for reading stored headers.
+func (n *Node) Store() headerstore.Store { return n.store }
+
+// WaitSynced blocks until the node has caught up with its peers, ctx ends,
+// or the node has had no peer for connectTimeout (at the start or after
+// losing them all); then it returns an error wrapping ErrNoPeers.
+func (n *Node) WaitSynced(ctx context.Context, connectTimeout time.Duration) error {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		n.mu.Lock()
+		ch, peers, since, dialErr := n.syncedCh, n.status.Peers, n.lastPeerTime, n.lastDialErr
+		n.mu.Unlock()
+		if peers == 0 && time.Since(since) > connectTimeout {
+			if dialErr != nil {
+				return fmt.Errorf("%w in %v (last error: %v)", ErrNoPeers, connectTimeout, dialErr)
+			}
+			return fmt.Errorf("%w in %v", ErrNoPeers, connectTimeout)
+		}
+		select {
+		case <-ch:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-n.quit:
+			return ErrStopped
+		case <-tick.C:
+		}
+	}
+}
+
+// setStatus updates the status snapshot and wakes WaitSynced when the node
+// becomes synced. Called by the sync goroutine.
+func (n *Node) setStatus(update func(*Status)) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	was := n.status.Synced
+	update(&n.status)
+	if n.status.Peers > 0 {
+		n.lastPeerTime = time.Now()
+	}
+	switch {
+	case n.status.Synced && !was:
+		close(n.syncedCh)
+	case !n.status.Synced && was:
+		n.syncedCh = make(chan struct{})
+	}
+}
+
+// track registers a live connection; it fails once the node is stopping.
+func (n *Node) track(pc *peerConn) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	select {
+	case <-n.quit:
+		return false
+	default:
+	}
+	n.conns[pc] = struct{}{}
+	n.wg.Add(1) // for the goroutine that waits for the disconnect
+	return true
+}
+
+// forget removes a connection that ended.
+func (n *Node) forget(pc *peerConn) {
+	n.mu.Lock()
+	delete(n.conns, pc)
+	n.mu.Unlock()
+}

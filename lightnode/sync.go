@@ -1,0 +1,344 @@
+package lightnode
+
+import (
+	"errors"
+	"time"
+
+	"github.com/btcsuite/btcd/blockchain"
+	"github.com/btcsuite/btcd/chainhash/v2"
+	"github.com/btcsuite/btcd/wire/v2"
+)
+
+// Messages for the sync goroutine.
+type (
+	peerReadyMsg struct{ pc *peerConn }
+	peerDoneMsg  struct{ pc *peerConn }
+	headersMsg   struct {
+		pc  *peerConn
+		msg *wire.MsgHeaders
+	}
+	invMsg struct {
+		pc  *peerConn
+		msg *wire.MsgInv
+	}
+	peersQuery struct{ reply chan []PeerInfo }
+)
+
+// send hands m to the sync goroutine unless the node is stopping.
+func (n *Node) send(m any) {
+	select {
+	case n.msgs <- m:
+	case <-n.quit:
+	}
+}
+
+// syncState is the sync goroutine's own state.
+type syncState struct {
+	peers    map[*peerConn]struct{} // handshake done
+	syncPeer *peerConn              // the peer we are fetching from, if any
+}
+
+// syncHandler owns the header chain and every peer's sync state. It is the
+// only goroutine that touches them.
+func (n *Node) syncHandler() {
+	defer n.wg.Done()
+	s := &syncState{peers: make(map[*peerConn]struct{})}
+	ticker := time.NewTicker(stallCheckInterval)
+	defer ticker.Stop()
+	for {
+		select {
+		case m := <-n.msgs:
+			switch m := m.(type) {
+			case peerReadyMsg:
+				n.handlePeerReady(s, m.pc)
+			case peerDoneMsg:
+				n.handlePeerDone(s, m.pc)
+			case headersMsg:
+				n.handleHeaders(s, m.pc, m.msg)
+			case invMsg:
+				n.handleInv(s, m.pc, m.msg)
+			case peersQuery:
+				infos := make([]PeerInfo, 0, len(s.peers))
+				for pc := range s.peers {
+					infos = append(infos, pc.info())
+				}
+				m.reply <- infos
+			}
+		case <-ticker.C:
+			n.handleTick(s)
+		case <-n.quit:
+			return
+		}
+	}
+}
+
+func (n *Node) handlePeerReady(s *syncState, pc *peerConn) {
+	if pc.dropping {
+		return
+	}
+	pc.ready = true
+	s.peers[pc] = struct{}{}
+	p := pc.p
+	if p.ProtocolVersion() >= wire.SendHeadersVersion {
+		p.QueueMessage(wire.NewMsgSendHeaders(), nil)
+	}
+	if n.addrMgr != nil {
+		n.addrMgr.Good(p.NA())
+		if n.addrMgr.NeedMoreAddresses() {
+			p.QueueMessage(wire.NewMsgGetAddr(), nil)
+		}
+	}
+	pc.sendPing()
+	pc.lastPing = time.Now()
+	n.log.Info("peer connected", "addr", pc.addr, "user_agent", p.UserAgent(), "height", p.LastBlock())
+	n.events.publish(PeerConnected{Peer: pc.info()})
+	n.maybeStartSync(s)
+	n.updateStatus(s)
+}
+
+func (n *Node) handlePeerDone(s *syncState, pc *peerConn) {
+	n.forget(pc)
+	if _, ok := s.peers[pc]; ok {
+		delete(s.peers, pc)
+		if !pc.dropping {
+			n.log.Info("peer disconnected", "addr", pc.addr)
+			n.events.publish(PeerDisconnected{Addr: pc.addr, Reason: "disconnected"})
+		}
+	}
+	if s.syncPeer == pc {
+		s.syncPeer = nil
+		n.maybeStartSync(s)
+	}
+	n.connMgr.Disconnect(pc.connReq.ID())
+	n.updateStatus(s)
+}
+
+// maybeStartSync picks the next peer to ask for headers: the one claiming
+// the most blocks among those that have not yet told us they have nothing
+// newer than our tip.
+func (n *Node) maybeStartSync(s *syncState) {
+	if s.syncPeer != nil {
+		return
+	}
+	var best *peerConn
+	for pc := range s.peers {
+		if pc.dropping || pc.caughtUp {
+			continue
+		}
+		if best == nil || pc.p.LastBlock() > best.p.LastBlock() {
+			best = pc
+		}
+	}
+	if best == nil {
+		return
+	}
+	s.syncPeer = best
+	best.requestHeaders(n.chain.locator(n.chain.tip()))
+}
+
+// requestHeaders sends getheaders unless an earlier one is unanswered: a
+// peer answers each identical request identically, and a repeated answer
+// counts as misbehaviour.
+func (pc *peerConn) requestHeaders(loc blockchain.BlockLocator) {
+	if !pc.requested.IsZero() || pc.dropping {
+		return
+	}
+	msg := wire.NewMsgGetHeaders()
+	for _, h := range loc {
+		if err := msg.AddBlockLocatorHash(h); err != nil {
+			break
+		}
+	}
+	pc.requested = time.Now()
+	pc.p.QueueMessage(msg, nil)
+}
+
+func (n *Node) handleHeaders(s *syncState, pc *peerConn, msg *wire.MsgHeaders) {
+	if !pc.ready || pc.dropping {
+		return
+	}
+	solicited := !pc.requested.IsZero()
+	pc.requested = time.Time{}
+	hdrs := msg.Headers
+	full := len(hdrs) == wire.MaxBlockHeadersPerMsg
+
+	var last chainhash.Hash
+	if len(hdrs) > 0 {
+		last = hdrs[len(hdrs)-1].BlockHash()
+		digest := [2]chainhash.Hash{hdrs[0].PrevBlock, last}
+		if digest == pc.lastDigest && len(hdrs) == pc.lastCount {
+			n.ban(s, pc, "sent the same headers message twice")
+			return
+		}
+		pc.lastDigest, pc.lastCount = digest, len(hdrs)
+	}
+
+	// Ask for the next batch before checking this one, so the link does
+	// not idle while we validate and store.
+	if full && solicited {
+		pc.requestHeaders(blockchain.BlockLocator{&last})
+	}
+
+	up, err := n.chain.process(hdrs)
+	switch {
+	case isMisbehaviour(err):
+		n.ban(s, pc, err.Error())
+		return
+	case errors.Is(err, errUnconnected):
+		pc.unconnecting++
+		if pc.unconnecting > maxUnconnectingHeader {
+			n.ban(s, pc, "keeps sending headers that do not connect to the chain")
+			return
+		}
+		pc.caughtUp = false
+		pc.requestHeaders(n.chain.locator(n.chain.tip()))
+		return
+	case err != nil:
+		n.log.Error("cannot process headers", "addr", pc.addr, "err", err)
+		n.drop(s, pc)
+		return
+	}
+	if up.added > 0 {
+		pc.unconnecting = 0
+	}
+	if len(hdrs) > 0 {
+		if node := n.chain.lookup(&last); node != nil && node.height > pc.p.LastBlock() {
+			pc.p.UpdateLastBlockHeight(node.height)
+		}
+	}
+	if up.newTip {
+		n.publishTip(up)
+	}
+	if !full && solicited {
+		// The peer has sent everything it has after our locator.
+		pc.caughtUp = true
+		if s.syncPeer == pc {
+			s.syncPeer = nil
+		}
+	}
+	n.maybeStartSync(s)
+	n.updateStatus(s)
+}
+
+func (n *Node) handleInv(s *syncState, pc *peerConn, msg *wire.MsgInv) {
+	if !pc.ready || pc.dropping {
+		return
+	}
+	for _, iv := range msg.InvList {
+		if iv.Type != wire.InvTypeBlock && iv.Type != wire.InvTypeWitnessBlock {
+			continue
+		}
+		if n.chain.lookup(&iv.Hash) == nil {
+			pc.caughtUp = false
+			pc.requestHeaders(n.chain.locator(n.chain.tip()))
+			n.updateStatus(s)
+			return
+		}
+	}
+}
+
+// handleTick drops peers that stall and keeps ping times fresh.
+func (n *Node) handleTick(s *syncState) {
+	now := time.Now()
+	for pc := range s.peers {
+		if pc.dropping {
+			continue
+		}
+		if !pc.requested.IsZero() && now.Sub(pc.requested) > n.cfg.StallTimeout {
+			n.banFor(s, pc, "stalled: no answer to getheaders in "+n.cfg.StallTimeout.String(), 10*n.cfg.StallTimeout)
+			continue
+		}
+		if now.Sub(pc.lastPing) > pingInterval {
+			pc.sendPing()
+			pc.lastPing = now
+		}
+	}
+}
+
+// ban disconnects a misbehaving peer and bans it for BanDuration.
+func (n *Node) ban(s *syncState, pc *peerConn, reason string) {
+	n.banFor(s, pc, reason, n.cfg.BanDuration)
+}
+
+func (n *Node) banFor(s *syncState, pc *peerConn, reason string, d time.Duration) {
+	until := time.Now().Add(d)
+	if err := n.store.Ban(pc.banKey, until, reason); err != nil {
+		n.log.Error("cannot store ban", "addr", pc.addr, "err", err)
+	}
+	n.log.Warn("peer banned", "addr", pc.addr, "reason", reason, "until", until.Format(time.RFC3339))
+	n.events.publish(PeerDisconnected{Addr: pc.addr, Reason: reason, Banned: true})
+	n.drop(s, pc)
+}
+
+// drop disconnects a peer; handlePeerDone cleans up when it is gone.
+func (n *Node) drop(s *syncState, pc *peerConn) {
+	pc.dropping = true
+	pc.caughtUp = false
+	delete(s.peers, pc)
+	if s.syncPeer == pc {
+		s.syncPeer = nil
+		n.maybeStartSync(s)
+	}
+	pc.p.Disconnect()
+	n.updateStatus(s)
+}
+
+// publishTip reports a new best chain.
+func (n *Node) publishTip(up *chainUpdate) {
+	tip := n.chain.tip()
+	if up.reorg {
+		n.log.Info("reorganized", "fork", up.fork, "old_tip", up.oldTip.hash, "old_height", up.oldTip.height,
+			"new_tip", tip.hash, "new_height", tip.height)
+		n.events.publish(Reorg{
+			ForkHeight: up.fork,
+			OldHeight:  up.oldTip.height, OldTip: up.oldTip.hash,
+			NewHeight: tip.height, NewTip: tip.hash,
+		})
+	}
+	n.events.publish(NewTip{Height: tip.height, Hash: tip.hash, Header: tip.hdr})
+}
+
+// updateStatus refreshes the status snapshot and reports progress when it
+// changed.
+func (n *Node) updateStatus(s *syncState) {
+	tip := n.chain.tip()
+	var peerHeight int32
+	synced := len(s.peers) > 0 && s.syncPeer == nil
+	for pc := range s.peers {
+		if h := pc.p.LastBlock(); h > peerHeight {
+			peerHeight = h
+		}
+		if !pc.caughtUp {
+			synced = false
+		}
+	}
+	var changed bool
+	n.setStatus(func(st *Status) {
+		next := Status{Height: tip.height, Hash: tip.hash, PeerHeight: peerHeight, Peers: len(s.peers), Synced: synced}
+		changed = next.Height != st.Height || next.PeerHeight != st.PeerHeight || next.Synced != st.Synced
+		*st = next
+	})
+	if changed {
+		n.events.publish(SyncProgress{Height: tip.height, PeerHeight: peerHeight, Synced: synced})
+	}
+}
+
+// Peers returns the connected peers. It returns nil when the node is not
+// running.
+func (n *Node) Peers() []PeerInfo {
+	if !n.started.Load() {
+		return nil
+	}
+	q := peersQuery{reply: make(chan []PeerInfo, 1)}
+	select {
+	case n.msgs <- q:
+	case <-n.quit:
+		return nil
+	}
+	select {
+	case infos := <-q.reply:
+		return infos
+	case <-n.quit:
+		return nil
+	}
+}
