@@ -82,6 +82,13 @@ func damaged(path, format string, args ...any) error {
 		ErrDamaged, path, fmt.Sprintf(format, args...))
 }
 
+// notOurs returns an error wrapping ErrDamaged for a file that does not look
+// like something satchel wrote, which therefore might be precious to someone.
+func notOurs(path, what string) error {
+	return fmt.Errorf("%w: %s %s; check --datadir, and move the file away if it is not yours",
+		ErrDamaged, path, what)
+}
+
 // openChainDB checks the file header of an existing file, then opens it with
 // bbolt; a missing file (and its folder) is created unless readOnly is set.
 func openChainDB(path string, readOnly bool, timeout time.Duration) (*chainDB, error) {
@@ -280,10 +287,11 @@ func checkBoltFile(path string) error {
 			}
 		}
 		if pageSize == 0 {
-			if size < 2*boltMinPageSize {
+			if len(first) >= boltPageHeaderLen+4 &&
+				binary.LittleEndian.Uint32(first[boltPageHeaderLen:]) == boltMagic && size < 2*boltMinPageSize {
 				return damaged(path, "is truncated (%d bytes)", size)
 			}
-			return damaged(path, "is not a bbolt database")
+			return notOurs(path, "is not a bbolt database")
 		}
 	}
 	if pageSize < boltMinPageSize || pageSize > boltMaxPageSize || pageSize&(pageSize-1) != 0 {
@@ -768,7 +776,7 @@ func dbCheck(tx *bbolt.Tx, path string, genesisHash *chainhash.Hash, network str
 		if dbIsEmpty(tx) {
 			return loadEmpty, Tip{}, nil
 		}
-		return 0, Tip{}, damaged(path, "is not a satchel chain database")
+		return 0, Tip{}, notOurs(path, "is not a satchel chain database")
 	}
 	v := meta.Get(metaVersionKey)
 	if len(v) != 4 || binary.BigEndian.Uint32(v) == 0 {
