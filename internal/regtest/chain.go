@@ -36,9 +36,9 @@ func (n *Node) callInto(v any, method string, params ...any) {
 }
 
 // Generate mines count blocks with btcd's `generate` RPC and returns their
-// hashes in order. It is quick (about 3,000 blocks/s) but the block times
-// run ahead of the clock; see the package documentation, and BuildChain for
-// long chains.
+// hashes in order. It is quick (thousands of blocks a second) but the block
+// times run ahead of the clock; see the package documentation, and
+// BuildChain for long chains.
 func (n *Node) Generate(count int) []chainhash.Hash {
 	n.tb.Helper()
 	var hexes []string
@@ -86,8 +86,8 @@ func (n *Node) Header(hash chainhash.Hash) wire.BlockHeader {
 	return h
 }
 
-// WaitForHeight waits until btcd's best chain is at least height blocks
-// long and fails the test if that takes longer than timeout.
+// WaitForHeight waits until btcd's tip is at height or above and fails the
+// test if that takes longer than timeout.
 func (n *Node) WaitForHeight(height int32, timeout time.Duration) {
 	n.tb.Helper()
 	ctx, cancel := context.WithTimeout(n.ctx, timeout)
@@ -122,7 +122,7 @@ func poll(ctx context.Context, check func() (bool, error)) error {
 		if err == nil && done {
 			return nil
 		}
-		if err != nil {
+		if err != nil && ctx.Err() == nil { // not just cut short by ctx
 			lastErr = err
 		}
 		select {

@@ -51,11 +51,36 @@ func hasPeerAt(ps []peerInfo, addrs []string) bool {
 	return slices.ContainsFunc(ps, func(p peerInfo) bool { return slices.Contains(addrs, p.Addr) })
 }
 
+// linked reports whether a and b have a connection that both list, opened by
+// either. The side that accepted a connection lists it under the address of
+// the opener's end of the socket.
+func linked(ctx context.Context, a, b *node) (bool, error) {
+	as, err := a.peers(ctx)
+	if err != nil {
+		return false, err
+	}
+	bs, err := b.peers(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, p := range outboundTo(as, b.p2pAddr) {
+		if hasPeerAt(bs, []string{p.AddrLocal}) {
+			return true, nil
+		}
+	}
+	for _, p := range outboundTo(bs, a.p2pAddr) {
+		if hasPeerAt(as, []string{p.AddrLocal}) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // ConnectTo makes n open a P2P connection to other (btcd's `node connect
 // <addr> temp`) and waits until both nodes list each other as peers, after
 // which they relay blocks and the one behind syncs from the one ahead (or
-// reorganizes to it). Connecting nodes that are already connected is a
-// no-op.
+// reorganizes to it). Connecting nodes that are already connected, in
+// either direction, is a no-op.
 //
 // The connection is temporary on purpose: btcd v0.26 redials a permanent
 // peer five seconds after `node remove`, which would silently join chains a
@@ -68,25 +93,11 @@ func (n *Node) ConnectTo(other *Node) {
 	ctx, cancel := context.WithTimeout(n.ctx, peerTimeout)
 	defer cancel()
 
+	if ok, err := linked(ctx, n.node, other.node); err == nil && ok {
+		return
+	}
 	_, connErr := n.rpc.call(ctx, "node", "connect", other.p2pAddr, "temp")
-	// btcd refuses a second connection to a peer; the wait below tells an
-	// existing connection from a real failure.
-	err := poll(ctx, func() (bool, error) {
-		mine, err := n.peers(ctx)
-		if err != nil {
-			return false, err
-		}
-		links := outboundTo(mine, other.p2pAddr)
-		if len(links) == 0 {
-			return false, nil
-		}
-		theirs, err := other.peers(ctx)
-		if err != nil {
-			return false, err
-		}
-		// Other sees n's connection as inbound from n's side of the socket.
-		return hasPeerAt(theirs, []string{links[0].AddrLocal}), nil
-	})
+	err := poll(ctx, func() (bool, error) { return linked(ctx, n.node, other.node) })
 	if err != nil {
 		if connErr != nil {
 			err = fmt.Errorf("%w; node connect said: %v", err, connErr)

@@ -2,7 +2,7 @@ package regtest
 
 import (
 	"encoding/json"
-	"math"
+	"runtime"
 	"testing"
 	"time"
 
@@ -112,7 +112,15 @@ func TestFork(t *testing.T) {
 	if got, want := b.BlockHash(200), a.BlockHash(200); got != want {
 		t.Fatalf("b synced to %s, want a's %s", got, want)
 	}
-	a.ConnectTo(b) // already connected: a no-op
+	a.ConnectTo(b) // already connected the other way: a no-op
+	raw, err := a.Call("getpeerinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var peers []json.RawMessage
+	if err := json.Unmarshal(raw, &peers); err != nil || len(peers) != 1 {
+		t.Fatalf("a has peers %s after connecting twice, want one connection", raw)
+	}
 
 	a.DisconnectFrom(b)
 	a.BuildChain(5) // a: 205
@@ -139,13 +147,36 @@ func TestFork(t *testing.T) {
 	}
 }
 
+// TestStopLeavesNothing checks that a stopped node leaves no goroutine
+// behind in the test process, since every package's integration tests start
+// nodes.
+func TestStopLeavesNothing(t *testing.T) {
+	before := runtime.NumGoroutine()
+	n := Start(t)
+	n.BuildChain(10)
+	n.Generate(1)
+	n.Stop()
+	if _, err := n.Call("getblockcount"); err == nil {
+		t.Error("a stopped node still answers RPC")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<16)
+			t.Fatalf("%d goroutines before Start, %d after Stop:\n%s",
+				before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // BenchmarkBuildChain measures BuildChain on a fresh node; b.N is the chain
-// length, e.g. -benchtime=100000x for a 100,000-block chain.
+// length (so ns/op is per block), e.g. -benchtime=100000x for a 100,000-block
+// chain.
 func BenchmarkBuildChain(b *testing.B) {
 	n := Start(b)
 	b.ResetTimer()
 	n.BuildChain(b.N)
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "blocks/s")
-	b.ReportMetric(math.NaN(), "ns/op") // per block; blocks/s says the same
 }
