@@ -58,6 +58,18 @@ func TestHostilePeersAreBanned(t *testing.T) {
 			msg := headersMessage(append(append([]*wire.BlockHeader{}, honest[:19]...), &bad)...)
 			fp.onMessage = answer(func(fp *fakePeer) { fp.write(msg) })
 		}, 0},
+		{"wrong difficulty bits", "invalid header", func(fp *fakePeer) {
+			h := nextHeader(p, genesis, 1)
+			h.Bits = 0x207ffffe
+			mine(h, false)
+			fp.onMessage = answer(func(fp *fakePeer) { fp.write(headersMessage(h)) })
+		}, 0},
+		{"a timestamp too far in the future", "invalid header", func(fp *fakePeer) {
+			h := nextHeader(p, genesis, 1)
+			h.Timestamp = time.Now().Add(3 * time.Hour).Truncate(time.Second)
+			mine(h, false)
+			fp.onMessage = answer(func(fp *fakePeer) { fp.write(headersMessage(h)) })
+		}, 0},
 		{"headers that do not chain", "do not chain", func(fp *fakePeer) {
 			a, b := nextHeader(p, genesis, 1), nextHeader(p, genesis, 2)
 			fp.onMessage = answer(func(fp *fakePeer) { fp.write(headersMessage(a, b)) })

@@ -465,9 +465,6 @@ func FuzzOpen(f *testing.F) {
 		if err := os.WriteFile(p, content, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		done := make(chan struct{})
-		defer close(done)
-		go zzWatch(done, content)
 		s, err := Open(&Config{Path: p, Params: &chaincfg.RegressionNetParams, ReadOnly: true})
 		if err != nil {
 			return

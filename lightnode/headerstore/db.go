@@ -5,7 +5,7 @@ package headerstore
 // Layout of chain.db (all integers big-endian, fixed width):
 //
 //	headers    height (4 bytes) -> header (80 bytes, wire serialization) || cumulative work (32 bytes)
-//	hashindex  block hash (32 bytes, internal byte order) -> height (4 bytes)
+//	hashindex  height/hashIndexEpoch (4 bytes) || block hash (32 bytes, internal byte order) -> height (4 bytes)
 //	meta       "version" -> format version (4 bytes)
 //	           "genesis" -> genesis block hash (32 bytes)
 //	           "tipheight" -> height of the tip (4 bytes)
@@ -13,6 +13,15 @@ package headerstore
 //
 // Heights are never negative, so their unsigned big-endian keys sort in height
 // order and the headers bucket is appended to sequentially.
+//
+// The hash index keys start with the epoch of the block's height (height /
+// hashIndexEpoch), so that a batch of new headers lands in the few pages of
+// the newest epoch. Keyed by hash alone, each batch of 2,000 headers would
+// dirty about 2,000 random index pages, and a Connect would cost 30-60 ms
+// instead of about 5 (see BenchmarkConnect). A lookup by hash probes the
+// epochs from the newest down: a recent block is found at once, an old or
+// unknown one costs one B+tree descent per epoch (220 on mainnet, about
+// 0.3 ms).
 
 import (
 	"bytes"
@@ -55,6 +64,7 @@ const (
 	dbVersion uint32 = 1
 
 	heightLen       = 4
+	indexKeyLen     = heightLen + chainhash.HashSize
 	headerLen       = wire.MaxBlockHeaderPayload // 80
 	workLen         = 32
 	headerRecordLen = headerLen + workLen
@@ -62,6 +72,12 @@ const (
 
 	// maxBanKeyLen is the longest ban key bbolt can store.
 	maxBanKeyLen = bbolt.MaxKeySize
+
+	// hashIndexEpoch is the number of consecutive heights whose hash index
+	// entries share a key prefix: small enough that the newest epoch spans
+	// at most about a hundred pages, large enough that a lookup of an old
+	// hash probes no more than a few hundred epochs.
+	hashIndexEpoch = 4096
 
 	// headersFillPercent packs the append-only headers bucket full: its
 	// pages are split only at the end, so half-empty pages would stay so.
@@ -96,7 +112,7 @@ func openChainDB(path string, readOnly bool, timeout time.Duration) (*chainDB, e
 	switch {
 	case err == nil:
 		if !info.Mode().IsRegular() {
-			return nil, damaged(path, "is not a regular file")
+			return nil, notOurs(path, "is not a regular file")
 		}
 		if info.Size() == 0 && readOnly {
 			return nil, damaged(path, "is empty")
@@ -130,9 +146,19 @@ func openChainDB(path string, readOnly bool, timeout time.Duration) (*chainDB, e
 // openBolt calls bbolt.Open and turns its failures, panics included, into
 // errors a person can act on.
 func openBolt(path string, opts *bbolt.Options) (bdb *bbolt.DB, err error) {
+	// Keep bbolt's file, to release it (and its lock) if bbolt panics.
+	var file *os.File
+	opts.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		f, err := os.OpenFile(name, flag, perm)
+		file = f
+		return f, err
+	}
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
+			if file != nil {
+				_ = file.Close()
+			}
 			bdb, err = nil, damaged(path, "cannot be read (%v)", r)
 		}
 	}()
@@ -370,6 +396,13 @@ func putHeight(dst []byte, height int32) {
 	binary.BigEndian.PutUint32(dst, uint32(height))
 }
 
+// putIndexKey writes the hash index key of the block with the given height
+// and hash into dst, which must be indexKeyLen bytes long.
+func putIndexKey(dst []byte, height int32, hash *chainhash.Hash) {
+	putHeight(dst, height/hashIndexEpoch)
+	copy(dst[heightLen:], hash[:])
+}
+
 // decodeHeight reads a 4-byte big-endian height.
 func decodeHeight(b []byte) (int32, error) {
 	if len(b) != heightLen {
@@ -529,17 +562,22 @@ func dbFetchHeader(tx *bbolt.Tx, height int32, sh *StoredHeader) error {
 }
 
 // dbFetchHeight returns the height of the block with the given hash from the
-// hash index.
-func dbFetchHeight(tx *bbolt.Tx, hash *chainhash.Hash) (int32, error) {
+// hash index, probing the epochs from the one of height tip down to genesis.
+func dbFetchHeight(tx *bbolt.Tx, hash *chainhash.Hash, tip int32) (int32, error) {
 	index := tx.Bucket(hashIndexBucket)
 	if index == nil {
 		return 0, errors.New("hashindex bucket is missing")
 	}
-	v := index.Get(hash[:])
-	if v == nil {
-		return 0, fmt.Errorf("header %s: %w", hash, ErrNotFound)
+	var key [indexKeyLen]byte
+	putIndexKey(key[:], tip, hash)
+	c := index.Cursor()
+	for epoch := tip / hashIndexEpoch; epoch >= 0; epoch-- {
+		putHeight(key[:], epoch)
+		if k, v := c.Seek(key[:]); bytes.Equal(k, key[:]) {
+			return decodeHeight(v)
+		}
 	}
-	return decodeHeight(v)
+	return 0, fmt.Errorf("header %s: %w", hash, ErrNotFound)
 }
 
 // dbInit creates the buckets of a new file and stores the genesis header.
@@ -581,8 +619,9 @@ func dbPutHeaders(tx *bbolt.Tx, first int32, headers []StoredHeader) error {
 	hb.FillPercent = headersFillPercent
 
 	n := len(headers)
-	slab := make([]byte, n*(headerRecordLen+heightLen))
-	recs, heights := slab[:n*headerRecordLen], slab[n*headerRecordLen:]
+	slab := make([]byte, n*(headerRecordLen+heightLen+indexKeyLen))
+	recs, rest := slab[:n*headerRecordLen], slab[n*headerRecordLen:]
+	heights, ikeys := rest[:n*heightLen], rest[n*heightLen:]
 	var w fixedWriter
 	var key [heightLen]byte
 	for i := range headers {
@@ -592,13 +631,16 @@ func dbPutHeaders(tx *bbolt.Tx, first int32, headers []StoredHeader) error {
 		if err := encodeHeaderRecord(rec, &h.Header, h.Work, &w); err != nil {
 			return fmt.Errorf("header %d: %w", height, err)
 		}
-		hv := heights[i*heightLen : (i+1)*heightLen : (i+1)*heightLen]
-		putHeight(hv, height)
 		putHeight(key[:], height)
 		if err := hb.Put(key[:], rec); err != nil {
 			return err
 		}
-		if err := ib.Put(h.Hash[:], hv); err != nil {
+		putHeight(heights[i*heightLen:], height)
+		putIndexKey(ikeys[i*indexKeyLen:], height, &h.Hash)
+	}
+
+	for i := 0; i < n; i++ {
+		if err := ib.Put(ikeys[i*indexKeyLen:(i+1)*indexKeyLen], heights[i*heightLen:(i+1)*heightLen:(i+1)*heightLen]); err != nil {
 			return err
 		}
 	}
@@ -613,11 +655,13 @@ func dbDeleteAbove(tx *bbolt.Tx, fork, tip int32) error {
 		return err
 	}
 	var key [heightLen]byte
+	var ikey [indexKeyLen]byte
 	for h := tip; h > fork; h-- {
 		putHeight(key[:], h)
 		if rec := hb.Get(key[:]); len(rec) >= headerLen {
 			hash := recordHash(rec)
-			if err := ib.Delete(hash[:]); err != nil {
+			putIndexKey(ikey[:], h, &hash)
+			if err := ib.Delete(ikey[:]); err != nil {
 				return err
 			}
 		}
@@ -820,7 +864,9 @@ func dbCheck(tx *bbolt.Tx, path string, genesisHash *chainhash.Hash, network str
 	if err := decodeHeaderRecord(hb.Get(key[:]), &sh, &r); err != nil {
 		return loadInconsistent, Tip{}, nil
 	}
-	if h, err := decodeHeight(ib.Get(sh.Hash[:])); err != nil || h != tipHeight {
+	var ikey [indexKeyLen]byte
+	putIndexKey(ikey[:], tipHeight, &sh.Hash)
+	if h, err := decodeHeight(ib.Get(ikey[:])); err != nil || h != tipHeight {
 		return loadInconsistent, Tip{}, nil
 	}
 	if tipHeight > 0 {
@@ -852,6 +898,7 @@ func dbRepair(tx *bbolt.Tx, path string, genesisHash *chainhash.Hash, write bool
 		hdr      wire.BlockHeader
 		r        bytes.Reader
 		index    [heightLen]byte
+		ikey     [indexKeyLen]byte
 	)
 	c := hb.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
@@ -872,8 +919,9 @@ func dbRepair(tx *bbolt.Tx, path string, genesisHash *chainhash.Hash, write bool
 			break
 		}
 		putHeight(index[:], h)
-		if write && !bytes.Equal(ib.Get(hash[:]), index[:]) {
-			if err := ib.Put(hash[:], bytes.Clone(index[:])); err != nil {
+		putIndexKey(ikey[:], h, &hash)
+		if write && !bytes.Equal(ib.Get(ikey[:]), index[:]) {
+			if err := ib.Put(ikey[:], bytes.Clone(index[:])); err != nil {
 				return Tip{}, err
 			}
 		}
@@ -899,9 +947,11 @@ func dbRepair(tx *bbolt.Tx, path string, genesisHash *chainhash.Hash, write bool
 		stale = stale[:0]
 		err := ib.ForEach(func(k, v []byte) error {
 			h, err := decodeHeight(v)
-			if err == nil && h <= tip {
+			if err == nil && h <= tip && len(k) == indexKeyLen {
 				if rec := dbFetchHeaderRecord(hb, h); len(rec) == headerRecordLen {
-					if hash := recordHash(rec); bytes.Equal(k, hash[:]) {
+					hash := recordHash(rec)
+					putIndexKey(ikey[:], h, &hash)
+					if bytes.Equal(k, ikey[:]) {
 						return nil
 					}
 				}
@@ -1002,11 +1052,26 @@ func (d *chainDB) fetchHeaderByHeight(height int32, sh *StoredHeader) error {
 	}))
 }
 
-// fetchHeaderByHash reads the header with the given hash into sh if the
-// hash index places it at or below tip and the header there has that hash.
-func (d *chainDB) fetchHeaderByHash(hash *chainhash.Hash, tip int32, sh *StoredHeader) error {
+// txTip returns the tip height a read transaction sees. A writer may have
+// moved the tip since the caller read its cached tip, so the record in the
+// file counts; a read-only store has no writer, and its cached tip may be a
+// repair made in memory only, so that counts instead.
+func (d *chainDB) txTip(tx *bbolt.Tx, cached int32) int32 {
+	if d.readOnly {
+		return cached
+	}
+	if tip, err := dbFetchTipHeight(tx); err == nil {
+		return tip
+	}
+	return cached
+}
+
+// fetchHeaderByHash reads the header with the given hash into sh if the hash
+// index places it on the chain and the header there has that hash.
+func (d *chainDB) fetchHeaderByHash(hash *chainhash.Hash, cachedTip int32, sh *StoredHeader) error {
 	return d.corrupt(d.view(func(tx *bbolt.Tx) error {
-		height, err := dbFetchHeight(tx, hash)
+		tip := d.txTip(tx, cachedTip)
+		height, err := dbFetchHeight(tx, hash, tip)
 		if err != nil {
 			return err
 		}
@@ -1023,16 +1088,25 @@ func (d *chainDB) fetchHeaderByHash(hash *chainhash.Hash, tip int32, sh *StoredH
 	}))
 }
 
-// fetchHeaders reads count headers from height start; all of them must be
-// stored.
-func (d *chainDB) fetchHeaders(start int32, count int) ([]StoredHeader, error) {
-	out := make([]StoredHeader, count)
-	works := make([]big.Int, count)
+// fetchHeaders reads up to count headers from height start, clipped at the
+// tip.
+func (d *chainDB) fetchHeaders(start int32, count int, cachedTip int32) ([]StoredHeader, error) {
+	var out []StoredHeader
 	err := d.view(func(tx *bbolt.Tx) error {
 		hb := tx.Bucket(headersBucket)
 		if hb == nil {
 			return errors.New("headers bucket is missing")
 		}
+		tip := d.txTip(tx, cachedTip)
+		if start > tip {
+			out = []StoredHeader{}
+			return nil
+		}
+		if avail := int64(tip) - int64(start) + 1; int64(count) > avail {
+			count = int(avail)
+		}
+		out = make([]StoredHeader, count)
+		works := make([]big.Int, count)
 		var key [heightLen]byte
 		var r bytes.Reader
 		putHeight(key[:], start)
@@ -1042,7 +1116,7 @@ func (d *chainDB) fetchHeaders(start int32, count int) ([]StoredHeader, error) {
 			want := start + int32(i)
 			putHeight(key[:], want)
 			if !bytes.Equal(k, key[:]) {
-				return fmt.Errorf("header at height %d is missing", want)
+				return fmt.Errorf("header at height %d is missing below the tip %d", want, tip)
 			}
 			sh := &out[i]
 			sh.Work = &works[i]
@@ -1060,22 +1134,29 @@ func (d *chainDB) fetchHeaders(start int32, count int) ([]StoredHeader, error) {
 	return out, nil
 }
 
-// fetchHashes fills out[i] with the hash of the header at heights[i].
-func (d *chainDB) fetchHashes(heights []int32, out []chainhash.Hash) error {
-	return d.corrupt(d.view(func(tx *bbolt.Tx) error {
+// fetchLocator returns the hashes of the headers at locatorHeights(tip).
+func (d *chainDB) fetchLocator(cachedTip int32) ([]chainhash.Hash, error) {
+	var hashes []chainhash.Hash
+	err := d.view(func(tx *bbolt.Tx) error {
 		hb := tx.Bucket(headersBucket)
 		if hb == nil {
 			return errors.New("headers bucket is missing")
 		}
+		heights := locatorHeights(d.txTip(tx, cachedTip))
+		hashes = make([]chainhash.Hash, len(heights))
 		for i, h := range heights {
 			rec := dbFetchHeaderRecord(hb, h)
 			if len(rec) != headerRecordLen {
 				return fmt.Errorf("header at height %d is missing", h)
 			}
-			out[i] = recordHash(rec)
+			hashes[i] = recordHash(rec)
 		}
 		return nil
-	}))
+	})
+	if err != nil {
+		return nil, d.corrupt(err)
+	}
+	return hashes, nil
 }
 
 // connect replaces the chain above fork by headers in one transaction.

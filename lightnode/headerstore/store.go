@@ -309,14 +309,10 @@ func (s *boltStore) Headers(start int32, count int) ([]StoredHeader, error) {
 	if start < 0 {
 		return nil, fmt.Errorf("headers from height %d: negative start: %w", start, ErrNotFound)
 	}
-	tip := s.tipHeight()
-	if count <= 0 || start > tip {
+	if count <= 0 {
 		return []StoredHeader{}, nil
 	}
-	if avail := int64(tip) - int64(start) + 1; int64(count) > avail {
-		count = int(avail)
-	}
-	return s.db.fetchHeaders(start, count)
+	return s.db.fetchHeaders(start, count, s.tipHeight())
 }
 
 // locatorHeights returns the heights of a block locator for a chain whose tip
@@ -347,19 +343,17 @@ func bitLen32(v int32) int {
 	return n
 }
 
-// Locator returns a block locator for the cached tip. If the file cannot be
-// read it returns just the tip hash, which still lets a peer continue from
+// Locator returns a block locator for the tip. If the file cannot be read
+// it returns just the cached tip hash, which still lets a peer continue from
 // the tip.
 func (s *boltStore) Locator() []chainhash.Hash {
 	s.mu.RLock()
 	tip := s.tip
 	s.mu.RUnlock()
 
-	heights := locatorHeights(tip.Height)
-	hashes := make([]chainhash.Hash, len(heights))
-	hashes[0] = tip.Hash
-	if err := s.db.fetchHashes(heights[1:], hashes[1:]); err != nil {
-		return hashes[:1]
+	hashes, err := s.db.fetchLocator(tip.Height)
+	if err != nil {
+		return []chainhash.Hash{tip.Hash}
 	}
 	return hashes
 }

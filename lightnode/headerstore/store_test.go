@@ -2,6 +2,8 @@ package headerstore
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -131,7 +133,7 @@ func TestConnectAndRead(t *testing.T) {
 		{"just the tip", 5000, 1, 5000, 1},
 		{"above tip", 5001, 10, 0, 0},
 		{"zero count", 10, 0, 0, 0},
-		{"huge count", 4999, 1 << 40, 4999, 2},
+		{"huge count", 4999, math.MaxInt, 4999, 2},
 	}
 	for _, tc := range rangeTests {
 		t.Run("Headers/"+tc.name, func(t *testing.T) {
@@ -461,7 +463,7 @@ func TestLocator(t *testing.T) {
 
 func TestLocatorHeights(t *testing.T) {
 	for _, tip := range []int32{0, 1, 9, 10, 11, 12, 100, 2016, 5000, 899_999, 1<<31 - 1} {
-		t.Run("", func(t *testing.T) {
+		t.Run(fmt.Sprint(tip), func(t *testing.T) {
 			checkLocatorShape(t, tip, locatorHeights(tip))
 		})
 	}
@@ -648,11 +650,15 @@ func TestRepairInconsistentTip(t *testing.T) {
 			return dbPutTipHeight(tx, 0)
 		}, 69},
 		{"tip missing from the hash index", func(tx *bbolt.Tx, all []StoredHeader) error {
-			return tx.Bucket(hashIndexBucket).Delete(all[100].Hash[:])
+			k := make([]byte, indexKeyLen)
+			putIndexKey(k, 100, &all[100].Hash)
+			return tx.Bucket(hashIndexBucket).Delete(k)
 		}, 100},
 		{"stale hash index entry", func(tx *bbolt.Tx, all []StoredHeader) error {
 			stale := extend(all[90], 20, bits, 9)
-			if err := tx.Bucket(hashIndexBucket).Put(stale[5].Hash[:], key(96)); err != nil {
+			k := make([]byte, indexKeyLen)
+			putIndexKey(k, 96, &stale[5].Hash)
+			if err := tx.Bucket(hashIndexBucket).Put(k, key(96)); err != nil {
 				return err
 			}
 			return dbPutTipHeight(tx, 99) // makes the fast check fail
@@ -724,5 +730,49 @@ func TestRepairInconsistentTip(t *testing.T) {
 				t.Fatal("the repaired file was repaired again")
 			}
 		})
+	}
+}
+
+func TestReadersDuringConnect(t *testing.T) {
+	path := chainPath(t)
+	s := openStore(t, path, &chaincfg.RegressionNetParams)
+	headers := extend(tipHeader(s), 20_000, chaincfg.RegressionNetParams.PowLimitBits, 0)
+
+	// Readers never see a tip whose header is not readable yet, nor a
+	// locator that does not start at a stored tip.
+	done := make(chan struct{})
+	errs := make(chan error, 2)
+	for r := 0; r < 2; r++ {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				tip := s.Tip()
+				got, err := s.HeaderByHeight(tip.Height)
+				if err != nil || got.Hash != tip.Hash {
+					errs <- fmt.Errorf("tip %d not readable: %v", tip.Height, err)
+					return
+				}
+				loc := s.Locator()
+				if _, err := s.HeaderByHash(&loc[0]); err != nil {
+					errs <- fmt.Errorf("locator start not found: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	connectAll(t, s, headers, 1000)
+	close(done)
+	for r := 0; r < 2; r++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s.Tip().Height != 20_000 {
+		t.Fatalf("tip = %d", s.Tip().Height)
 	}
 }
