@@ -181,6 +181,32 @@ func formatWords(mnemonic string) string {
 	return strings.TrimRight(b.String(), "\n ")
 }
 
+// createFromMnemonic reads the optional passphrase, asks for a new password
+// and writes a wallet that can sign. With show, the words are printed once.
+func (a *app) createFromMnemonic(path, mnemonic, passphraseFile string, st wallet.ScriptType, birthday int32, show bool) error {
+	pass, err := a.passphrase(passphraseFile)
+	if err != nil {
+		return err
+	}
+	pw, err := a.password("Choose a password for wallet "+a.flags.walletName, true)
+	if err != nil {
+		return err
+	}
+	secret, err := keystore.NewSecret(mnemonic, pass)
+	if err != nil {
+		return err
+	}
+	defer secret.Zero()
+	shown := ""
+	if show {
+		shown = mnemonic
+	}
+	return a.createWallet(path, &wallet.CreateConfig{
+		Secret: secret, Password: pw, ScriptType: st,
+		KeystoreOptions: a.keystoreOpts, BirthdayHeight: birthday,
+	}, shown)
+}
+
 // passphrase reads the optional BIP39 passphrase file.
 func (a *app) passphrase(path string) (string, error) {
 	if path == "" {
@@ -219,27 +245,11 @@ The keys are encrypted with your password (argon2id + XChaCha20-Poly1305); the p
 			if err != nil {
 				return err
 			}
-			pass, err := a.passphrase(passphraseFile)
-			if err != nil {
-				return err
-			}
-			pw, err := a.password("Choose a password for wallet "+a.flags.walletName, true)
-			if err != nil {
-				return err
-			}
 			mnemonic, err := keystore.NewMnemonic(words)
 			if err != nil {
 				return err
 			}
-			secret, err := keystore.NewSecret(mnemonic, pass)
-			if err != nil {
-				return err
-			}
-			defer secret.Zero()
-			return a.createWallet(path, &wallet.CreateConfig{
-				Secret: secret, Password: pw, ScriptType: st,
-				KeystoreOptions: a.keystoreOpts, BirthdayHeight: -1,
-			}, mnemonic)
+			return a.createFromMnemonic(path, mnemonic, passphraseFile, st, -1, true)
 		},
 	}
 	cmd.Flags().IntVar(&words, "words", 12, "number of words: 12 or 24")
@@ -284,23 +294,7 @@ when scanning.`,
 			if err != nil {
 				return err
 			}
-			pass, err := a.passphrase(passphraseFile)
-			if err != nil {
-				return err
-			}
-			pw, err := a.password("Choose a password for wallet "+a.flags.walletName, true)
-			if err != nil {
-				return err
-			}
-			secret, err := keystore.NewSecret(mnemonic, pass)
-			if err != nil {
-				return err
-			}
-			defer secret.Zero()
-			return a.createWallet(path, &wallet.CreateConfig{
-				Secret: secret, Password: pw, ScriptType: st,
-				KeystoreOptions: a.keystoreOpts, BirthdayHeight: birthday,
-			}, "")
+			return a.createFromMnemonic(path, mnemonic, passphraseFile, st, birthday, false)
 		},
 	}
 	cmd.Flags().StringVar(&mnemonicFile, "mnemonic-file", "", "read the words from FILE (- for stdin)")
