@@ -17,6 +17,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/connmgr"
+	"github.com/btcsuite/btcd/wire/v2"
 
 	"github.com/satchelbtc/satchel/lightnode/headerstore"
 )
@@ -106,6 +107,20 @@ type Node struct {
 	quit chan struct{}
 	wg   sync.WaitGroup
 
+	// ctx ends when the node stops; background downloads use it.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	// filterKick wakes the filter-header goroutine.
+	filterKick chan struct{}
+
+	blockMu    sync.Mutex
+	blockCalls map[chainhash.Hash]*blockCall
+
+	feed     *txFeed
+	outMu    sync.Mutex
+	outgoing map[chainhash.Hash]*outgoing
+
 	started atomic.Bool
 	stopped atomic.Bool
 
@@ -125,7 +140,10 @@ type Status struct {
 	Hash       chainhash.Hash
 	PeerHeight int32 // best height a connected peer claims
 	Peers      int   // peers with a completed handshake
-	Synced     bool
+	Synced     bool  // headers caught up with every peer
+	// FilterHeight is the height the verified filter-header chain reaches
+	// (-1 before the genesis filter header is stored).
+	FilterHeight int32
 }
 
 // New validates cfg and opens the header store. The node does no network
@@ -176,16 +194,21 @@ func New(cfg *Config) (*Node, error) {
 	}
 
 	n := &Node{
-		cfg:      c,
-		params:   c.ChainParams,
-		log:      c.Logger,
-		store:    c.Store,
-		events:   newEventHub(),
-		msgs:     make(chan any),
-		quit:     make(chan struct{}),
-		syncedCh: make(chan struct{}),
-		conns:    make(map[*peerConn]struct{}),
+		cfg:        c,
+		params:     c.ChainParams,
+		log:        c.Logger,
+		store:      c.Store,
+		events:     newEventHub(),
+		msgs:       make(chan any),
+		quit:       make(chan struct{}),
+		syncedCh:   make(chan struct{}),
+		conns:      make(map[*peerConn]struct{}),
+		filterKick: make(chan struct{}, 1),
+		blockCalls: make(map[chainhash.Hash]*blockCall),
+		feed:       newTxFeed(),
+		outgoing:   make(map[chainhash.Hash]*outgoing),
 	}
+	n.ctx, n.cancel = context.WithCancel(context.Background())
 	if n.store == nil {
 		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 			return nil, err
@@ -201,7 +224,8 @@ func New(cfg *Config) (*Node, error) {
 	}
 	n.chain = newHeaderChain(n.params, n.store, c.TimeSource)
 	tip := n.chain.tip()
-	n.status = Status{Height: tip.height, Hash: tip.hash}
+	fh, _ := n.store.FilterTip()
+	n.status = Status{Height: tip.height, Hash: tip.hash, FilterHeight: fh}
 	return n, nil
 }
 
@@ -216,8 +240,10 @@ func (n *Node) Start() error {
 	if err := n.startPeers(); err != nil {
 		return err
 	}
-	n.wg.Add(1)
+	n.wg.Add(2)
 	go n.syncHandler()
+	go n.filterHandler()
+	n.kickFilters()
 	return nil
 }
 
@@ -227,6 +253,7 @@ func (n *Node) Stop() error {
 	if !n.stopped.CompareAndSwap(false, true) {
 		return nil
 	}
+	n.cancel()
 	n.mu.Lock()
 	close(n.quit)
 	conns := make([]*peerConn, 0, len(n.conns))
@@ -334,4 +361,31 @@ func (n *Node) forget(pc *peerConn) {
 	n.mu.Lock()
 	delete(n.conns, pc)
 	n.mu.Unlock()
+}
+
+// WaitFiltersSynced blocks until the filter-header chain reaches the header
+// tip and headers are synced, ctx ends, or no peer serving compact filters
+// has been connected for connectTimeout.
+func (n *Node) WaitFiltersSynced(ctx context.Context, connectTimeout time.Duration) error {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	since := time.Now()
+	for {
+		st := n.Status()
+		if st.Synced && st.FilterHeight >= st.Height {
+			return nil
+		}
+		if len(n.readyPeers(wire.SFNodeCF)) > 0 {
+			since = time.Now()
+		} else if time.Since(since) > connectTimeout {
+			return fmt.Errorf("%w in %v", errNoFilterPeers, connectTimeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-n.quit:
+			return ErrStopped
+		case <-tick.C:
+		}
+	}
 }

@@ -3,6 +3,8 @@ package lightnode
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"os"
 	"testing"
 	"time"
 
@@ -20,6 +22,7 @@ func startNode(t testing.TB, dir string, addrs ...string) *Node {
 		ConnectPeers:  addrs,
 		RetryDuration: 200 * time.Millisecond,
 		StallTimeout:  5 * time.Second,
+		Logger:        testLogger(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -29,6 +32,14 @@ func startNode(t testing.TB, dir string, addrs ...string) *Node {
 	}
 	t.Cleanup(func() { n.Stop() })
 	return n
+}
+
+// testLogger writes the node's log to stderr when SATCHEL_TEST_LOG is set.
+func testLogger() *slog.Logger {
+	if os.Getenv("SATCHEL_TEST_LOG") == "" {
+		return nil
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 func waitSynced(t testing.TB, n *Node) {

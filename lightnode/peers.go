@@ -41,6 +41,8 @@ type peerConn struct {
 	addr    string
 	banKey  string
 
+	pending pendingSet // requests waiting for answers
+
 	pingMu    sync.Mutex
 	pingNonce uint64
 	pingSent  time.Time
@@ -91,7 +93,8 @@ func (n *Node) startPeers() error {
 		n.addrMgr = addrmgr.New(n.cfg.DataDir, n.cfg.LookupIP)
 		n.addrMgr.Start()
 		getNewAddress = n.newAddress
-		go connmgr.SeedFromDNS(n.params, wire.SFNodeNetwork, n.cfg.LookupIP,
+		// Ask the seeds for peers that serve compact filters.
+		go connmgr.SeedFromDNS(n.params, wire.SFNodeNetwork|wire.SFNodeWitness|wire.SFNodeCF, n.cfg.LookupIP,
 			func(addrs []*wire.NetAddressV2) {
 				if len(addrs) > 0 {
 					n.addrMgr.AddAddresses(addrs, addrs[0])
@@ -137,6 +140,10 @@ func (n *Node) newAddress() (net.Addr, error) {
 			continue
 		}
 		if na.Services != 0 && na.Services&wire.SFNodeNetwork == 0 {
+			continue
+		}
+		// Prefer peers known to serve compact filters.
+		if tries < 30 && na.Services&wire.SFNodeCF == 0 {
 			continue
 		}
 		n.addrMgr.Attempt(na)
@@ -204,9 +211,11 @@ func (n *Node) peerConfig(pc *peerConn) *peer.Config {
 		UserAgentName:    n.cfg.UserAgentName,
 		UserAgentVersion: n.cfg.UserAgentVersion,
 		ChainParams:      n.params,
-		Services:         0, // we serve nothing
-		DisableRelayTx:   true,
-		TrickleInterval:  time.Second,
+		// We serve no blocks (no NODE_NETWORK); witness support makes
+		// peers fetch our transactions with their witnesses.
+		Services:        wire.SFNodeWitness,
+		DisableRelayTx:  false, // we want the relay feed
+		TrickleInterval: time.Second,
 		Listeners: peer.MessageListeners{
 			OnVersion: func(p *peer.Peer, msg *wire.MsgVersion) *wire.MsgReject {
 				if msg.Services&(wire.SFNodeNetwork|wire.SFNodeNetworkLimited) == 0 {
@@ -226,8 +235,33 @@ func (n *Node) peerConfig(pc *peerConn) *peer.Config {
 				n.send(headersMsg{pc, msg})
 			},
 			OnInv: func(p *peer.Peer, msg *wire.MsgInv) {
-				n.send(invMsg{pc, msg})
+				n.onTxInv(p, msg)
+				for _, iv := range msg.InvList {
+					if iv.Type == wire.InvTypeBlock || iv.Type == wire.InvTypeWitnessBlock {
+						n.send(invMsg{pc, msg})
+						break
+					}
+				}
 			},
+			// btcd's peer package (v0.26.2) never dispatches cfcheckpt to
+			// OnCFCheckpt, so it is caught where every message is read.
+			OnRead: func(p *peer.Peer, _ int, msg wire.Message, err error) {
+				if cp, ok := msg.(*wire.MsgCFCheckpt); ok && err == nil {
+					pc.pending.deliver(cp)
+				}
+			},
+			OnCFHeaders:   func(p *peer.Peer, msg *wire.MsgCFHeaders) { pc.pending.deliver(msg) },
+			OnCFilter:     func(p *peer.Peer, msg *wire.MsgCFilter) { pc.pending.deliver(msg) },
+			OnBlock:       func(p *peer.Peer, msg *wire.MsgBlock, _ []byte) { pc.pending.deliver(msg) },
+			OnMerkleBlock: func(p *peer.Peer, msg *wire.MsgMerkleBlock) { pc.pending.deliver(msg) },
+			OnNotFound:    func(p *peer.Peer, msg *wire.MsgNotFound) { pc.pending.deliver(msg) },
+			OnTx: func(p *peer.Peer, msg *wire.MsgTx) {
+				if !pc.pending.deliver(msg) {
+					n.onTx(p, msg)
+				}
+			},
+			OnGetData: func(p *peer.Peer, msg *wire.MsgGetData) { n.onGetData(p, msg) },
+			OnReject:  func(p *peer.Peer, msg *wire.MsgReject) { n.onReject(p, msg) },
 			OnPong: func(p *peer.Peer, msg *wire.MsgPong) {
 				pc.gotPong(msg.Nonce)
 			},

@@ -57,6 +57,22 @@ func (n *Node) syncHandler() {
 				n.handleHeaders(s, m.pc, m.msg)
 			case invMsg:
 				n.handleInv(s, m.pc, m.msg)
+			case peerQuery:
+				var pcs []*peerConn
+				for pc := range s.peers {
+					if !pc.dropping && pc.p.Services()&m.services == m.services {
+						pcs = append(pcs, pc)
+					}
+				}
+				m.reply <- pcs
+			case banRequest:
+				if _, ok := s.peers[m.pc]; ok && !m.pc.dropping {
+					n.banFor(s, m.pc, m.reason, m.d)
+				}
+			case dropRequest:
+				if _, ok := s.peers[m.pc]; ok && !m.pc.dropping {
+					n.drop(s, m.pc)
+				}
 			case peersQuery:
 				infos := make([]PeerInfo, 0, len(s.peers))
 				for pc := range s.peers {
@@ -314,12 +330,14 @@ func (n *Node) updateStatus(s *syncState) {
 	}
 	var changed bool
 	n.setStatus(func(st *Status) {
-		next := Status{Height: tip.height, Hash: tip.hash, PeerHeight: peerHeight, Peers: len(s.peers), Synced: synced}
-		changed = next.Height != st.Height || next.PeerHeight != st.PeerHeight || next.Synced != st.Synced
-		*st = next
+		changed = tip.height != st.Height || peerHeight != st.PeerHeight || synced != st.Synced
+		st.Height, st.Hash, st.PeerHeight, st.Peers, st.Synced = tip.height, tip.hash, peerHeight, len(s.peers), synced
 	})
 	if changed {
 		n.events.publish(SyncProgress{Height: tip.height, PeerHeight: peerHeight, Synced: synced})
+	}
+	if synced {
+		n.kickFilters()
 	}
 }
 

@@ -96,6 +96,9 @@ Returns when caught up with the connected peers. Progress goes to stderr on a te
 			defer node.Stop()
 			stopProgress := a.showProgress(node)
 			err = node.WaitSynced(cmd.Context(), peerTimeout)
+			if err == nil {
+				err = node.WaitFiltersSynced(cmd.Context(), peerTimeout)
+			}
 			stopProgress()
 			st := node.Status()
 			switch {
@@ -107,9 +110,10 @@ Returns when caught up with the connected peers. Progress goes to stderr on a te
 				return err
 			}
 			if a.flags.json {
-				return a.printJSON(map[string]any{"height": st.Height, "hash": st.Hash.String()})
+				return a.printJSON(map[string]any{"height": st.Height, "hash": st.Hash.String(), "filter_height": st.FilterHeight})
 			}
-			a.printf("Synced to height %d (%s) with %d peer%s.\n", st.Height, st.Hash, st.Peers, plural(st.Peers))
+			a.printf("Synced to height %d (%s) with %d peer%s; filter headers verified to %d.\n",
+				st.Height, st.Hash, st.Peers, plural(st.Peers), st.FilterHeight)
 			return nil
 		},
 	}
@@ -130,16 +134,25 @@ func (a *app) showProgress(node *lightnode.Node) func() {
 		defer close(done)
 		last := time.Time{}
 		for ev := range sub.Events() {
-			p, ok := ev.(lightnode.SyncProgress)
-			if !ok || time.Since(last) < 100*time.Millisecond && !p.Synced {
+			var what string
+			var have, want int32
+			switch p := ev.(type) {
+			case lightnode.SyncProgress:
+				what, have, want = "headers", p.Height, max(p.PeerHeight, p.Height)
+			case lightnode.FilterProgress:
+				what, have, want = "filter headers", p.Height, max(p.HeaderHeight, p.Height)
+			default:
+				continue
+			}
+			if time.Since(last) < 100*time.Millisecond && have < want {
 				continue
 			}
 			last = time.Now()
 			pct := 100.0
-			if p.PeerHeight > 0 && p.Height < p.PeerHeight {
-				pct = 100 * float64(p.Height) / float64(p.PeerHeight)
+			if want > 0 {
+				pct = 100 * float64(have) / float64(want)
 			}
-			fmt.Fprintf(f, "\rheaders %d / %d (%.1f%%)  ", p.Height, max(p.PeerHeight, p.Height), pct)
+			fmt.Fprintf(f, "\r\033[K%s %d / %d (%.1f%%)", what, have, want, pct)
 		}
 	}()
 	return func() {
@@ -167,6 +180,7 @@ type headerJSON struct {
 	Bits       string `json:"bits"`
 	Nonce      uint32 `json:"nonce"`
 	Work       string `json:"chain_work"`
+	FilterHdr  string `json:"filter_header,omitempty"`
 }
 
 func newHeaderCommand(a *app) *cobra.Command {
@@ -191,6 +205,9 @@ func newHeaderCommand(a *app) *cobra.Command {
 				Time: h.Header.Timestamp.Unix(), Bits: fmt.Sprintf("%08x", h.Header.Bits),
 				Nonce: h.Header.Nonce, Work: hex.EncodeToString(h.Work.Bytes()),
 			}
+			if fh, err := st.FilterHeader(h.Height); err == nil {
+				j.FilterHdr = fh.String()
+			}
 			if a.flags.json {
 				return a.printJSON(j)
 			}
@@ -204,6 +221,9 @@ func newHeaderCommand(a *app) *cobra.Command {
 			fmt.Fprintf(tw, "Nonce\t%d\n", j.Nonce)
 			fmt.Fprintf(tw, "Version\t0x%08x\n", uint32(j.Version))
 			fmt.Fprintf(tw, "Chain work\t0x%s\n", j.Work)
+			if j.FilterHdr != "" {
+				fmt.Fprintf(tw, "Filter header\t%s\n", j.FilterHdr)
+			}
 			return tw.Flush()
 		},
 	}
@@ -366,14 +386,17 @@ answered and the best height they claim.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			j := map[string]any{}
 			var tip headerstore.Tip
+			var filterTip interface {
+				FilterTip() (int32, chainhash.Hash)
+			}
 			peers, peerHeight := 0, int32(0)
 			if a.flags.offline {
 				st, err := a.openChain()
 				if err != nil {
 					return err
 				}
-				tip = st.Tip()
-				st.Close()
+				defer st.Close()
+				tip, filterTip = st.Tip(), st
 			} else {
 				node, err := a.startNode()
 				if err != nil {
@@ -386,10 +409,12 @@ answered and the best height they claim.`,
 				for _, p := range ps {
 					peerHeight = max(peerHeight, p.Height)
 				}
-				tip = node.Store().Tip()
+				tip, filterTip = node.Store().Tip(), node.Store()
 			}
 			j["network"] = networkName(a.net)
+			fh, _ := filterTip.FilterTip()
 			j["height"] = tip.Height
+			j["filter_height"] = fh
 			j["hash"] = tip.Hash.String()
 			j["time"] = tip.Header.Timestamp.Unix()
 			j["peers"] = peers
@@ -401,6 +426,7 @@ answered and the best height they claim.`,
 			fmt.Fprintf(tw, "Network\t%s\n", networkName(a.net))
 			fmt.Fprintf(tw, "Tip\t%d %s\n", tip.Height, tip.Hash)
 			fmt.Fprintf(tw, "Tip time\t%s\n", tip.Header.Timestamp.UTC().Format(time.DateTime+" MST"))
+			fmt.Fprintf(tw, "Filter headers\tverified to %d\n", fh)
 			if a.flags.offline {
 				fmt.Fprintf(tw, "Peers\t(offline)\n")
 			} else {

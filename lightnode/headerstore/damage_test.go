@@ -274,6 +274,13 @@ func TestHoleBelowTipIsDamage(t *testing.T) {
 // crashChildEnv names the chain.db the crash test's child process writes to.
 const crashChildEnv = "HEADERSTORE_CRASH_CHILD"
 
+// crashConfig is the configuration of the crash test's child and parent:
+// small caches, so that the child evicts in most transactions.
+func crashConfig(path string) *Config {
+	return &Config{Path: path, Params: &chaincfg.RegressionNetParams,
+		FilterCacheBytes: 64 << 10, BlockCacheBytes: 200 << 10}
+}
+
 // TestCrashChild is the child process of TestKilledWriterLeavesConsistentFile:
 // it extends the chain in batches for as long as it lives, printing each new
 // tip height. It does nothing in a normal test run.
@@ -282,8 +289,12 @@ func TestCrashChild(t *testing.T) {
 	if path == "" {
 		t.Skip("only runs as the child of TestKilledWriterLeavesConsistentFile")
 	}
-	s, err := Open(&Config{Path: path, Params: &chaincfg.RegressionNetParams})
+	s, err := Open(crashConfig(path))
 	if err != nil {
+		fmt.Println("error", err)
+		os.Exit(1)
+	}
+	fail := func(err error) {
 		fmt.Println("error", err)
 		os.Exit(1)
 	}
@@ -301,9 +312,37 @@ func TestCrashChild(t *testing.T) {
 			}
 			tip = *parent
 		}
-		if err := s.Connect(fork, extend(tip, 2000, bits, round)); err != nil {
-			fmt.Println("error", err)
-			os.Exit(1)
+		batch := extend(tip, 2000, bits, round)
+		if err := s.Connect(fork, batch); err != nil {
+			fail(err)
+		}
+		// Filter headers follow the headers, which a reorganization has
+		// cut back to the fork; the newest filters and a block are cached.
+		ftip, _ := s.FilterTip()
+		missing, err := s.Headers(ftip+1, int(s.Tip().Height-ftip))
+		if err != nil {
+			fail(err)
+		}
+		for len(missing) > 0 {
+			n := min(len(missing), 2000)
+			hashes, fhs := filterBatch(missing[:n])
+			if err := s.PutFilterHeaders(missing[0].Height, hashes, fhs); err != nil {
+				fail(err)
+			}
+			missing = missing[n:]
+		}
+		hashes, filters := filtersOf(batch[len(batch)-100:], 300)
+		if err := s.PutFilters(batch[len(batch)-100].Height, hashes, filters); err != nil {
+			fail(err)
+		}
+		var raw bytes.Buffer
+		last := batch[len(batch)-1]
+		if err := last.Header.Serialize(&raw); err != nil {
+			fail(err)
+		}
+		raw.Write(make([]byte, 50_000))
+		if err := s.PutBlock(last.Hash, raw.Bytes()); err != nil {
+			fail(err)
 		}
 		fmt.Println(s.Tip().Height)
 	}
@@ -345,7 +384,7 @@ func TestKilledWriterLeavesConsistentFile(t *testing.T) {
 		}
 		_ = cmd.Wait()
 
-		s, err := Open(&Config{Path: path, Params: &chaincfg.RegressionNetParams})
+		s, err := Open(crashConfig(path))
 		if err != nil {
 			t.Fatalf("Open after kill %d: %v", kill, err)
 		}
@@ -372,9 +411,40 @@ func TestKilledWriterLeavesConsistentFile(t *testing.T) {
 		if all[len(all)-1].Hash != tip.Hash {
 			t.Fatal("tip is not the last stored header")
 		}
+		// Every filter header belongs to the block now at its height, and
+		// the cached filters are those of best-chain blocks.
+		ftip, _ := s.FilterTip()
+		if ftip < 2000 || ftip > tip.Height {
+			t.Fatalf("filter tip after kill %d is %d, tip %d", kill, ftip, tip.Height)
+		}
+		fhs, err := s.FilterHeaders(0, int(ftip)+1)
+		if err != nil || len(fhs) != int(ftip)+1 {
+			t.Fatalf("FilterHeaders after kill: %d, %v", len(fhs), err)
+		}
+		for i := range fhs {
+			if fhs[i] != fakeFilterHeader(all[i].Hash) {
+				t.Fatalf("filter header %d after kill %d is not that of block %d", i, kill, i)
+			}
+		}
 		s.Close()
 		if n := rawIndexLen(t, path); n != len(all) {
 			t.Fatalf("hash index has %d entries for %d headers", n, len(all))
+		}
+		cfg := crashConfig(path)
+		for _, c := range []struct {
+			cb     cacheBuckets
+			budget int64
+		}{{filterCache, cfg.FilterCacheBytes}, {blockCache, cfg.BlockCacheBytes}} {
+			cs := rawCache(t, path, c.cb) // checks the total against the entries
+			if cs.total > c.budget || len(cs.keys) == 0 {
+				t.Fatalf("%s after kill %d: %d entries, %d bytes, budget %d",
+					c.cb.records, kill, len(cs.keys), cs.total, c.budget)
+			}
+		}
+		for _, h := range heightsOf(t, rawCache(t, path, filterCache).keys) {
+			if h > tip.Height {
+				t.Fatalf("filter cached at %d above the tip %d", h, tip.Height)
+			}
 		}
 	}
 }
@@ -471,6 +541,11 @@ func FuzzOpen(f *testing.F) {
 		}
 		_, _ = s.Headers(0, 100)
 		_ = s.Locator()
+		ftip, _ := s.FilterTip()
+		_, _ = s.FilterHeaders(0, 100)
+		_, _ = s.FilterHeader(ftip)
+		_, _, _ = s.Filter(0)
+		_, _ = s.Block(*chaincfg.RegressionNetParams.GenesisHash)
 		s.Close()
 	})
 }

@@ -4,15 +4,36 @@ package headerstore
 //
 // Layout of chain.db (all integers big-endian, fixed width):
 //
-//	headers    height (4 bytes) -> header (80 bytes, wire serialization) || cumulative work (32 bytes)
-//	hashindex  height/hashIndexEpoch (4 bytes) || block hash (32 bytes, internal byte order) -> height (4 bytes)
-//	meta       "version" -> format version (4 bytes)
-//	           "genesis" -> genesis block hash (32 bytes)
-//	           "tipheight" -> height of the tip (4 bytes)
-//	bans       key (UTF-8) -> until Unix seconds (8 bytes, signed) || nanoseconds (4 bytes) || reason (UTF-8)
+//	headers        height (4 bytes) -> header (80 bytes, wire serialization) || cumulative work (32 bytes)
+//	hashindex      height/hashIndexEpoch (4 bytes) || block hash (32 bytes, internal byte order) -> height (4 bytes)
+//	meta           "version" -> format version (4 bytes)
+//	               "genesis" -> genesis block hash (32 bytes)
+//	               "tipheight" -> height of the tip (4 bytes)
+//	               "filterbytes" -> bytes held by the filter cache (8 bytes)
+//	               "blockbytes" -> bytes held by the block cache (8 bytes)
+//	bans           key (UTF-8) -> until Unix seconds (8 bytes, signed) || nanoseconds (4 bytes) || reason (UTF-8)
+//	filterheaders  height (4 bytes) -> BIP157 basic filter header (32 bytes)
+//	filters        height (4 bytes) -> sequence (8 bytes) || block hash (32 bytes) || BIP158 basic filter
+//	filterseq      sequence (8 bytes) -> height (4 bytes)
+//	blocks         block hash (32 bytes) -> sequence (8 bytes) || raw block (wire serialization with witnesses)
+//	blockseq       sequence (8 bytes) -> block hash (32 bytes)
 //
 // Heights are never negative, so their unsigned big-endian keys sort in height
-// order and the headers bucket is appended to sequentially.
+// order and the headers and filterheaders buckets are appended to
+// sequentially. There is no filter tip record: the last key of filterheaders
+// is the filter tip, and Connect deletes the filter headers above its fork in
+// the same transaction as the headers.
+//
+// The two caches record, with each entry, the insertion sequence number under
+// which the seq bucket points back at it; the oldest entry is the first key of
+// the seq bucket, and the next number is one more than the last key. Each
+// cache keeps a running total of its bytes (keys and values of both buckets)
+// in meta, updated in the transaction that inserts or deletes, which evicts
+// from the oldest entry until the total fits the budget.
+//
+// Format version 1 had no filter or cache buckets; a writable Open adds them
+// and records version 2, so that an older satchel, which would not delete
+// filter headers on a reorganization, refuses the file.
 //
 // The hash index keys start with the epoch of the block's height (height /
 // hashIndexEpoch), so that a batch of new headers lands in the few pages of
@@ -53,15 +74,48 @@ var (
 	metaBucket      = []byte("meta")
 	bansBucket      = []byte("bans")
 
-	metaVersionKey   = []byte("version")
-	metaGenesisKey   = []byte("genesis")
-	metaTipHeightKey = []byte("tipheight")
+	filterHeadersBucket = []byte("filterheaders")
+	filtersBucket       = []byte("filters")
+	filterSeqBucket     = []byte("filterseq")
+	blocksBucket        = []byte("blocks")
+	blockSeqBucket      = []byte("blockseq")
+
+	metaVersionKey     = []byte("version")
+	metaGenesisKey     = []byte("genesis")
+	metaTipHeightKey   = []byte("tipheight")
+	metaFilterBytesKey = []byte("filterbytes")
+	metaBlockBytesKey  = []byte("blockbytes")
+
+	// allBuckets are the buckets of a current file, in creation order.
+	allBuckets = [][]byte{headersBucket, hashIndexBucket, metaBucket, bansBucket,
+		filterHeadersBucket, filtersBucket, filterSeqBucket, blocksBucket, blockSeqBucket}
+)
+
+// cacheBuckets names the buckets and the meta total of one bounded cache.
+type cacheBuckets struct {
+	records  []byte // key -> sequence || payload
+	seqs     []byte // sequence -> key
+	totalKey []byte // meta record of the byte total
+
+	// fillPercent is how full bbolt packs the records bucket's pages.
+	fillPercent float64
+}
+
+var (
+	// Filters arrive mostly in ascending height order, so their pages,
+	// like those of the headers, are appended to and can be packed full
+	// (about 15% faster than half full for 500-byte filters).
+	filterCache = cacheBuckets{filtersBucket, filterSeqBucket, metaFilterBytesKey, headersFillPercent}
+
+	// Blocks are keyed by hash, which lands anywhere: bbolt's default.
+	blockCache = cacheBuckets{blocksBucket, blockSeqBucket, metaBlockBytesKey, bbolt.DefaultFillPercent}
 )
 
 const (
 	// dbVersion is the format version written to new files. Files with a
-	// higher version come from a newer satchel and are refused.
-	dbVersion uint32 = 1
+	// higher version come from a newer satchel and are refused; version 1
+	// files lack the filter and cache buckets and are upgraded.
+	dbVersion uint32 = 2
 
 	heightLen       = 4
 	indexKeyLen     = heightLen + chainhash.HashSize
@@ -69,6 +123,13 @@ const (
 	workLen         = 32
 	headerRecordLen = headerLen + workLen
 	banTimeLen      = 12
+	filterHeaderLen = chainhash.HashSize
+	seqLen          = 8
+	totalLen        = 8
+
+	// filterRecordHdrLen is what a filters record holds before the filter:
+	// the sequence and the block hash.
+	filterRecordHdrLen = seqLen + chainhash.HashSize
 
 	// maxBanKeyLen is the longest ban key bbolt can store.
 	maxBanKeyLen = bbolt.MaxKeySize
@@ -81,6 +142,7 @@ const (
 
 	// headersFillPercent packs the append-only headers bucket full: its
 	// pages are split only at the end, so half-empty pages would stay so.
+	// The same holds for filterheaders and the two seq buckets.
 	headersFillPercent = 1.0
 )
 
@@ -499,6 +561,86 @@ func decodeBan(key, v []byte) (Ban, error) {
 	}, nil
 }
 
+// putSeq writes an insertion sequence number as an 8-byte big-endian key or
+// prefix.
+func putSeq(dst []byte, seq uint64) {
+	binary.BigEndian.PutUint64(dst, seq)
+}
+
+// newFilterRecord returns the value of a filters record, with its sequence
+// left for cacheTx.put to fill in.
+func newFilterRecord(blockHash *chainhash.Hash, filter []byte) []byte {
+	v := make([]byte, filterRecordHdrLen+len(filter))
+	copy(v[seqLen:], blockHash[:])
+	copy(v[filterRecordHdrLen:], filter)
+	return v
+}
+
+// decodeFilterRecord splits a filters record into its block hash and filter,
+// which points into rec.
+func decodeFilterRecord(rec []byte) (chainhash.Hash, []byte, error) {
+	var hash chainhash.Hash
+	if len(rec) < filterRecordHdrLen {
+		return hash, nil, fmt.Errorf("filter record has %d bytes, want at least %d", len(rec), filterRecordHdrLen)
+	}
+	copy(hash[:], rec[seqLen:filterRecordHdrLen])
+	return hash, rec[filterRecordHdrLen:], nil
+}
+
+// newBlockRecord returns the value of a blocks record, with its sequence left
+// for cacheTx.put to fill in.
+func newBlockRecord(raw []byte) []byte {
+	v := make([]byte, seqLen+len(raw))
+	copy(v[seqLen:], raw)
+	return v
+}
+
+// decodeBlockRecord returns the raw block of a blocks record, which points
+// into rec.
+func decodeBlockRecord(rec []byte) ([]byte, error) {
+	if len(rec) <= seqLen {
+		return nil, fmt.Errorf("block record has %d bytes", len(rec))
+	}
+	return rec[seqLen:], nil
+}
+
+// encodeTotal serializes a cache byte total.
+func encodeTotal(total int64) []byte {
+	v := make([]byte, totalLen)
+	binary.BigEndian.PutUint64(v, uint64(total))
+	return v
+}
+
+// decodeTotal deserializes a cache byte total.
+func decodeTotal(v []byte) (int64, error) {
+	if len(v) != totalLen {
+		return 0, fmt.Errorf("cache total has %d bytes, want %d", len(v), totalLen)
+	}
+	t := binary.BigEndian.Uint64(v)
+	if t > math.MaxInt64 {
+		return 0, fmt.Errorf("cache total %d out of range", t)
+	}
+	return int64(t), nil
+}
+
+// cacheEntrySize is what one cache entry counts against its budget: the
+// record's key and value and the seq entry that points at it.
+func cacheEntrySize(keyLen, valueLen int) int64 {
+	return int64(keyLen) + int64(valueLen) + seqLen + int64(keyLen)
+}
+
+// filterEntrySize is what a cached filter of n bytes counts against the
+// filter cache budget.
+func filterEntrySize(n int) int64 {
+	return cacheEntrySize(heightLen, filterRecordHdrLen+n)
+}
+
+// blockEntrySize is what a cached block of n bytes counts against the block
+// cache budget.
+func blockEntrySize(n int) int64 {
+	return cacheEntrySize(chainhash.HashSize, seqLen+n)
+}
+
 // ---------------------------------------------------------------------------
 // Helpers inside a transaction
 // ---------------------------------------------------------------------------
@@ -582,7 +724,7 @@ func dbFetchHeight(tx *bbolt.Tx, hash *chainhash.Hash, tip int32) (int32, error)
 
 // dbInit creates the buckets of a new file and stores the genesis header.
 func dbInit(tx *bbolt.Tx, genesis *wire.BlockHeader, genesisHash *chainhash.Hash) error {
-	for _, name := range [][]byte{headersBucket, hashIndexBucket, metaBucket, bansBucket} {
+	for _, name := range allBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
@@ -704,6 +846,12 @@ func dbConnect(tx *bbolt.Tx, fork, oldTip int32, headers []StoredHeader) error {
 	if err := dbDeleteAbove(tx, fork, oldTip); err != nil {
 		return err
 	}
+	if err := dbDeleteFilterHeadersAbove(tx, fork); err != nil {
+		return err
+	}
+	if err := dbDeleteFiltersAbove(tx, fork); err != nil {
+		return err
+	}
 	return dbPutHeaders(tx, fork+1, headers)
 }
 
@@ -789,6 +937,432 @@ func dbDeleteExpiredBans(tx *bbolt.Tx, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// ---------------------------------------------------------------------------
+// Filter headers, filters and blocks inside a transaction
+// ---------------------------------------------------------------------------
+
+// dbFetchFilterTip returns the last stored filter header and its height, or
+// noFilterTip when none is stored or the file predates filter headers.
+func dbFetchFilterTip(tx *bbolt.Tx) (filterTip, error) {
+	fb := tx.Bucket(filterHeadersBucket)
+	if fb == nil {
+		return noFilterTip, nil
+	}
+	k, v := fb.Cursor().Last()
+	if k == nil {
+		return noFilterTip, nil
+	}
+	h, err := decodeHeight(k)
+	if err != nil {
+		return noFilterTip, fmt.Errorf("last filter header key: %w", err)
+	}
+	if len(v) != filterHeaderLen {
+		return noFilterTip, fmt.Errorf("filter header at height %d has %d bytes", h, len(v))
+	}
+	ft := filterTip{height: h}
+	copy(ft.header[:], v)
+	return ft, nil
+}
+
+// dbCheckBestChain checks that blockHashes are the hashes of the best-chain
+// headers at heights start, start+1, ...
+func dbCheckBestChain(tx *bbolt.Tx, start int32, blockHashes []chainhash.Hash) error {
+	hb := tx.Bucket(headersBucket)
+	if hb == nil {
+		return errors.New("headers bucket is missing")
+	}
+	var key [heightLen]byte
+	putHeight(key[:], start)
+	c := hb.Cursor()
+	k, v := c.Seek(key[:])
+	for i := range blockHashes {
+		h := start + int32(i)
+		putHeight(key[:], h)
+		if !bytes.Equal(k, key[:]) || len(v) != headerRecordLen {
+			return fmt.Errorf("header at height %d is missing below the tip", h)
+		}
+		if stored := recordHash(v); stored != blockHashes[i] {
+			return fmt.Errorf("%w: block %s is not the best chain's block %s at height %d",
+				ErrNotChained, blockHashes[i], stored, h)
+		}
+		k, v = c.Next()
+	}
+	return nil
+}
+
+// dbPutFilterHeaders appends filter headers at heights start, start+1, ...
+// after checking inside the transaction that they continue the stored
+// filter-header chain, stay at or below the tip, and belong to the
+// best-chain blocks blockHashes. It returns the new filter tip.
+func dbPutFilterHeaders(tx *bbolt.Tx, start int32, blockHashes, headers []chainhash.Hash) (filterTip, error) {
+	fb := tx.Bucket(filterHeadersBucket)
+	if fb == nil {
+		return noFilterTip, errors.New("filterheaders bucket is missing")
+	}
+	tip, err := dbFetchTipHeight(tx)
+	if err != nil {
+		return noFilterTip, fmt.Errorf("tip record: %w", err)
+	}
+	ftip, err := dbFetchFilterTip(tx)
+	if err != nil {
+		return noFilterTip, err
+	}
+	n := len(headers)
+	last := start + int32(n) - 1
+	switch {
+	case start != ftip.height+1:
+		return noFilterTip, fmt.Errorf("%w: filter headers %d..%d do not continue the stored filter headers, which end at %d",
+			ErrNotChained, start, last, ftip.height)
+	case last > tip:
+		return noFilterTip, fmt.Errorf("%w: filter headers %d..%d go beyond the header tip %d",
+			ErrNotChained, start, last, tip)
+	}
+	if err := dbCheckBestChain(tx, start, blockHashes); err != nil {
+		return noFilterTip, err
+	}
+
+	fb.FillPercent = headersFillPercent
+	slab := make([]byte, n*(heightLen+filterHeaderLen))
+	keys, values := slab[:n*heightLen], slab[n*heightLen:]
+	for i := range headers {
+		k := keys[i*heightLen : (i+1)*heightLen : (i+1)*heightLen]
+		v := values[i*filterHeaderLen : (i+1)*filterHeaderLen : (i+1)*filterHeaderLen]
+		putHeight(k, start+int32(i))
+		copy(v, headers[i][:])
+		if err := fb.Put(k, v); err != nil {
+			return noFilterTip, err
+		}
+	}
+	return filterTip{height: last, header: headers[n-1]}, nil
+}
+
+// dbKeysFrom returns copies of the keys of b from seek on, to delete them
+// after the cursor is done.
+func dbKeysFrom(b *bbolt.Bucket, seek []byte) [][]byte {
+	var keys [][]byte
+	c := b.Cursor()
+	for k, _ := c.Seek(seek); k != nil; k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+	}
+	return keys
+}
+
+// dbDeleteFilterHeadersAbove deletes the filter headers above height fork.
+func dbDeleteFilterHeadersAbove(tx *bbolt.Tx, fork int32) error {
+	fb := tx.Bucket(filterHeadersBucket)
+	if fb == nil {
+		return errors.New("filterheaders bucket is missing")
+	}
+	var key [heightLen]byte
+	putHeight(key[:], fork+1)
+	for _, k := range dbKeysFrom(fb, key[:]) {
+		if err := fb.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dbDeleteFiltersAbove deletes the cached filters above height fork.
+func dbDeleteFiltersAbove(tx *bbolt.Tx, fork int32) error {
+	records := tx.Bucket(filtersBucket)
+	if records == nil {
+		return errors.New("filters bucket is missing")
+	}
+	var key [heightLen]byte
+	putHeight(key[:], fork+1)
+	if k, _ := records.Cursor().Seek(key[:]); k == nil {
+		return nil
+	}
+	c, err := dbOpenCache(tx, filterCache)
+	if err != nil {
+		return err
+	}
+	for _, k := range dbKeysFrom(records, key[:]) {
+		if err := c.delete(k); err != nil {
+			return err
+		}
+	}
+	return c.flush()
+}
+
+// cacheTx is one bounded cache inside a write transaction: its buckets, its
+// byte total and its next insertion sequence number. Changes to the total
+// reach the file with flush.
+type cacheTx struct {
+	records, seqs, meta *bbolt.Bucket
+	totalKey            []byte
+	total               int64
+	nextSeq             uint64
+	dirty               bool
+}
+
+// dbOpenCache returns the cache cb as seen by tx. A total record that is
+// missing or cannot be decoded is recomputed from the entries.
+func dbOpenCache(tx *bbolt.Tx, cb cacheBuckets) (*cacheTx, error) {
+	c := &cacheTx{
+		records:  tx.Bucket(cb.records),
+		seqs:     tx.Bucket(cb.seqs),
+		meta:     tx.Bucket(metaBucket),
+		totalKey: cb.totalKey,
+		nextSeq:  1,
+	}
+	if c.records == nil || c.seqs == nil || c.meta == nil {
+		return nil, fmt.Errorf("%s cache bucket is missing", cb.records)
+	}
+	c.records.FillPercent = cb.fillPercent
+	c.seqs.FillPercent = headersFillPercent
+	if k, _ := c.seqs.Cursor().Last(); len(k) == seqLen {
+		if last := binary.BigEndian.Uint64(k); last < math.MaxUint64 {
+			c.nextSeq = last + 1
+		}
+	}
+	total, err := decodeTotal(c.meta.Get(cb.totalKey))
+	if err != nil {
+		total = 0
+		err := c.records.ForEach(func(k, v []byte) error {
+			total += cacheEntrySize(len(k), len(v))
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		c.dirty = true
+	}
+	c.total = total
+	return c, nil
+}
+
+// has reports whether an entry is stored under key.
+func (c *cacheTx) has(key []byte) bool {
+	return c.records.Get(key) != nil
+}
+
+// put stores value under key as the newest entry, writing the sequence into
+// the first seqLen bytes of value. key and value must stay untouched until
+// the transaction ends, and key must not be stored yet.
+func (c *cacheTx) put(key, value []byte) error {
+	seq := make([]byte, seqLen)
+	putSeq(seq, c.nextSeq)
+	c.nextSeq++
+	copy(value, seq)
+	if err := c.records.Put(key, value); err != nil {
+		return err
+	}
+	if err := c.seqs.Put(seq, key); err != nil {
+		return err
+	}
+	c.total += cacheEntrySize(len(key), len(value))
+	c.dirty = true
+	return nil
+}
+
+// delete deletes the entry stored under key, if any, with its seq entry.
+func (c *cacheTx) delete(key []byte) error {
+	v := c.records.Get(key)
+	if v == nil {
+		return nil
+	}
+	size := cacheEntrySize(len(key), len(v))
+	if len(v) >= seqLen {
+		seq := bytes.Clone(v[:seqLen])
+		if sv := c.seqs.Get(seq); bytes.Equal(sv, key) {
+			if err := c.seqs.Delete(seq); err != nil {
+				return err
+			}
+		}
+	}
+	if err := c.records.Delete(key); err != nil {
+		return err
+	}
+	c.total = max(c.total-size, 0)
+	c.dirty = true
+	return nil
+}
+
+// evict deletes the oldest entries until the total is at most budget.
+func (c *cacheTx) evict(budget int64) error {
+	for c.total > budget {
+		seq, key := c.seqs.Cursor().First()
+		if seq == nil {
+			// Nothing is left to evict; a total that says otherwise was wrong.
+			c.total, c.dirty = 0, true
+			return nil
+		}
+		seq, key = bytes.Clone(seq), bytes.Clone(key)
+		if rec := c.records.Get(key); len(rec) >= seqLen && bytes.Equal(rec[:seqLen], seq) {
+			if err := c.delete(key); err != nil {
+				return err
+			}
+			continue
+		}
+		// A seq entry whose record is gone or was replaced: drop it alone.
+		if err := c.seqs.Delete(seq); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flush writes the total back when it changed.
+func (c *cacheTx) flush() error {
+	if !c.dirty {
+		return nil
+	}
+	c.dirty = false
+	return c.meta.Put(c.totalKey, encodeTotal(c.total))
+}
+
+// dbCacheTotal returns the byte total recorded for cache cb, 0 when the file
+// has none.
+func dbCacheTotal(tx *bbolt.Tx, cb cacheBuckets) int64 {
+	meta := tx.Bucket(metaBucket)
+	if meta == nil {
+		return 0
+	}
+	t, _ := decodeTotal(meta.Get(cb.totalKey))
+	return t
+}
+
+// dbTrimCache evicts from cache cb until it fits budget.
+func dbTrimCache(tx *bbolt.Tx, cb cacheBuckets, budget int64) error {
+	c, err := dbOpenCache(tx, cb)
+	if err != nil {
+		return err
+	}
+	if err := c.evict(budget); err != nil {
+		return err
+	}
+	return c.flush()
+}
+
+// errUnchanged makes update roll back a transaction that found nothing to
+// write, which spares the commit and its fsync.
+var errUnchanged = errors.New("nothing to write")
+
+// dbPutFilters caches the filters of the best-chain blocks among
+// blockHashes, at heights start, start+1, ..., and evicts the oldest
+// filters beyond budget. It returns errUnchanged when it skipped them all.
+func dbPutFilters(tx *bbolt.Tx, start int32, blockHashes []chainhash.Hash, filters [][]byte, budget int64) error {
+	hb := tx.Bucket(headersBucket)
+	if hb == nil {
+		return errors.New("headers bucket is missing")
+	}
+	tip, err := dbFetchTipHeight(tx)
+	if err != nil {
+		return fmt.Errorf("tip record: %w", err)
+	}
+	c, err := dbOpenCache(tx, filterCache)
+	if err != nil {
+		return err
+	}
+	keys := make([]byte, len(filters)*heightLen)
+	hc := hb.Cursor()
+	var hkey [heightLen]byte
+	putHeight(hkey[:], start)
+	hk, hv := hc.Seek(hkey[:])
+	stored := 0
+	for i, f := range filters {
+		h := start + int32(i)
+		if h > tip {
+			break
+		}
+		putHeight(hkey[:], h)
+		onBest := bytes.Equal(hk, hkey[:]) && len(hv) == headerRecordLen && recordHash(hv) == blockHashes[i]
+		hk, hv = hc.Next()
+		if !onBest || filterEntrySize(len(f)) > budget {
+			continue
+		}
+		key := keys[i*heightLen : (i+1)*heightLen : (i+1)*heightLen]
+		copy(key, hkey[:])
+		if rec := c.records.Get(key); rec != nil {
+			if old, _, err := decodeFilterRecord(rec); err == nil && old == blockHashes[i] {
+				continue // a block has one filter, and this one is cached
+			}
+			if err := c.delete(key); err != nil {
+				return err
+			}
+		}
+		if err := c.put(key, newFilterRecord(&blockHashes[i], f)); err != nil {
+			return err
+		}
+		stored++
+	}
+	if stored == 0 && !c.dirty {
+		return errUnchanged
+	}
+	if err := c.evict(budget); err != nil {
+		return err
+	}
+	return c.flush()
+}
+
+// dbFetchFilter returns the filter cached at height and its block hash if
+// that block is the best chain's at height, with the filter copied out of
+// the transaction.
+func dbFetchFilter(tx *bbolt.Tx, height, tip int32) (chainhash.Hash, []byte, error) {
+	records := tx.Bucket(filtersBucket)
+	if records == nil || height > tip {
+		return chainhash.Hash{}, nil, fmt.Errorf("filter at height %d: %w", height, ErrNotFound)
+	}
+	var key [heightLen]byte
+	putHeight(key[:], height)
+	rec := records.Get(key[:])
+	if rec == nil {
+		return chainhash.Hash{}, nil, fmt.Errorf("filter at height %d: %w", height, ErrNotFound)
+	}
+	blockHash, filter, err := decodeFilterRecord(rec)
+	if err != nil {
+		return chainhash.Hash{}, nil, fmt.Errorf("filter at height %d: %w", height, err)
+	}
+	hb := tx.Bucket(headersBucket)
+	if hb == nil {
+		return chainhash.Hash{}, nil, errors.New("headers bucket is missing")
+	}
+	if hrec := dbFetchHeaderRecord(hb, height); len(hrec) != headerRecordLen || recordHash(hrec) != blockHash {
+		return chainhash.Hash{}, nil, fmt.Errorf("filter at height %d is for block %s, not on the best chain: %w",
+			height, blockHash, ErrNotFound)
+	}
+	return blockHash, bytes.Clone(filter), nil
+}
+
+// dbPutBlock caches raw under hash and evicts the oldest blocks beyond
+// budget. It returns errUnchanged when the block is cached already.
+func dbPutBlock(tx *bbolt.Tx, hash *chainhash.Hash, raw []byte, budget int64) error {
+	c, err := dbOpenCache(tx, blockCache)
+	if err != nil {
+		return err
+	}
+	key := bytes.Clone(hash[:])
+	if c.has(key) {
+		return errUnchanged
+	}
+	if err := c.put(key, newBlockRecord(raw)); err != nil {
+		return err
+	}
+	if err := c.evict(budget); err != nil {
+		return err
+	}
+	return c.flush()
+}
+
+// dbFetchBlock returns a copy of the raw block cached under hash.
+func dbFetchBlock(tx *bbolt.Tx, hash *chainhash.Hash) ([]byte, error) {
+	records := tx.Bucket(blocksBucket)
+	if records == nil {
+		return nil, fmt.Errorf("block %s: %w", hash, ErrNotFound)
+	}
+	rec := records.Get(hash[:])
+	if rec == nil {
+		return nil, fmt.Errorf("block %s: %w", hash, ErrNotFound)
+	}
+	raw, err := decodeBlockRecord(rec)
+	if err != nil {
+		return nil, fmt.Errorf("block %s: %w", hash, err)
+	}
+	return bytes.Clone(raw), nil
 }
 
 // ---------------------------------------------------------------------------
@@ -979,43 +1553,254 @@ func dbRepair(tx *bbolt.Tx, path string, genesisHash *chainhash.Hash, write bool
 	return Tip{Height: tip, Hash: sh.Hash, Work: sh.Work, Header: sh.Header}, nil
 }
 
+// filterState is what dbCheckFilters found in the file.
+type filterState struct {
+	// tip is the filter tip when consistent is set.
+	tip filterTip
+
+	// consistent is set when the filter headers start at genesis, end at
+	// or below the header tip, and have no gap.
+	consistent bool
+
+	// upgrade is set when the file lacks a bucket or records an older
+	// format version.
+	upgrade bool
+
+	// stale is set when cached filters lie above the header tip.
+	stale bool
+
+	// overBudget is set when a cache holds more than its budget.
+	overBudget bool
+}
+
+// needsWrite reports whether a writable Open has something to fix.
+func (fs *filterState) needsWrite() bool {
+	return !fs.consistent || fs.upgrade || fs.stale || fs.overBudget
+}
+
+// dbCheckFilters checks the filter headers and caches against the header
+// tip and the cache budgets. The filter headers pass when the first is at
+// genesis, the last at or below tip with its predecessor present, and their
+// count matches: holes that only a hand edit or a damaged file could make are
+// caught without reading the headers themselves (the bucket's page headers
+// give the count).
+func dbCheckFilters(tx *bbolt.Tx, tip int32, filterBudget, blockBudget int64) filterState {
+	var fs filterState
+	for _, name := range allBuckets {
+		if tx.Bucket(name) == nil {
+			fs.upgrade = true
+		}
+	}
+	if meta := tx.Bucket(metaBucket); meta != nil {
+		if v := meta.Get(metaVersionKey); len(v) != 4 || binary.BigEndian.Uint32(v) < dbVersion {
+			fs.upgrade = true
+		}
+	}
+	fs.overBudget = dbCacheTotal(tx, filterCache) > filterBudget || dbCacheTotal(tx, blockCache) > blockBudget
+	if records := tx.Bucket(filtersBucket); records != nil {
+		var key [heightLen]byte
+		putHeight(key[:], tip+1)
+		if k, _ := records.Cursor().Seek(key[:]); k != nil {
+			fs.stale = true
+		}
+	}
+
+	fb := tx.Bucket(filterHeadersBucket)
+	if fb == nil {
+		fs.tip, fs.consistent = noFilterTip, true
+		return fs
+	}
+	c := fb.Cursor()
+	first, _ := c.First()
+	if first == nil {
+		fs.tip, fs.consistent = noFilterTip, true
+		return fs
+	}
+	if h, err := decodeHeight(first); err != nil || h != 0 {
+		return fs
+	}
+	ft, err := dbFetchFilterTip(tx)
+	if err != nil || ft.height > tip {
+		return fs
+	}
+	if ft.height > 0 {
+		var key [heightLen]byte
+		putHeight(key[:], ft.height-1)
+		c.Last()
+		if k, v := c.Prev(); !bytes.Equal(k, key[:]) || len(v) != filterHeaderLen {
+			return fs
+		}
+	}
+	if n := fb.Stats().KeyN; n != int(ft.height)+1 {
+		return fs
+	}
+	fs.tip, fs.consistent = ft, true
+	return fs
+}
+
+// dbRepairFilterHeaders finds the longest run of filter headers stored at
+// consecutive heights from genesis up to at most tip and returns its last
+// one. With write set it deletes every other key of the bucket.
+func dbRepairFilterHeaders(tx *bbolt.Tx, tip int32, write bool) (filterTip, error) {
+	fb := tx.Bucket(filterHeadersBucket)
+	if fb == nil {
+		return noFilterTip, nil
+	}
+	ft := noFilterTip
+	broken := false
+	var stale [][]byte
+	err := fb.ForEach(func(k, v []byte) error {
+		if len(k) == heightLen {
+			h, err := decodeHeight(k)
+			if err == nil && !broken && h == ft.height+1 && h <= tip && len(v) == filterHeaderLen {
+				ft.height = h
+				copy(ft.header[:], v)
+				return nil
+			}
+			// Heights sort in order, so every later one lies beyond the gap.
+			broken = true
+		}
+		stale = append(stale, bytes.Clone(k))
+		return nil
+	})
+	if err != nil || !write {
+		return ft, err
+	}
+	for _, k := range stale {
+		if err := fb.Delete(k); err != nil {
+			return noFilterTip, err
+		}
+	}
+	return ft, nil
+}
+
+// dbUpgrade creates the buckets a file lacks and records the current format
+// version.
+func dbUpgrade(tx *bbolt.Tx) error {
+	for _, name := range allBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	meta := tx.Bucket(metaBucket)
+	if v := meta.Get(metaVersionKey); len(v) == 4 && binary.BigEndian.Uint32(v) >= dbVersion {
+		return nil
+	}
+	version := make([]byte, 4)
+	binary.BigEndian.PutUint32(version, dbVersion)
+	return meta.Put(metaVersionKey, version)
+}
+
+// dbFixFilters makes the filter part of the file agree with the header tip
+// and the budgets: it upgrades the layout, cuts the filter headers back to
+// their consistent prefix, deletes cached filters above the tip, and evicts
+// from caches over budget. It returns the filter tip.
+func dbFixFilters(tx *bbolt.Tx, fs *filterState, tip int32, filterBudget, blockBudget int64) (filterTip, error) {
+	if err := dbUpgrade(tx); err != nil {
+		return noFilterTip, err
+	}
+	ft := fs.tip
+	if !fs.consistent {
+		var err error
+		if ft, err = dbRepairFilterHeaders(tx, tip, true); err != nil {
+			return noFilterTip, err
+		}
+	}
+	if err := dbDeleteFiltersAbove(tx, tip); err != nil {
+		return noFilterTip, err
+	}
+	if err := dbTrimCache(tx, filterCache, filterBudget); err != nil {
+		return noFilterTip, err
+	}
+	if err := dbTrimCache(tx, blockCache, blockBudget); err != nil {
+		return noFilterTip, err
+	}
+	return ft, nil
+}
+
 // ---------------------------------------------------------------------------
 // Operations used by boltStore
 // ---------------------------------------------------------------------------
 
-// load validates the file, initializing a new one with genesis and repairing
-// an inconsistent tip, and returns the tip.
-func (d *chainDB) load(genesis *wire.BlockHeader, params *chaincfg.Params) (Tip, error) {
-	var (
-		state loadState
-		tip   Tip
-	)
-	err := d.view(func(tx *bbolt.Tx) error {
+// load validates the file, initializing a new one with genesis, repairing
+// an inconsistent tip or filter tip and upgrading an older layout, and
+// returns the tip and the filter tip.
+func (d *chainDB) load(genesis *wire.BlockHeader, params *chaincfg.Params, filterBudget, blockBudget int64) (Tip, filterTip, error) {
+	tip, fresh, err := d.loadHeaders(genesis, params)
+	if err != nil || fresh {
+		return tip, noFilterTip, err
+	}
+
+	var fs filterState
+	err = d.view(func(tx *bbolt.Tx) error {
+		fs = dbCheckFilters(tx, tip.Height, filterBudget, blockBudget)
+		return nil
+	})
+	if err != nil {
+		return Tip{}, noFilterTip, err
+	}
+	switch {
+	case !fs.needsWrite():
+		return tip, fs.tip, nil
+	case d.readOnly && fs.consistent:
+		// An older layout or an oversized cache is fixed by the next writer;
+		// the reads cope with both.
+		return tip, fs.tip, nil
+	case d.readOnly:
+		var ft filterTip
+		err = d.view(func(tx *bbolt.Tx) error {
+			var err error
+			ft, err = dbRepairFilterHeaders(tx, tip.Height, false)
+			return err
+		})
+		if err != nil {
+			return Tip{}, noFilterTip, d.corrupt(err)
+		}
+		return tip, ft, nil
+	}
+	var ft filterTip
+	err = d.update(func(tx *bbolt.Tx) error {
+		var err error
+		ft, err = dbFixFilters(tx, &fs, tip.Height, filterBudget, blockBudget)
+		return err
+	})
+	if err != nil {
+		return Tip{}, noFilterTip, fmt.Errorf("repair the filters of %s: %w", d.path, d.corrupt(err))
+	}
+	return tip, ft, nil
+}
+
+// loadHeaders validates the header chain, initializing a new file with
+// genesis (fresh is then set) and repairing an inconsistent tip, and returns
+// the tip.
+func (d *chainDB) loadHeaders(genesis *wire.BlockHeader, params *chaincfg.Params) (tip Tip, fresh bool, err error) {
+	var state loadState
+	err = d.view(func(tx *bbolt.Tx) error {
 		var err error
 		state, tip, err = dbCheck(tx, d.path, params.GenesisHash, params.Name)
 		return err
 	})
 	if err != nil {
-		return Tip{}, err
+		return Tip{}, false, err
 	}
 
 	switch state {
 	case loadEmpty:
 		if d.readOnly {
-			return Tip{}, damaged(d.path, "has no chain yet")
+			return Tip{}, false, damaged(d.path, "has no chain yet")
 		}
 		err = d.update(func(tx *bbolt.Tx) error {
 			return dbInit(tx, genesis, params.GenesisHash)
 		})
 		if err != nil {
-			return Tip{}, fmt.Errorf("initialize %s: %w", d.path, err)
+			return Tip{}, false, fmt.Errorf("initialize %s: %w", d.path, err)
 		}
 		return Tip{
 			Height: 0,
 			Hash:   *params.GenesisHash,
 			Work:   blockchain.CalcWork(genesis.Bits),
 			Header: *genesis,
-		}, nil
+		}, true, nil
 
 	case loadInconsistent:
 		repair := func(tx *bbolt.Tx) error {
@@ -1029,10 +1814,10 @@ func (d *chainDB) load(genesis *wire.BlockHeader, params *chaincfg.Params) (Tip,
 			err = d.update(repair)
 		}
 		if err != nil {
-			return Tip{}, err
+			return Tip{}, false, err
 		}
 	}
-	return tip, nil
+	return tip, false, nil
 }
 
 // corrupt turns an error found while reading the file into ErrDamaged, and
@@ -1159,18 +1944,205 @@ func (d *chainDB) fetchLocator(cachedTip int32) ([]chainhash.Hash, error) {
 	return hashes, nil
 }
 
-// connect replaces the chain above fork by headers in one transaction.
-func (d *chainDB) connect(fork, oldTip int32, headers []StoredHeader) error {
+// connect replaces the chain above fork by headers in one transaction,
+// deleting the filter headers and cached filters above fork with them, and
+// returns the filter tip that leaves.
+func (d *chainDB) connect(fork, oldTip int32, headers []StoredHeader) (filterTip, error) {
+	var ft filterTip
 	err := d.update(func(tx *bbolt.Tx) error {
-		return dbConnect(tx, fork, oldTip, headers)
+		if err := dbConnect(tx, fork, oldTip, headers); err != nil {
+			return err
+		}
+		var err error
+		ft, err = dbFetchFilterTip(tx)
+		return err
 	})
 	if errors.Is(err, ErrNotChained) || errors.Is(err, ErrReadOnly) {
-		return err
+		return noFilterTip, err
 	}
 	if err != nil {
-		return fmt.Errorf("connect headers %d..%d: %w", fork+1, fork+int32(len(headers)), d.corrupt(err))
+		return noFilterTip, fmt.Errorf("connect headers %d..%d: %w", fork+1, fork+int32(len(headers)), d.corrupt(err))
 	}
-	return nil
+	return ft, nil
+}
+
+// txFilterTip returns the filter tip height a read transaction sees, by the
+// rule of txTip: the file counts for a writable store, the cached value (a
+// repair made in memory) for a read-only one.
+func (d *chainDB) txFilterTip(tx *bbolt.Tx, cached int32) (int32, error) {
+	if d.readOnly {
+		return cached, nil
+	}
+	ft, err := dbFetchFilterTip(tx)
+	return ft.height, err
+}
+
+// fetchFilterHeader reads the filter header at height.
+func (d *chainDB) fetchFilterHeader(height, cachedFilterTip int32) (chainhash.Hash, error) {
+	var fh chainhash.Hash
+	err := d.view(func(tx *bbolt.Tx) error {
+		ftip, err := d.txFilterTip(tx, cachedFilterTip)
+		if err != nil {
+			return err
+		}
+		fb := tx.Bucket(filterHeadersBucket)
+		if fb == nil || height > ftip {
+			return fmt.Errorf("filter header at height %d: %w", height, ErrNotFound)
+		}
+		var key [heightLen]byte
+		putHeight(key[:], height)
+		v := fb.Get(key[:])
+		if len(v) != filterHeaderLen {
+			return fmt.Errorf("filter header at height %d is missing below the filter tip %d", height, ftip)
+		}
+		copy(fh[:], v)
+		return nil
+	})
+	return fh, d.corrupt(err)
+}
+
+// fetchFilterHeaders reads up to count filter headers from height start,
+// clipped at the filter tip.
+func (d *chainDB) fetchFilterHeaders(start int32, count int, cachedFilterTip int32) ([]chainhash.Hash, error) {
+	var out []chainhash.Hash
+	err := d.view(func(tx *bbolt.Tx) error {
+		ftip, err := d.txFilterTip(tx, cachedFilterTip)
+		if err != nil {
+			return err
+		}
+		fb := tx.Bucket(filterHeadersBucket)
+		if fb == nil || start > ftip {
+			out = []chainhash.Hash{}
+			return nil
+		}
+		if avail := int64(ftip) - int64(start) + 1; int64(count) > avail {
+			count = int(avail)
+		}
+		out = make([]chainhash.Hash, count)
+		var key [heightLen]byte
+		putHeight(key[:], start)
+		c := fb.Cursor()
+		k, v := c.Seek(key[:])
+		for i := range out {
+			want := start + int32(i)
+			putHeight(key[:], want)
+			if !bytes.Equal(k, key[:]) || len(v) != filterHeaderLen {
+				return fmt.Errorf("filter header at height %d is missing below the filter tip %d", want, ftip)
+			}
+			copy(out[i][:], v)
+			k, v = c.Next()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, d.corrupt(err)
+	}
+	return out, nil
+}
+
+// putFilterHeaders appends filter headers in one transaction and returns the
+// new filter tip.
+func (d *chainDB) putFilterHeaders(start int32, blockHashes, headers []chainhash.Hash) (filterTip, error) {
+	var ft filterTip
+	err := d.update(func(tx *bbolt.Tx) error {
+		var err error
+		ft, err = dbPutFilterHeaders(tx, start, blockHashes, headers)
+		return err
+	})
+	if errors.Is(err, ErrNotChained) || errors.Is(err, ErrReadOnly) {
+		return noFilterTip, err
+	}
+	if err != nil {
+		return noFilterTip, fmt.Errorf("put filter headers %d..%d: %w",
+			start, start+int32(len(headers))-1, d.corrupt(err))
+	}
+	return ft, nil
+}
+
+// putFilters caches filters in one transaction.
+func (d *chainDB) putFilters(start int32, blockHashes []chainhash.Hash, filters [][]byte, budget int64) error {
+	err := d.update(func(tx *bbolt.Tx) error {
+		return dbPutFilters(tx, start, blockHashes, filters, budget)
+	})
+	switch {
+	case err == nil, errors.Is(err, errUnchanged):
+		return nil
+	case errors.Is(err, ErrReadOnly):
+		return err
+	}
+	return fmt.Errorf("put filters %d..%d: %w", start, start+int32(len(filters))-1, d.corrupt(err))
+}
+
+// fetchFilter reads the filter cached at height, if it belongs to the best
+// chain.
+func (d *chainDB) fetchFilter(height, cachedTip int32) (chainhash.Hash, []byte, error) {
+	var (
+		blockHash chainhash.Hash
+		filter    []byte
+	)
+	err := d.view(func(tx *bbolt.Tx) error {
+		var err error
+		blockHash, filter, err = dbFetchFilter(tx, height, d.txTip(tx, cachedTip))
+		return err
+	})
+	if err != nil {
+		return chainhash.Hash{}, nil, d.corrupt(err)
+	}
+	return blockHash, filter, nil
+}
+
+// putBlock caches a raw block in one transaction.
+func (d *chainDB) putBlock(hash *chainhash.Hash, raw []byte, budget int64) error {
+	err := d.update(func(tx *bbolt.Tx) error {
+		return dbPutBlock(tx, hash, raw, budget)
+	})
+	switch {
+	case err == nil, errors.Is(err, errUnchanged):
+		return nil
+	case errors.Is(err, ErrReadOnly):
+		return err
+	}
+	return fmt.Errorf("put block %s: %w", hash, d.corrupt(err))
+}
+
+// fetchCachedBlockHashes returns the hashes of the cached blocks, the one
+// inserted last first.
+func (d *chainDB) fetchCachedBlockHashes() ([]chainhash.Hash, error) {
+	var hashes []chainhash.Hash
+	err := d.view(func(tx *bbolt.Tx) error {
+		seqs := tx.Bucket(blockSeqBucket)
+		if seqs == nil {
+			return nil
+		}
+		c := seqs.Cursor()
+		for k, v := c.Last(); k != nil; k, v = c.Prev() {
+			if len(v) != chainhash.HashSize {
+				return fmt.Errorf("block cache entry %x names no block", k)
+			}
+			var h chainhash.Hash
+			copy(h[:], v)
+			hashes = append(hashes, h)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, d.corrupt(err)
+	}
+	return hashes, nil
+}
+
+// fetchBlock reads the raw block cached under hash.
+func (d *chainDB) fetchBlock(hash *chainhash.Hash) ([]byte, error) {
+	var raw []byte
+	err := d.view(func(tx *bbolt.Tx) error {
+		var err error
+		raw, err = dbFetchBlock(tx, hash)
+		return err
+	})
+	if err != nil {
+		return nil, d.corrupt(err)
+	}
+	return raw, nil
 }
 
 // putBan stores b and deletes expired bans.

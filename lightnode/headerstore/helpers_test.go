@@ -1,8 +1,10 @@
 package headerstore
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -156,4 +158,155 @@ func wantErr(t testing.TB, err, target error) {
 	if !errors.Is(err, target) {
 		t.Fatalf("got error %v, want %v", err, target)
 	}
+}
+
+// fakeFilterHeader returns a filter header that depends on the block hash
+// alone, so that a test can tell whether a stored filter header belongs to
+// the block now at its height.
+func fakeFilterHeader(blockHash chainhash.Hash) chainhash.Hash {
+	return chainhash.DoubleHashH(append([]byte("filter header of "), blockHash[:]...))
+}
+
+// fakeFilter returns n bytes of filter for a block, different for each block.
+func fakeFilter(blockHash chainhash.Hash, n int) []byte {
+	f := make([]byte, n)
+	for i := range f {
+		f[i] = blockHash[i%chainhash.HashSize] ^ byte(i>>5)
+	}
+	return f
+}
+
+// filterBatch returns the block hashes and fake filter headers of headers.
+func filterBatch(headers []StoredHeader) (blockHashes, filterHeaders []chainhash.Hash) {
+	blockHashes = make([]chainhash.Hash, len(headers))
+	filterHeaders = make([]chainhash.Hash, len(headers))
+	for i := range headers {
+		blockHashes[i] = headers[i].Hash
+		filterHeaders[i] = fakeFilterHeader(headers[i].Hash)
+	}
+	return blockHashes, filterHeaders
+}
+
+// filtersOf returns the block hashes of headers and a fake filter of n bytes
+// for each.
+func filtersOf(headers []StoredHeader, n int) ([]chainhash.Hash, [][]byte) {
+	hashes := make([]chainhash.Hash, len(headers))
+	filters := make([][]byte, len(headers))
+	for i := range headers {
+		hashes[i] = headers[i].Hash
+		filters[i] = fakeFilter(headers[i].Hash, n)
+	}
+	return hashes, filters
+}
+
+// putFilterHeaders stores the fake filter headers of headers, which start at
+// the height after the filter tip, in batches of batch.
+func putFilterHeaders(t testing.TB, s Store, headers []StoredHeader, batch int) {
+	t.Helper()
+	for len(headers) > 0 {
+		n := min(batch, len(headers))
+		hashes, fhs := filterBatch(headers[:n])
+		if err := s.PutFilterHeaders(headers[0].Height, hashes, fhs); err != nil {
+			t.Fatalf("PutFilterHeaders at %d: %v", headers[0].Height, err)
+		}
+		headers = headers[n:]
+	}
+}
+
+// fakeBlock returns a raw "block" of the given size whose first 80 bytes
+// are hdr, and its hash. The store only checks that the header hashes to
+// the key.
+func fakeBlock(t testing.TB, hdr *wire.BlockHeader, size int) (chainhash.Hash, []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := hdr.Serialize(&buf); err != nil {
+		t.Fatal(err)
+	}
+	raw := make([]byte, size)
+	copy(raw, buf.Bytes())
+	for i := headerLen; i < size; i++ {
+		raw[i] = byte(i * 7)
+	}
+	return hdr.BlockHash(), raw
+}
+
+// cacheState is what a cache holds in the file, read behind the store's
+// back.
+type cacheState struct {
+	keys    [][]byte // record keys, oldest insertion first
+	total   int64    // the total recorded in meta
+	counted int64    // the total recomputed from the entries
+}
+
+// rawCache reads cache cb from the closed file at path and checks that its
+// two buckets point at each other.
+func rawCache(t testing.TB, path string, cb cacheBuckets) cacheState {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("bbolt.Open: %v", err)
+	}
+	defer db.Close()
+	var cs cacheState
+	err = db.View(func(tx *bbolt.Tx) error {
+		records, seqs := tx.Bucket(cb.records), tx.Bucket(cb.seqs)
+		cs.total = dbCacheTotal(tx, cb)
+		if err := records.ForEach(func(k, v []byte) error {
+			cs.counted += cacheEntrySize(len(k), len(v))
+			if got := seqs.Get(v[:seqLen]); !bytes.Equal(got, k) {
+				return fmt.Errorf("record %x has no seq entry", k)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if seqs.Stats().KeyN != records.Stats().KeyN {
+			return fmt.Errorf("%d seq entries for %d records", seqs.Stats().KeyN, records.Stats().KeyN)
+		}
+		return seqs.ForEach(func(_, v []byte) error {
+			cs.keys = append(cs.keys, bytes.Clone(v))
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs.total != cs.counted {
+		t.Fatalf("%s cache total says %d bytes, the entries hold %d", cb.records, cs.total, cs.counted)
+	}
+	return cs
+}
+
+// heightsOf decodes filter cache keys into heights.
+func heightsOf(t testing.TB, keys [][]byte) []int32 {
+	t.Helper()
+	out := make([]int32, len(keys))
+	for i, k := range keys {
+		h, err := decodeHeight(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = h
+	}
+	return out
+}
+
+// rawKeyCount returns the number of keys in bucket of the closed file at
+// path.
+func rawKeyCount(t testing.TB, path string, bucket []byte) int {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("bbolt.Open: %v", err)
+	}
+	defer db.Close()
+	n := 0
+	err = db.View(func(tx *bbolt.Tx) error {
+		n = tx.Bucket(bucket).Stats().KeyN
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

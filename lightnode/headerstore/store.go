@@ -41,7 +41,10 @@ var (
 	// ErrNotChained is returned, wrapped with the details, by Connect when
 	// the headers do not extend the stored chain at the fork height: wrong
 	// heights, a previous-block hash that does not match, chain work that
-	// goes down, or a fork above the tip. Nothing is written in that case.
+	// goes down, or a fork above the tip. PutFilterHeaders returns it when
+	// the filter headers do not continue the stored filter-header chain or
+	// do not belong to the best chain's blocks. Nothing is written in either
+	// case.
 	ErrNotChained = errors.New("headers do not chain onto the stored chain")
 )
 
@@ -90,9 +93,11 @@ type Ban struct {
 	Reason string
 }
 
-// Store is the persistent best header chain of one network, plus the peer
-// bans of that network. All methods are safe for concurrent use; writers are
-// serialized, readers see either the chain before or after a Connect.
+// Store is the persistent best header chain of one network, with the BIP157
+// filter-header chain that follows it, bounded caches of compact filters and
+// raw blocks, and the peer bans of that network. All methods are safe for
+// concurrent use; writers are serialized, readers see either the chain
+// before or after a Connect or PutFilterHeaders.
 type Store interface {
 	// Tip returns the last header of the best chain. It is served from
 	// memory and updated by Connect.
@@ -118,10 +123,12 @@ type Store interface {
 	Locator() []chainhash.Hash
 
 	// Connect makes headers the best chain above height fork, in one
-	// transaction: it deletes every stored header above fork, then stores
-	// headers at fork+1, fork+2, ..., and the last one becomes the tip.
-	// fork equal to the tip height is a plain extension; a lower fork is a
-	// reorganization.
+	// transaction: it deletes every stored header above fork, with the
+	// filter headers and cached filters above fork, then stores headers at
+	// fork+1, fork+2, ..., and the last one becomes the tip. fork equal to
+	// the tip height is a plain extension; a lower fork is a
+	// reorganization, after which FilterTip is at most fork. Cached blocks
+	// stay until they are evicted.
 	//
 	// The caller guarantees that each header carries its own Hash, Height
 	// and cumulative Work and passed the consensus checks. Connect checks
@@ -147,14 +154,85 @@ type Store interface {
 	// error counts as not banned.
 	IsBanned(key string) (Ban, bool)
 
-	// Close releases the file. Calls after Close return errors; Tip keeps
-	// returning the last tip.
+	// FilterTip returns the height and the BIP157 basic filter header of
+	// the highest stored filter header, or -1 and the zero hash when none
+	// is stored. Filter headers are stored for heights 0..FilterTip without
+	// a gap, never above the header tip, and always for the blocks of the
+	// best chain. It is served from memory and updated by PutFilterHeaders
+	// and Connect.
+	FilterTip() (height int32, header chainhash.Hash)
+
+	// FilterHeader returns the basic filter header of the best-chain block
+	// at height, or ErrNotFound when height is negative or above FilterTip.
+	FilterHeader(height int32) (chainhash.Hash, error)
+
+	// FilterHeaders returns up to count consecutive basic filter headers in
+	// ascending height order, starting at start and clipped at FilterTip.
+	// It returns an empty slice when start is above FilterTip or count is
+	// not positive, and ErrNotFound when start is negative.
+	FilterHeaders(start int32, count int) ([]chainhash.Hash, error)
+
+	// PutFilterHeaders appends the basic filter headers of the blocks at
+	// heights start, start+1, ..., in one transaction. start must be
+	// FilterTip+1 (0 when none is stored), the last height must not exceed
+	// the header tip, and blockHashes[i] must be the hash of the best-chain
+	// header at height start+i, which guards against a reorganization
+	// between fetching the filter headers and storing them. Otherwise it
+	// returns an error wrapping ErrNotChained and writes nothing. The
+	// caller has checked the filter headers (against peers and
+	// checkpoints); the store cannot. An empty batch is a no-op.
+	PutFilterHeaders(start int32, blockHashes []chainhash.Hash, headers []chainhash.Hash) error
+
+	// PutFilters caches the basic filters of the blocks at heights start,
+	// start+1, ..., in one transaction. A filter whose blockHashes[i] is
+	// not the best chain's block at its height (it was reorganized away, or
+	// lies above the tip) is skipped, as is one already cached for the same
+	// block. When the cache then holds more than Config.FilterCacheBytes,
+	// the filters inserted first are evicted. The caller has checked each
+	// filter against its filter header.
+	PutFilters(start int32, blockHashes []chainhash.Hash, filters [][]byte) error
+
+	// Filter returns the cached basic filter of the best-chain block at
+	// height and that block's hash, or ErrNotFound when it is not cached
+	// (or was cached for a block that is no longer on the best chain).
+	Filter(height int32) (blockHash chainhash.Hash, filter []byte, err error)
+
+	// PutBlock caches a raw block (wire serialization with witnesses) under
+	// its hash; raw must start with a header that hashes to hash. When the
+	// cache then holds more than Config.BlockCacheBytes, the blocks
+	// inserted first are evicted; a block larger than the whole budget is
+	// not cached. Blocks are kept across reorganizations until evicted.
+	PutBlock(hash chainhash.Hash, raw []byte) error
+
+	// Block returns a copy of the cached raw block with the given hash, or
+	// ErrNotFound.
+	Block(hash chainhash.Hash) ([]byte, error)
+
+	// CachedBlocks calls fn with each cached raw block and its hash, the
+	// block cached last first, until fn returns false. fn owns raw, and
+	// runs outside any transaction, so it may take its time and call the
+	// store. Blocks evicted while it runs are skipped.
+	CachedBlocks(fn func(hash chainhash.Hash, raw []byte) bool) error
+
+	// Close releases the file. Calls after Close return errors; Tip and
+	// FilterTip keep returning the last tips.
 	Close() error
 }
 
-// defaultLockTimeout is how long Open waits for another process to release
-// chain.db before it gives up with ErrInUse.
-const defaultLockTimeout = time.Second
+const (
+	// defaultLockTimeout is how long Open waits for another process to
+	// release chain.db before it gives up with ErrInUse.
+	defaultLockTimeout = time.Second
+
+	// DefaultFilterCacheBytes is the filter cache budget when
+	// Config.FilterCacheBytes is 0: about 12,000 mainnet filters, a few
+	// months of blocks.
+	DefaultFilterCacheBytes int64 = 256 << 20
+
+	// DefaultBlockCacheBytes is the block cache budget when
+	// Config.BlockCacheBytes is 0: a few dozen full mainnet blocks.
+	DefaultBlockCacheBytes int64 = 128 << 20
+)
 
 // Config configures Open.
 type Config struct {
@@ -180,7 +258,40 @@ type Config struct {
 	// Now returns the current time, for ban expiry. Optional; default
 	// time.Now.
 	Now func() time.Time
+
+	// FilterCacheBytes bounds the bytes (keys and values) of the cached
+	// compact filters. Optional; 0 means DefaultFilterCacheBytes, a
+	// negative value disables the cache. A writable Open evicts down to a
+	// budget that was lowered since the last run.
+	FilterCacheBytes int64
+
+	// BlockCacheBytes bounds the bytes (keys and values) of the cached raw
+	// blocks. Optional; 0 means DefaultBlockCacheBytes, a negative value
+	// disables the cache. A writable Open evicts down to a budget that was
+	// lowered since the last run.
+	BlockCacheBytes int64
 }
+
+// cacheBudget turns a Config cache size into a budget in bytes: def for 0,
+// and 0, which no entry fits, for a disabled cache.
+func cacheBudget(configured, def int64) int64 {
+	switch {
+	case configured == 0:
+		return def
+	case configured < 0:
+		return 0
+	}
+	return configured
+}
+
+// filterTip is the highest stored filter header.
+type filterTip struct {
+	height int32 // -1 when none is stored
+	header chainhash.Hash
+}
+
+// noFilterTip is the filter tip of a store without filter headers.
+var noFilterTip = filterTip{height: -1}
 
 // boltStore is the Store kept in a bbolt file; db.go holds all its bbolt
 // access.
@@ -188,13 +299,19 @@ type boltStore struct {
 	db  *chainDB
 	now func() time.Time
 
-	// writeMu serializes Connect so that the cached tip changes in commit
-	// order.
+	// filterBudget and blockBudget are the cache budgets in bytes; 0
+	// disables a cache.
+	filterBudget int64
+	blockBudget  int64
+
+	// writeMu serializes Connect and PutFilterHeaders so that the cached
+	// tips change in commit order.
 	writeMu sync.Mutex
 
-	// mu guards tip.
-	mu  sync.RWMutex
-	tip Tip
+	// mu guards tip and ftip.
+	mu   sync.RWMutex
+	tip  Tip
+	ftip filterTip
 }
 
 var _ Store = (*boltStore)(nil)
@@ -227,16 +344,22 @@ func Open(cfg *Config) (Store, error) {
 		now = time.Now
 	}
 
+	s := &boltStore{
+		now:          now,
+		filterBudget: cacheBudget(cfg.FilterCacheBytes, DefaultFilterCacheBytes),
+		blockBudget:  cacheBudget(cfg.BlockCacheBytes, DefaultBlockCacheBytes),
+	}
 	db, err := openChainDB(cfg.Path, cfg.ReadOnly, timeout)
 	if err != nil {
 		return nil, err
 	}
-	tip, err := db.load(&genesis, p)
+	tip, ftip, err := db.load(&genesis, p, s.filterBudget, s.blockBudget)
 	if err != nil {
 		_ = db.close()
 		return nil, err
 	}
-	return &boltStore{db: db, now: now, tip: tip}, nil
+	s.db, s.tip, s.ftip = db, tip, ftip
+	return s, nil
 }
 
 // knownNetworks are the networks Open can name when a file belongs to
@@ -373,7 +496,8 @@ func (s *boltStore) Connect(fork int32, headers []StoredHeader) error {
 	if err := checkChain(fork, tip.Height, headers); err != nil {
 		return err
 	}
-	if err := s.db.connect(fork, tip.Height, headers); err != nil {
+	ftip, err := s.db.connect(fork, tip.Height, headers)
+	if err != nil {
 		return err
 	}
 
@@ -386,6 +510,7 @@ func (s *boltStore) Connect(fork int32, headers []StoredHeader) error {
 	}
 	s.mu.Lock()
 	s.tip = newTip
+	s.ftip = ftip
 	s.mu.Unlock()
 	return nil
 }
@@ -486,6 +611,146 @@ func (s *boltStore) IsBanned(key string) (Ban, bool) {
 		return Ban{}, false
 	}
 	return b, true
+}
+
+// FilterTip returns the cached filter tip.
+func (s *boltStore) FilterTip() (int32, chainhash.Hash) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.ftip.height, s.ftip.header
+}
+
+// cachedTips returns the cached header tip height and filter tip height.
+func (s *boltStore) cachedTips() (tip, ftip int32) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.tip.Height, s.ftip.height
+}
+
+// FilterHeader returns the filter header at height.
+func (s *boltStore) FilterHeader(height int32) (chainhash.Hash, error) {
+	_, ftip := s.cachedTips()
+	if height < 0 {
+		return chainhash.Hash{}, fmt.Errorf("filter header at height %d: %w", height, ErrNotFound)
+	}
+	return s.db.fetchFilterHeader(height, ftip)
+}
+
+// FilterHeaders returns consecutive filter headers from start, clipped at
+// the filter tip.
+func (s *boltStore) FilterHeaders(start int32, count int) ([]chainhash.Hash, error) {
+	if start < 0 {
+		return nil, fmt.Errorf("filter headers from height %d: negative start: %w", start, ErrNotFound)
+	}
+	if count <= 0 {
+		return []chainhash.Hash{}, nil
+	}
+	_, ftip := s.cachedTips()
+	return s.db.fetchFilterHeaders(start, count, ftip)
+}
+
+// checkBatch checks the arguments of a batch that covers heights start,
+// start+1, ...: n items that come with n block hashes, at storable heights.
+func checkBatch(what string, start int32, hashes, n int) error {
+	switch {
+	case hashes != n:
+		return fmt.Errorf("put %s: %d block hashes for %d items", what, hashes, n)
+	case start < 0:
+		return fmt.Errorf("%w: %s start at negative height %d", ErrNotChained, what, start)
+	case int64(start)+int64(n)-1 > math.MaxInt32:
+		return fmt.Errorf("%w: %s heights overflow", ErrNotChained, what)
+	}
+	return nil
+}
+
+// PutFilterHeaders appends filter headers after the filter tip.
+func (s *boltStore) PutFilterHeaders(start int32, blockHashes []chainhash.Hash, headers []chainhash.Hash) error {
+	if s.db.readOnly {
+		return fmt.Errorf("put filter headers: %w", ErrReadOnly)
+	}
+	if err := checkBatch("filter headers", start, len(blockHashes), len(headers)); err != nil {
+		return err
+	}
+	if len(headers) == 0 {
+		return nil
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+
+	ftip, err := s.db.putFilterHeaders(start, blockHashes, headers)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.ftip = ftip
+	s.mu.Unlock()
+	return nil
+}
+
+// PutFilters caches filters of best-chain blocks.
+func (s *boltStore) PutFilters(start int32, blockHashes []chainhash.Hash, filters [][]byte) error {
+	if s.db.readOnly {
+		return fmt.Errorf("put filters: %w", ErrReadOnly)
+	}
+	if err := checkBatch("filters", start, len(blockHashes), len(filters)); err != nil {
+		return err
+	}
+	if len(filters) == 0 || s.filterBudget == 0 {
+		return nil
+	}
+	return s.db.putFilters(start, blockHashes, filters, s.filterBudget)
+}
+
+// Filter returns the cached filter at height if it belongs to the best
+// chain.
+func (s *boltStore) Filter(height int32) (chainhash.Hash, []byte, error) {
+	if height < 0 {
+		return chainhash.Hash{}, nil, fmt.Errorf("filter at height %d: %w", height, ErrNotFound)
+	}
+	return s.db.fetchFilter(height, s.tipHeight())
+}
+
+// PutBlock caches a raw block under its hash.
+func (s *boltStore) PutBlock(hash chainhash.Hash, raw []byte) error {
+	if s.db.readOnly {
+		return fmt.Errorf("put block %s: %w", hash, ErrReadOnly)
+	}
+	if len(raw) < headerLen {
+		return fmt.Errorf("put block %s: %d bytes cannot be a block", hash, len(raw))
+	}
+	if got := chainhash.DoubleHashH(raw[:headerLen]); got != hash {
+		return fmt.Errorf("put block %s: the block's header hashes to %s", hash, got)
+	}
+	if blockEntrySize(len(raw)) > s.blockBudget {
+		return nil
+	}
+	return s.db.putBlock(&hash, raw, s.blockBudget)
+}
+
+// Block returns the cached raw block with the given hash.
+func (s *boltStore) Block(hash chainhash.Hash) ([]byte, error) {
+	return s.db.fetchBlock(&hash)
+}
+
+// CachedBlocks calls fn with each cached block, newest first.
+func (s *boltStore) CachedBlocks(fn func(hash chainhash.Hash, raw []byte) bool) error {
+	hashes, err := s.db.fetchCachedBlockHashes()
+	if err != nil {
+		return err
+	}
+	for i := range hashes {
+		raw, err := s.db.fetchBlock(&hashes[i])
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if !fn(hashes[i], raw) {
+			return nil
+		}
+	}
+	return nil
 }
 
 // Close closes the file.

@@ -399,6 +399,11 @@ func TestReadOnly(t *testing.T) {
 	wantErr(t, s1.Connect(30, extend(all[30], 1, 0x207fffff, 0)), ErrReadOnly)
 	wantErr(t, s1.Ban("1.2.3.4", time.Now().Add(time.Hour), "test"), ErrReadOnly)
 	wantErr(t, s1.Unban("1.2.3.4"), ErrReadOnly)
+	hashes, fhs := filterBatch(all[:3])
+	wantErr(t, s1.PutFilterHeaders(0, hashes, fhs), ErrReadOnly)
+	hashes, filters := filtersOf(all[:3], 10)
+	wantErr(t, s1.PutFilters(0, hashes, filters), ErrReadOnly)
+	wantErr(t, s1.PutBlock(fakeBlock(t, &all[1].Header, 100)), ErrReadOnly)
 	if _, err := s1.Bans(); err != nil {
 		t.Fatalf("Bans: %v", err)
 	}

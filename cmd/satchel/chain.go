@@ -1,0 +1,408 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/btcsuite/btcd/blockchain"
+	"github.com/btcsuite/btcd/btcutil/v2"
+	"github.com/btcsuite/btcd/chainhash/v2"
+	"github.com/btcsuite/btcd/txscript/v2"
+	"github.com/btcsuite/btcd/wire/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/satchelbtc/satchel/lightnode"
+	"github.com/satchelbtc/satchel/lightnode/headerstore"
+)
+
+// blockJSON is `block --json`.
+type blockJSON struct {
+	Hash       string   `json:"hash"`
+	Height     int32    `json:"height"`
+	MerkleRoot string   `json:"merkle_root"`
+	Time       int64    `json:"time"`
+	TxCount    int      `json:"tx_count"`
+	Size       int      `json:"size"`
+	Weight     int64    `json:"weight"`
+	Verified   bool     `json:"verified"`
+	Txids      []string `json:"txids"`
+}
+
+func newBlockCommand(a *app) *cobra.Command {
+	var peerTimeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "block HEIGHT|HASH",
+		Short: "Fetch a block from peers and verify it against its header",
+		Long: `Fetch a block of the verified header chain from peers (or the local cache) and check it:
+merkle root, the CVE-2012-2459 duplicate-transaction trick, and the segwit witness commitment.
+A peer that sends a wrong block is banned.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			node, err := a.startNode()
+			if err != nil {
+				return err
+			}
+			defer node.Stop()
+			h, err := lookupHeader(node.Store(), args[0])
+			if err != nil {
+				return err
+			}
+			if err := waitForAnyPeer(cmd.Context(), node, peerTimeout); err != nil {
+				return err
+			}
+			block, err := node.GetBlock(cmd.Context(), &h.Hash)
+			if err != nil {
+				return err
+			}
+			j := blockJSON{
+				Hash: h.Hash.String(), Height: h.Height, MerkleRoot: h.Header.MerkleRoot.String(),
+				Time: h.Header.Timestamp.Unix(), TxCount: len(block.Transactions),
+				Size: block.SerializeSize(), Weight: blockchain.GetBlockWeight(btcutilBlock(block)),
+				Verified: true,
+			}
+			for _, tx := range block.Transactions {
+				j.Txids = append(j.Txids, tx.TxHash().String())
+			}
+			if a.flags.json {
+				return a.printJSON(j)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintf(tw, "Block\t%d %s\n", j.Height, j.Hash)
+			fmt.Fprintf(tw, "Time\t%s\n", h.Header.Timestamp.UTC().Format(time.DateTime+" MST"))
+			fmt.Fprintf(tw, "Merkle root\t%s (verified)\n", j.MerkleRoot)
+			fmt.Fprintf(tw, "Size\t%d bytes, weight %d\n", j.Size, j.Weight)
+			fmt.Fprintf(tw, "Transactions\t%d\n", j.TxCount)
+			tw.Flush()
+			for i, id := range j.Txids {
+				a.printf("%6d  %s\n", i, id)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().DurationVar(&peerTimeout, "peer-timeout", defaultPeerTimeout, "give up when no peer answers for this long")
+	return cmd
+}
+
+// waitForAnyPeer waits until one peer is connected.
+func waitForAnyPeer(ctx context.Context, node *lightnode.Node, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for node.Status().Peers == 0 {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%w in %v", lightnode.ErrNoPeers, timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// txJSON is `tx --json`.
+type txJSON struct {
+	Txid      string      `json:"txid"`
+	Wtxid     string      `json:"wtxid"`
+	BlockHash string      `json:"block_hash,omitempty"`
+	Height    *int32      `json:"block_height,omitempty"`
+	Size      int         `json:"size"`
+	VSize     int64       `json:"vsize"`
+	Version   int32       `json:"version"`
+	LockTime  uint32      `json:"locktime"`
+	Inputs    []txInJSON  `json:"inputs"`
+	Outputs   []txOutJSON `json:"outputs"`
+	Source    string      `json:"source"`
+}
+
+type txInJSON struct {
+	Txid     string   `json:"txid"`
+	Vout     uint32   `json:"vout"`
+	Sequence uint32   `json:"sequence"`
+	Script   string   `json:"script_sig,omitempty"`
+	Witness  []string `json:"witness,omitempty"`
+}
+
+type txOutJSON struct {
+	Value   int64  `json:"value"`
+	Address string `json:"address,omitempty"`
+	Script  string `json:"script"`
+	Type    string `json:"type"`
+}
+
+func newTxCommand(a *app) *cobra.Command {
+	var (
+		blockArg    string
+		peerTimeout time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "tx TXID",
+		Short: "Show a transaction from a verified block or the peers' mempools",
+		Long: `Show a transaction: from a block (--block HEIGHT|HASH, fetched and verified), from the blocks
+cached locally, or, if unconfirmed, from the connected peers' mempools.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			txid, err := chainhash.NewHashFromStr(args[0])
+			if err != nil || len(args[0]) != 64 {
+				return fmt.Errorf("%q is not a transaction id (64 hex characters)", args[0])
+			}
+			node, err := a.startNode()
+			if err != nil {
+				return err
+			}
+			defer node.Stop()
+			tx, where, err := findTx(cmd.Context(), node, txid, blockArg, peerTimeout)
+			if err != nil {
+				return err
+			}
+			j := describeTx(tx, a)
+			j.Source = where.source
+			if where.block != nil {
+				j.BlockHash = where.block.Hash.String()
+				j.Height = &where.block.Height
+			}
+			if a.flags.json {
+				return a.printJSON(j)
+			}
+			printTx(a, j)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&blockArg, "block", "", "the block (height or hash) that holds the transaction")
+	cmd.Flags().DurationVar(&peerTimeout, "peer-timeout", defaultPeerTimeout, "give up when no peer answers for this long")
+	return cmd
+}
+
+// txLocation says where a transaction was found.
+type txLocation struct {
+	block  *headerstore.StoredHeader
+	source string
+}
+
+// findTx looks for a transaction in the given block, the cached blocks or
+// the peers' mempools.
+func findTx(ctx context.Context, node *lightnode.Node, txid *chainhash.Hash, blockArg string, timeout time.Duration) (*wire.MsgTx, txLocation, error) {
+	st := node.Store()
+	if blockArg != "" {
+		h, err := lookupHeader(st, blockArg)
+		if err != nil {
+			return nil, txLocation{}, err
+		}
+		if err := waitForAnyPeer(ctx, node, timeout); err != nil {
+			return nil, txLocation{}, err
+		}
+		block, err := node.GetBlock(ctx, &h.Hash)
+		if err != nil {
+			return nil, txLocation{}, err
+		}
+		for _, tx := range block.Transactions {
+			if tx.TxHash() == *txid {
+				return tx, txLocation{block: h, source: "block"}, nil
+			}
+		}
+		return nil, txLocation{}, fmt.Errorf("transaction %s is not in block %d", txid, h.Height)
+	}
+	if tx, hash, ok := cachedBlockTx(st, txid); ok {
+		if h, err := st.HeaderByHash(&hash); err == nil {
+			return tx, txLocation{block: h, source: "block"}, nil
+		}
+	}
+	if err := waitForAnyPeer(ctx, node, timeout); err != nil {
+		return nil, txLocation{}, err
+	}
+	seen, err := node.MempoolTx(ctx, txid)
+	if err != nil {
+		return nil, txLocation{}, fmt.Errorf("transaction %s was not found in cached blocks or the peers' mempools; give --block HEIGHT if it is confirmed", txid)
+	}
+	return seen.Tx, txLocation{source: "mempool of " + seen.Peer}, nil
+}
+
+// cachedBlockTx searches the blocks cached in chain.db.
+func cachedBlockTx(st headerstore.Store, txid *chainhash.Hash) (*wire.MsgTx, chainhash.Hash, bool) {
+	var (
+		found *wire.MsgTx
+		in    chainhash.Hash
+	)
+	st.CachedBlocks(func(hash chainhash.Hash, raw []byte) bool {
+		var b wire.MsgBlock
+		if b.Deserialize(bytes.NewReader(raw)) != nil {
+			return true
+		}
+		for _, tx := range b.Transactions {
+			if tx.TxHash() == *txid {
+				found, in = tx, hash
+				return false
+			}
+		}
+		return true
+	})
+	return found, in, found != nil
+}
+
+// describeTx decodes a transaction for output.
+func describeTx(tx *wire.MsgTx, a *app) txJSON {
+	j := txJSON{
+		Txid: tx.TxHash().String(), Wtxid: tx.WitnessHash().String(),
+		Size: tx.SerializeSize(), VSize: (blockchain.GetTransactionWeight(btcutilTx(tx)) + 3) / 4,
+		Version: tx.Version, LockTime: tx.LockTime,
+	}
+	for _, in := range tx.TxIn {
+		ij := txInJSON{Txid: in.PreviousOutPoint.Hash.String(), Vout: in.PreviousOutPoint.Index,
+			Sequence: in.Sequence, Script: hex.EncodeToString(in.SignatureScript)}
+		for _, w := range in.Witness {
+			ij.Witness = append(ij.Witness, hex.EncodeToString(w))
+		}
+		j.Inputs = append(j.Inputs, ij)
+	}
+	for _, out := range tx.TxOut {
+		oj := txOutJSON{Value: out.Value, Script: hex.EncodeToString(out.PkScript)}
+		class, addrs, _, _ := txscript.ExtractPkScriptAddrs(out.PkScript, a.net)
+		oj.Type = class.String()
+		if len(addrs) == 1 && class != txscript.PubKeyTy {
+			oj.Address = addrs[0].EncodeAddress()
+		}
+		j.Outputs = append(j.Outputs, oj)
+	}
+	return j
+}
+
+func printTx(a *app, j txJSON) {
+	tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "Txid\t%s\n", j.Txid)
+	if j.Height != nil {
+		fmt.Fprintf(tw, "Block\t%d %s\n", *j.Height, j.BlockHash)
+	} else {
+		fmt.Fprintf(tw, "Status\tunconfirmed (%s)\n", j.Source)
+	}
+	fmt.Fprintf(tw, "Size\t%d bytes, %d vbytes\n", j.Size, j.VSize)
+	tw.Flush()
+	a.printf("\nInputs\n")
+	for i, in := range j.Inputs {
+		a.printf("%4d  %s:%d\n", i, in.Txid, in.Vout)
+	}
+	a.printf("\nOutputs\n")
+	for i, out := range j.Outputs {
+		addr := out.Address
+		if addr == "" {
+			addr = out.Type
+		}
+		a.printf("%4d  %s  %s\n", i, formatBTC(out.Value), addr)
+	}
+}
+
+// formatBTC shows satoshis as bitcoin with eight decimals.
+func formatBTC(sat int64) string {
+	sign := ""
+	if sat < 0 {
+		sign, sat = "-", -sat
+	}
+	return fmt.Sprintf("%s%d.%08d BTC", sign, sat/1e8, sat%1e8)
+}
+
+func newBroadcastCommand(a *app) *cobra.Command {
+	var wait time.Duration
+	cmd := &cobra.Command{
+		Use:   "broadcast FILE|HEX",
+		Short: "Send a signed transaction to the network",
+		Long: `Announce a signed transaction (hex, or a file with hex or raw bytes) to the connected peers,
+serve it to those that ask, and report what they did with it: accepted into their mempool
+(checked by asking for it back) or rejected with a reason.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			tx, err := readTx(args[0])
+			if err != nil {
+				return err
+			}
+			node, err := a.startNode()
+			if err != nil {
+				return err
+			}
+			defer node.Stop()
+			if err := waitForAnyPeer(cmd.Context(), node, defaultPeerTimeout); err != nil {
+				return err
+			}
+			// Give the other --connect peers a moment to finish their handshake.
+			waitForPeers(cmd.Context(), node, max(len(a.flags.connect), 1), 3*time.Second)
+			res, err := node.Broadcast(cmd.Context(), tx, wait)
+			if err != nil {
+				return err
+			}
+			a.logger().Info("broadcast", "txid", res.Txid, "accepted", len(res.Accepted))
+			if a.flags.json {
+				return a.printJSON(map[string]any{
+					"txid": res.Txid.String(), "sent_to": nonNil(res.SentTo),
+					"accepted": nonNil(res.Accepted), "rejected": res.Rejected,
+				})
+			}
+			switch {
+			case len(res.Accepted) > 0:
+				a.printf("%s\naccepted by %s\n", res.Txid, strings.Join(res.Accepted, ", "))
+			case len(res.SentTo) > 0:
+				a.printf("%s\nsent to %s; none confirmed having it in its mempool yet\n", res.Txid, strings.Join(res.SentTo, ", "))
+			default:
+				return fmt.Errorf("no peer asked for transaction %s within %v", res.Txid, wait)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().DurationVar(&wait, "wait", 10*time.Second, "how long to wait for peers to fetch it")
+	return cmd
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// readTx reads a transaction given as hex or as a file holding hex or raw
+// bytes.
+func readTx(arg string) (*wire.MsgTx, error) {
+	data := []byte(strings.TrimSpace(arg))
+	if b, err := os.ReadFile(arg); err == nil {
+		data = b
+	} else if !isHex(string(data)) {
+		return nil, fmt.Errorf("%q is neither a readable file nor transaction hex: %v", arg, unwrapPathError(err))
+	}
+	if s := strings.TrimSpace(string(data)); isHex(s) {
+		raw, err := hex.DecodeString(s)
+		if err != nil {
+			return nil, fmt.Errorf("bad transaction hex: %v", err)
+		}
+		data = raw
+	}
+	var tx wire.MsgTx
+	r := bytes.NewReader(data)
+	if err := tx.Deserialize(r); err != nil {
+		return nil, fmt.Errorf("not a valid transaction: %v", err)
+	}
+	if r.Len() != 0 {
+		return nil, fmt.Errorf("not a valid transaction: %d bytes left over", r.Len())
+	}
+	if len(tx.TxIn) == 0 || len(tx.TxOut) == 0 {
+		return nil, errors.New("not a valid transaction: no inputs or no outputs")
+	}
+	return &tx, nil
+}
+
+func isHex(s string) bool {
+	if s == "" || len(s)%2 != 0 {
+		return false
+	}
+	for _, c := range s {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+			return false
+		}
+	}
+	return true
+}
+
+func btcutilBlock(b *wire.MsgBlock) *btcutil.Block { return btcutil.NewBlock(b) }
+func btcutilTx(tx *wire.MsgTx) *btcutil.Tx         { return btcutil.NewTx(tx) }

@@ -1,0 +1,267 @@
+package lightnode
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/btcsuite/btcd/address/v2"
+	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/btcsuite/btcd/chaincfg/v2"
+	"github.com/btcsuite/btcd/chainhash/v2"
+	"github.com/btcsuite/btcd/txscript/v2"
+	"github.com/btcsuite/btcd/wire/v2"
+
+	"github.com/satchelbtc/satchel/internal/regtest"
+)
+
+// coin is a spendable P2WPKH output of the test node's mining key.
+type coin struct {
+	op    wire.OutPoint
+	value int64
+}
+
+// coinbaseCoin returns the coinbase output of the block at height.
+func coinbaseCoin(t testing.TB, btcd *regtest.Node, height int32) coin {
+	t.Helper()
+	raw, err := btcd.Call("getblock", btcd.BlockHash(height).String(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hexBlock string
+	json.Unmarshal(raw, &hexBlock)
+	b, _ := hex.DecodeString(hexBlock)
+	var block wire.MsgBlock
+	if err := block.Deserialize(bytes.NewReader(b)); err != nil {
+		t.Fatal(err)
+	}
+	cb := block.Transactions[0]
+	return coin{op: wire.OutPoint{Hash: cb.TxHash(), Index: 0}, value: cb.TxOut[0].Value}
+}
+
+// payTo builds a signed transaction spending c to n fresh P2WPKH outputs of
+// the mining key (minus a fee), and returns it with its output script.
+func payTo(t testing.TB, btcd *regtest.Node, c coin, n int) (*wire.MsgTx, []byte) {
+	t.Helper()
+	key := btcd.MiningKey()
+	script := p2wpkhScript(t, key.PubKey())
+	tx := wire.NewMsgTx(2)
+	tx.AddTxIn(wire.NewTxIn(&c.op, nil, nil))
+	each := (c.value - 10_000) / int64(n)
+	for range n {
+		tx.AddTxOut(wire.NewTxOut(each, script))
+	}
+	fetcher := txscript.NewCannedPrevOutputFetcher(script, c.value)
+	sigHashes := txscript.NewTxSigHashes(tx, fetcher)
+	wit, err := txscript.WitnessSignature(tx, sigHashes, 0, c.value, script, txscript.SigHashAll, key, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx.TxIn[0].Witness = wit
+	return tx, script
+}
+
+func p2wpkhScript(t testing.TB, pub *btcec.PublicKey) []byte {
+	addr, err := address.NewAddressWitnessPubKeyHash(address.Hash160(pub.SerializeCompressed()), &chaincfg.RegressionNetParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := txscript.PayToAddrScript(addr)
+	return s
+}
+
+func txHex(tx *wire.MsgTx) string {
+	var buf bytes.Buffer
+	tx.Serialize(&buf)
+	return hex.EncodeToString(buf.Bytes())
+}
+
+// sendRaw submits a transaction through btcd's RPC.
+func sendRaw(t testing.TB, btcd *regtest.Node, tx *wire.MsgTx) {
+	t.Helper()
+	if _, err := btcd.Call("sendrawtransaction", txHex(tx)); err != nil {
+		t.Fatalf("sendrawtransaction: %v", err)
+	}
+}
+
+func mempoolHas(t testing.TB, btcd *regtest.Node, id chainhash.Hash) bool {
+	raw, err := btcd.Call("getrawmempool")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	json.Unmarshal(raw, &ids)
+	for _, s := range ids {
+		if s == id.String() {
+			return true
+		}
+	}
+	return false
+}
+
+// btcdFilterHeader asks btcd for its basic filter header of a block.
+func btcdFilterHeader(t testing.TB, btcd *regtest.Node, hash chainhash.Hash) string {
+	raw, err := btcd.Call("getcfilterheader", hash.String(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s string
+	json.Unmarshal(raw, &s)
+	return s
+}
+
+func syncAll(t testing.TB, n *Node) {
+	t.Helper()
+	waitSynced(t, n)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := n.WaitFiltersSynced(ctx, 20*time.Second); err != nil {
+		t.Fatalf("filter sync: %v (status %+v)", err, n.Status())
+	}
+}
+
+// One btcd with a few thousand blocks and blocks full of our payments
+// serves every check of the filter, block, proof, broadcast and relay code.
+func TestFiltersBlocksProofsBroadcast(t *testing.T) {
+	// A short trickle interval makes btcd relay transactions promptly.
+	btcd := regtest.Start(t, regtest.WithArgs("--trickleinterval=100ms"))
+	btcd.Generate(2400)
+	// A block with several transactions: three payments from coinbases.
+	var paid []*wire.MsgTx
+	var script []byte
+	for h := int32(1); h <= 3; h++ {
+		tx, s := payTo(t, btcd, coinbaseCoin(t, btcd, h), 3)
+		sendRaw(t, btcd, tx)
+		paid, script = append(paid, tx), s
+	}
+	blockHash := btcd.Generate(1)[0]
+	_, tipHeight := btcd.BestBlock()
+	btcd.Generate(10)
+
+	n := startNode(t, t.TempDir(), btcd.P2PAddr())
+	sub := n.Subscribe()
+	syncAll(t, n)
+	st := n.Status()
+	if st.FilterHeight != st.Height {
+		t.Fatalf("filter headers at %d, headers at %d", st.FilterHeight, st.Height)
+	}
+
+	t.Run("filter headers equal btcd's", func(t *testing.T) {
+		for _, h := range []int32{0, 1, 999, 1000, 1001, 2000, tipHeight, st.Height} {
+			ours, err := n.Store().FilterHeader(h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := btcdFilterHeader(t, btcd, btcd.BlockHash(h)); ours.String() != want {
+				t.Fatalf("filter header %d: ours %s, btcd %s", h, ours, want)
+			}
+		}
+	})
+
+	t.Run("block with several transactions", func(t *testing.T) {
+		block, err := n.GetBlock(context.Background(), &blockHash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(block.Transactions) != 4 {
+			t.Fatalf("block has %d transactions; want coinbase + 3", len(block.Transactions))
+		}
+		inBlock := map[chainhash.Hash]bool{}
+		for _, tx := range block.Transactions {
+			inBlock[tx.TxHash()] = true
+		}
+		for _, tx := range paid {
+			if !inBlock[tx.TxHash()] {
+				t.Fatalf("payment %s is not in the fetched block", tx.TxHash())
+			}
+		}
+		// The second call is served from the cache.
+		before := n.Peers()[0].BytesReceived
+		if _, err := n.GetBlock(context.Background(), &blockHash); err != nil {
+			t.Fatal(err)
+		}
+		if after := n.Peers()[0].BytesReceived; after-before > 1000 {
+			t.Fatalf("the cached block was downloaded again (%d bytes)", after-before)
+		}
+		unknown := chainhash.Hash{9}
+		if _, err := n.GetBlock(context.Background(), &unknown); !errors.Is(err, ErrUnknownBlock) {
+			t.Fatalf("unknown block: %v", err)
+		}
+	})
+
+	t.Run("merkle block proof", func(t *testing.T) {
+		id := paid[1].TxHash()
+		proof, err := n.ProveInclusion(context.Background(), &blockHash, &id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if proof.Txid != id || proof.MerkleBlock.Transactions != 4 {
+			t.Fatalf("proof %+v", proof)
+		}
+		other := btcd.BlockHash(tipHeight - 1)
+		if _, err := n.ProveInclusion(context.Background(), &other, &id); !errors.Is(err, ErrNotIncluded) {
+			t.Fatalf("proof against the wrong block: %v", err)
+		}
+	})
+
+	t.Run("filters match our script", func(t *testing.T) {
+		var last int32
+		heights, err := n.MatchScripts(context.Background(), 0, st.Height, [][]byte{script}, func(h int32) { last = h })
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The mining key's script is in every coinbase, and in our block.
+		if len(heights) != int(st.Height) || last != st.Height {
+			t.Fatalf("matched %d heights (last progress %d); want every block 1..%d", len(heights), last, st.Height)
+		}
+		other := p2wpkhScript(t, mustKey(t).PubKey())
+		heights, err = n.MatchScripts(context.Background(), 0, st.Height, [][]byte{other}, nil)
+		if err != nil || len(heights) > 2 {
+			t.Fatalf("an unused script matched %d blocks (%v)", len(heights), err)
+		}
+	})
+
+	t.Run("broadcast reaches btcd's mempool", func(t *testing.T) {
+		tx, _ := payTo(t, btcd, coinbaseCoin(t, btcd, 10), 2)
+		res, err := n.Broadcast(context.Background(), tx, 10*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Accepted) != 1 || res.Accepted[0] != btcd.P2PAddr() || !mempoolHas(t, btcd, tx.TxHash()) {
+			t.Fatalf("broadcast result %+v; in mempool: %v", res, mempoolHas(t, btcd, tx.TxHash()))
+		}
+		// A double spend of the same coin is refused with a reason.
+		dup, _ := payTo(t, btcd, coinbaseCoin(t, btcd, 10), 3)
+		if _, err := n.Broadcast(context.Background(), dup, 5*time.Second); !errors.Is(err, ErrRejected) {
+			t.Fatalf("double spend: %v", err)
+		}
+	})
+
+	t.Run("relay feed", func(t *testing.T) {
+		tx, _ := payTo(t, btcd, coinbaseCoin(t, btcd, 11), 1)
+		sendRaw(t, btcd, tx)
+		ev := waitFor(t, sub, "the relayed transaction", func(ev Event) bool {
+			s, ok := ev.(TxSeen)
+			return ok && s.Txid == tx.TxHash()
+		}).(TxSeen)
+		if ev.Peer != btcd.P2PAddr() || n.RecentTx(&ev.Txid) == nil {
+			t.Fatalf("relay event %+v", ev)
+		}
+		got, err := n.MempoolTx(context.Background(), &ev.Txid)
+		if err != nil || got.Tx.TxHash() != tx.TxHash() {
+			t.Fatalf("mempool tx: %v", err)
+		}
+	})
+}
+
+func mustKey(t testing.TB) *btcec.PrivateKey {
+	k, err := btcec.NewPrivateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}

@@ -1,0 +1,364 @@
+package lightnode
+
+import (
+	"container/list"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/btcsuite/btcd/chainhash/v2"
+	"github.com/btcsuite/btcd/peer"
+	"github.com/btcsuite/btcd/wire/v2"
+)
+
+// Bounds of the transaction relay feed.
+const (
+	feedMaxTxs        = 5000
+	feedMaxBytes      = 32 << 20
+	maxTxRequests     = 2000
+	txRequestLifetime = time.Minute
+)
+
+// TxSeen reports a transaction a peer relayed to us: an unconfirmed
+// payment, or just traffic for the live feed.
+type TxSeen struct {
+	Tx   *wire.MsgTx
+	Txid chainhash.Hash
+	Peer string
+	Time time.Time
+}
+
+func (TxSeen) event() {}
+
+// FilterProgress reports filter-header sync: filter headers reach Height
+// while block headers reach HeaderHeight.
+type FilterProgress struct {
+	Height       int32
+	HeaderHeight int32
+}
+
+func (FilterProgress) event() {}
+
+// txFeed remembers recently relayed transactions within fixed bounds.
+type txFeed struct {
+	mu        sync.Mutex
+	byID      map[chainhash.Hash]*list.Element
+	order     *list.List // of *TxSeen, oldest at the front
+	bytes     int
+	requested map[chainhash.Hash]time.Time
+}
+
+func newTxFeed() *txFeed {
+	return &txFeed{byID: map[chainhash.Hash]*list.Element{}, order: list.New(), requested: map[chainhash.Hash]time.Time{}}
+}
+
+// wants reports whether an announced txid should be fetched, and marks it
+// requested.
+func (f *txFeed) wants(id chainhash.Hash) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.byID[id]; ok {
+		return false
+	}
+	now := time.Now()
+	if t, ok := f.requested[id]; ok && now.Sub(t) < txRequestLifetime {
+		return false
+	}
+	if len(f.requested) >= maxTxRequests {
+		for k, t := range f.requested {
+			if now.Sub(t) >= txRequestLifetime {
+				delete(f.requested, k)
+			}
+		}
+		if len(f.requested) >= maxTxRequests {
+			return false
+		}
+	}
+	f.requested[id] = now
+	return true
+}
+
+// add records a relayed transaction; it reports false for one already
+// known.
+func (f *txFeed) add(s *TxSeen) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.requested, s.Txid)
+	if _, ok := f.byID[s.Txid]; ok {
+		return false
+	}
+	f.byID[s.Txid] = f.order.PushBack(s)
+	f.bytes += s.Tx.SerializeSize()
+	for f.order.Len() > feedMaxTxs || f.bytes > feedMaxBytes {
+		old := f.order.Remove(f.order.Front()).(*TxSeen)
+		delete(f.byID, old.Txid)
+		f.bytes -= old.Tx.SerializeSize()
+	}
+	return true
+}
+
+func (f *txFeed) get(id chainhash.Hash) *TxSeen {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if e, ok := f.byID[id]; ok {
+		return e.Value.(*TxSeen)
+	}
+	return nil
+}
+
+// RecentTx returns a transaction from the relay feed, or nil.
+func (n *Node) RecentTx(txid *chainhash.Hash) *TxSeen {
+	return n.feed.get(*txid)
+}
+
+// onTxInv fetches announced transactions we have not seen.
+func (n *Node) onTxInv(p *peer.Peer, msg *wire.MsgInv) {
+	gd := wire.NewMsgGetData()
+	for _, iv := range msg.InvList {
+		if iv.Type != wire.InvTypeTx && iv.Type != wire.InvTypeWitnessTx {
+			continue
+		}
+		if n.isOutgoing(iv.Hash) {
+			n.noteAnnounced(iv.Hash, p.Addr())
+			continue
+		}
+		if n.feed.wants(iv.Hash) {
+			gd.AddInvVect(wire.NewInvVect(wire.InvTypeWitnessTx, &iv.Hash))
+		}
+	}
+	if len(gd.InvList) > 0 {
+		p.QueueMessage(gd, nil)
+	}
+}
+
+// onTx handles a transaction no request was waiting for: relay traffic.
+func (n *Node) onTx(p *peer.Peer, tx *wire.MsgTx) {
+	s := &TxSeen{Tx: tx, Txid: tx.TxHash(), Peer: p.Addr(), Time: time.Now()}
+	if n.isOutgoing(s.Txid) {
+		n.noteAnnounced(s.Txid, p.Addr())
+		return
+	}
+	if n.feed.add(s) {
+		n.events.publish(*s)
+	}
+}
+
+// outgoing is a transaction we broadcast.
+type outgoing struct {
+	tx        *wire.MsgTx
+	fetched   map[string]bool
+	announced map[string]bool
+	rejected  map[string]string
+	changed   chan struct{}
+}
+
+func (n *Node) isOutgoing(id chainhash.Hash) bool {
+	n.outMu.Lock()
+	defer n.outMu.Unlock()
+	_, ok := n.outgoing[id]
+	return ok
+}
+
+// update changes an outgoing transaction's record and wakes its waiter.
+func (n *Node) updateOutgoing(id chainhash.Hash, fn func(o *outgoing)) *wire.MsgTx {
+	n.outMu.Lock()
+	defer n.outMu.Unlock()
+	o, ok := n.outgoing[id]
+	if !ok {
+		return nil
+	}
+	fn(o)
+	select {
+	case o.changed <- struct{}{}:
+	default:
+	}
+	return o.tx
+}
+
+func (n *Node) noteAnnounced(id chainhash.Hash, addr string) {
+	n.updateOutgoing(id, func(o *outgoing) { o.announced[addr] = true })
+}
+
+// onGetData serves our own transactions to the peers we announced them to.
+func (n *Node) onGetData(p *peer.Peer, msg *wire.MsgGetData) {
+	nf := wire.NewMsgNotFound()
+	for _, iv := range msg.InvList {
+		if iv.Type != wire.InvTypeTx && iv.Type != wire.InvTypeWitnessTx {
+			nf.AddInvVect(iv)
+			continue
+		}
+		tx := n.updateOutgoing(iv.Hash, func(o *outgoing) { o.fetched[p.Addr()] = true })
+		if tx == nil {
+			nf.AddInvVect(iv)
+			continue
+		}
+		enc := wire.BaseEncoding
+		if iv.Type == wire.InvTypeWitnessTx {
+			enc = wire.WitnessEncoding
+		}
+		p.QueueMessageWithEncoding(tx, nil, enc)
+	}
+	if len(nf.InvList) > 0 {
+		p.QueueMessage(nf, nil)
+	}
+}
+
+// onReject records a peer's rejection of one of our transactions.
+func (n *Node) onReject(p *peer.Peer, msg *wire.MsgReject) {
+	if msg.Cmd != wire.CmdTx {
+		return
+	}
+	reason := msg.Reason
+	if reason == "" {
+		reason = msg.Code.String()
+	}
+	n.updateOutgoing(msg.Hash, func(o *outgoing) { o.rejected[p.Addr()] = reason })
+}
+
+// BroadcastResult tells what happened to a broadcast transaction.
+type BroadcastResult struct {
+	Txid chainhash.Hash
+	// SentTo are the peers that fetched the transaction from us.
+	SentTo []string
+	// Accepted are the peers that have it in their mempool: they returned
+	// it when asked, or announced it back.
+	Accepted []string
+	// Rejected maps a peer to the reason it gave for refusing it.
+	Rejected map[string]string
+}
+
+// ErrRejected is returned by Broadcast when every peer that fetched the
+// transaction refused it.
+var ErrRejected = errors.New("the transaction was rejected")
+
+// Broadcast announces tx to every connected peer, serves it to those that
+// ask, and then checks whether they accepted it: a peer that refuses it
+// says why; a peer that accepted it returns it from its mempool. It waits
+// up to wait for the peers to fetch it.
+func (n *Node) Broadcast(ctx context.Context, tx *wire.MsgTx, wait time.Duration) (*BroadcastResult, error) {
+	peers := n.readyPeers(0)
+	if len(peers) == 0 {
+		return nil, errors.New("no peer connected to broadcast to")
+	}
+	id := tx.TxHash()
+	o := &outgoing{tx: tx, fetched: map[string]bool{}, announced: map[string]bool{},
+		rejected: map[string]string{}, changed: make(chan struct{}, 1)}
+	n.outMu.Lock()
+	n.outgoing[id] = o
+	n.outMu.Unlock()
+
+	inv := wire.NewMsgInv()
+	inv.AddInvVect(wire.NewInvVect(wire.InvTypeTx, &id))
+	for _, pc := range peers {
+		pc.p.QueueMessage(inv, nil)
+	}
+
+	// Wait until every peer has fetched or refused it, or wait is over.
+	deadline := time.NewTimer(wait)
+	defer deadline.Stop()
+	for done := false; !done; {
+		n.outMu.Lock()
+		done = len(o.fetched)+len(o.rejected) >= len(peers)
+		n.outMu.Unlock()
+		if done {
+			break
+		}
+		select {
+		case <-o.changed:
+		case <-deadline.C:
+			done = true
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-n.quit:
+			return nil, ErrStopped
+		}
+	}
+
+	// Ask each peer that fetched it for it back: only a peer that kept it
+	// in its mempool can answer. A rejection may arrive meanwhile.
+	res := &BroadcastResult{Txid: id, Rejected: map[string]string{}}
+	for _, pc := range peers {
+		n.outMu.Lock()
+		fetched, rejected := o.fetched[pc.addr], o.rejected[pc.addr] != ""
+		n.outMu.Unlock()
+		if !fetched || rejected {
+			continue
+		}
+		if _, err := n.fetchTx(ctx, pc, id); err == nil {
+			n.outMu.Lock()
+			o.announced[pc.addr] = true
+			n.outMu.Unlock()
+		}
+	}
+	n.outMu.Lock()
+	defer n.outMu.Unlock()
+	for a := range o.fetched {
+		res.SentTo = append(res.SentTo, a)
+	}
+	for a := range o.announced {
+		if o.rejected[a] == "" {
+			res.Accepted = append(res.Accepted, a)
+		}
+	}
+	for a, r := range o.rejected {
+		res.Rejected[a] = r
+	}
+	sort.Strings(res.SentTo)
+	sort.Strings(res.Accepted)
+	if len(res.Accepted) == 0 && len(res.Rejected) > 0 {
+		var reasons []string
+		for a, r := range res.Rejected {
+			reasons = append(reasons, fmt.Sprintf("%s: %s", a, r))
+		}
+		sort.Strings(reasons)
+		return res, fmt.Errorf("%w (%s)", ErrRejected, strings.Join(reasons, "; "))
+	}
+	return res, nil
+}
+
+// fetchTx asks pc for a transaction from its mempool.
+func (n *Node) fetchTx(ctx context.Context, pc *peerConn, id chainhash.Hash) (*wire.MsgTx, error) {
+	var got *wire.MsgTx
+	gd := wire.NewMsgGetData()
+	gd.AddInvVect(wire.NewInvVect(wire.InvTypeWitnessTx, &id))
+	err := n.request(ctx, pc, gd, func(m wire.Message) (bool, bool, error) {
+		switch m := m.(type) {
+		case *wire.MsgTx:
+			if m.TxHash() != id {
+				return false, false, nil
+			}
+			got = m
+			return true, true, nil
+		case *wire.MsgNotFound:
+			for _, iv := range m.InvList {
+				if iv.Hash == id {
+					return true, true, errNotFound
+				}
+			}
+		}
+		return false, false, nil
+	})
+	return got, err
+}
+
+// MempoolTx looks for an unconfirmed transaction: in the relay feed, then
+// in each connected peer's mempool.
+func (n *Node) MempoolTx(ctx context.Context, txid *chainhash.Hash) (*TxSeen, error) {
+	if s := n.feed.get(*txid); s != nil {
+		return s, nil
+	}
+	for _, pc := range n.readyPeers(0) {
+		tx, err := n.fetchTx(ctx, pc, *txid)
+		if err == nil {
+			return &TxSeen{Tx: tx, Txid: *txid, Peer: pc.addr, Time: time.Now()}, nil
+		}
+		if errors.Is(err, context.Canceled) {
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("transaction %s: %w", txid, errNotFound)
+}
