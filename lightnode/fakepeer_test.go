@@ -13,10 +13,11 @@ import (
 // fakePeer is a scripted peer on 127.0.0.1: it completes the version
 // handshake, answers pings, and hands every other message to its script.
 type fakePeer struct {
-	t      testing.TB
-	ln     net.Listener
-	params *chaincfg.Params
-	height int32
+	t        testing.TB
+	ln       net.Listener
+	params   *chaincfg.Params
+	height   int32
+	services wire.ServiceFlag
 
 	// onConnect runs after the handshake; onMessage for each message.
 	onConnect func(fp *fakePeer)
@@ -33,7 +34,8 @@ func newFakePeer(t testing.TB, height int32) *fakePeer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fp := &fakePeer{t: t, ln: ln, params: &chaincfg.RegressionNetParams, height: height, closed: make(chan struct{})}
+	fp := &fakePeer{t: t, ln: ln, params: &chaincfg.RegressionNetParams, height: height,
+		services: wire.SFNodeNetwork | wire.SFNodeWitness, closed: make(chan struct{})}
 	t.Cleanup(func() { ln.Close() })
 	return fp
 }
@@ -57,7 +59,7 @@ func (fp *fakePeer) serve() {
 		}
 		me := wire.NewNetAddressIPPort(net.IPv4(127, 0, 0, 1), 0, wire.SFNodeNetwork)
 		ver := wire.NewMsgVersion(me, me, 42, fp.height)
-		ver.Services = wire.SFNodeNetwork | wire.SFNodeWitness
+		ver.Services = fp.services
 		ver.UserAgent = "/fakepeer:0.1/"
 		fp.write(ver)
 		fp.write(wire.NewMsgVerAck())

@@ -469,29 +469,13 @@ func (n *Node) fetchFilterBatch(ctx context.Context, start, end int32) ([]filter
 	if len(fhdrs) != len(blocks)+1 {
 		return nil, errors.New("the filter headers changed")
 	}
-	stop := blocks[len(blocks)-1].Hash
 	for attempt := 0; attempt < 8; attempt++ {
 		peers := n.readyPeers(wire.SFNodeCF)
 		if len(peers) == 0 {
 			return nil, errNoFilterPeers
 		}
 		pc := peers[attempt%len(peers)]
-		items := make([]filterItem, 0, len(blocks))
-		err := n.request(ctx, pc, wire.NewMsgGetCFilters(wire.GCSFilterRegular, uint32(start), &stop),
-			func(m wire.Message) (bool, bool, error) {
-				f, ok := m.(*wire.MsgCFilter)
-				if !ok || f.FilterType != wire.GCSFilterRegular || len(items) >= len(blocks) ||
-					f.BlockHash != blocks[len(items)].Hash {
-					return false, false, nil
-				}
-				i := len(items)
-				if verify.FilterHeader(f.Data, &fhdrs[i]) != fhdrs[i+1] {
-					return true, true, misbehaved("sent a filter that does not match its filter header",
-						fmt.Errorf("block %s at height %d", f.BlockHash, start+int32(i)))
-				}
-				items = append(items, filterItem{hash: f.BlockHash, data: f.Data})
-				return true, len(items) == len(blocks), nil
-			})
+		items, err := n.filtersFrom(ctx, pc, start, blocks, fhdrs)
 		if err != nil {
 			n.reportPeer(pc, err)
 			if errors.Is(err, context.Canceled) || errors.Is(err, ErrStopped) {
@@ -510,6 +494,29 @@ func (n *Node) fetchFilterBatch(ctx context.Context, start, end int32) ([]filter
 		return items, nil
 	}
 	return nil, errors.New("no peer sent filters that match the filter headers")
+}
+
+// filtersFrom asks one peer for the filters of blocks (from height start)
+// and checks each against the filter headers: fhdrs[i] precedes blocks[i].
+func (n *Node) filtersFrom(ctx context.Context, pc *peerConn, start int32, blocks []headerstore.StoredHeader, fhdrs []chainhash.Hash) ([]filterItem, error) {
+	stop := blocks[len(blocks)-1].Hash
+	items := make([]filterItem, 0, len(blocks))
+	err := n.request(ctx, pc, wire.NewMsgGetCFilters(wire.GCSFilterRegular, uint32(start), &stop),
+		func(m wire.Message) (bool, bool, error) {
+			f, ok := m.(*wire.MsgCFilter)
+			if !ok || f.FilterType != wire.GCSFilterRegular || len(items) >= len(blocks) ||
+				f.BlockHash != blocks[len(items)].Hash {
+				return false, false, nil
+			}
+			i := len(items)
+			if verify.FilterHeader(f.Data, &fhdrs[i]) != fhdrs[i+1] {
+				return true, true, misbehaved("sent a filter that does not match its filter header",
+					fmt.Errorf("block %s at height %d", f.BlockHash, start+int32(i)))
+			}
+			items = append(items, filterItem{hash: f.BlockHash, data: f.Data})
+			return true, len(items) == len(blocks), nil
+		})
+	return items, err
 }
 
 // MatchScripts returns, in order, the heights from start to end whose basic

@@ -36,6 +36,9 @@ const (
 	stallCheckInterval    = time.Second
 	pingInterval          = time.Minute
 	maxUnconnectingHeader = 8
+	// connectGrace is how long WaitSynced waits for the remaining
+	// --connect peers once the connected ones are caught up.
+	connectGrace = 3 * time.Second
 )
 
 // Config configures a Node.
@@ -129,6 +132,7 @@ type Node struct {
 	mu           sync.Mutex
 	status       Status
 	conns        map[*peerConn]struct{} // every live connection
+	settled      map[string]bool        // peers that connected, failed or left
 	syncedCh     chan struct{}          // closed while synced
 	lastPeerTime time.Time              // last moment a peer was connected (or Start)
 	lastDialErr  error
@@ -203,6 +207,7 @@ func New(cfg *Config) (*Node, error) {
 		quit:       make(chan struct{}),
 		syncedCh:   make(chan struct{}),
 		conns:      make(map[*peerConn]struct{}),
+		settled:    make(map[string]bool),
 		filterKick: make(chan struct{}, 1),
 		blockCalls: make(map[chainhash.Hash]*blockCall),
 		feed:       newTxFeed(),
@@ -300,11 +305,13 @@ func (n *Node) Store() headerstore.Store { return n.store }
 // or the node has had no peer for connectTimeout (at the start or after
 // losing them all); then it returns an error wrapping ErrNoPeers.
 func (n *Node) WaitSynced(ctx context.Context, connectTimeout time.Duration) error {
+	start := time.Now()
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		n.mu.Lock()
 		ch, peers, since, dialErr := n.syncedCh, n.status.Peers, n.lastPeerTime, n.lastDialErr
+		settled := len(n.settled)
 		n.mu.Unlock()
 		if peers == 0 && time.Since(since) > connectTimeout {
 			if dialErr != nil {
@@ -314,7 +321,17 @@ func (n *Node) WaitSynced(ctx context.Context, connectTimeout time.Duration) err
 		}
 		select {
 		case <-ch:
-			return nil
+			// With explicit peers, give each a chance to connect before
+			// calling the node caught up with "its peers".
+			if peers >= len(n.cfg.ConnectPeers) || settled >= len(n.cfg.ConnectPeers) ||
+				time.Since(start) > connectGrace {
+				return nil
+			}
+			select {
+			case <-tick.C:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-n.quit:
@@ -388,4 +405,12 @@ func (n *Node) WaitFiltersSynced(ctx context.Context, connectTimeout time.Durati
 		case <-tick.C:
 		}
 	}
+}
+
+// settle records that a peer's connection attempt came to an end: a
+// handshake, a failed dial or a disconnect.
+func (n *Node) settle(addr string) {
+	n.mu.Lock()
+	n.settled[addr] = true
+	n.mu.Unlock()
 }

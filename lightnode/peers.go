@@ -155,6 +155,7 @@ func (n *Node) newAddress() (net.Addr, error) {
 // dial connects to a peer unless it is banned.
 func (n *Node) dial(addr net.Addr) (net.Conn, error) {
 	if b, banned := n.store.IsBanned(banKey(addr.String())); banned {
+		n.settle(addr.String())
 		return nil, fmt.Errorf("%s is banned until %s: %s", addr, b.Until.Format(time.RFC3339), b.Reason)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), DefaultDialTimeout)
@@ -168,6 +169,7 @@ func (n *Node) dial(addr net.Addr) (net.Conn, error) {
 	}()
 	conn, err := n.cfg.Dial(ctx, "tcp", addr.String())
 	if err != nil {
+		n.settle(addr.String())
 		n.mu.Lock()
 		n.lastDialErr = err
 		n.mu.Unlock()

@@ -94,6 +94,7 @@ func (n *Node) handlePeerReady(s *syncState, pc *peerConn) {
 	}
 	pc.ready = true
 	s.peers[pc] = struct{}{}
+	n.settle(pc.addr)
 	p := pc.p
 	if p.ProtocolVersion() >= wire.SendHeadersVersion {
 		p.QueueMessage(wire.NewMsgSendHeaders(), nil)
@@ -114,6 +115,7 @@ func (n *Node) handlePeerReady(s *syncState, pc *peerConn) {
 
 func (n *Node) handlePeerDone(s *syncState, pc *peerConn) {
 	n.forget(pc)
+	n.settle(pc.addr)
 	if _, ok := s.peers[pc]; ok {
 		delete(s.peers, pc)
 		if !pc.dropping {
