@@ -1,107 +1,18 @@
 package lightnode
 
 import (
-	"bytes"
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"testing"
 	"time"
 
-	"github.com/btcsuite/btcd/address/v2"
 	"github.com/btcsuite/btcd/btcec/v2"
-	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
-	"github.com/btcsuite/btcd/txscript/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 
 	"github.com/satchelbtc/satchel/internal/regtest"
 )
-
-// coin is a spendable P2WPKH output of the test node's mining key.
-type coin struct {
-	op    wire.OutPoint
-	value int64
-}
-
-// coinbaseCoin returns the coinbase output of the block at height.
-func coinbaseCoin(t testing.TB, btcd *regtest.Node, height int32) coin {
-	t.Helper()
-	raw, err := btcd.Call("getblock", btcd.BlockHash(height).String(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var hexBlock string
-	json.Unmarshal(raw, &hexBlock)
-	b, _ := hex.DecodeString(hexBlock)
-	var block wire.MsgBlock
-	if err := block.Deserialize(bytes.NewReader(b)); err != nil {
-		t.Fatal(err)
-	}
-	cb := block.Transactions[0]
-	return coin{op: wire.OutPoint{Hash: cb.TxHash(), Index: 0}, value: cb.TxOut[0].Value}
-}
-
-// payTo builds a signed transaction spending c to n fresh P2WPKH outputs of
-// the mining key (minus a fee), and returns it with its output script.
-func payTo(t testing.TB, btcd *regtest.Node, c coin, n int) (*wire.MsgTx, []byte) {
-	t.Helper()
-	key := btcd.MiningKey()
-	script := p2wpkhScript(t, key.PubKey())
-	tx := wire.NewMsgTx(2)
-	tx.AddTxIn(wire.NewTxIn(&c.op, nil, nil))
-	each := (c.value - 10_000) / int64(n)
-	for range n {
-		tx.AddTxOut(wire.NewTxOut(each, script))
-	}
-	fetcher := txscript.NewCannedPrevOutputFetcher(script, c.value)
-	sigHashes := txscript.NewTxSigHashes(tx, fetcher)
-	wit, err := txscript.WitnessSignature(tx, sigHashes, 0, c.value, script, txscript.SigHashAll, key, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx.TxIn[0].Witness = wit
-	return tx, script
-}
-
-func p2wpkhScript(t testing.TB, pub *btcec.PublicKey) []byte {
-	addr, err := address.NewAddressWitnessPubKeyHash(address.Hash160(pub.SerializeCompressed()), &chaincfg.RegressionNetParams)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, _ := txscript.PayToAddrScript(addr)
-	return s
-}
-
-func txHex(tx *wire.MsgTx) string {
-	var buf bytes.Buffer
-	tx.Serialize(&buf)
-	return hex.EncodeToString(buf.Bytes())
-}
-
-// sendRaw submits a transaction through btcd's RPC.
-func sendRaw(t testing.TB, btcd *regtest.Node, tx *wire.MsgTx) {
-	t.Helper()
-	if _, err := btcd.Call("sendrawtransaction", txHex(tx)); err != nil {
-		t.Fatalf("sendrawtransaction: %v", err)
-	}
-}
-
-func mempoolHas(t testing.TB, btcd *regtest.Node, id chainhash.Hash) bool {
-	raw, err := btcd.Call("getrawmempool")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	json.Unmarshal(raw, &ids)
-	for _, s := range ids {
-		if s == id.String() {
-			return true
-		}
-	}
-	return false
-}
 
 // btcdFilterHeader asks btcd for its basic filter header of a block.
 func btcdFilterHeader(t testing.TB, btcd *regtest.Node, hash chainhash.Hash) string {
@@ -132,11 +43,11 @@ func TestFiltersBlocksProofsBroadcast(t *testing.T) {
 	btcd.Generate(2400)
 	// A block with several transactions: three payments from coinbases.
 	var paid []*wire.MsgTx
-	var script []byte
+	script := regtest.KeyScript(btcd.MiningKey().PubKey())
 	for h := int32(1); h <= 3; h++ {
-		tx, s := payTo(t, btcd, coinbaseCoin(t, btcd, h), 3)
-		sendRaw(t, btcd, tx)
-		paid, script = append(paid, tx), s
+		tx := btcd.Payment(btcd.CoinbaseCoin(h), 3, nil)
+		btcd.SendRaw(tx)
+		paid = append(paid, tx)
 	}
 	blockHash := btcd.Generate(1)[0]
 	_, tipHeight := btcd.BestBlock()
@@ -218,7 +129,7 @@ func TestFiltersBlocksProofsBroadcast(t *testing.T) {
 		if len(heights) != int(st.Height) || last != st.Height {
 			t.Fatalf("matched %d heights (last progress %d); want every block 1..%d", len(heights), last, st.Height)
 		}
-		other := p2wpkhScript(t, mustKey(t).PubKey())
+		other := regtest.KeyScript(mustKey(t).PubKey())
 		heights, err = n.MatchScripts(context.Background(), 0, st.Height, [][]byte{other}, nil)
 		if err != nil || len(heights) > 2 {
 			t.Fatalf("an unused script matched %d blocks (%v)", len(heights), err)
@@ -226,24 +137,24 @@ func TestFiltersBlocksProofsBroadcast(t *testing.T) {
 	})
 
 	t.Run("broadcast reaches btcd's mempool", func(t *testing.T) {
-		tx, _ := payTo(t, btcd, coinbaseCoin(t, btcd, 10), 2)
+		tx := btcd.Payment(btcd.CoinbaseCoin(10), 2, nil)
 		res, err := n.Broadcast(context.Background(), tx, 10*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(res.Accepted) != 1 || res.Accepted[0] != btcd.P2PAddr() || !mempoolHas(t, btcd, tx.TxHash()) {
-			t.Fatalf("broadcast result %+v; in mempool: %v", res, mempoolHas(t, btcd, tx.TxHash()))
+		if len(res.Accepted) != 1 || res.Accepted[0] != btcd.P2PAddr() || !btcd.InMempool(tx.TxHash()) {
+			t.Fatalf("broadcast result %+v; in mempool: %v", res, btcd.InMempool(tx.TxHash()))
 		}
 		// A double spend of the same coin is refused with a reason.
-		dup, _ := payTo(t, btcd, coinbaseCoin(t, btcd, 10), 3)
+		dup := btcd.Payment(btcd.CoinbaseCoin(10), 3, nil)
 		if _, err := n.Broadcast(context.Background(), dup, 5*time.Second); !errors.Is(err, ErrRejected) {
 			t.Fatalf("double spend: %v", err)
 		}
 	})
 
 	t.Run("relay feed", func(t *testing.T) {
-		tx, _ := payTo(t, btcd, coinbaseCoin(t, btcd, 11), 1)
-		sendRaw(t, btcd, tx)
+		tx := btcd.Payment(btcd.CoinbaseCoin(11), 1, nil)
+		btcd.SendRaw(tx)
 		ev := waitFor(t, sub, "the relayed transaction", func(ev Event) bool {
 			s, ok := ev.(TxSeen)
 			return ok && s.Txid == tx.TxHash()

@@ -116,8 +116,7 @@ func TestHostileFilterAndBlockPeers(t *testing.T) {
 	btcd.Generate(300)
 	// A block with three transactions, for the malleation case.
 	for h := int32(1); h <= 2; h++ {
-		tx, _ := payTo(t, btcd, coinbaseCoin(t, btcd, h), 1)
-		sendRaw(t, btcd, tx)
+		btcd.SendRaw(btcd.Payment(btcd.CoinbaseCoin(h), 1, nil))
 	}
 	target := btcd.Generate(1)[0]
 	btcd.Generate(5)

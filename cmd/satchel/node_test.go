@@ -90,3 +90,92 @@ func TestSyncWithoutReachablePeer(t *testing.T) {
 	c := newCLI(t)
 	c.fails("no peer could be reached", "--network", "regtest", "--connect", "127.0.0.1:1", "sync", "--peer-timeout", "1s")
 }
+
+// block, tx and broadcast against a btcd with a block of payments.
+func TestChainCommands(t *testing.T) {
+	btcd := regtest.Start(t, regtest.WithArgs("--trickleinterval=100ms"))
+	btcd.Generate(110)
+	paid := btcd.Payment(btcd.CoinbaseCoin(1), 3, nil)
+	btcd.SendRaw(paid)
+	blockHash := btcd.Generate(1)[0]
+	btcd.Generate(2)
+	_, tip := btcd.BestBlock()
+
+	c := newCLI(t)
+	c.env["SATCHEL_NETWORK"] = "regtest"
+	c.env["SATCHEL_CONNECT"] = btcd.P2PAddr()
+
+	var synced struct {
+		Height       int32 `json:"height"`
+		FilterHeight int32 `json:"filter_height"`
+	}
+	c.jsonOut(&synced, "sync")
+	if synced.Height != tip || synced.FilterHeight != tip {
+		t.Fatalf("sync --json %+v; want height and filter_height %d", synced, tip)
+	}
+	var hdr struct {
+		FilterHeader string `json:"filter_header"`
+	}
+	c.jsonOut(&hdr, "--offline", "header", "111")
+	raw, err := btcd.Call("getcfilterheader", blockHash.String(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.Trim(string(raw), `"`); hdr.FilterHeader != want {
+		t.Fatalf("filter_header %q; btcd says %s", hdr.FilterHeader, want)
+	}
+
+	var block struct {
+		Hash       string   `json:"hash"`
+		Height     int32    `json:"height"`
+		MerkleRoot string   `json:"merkle_root"`
+		TxCount    int      `json:"tx_count"`
+		Txids      []string `json:"txids"`
+	}
+	c.jsonOut(&block, "block", "111")
+	if block.Hash != blockHash.String() || block.TxCount != 2 || len(block.Txids) != 2 || block.Txids[1] != paid.TxHash().String() {
+		t.Fatalf("block --json %+v", block)
+	}
+
+	var tx struct {
+		Txid      string `json:"txid"`
+		BlockHash string `json:"block_hash"`
+		Inputs    []struct {
+			Txid string `json:"txid"`
+			Vout uint32 `json:"vout"`
+		} `json:"inputs"`
+		Outputs []struct {
+			Value   int64  `json:"value"`
+			Address string `json:"address"`
+			Script  string `json:"script"`
+		} `json:"outputs"`
+	}
+	// The block is cached by `block`, so `tx` finds it there.
+	c.jsonOut(&tx, "tx", paid.TxHash().String())
+	if tx.Txid != paid.TxHash().String() || tx.BlockHash != blockHash.String() || len(tx.Inputs) != 1 ||
+		tx.Inputs[0].Txid != paid.TxIn[0].PreviousOutPoint.Hash.String() || len(tx.Outputs) != 3 ||
+		tx.Outputs[0].Value != paid.TxOut[0].Value || !strings.HasPrefix(tx.Outputs[0].Address, "bcrt1q") {
+		t.Fatalf("tx --json %+v", tx)
+	}
+
+	// broadcast, then find it unconfirmed.
+	fresh := btcd.Payment(btcd.CoinbaseCoin(2), 2, nil)
+	var bc struct {
+		Txid     string   `json:"txid"`
+		Accepted []string `json:"accepted"`
+	}
+	c.jsonOut(&bc, "broadcast", regtest.TxHex(fresh))
+	if bc.Txid != fresh.TxHash().String() || len(bc.Accepted) != 1 || !btcd.InMempool(fresh.TxHash()) {
+		t.Fatalf("broadcast --json %+v", bc)
+	}
+	out := c.ok("tx", fresh.TxHash().String())
+	if !strings.Contains(out, "unconfirmed") {
+		t.Fatalf("tx of a mempool transaction: %q", out)
+	}
+	// The same coin again is refused with btcd's reason.
+	c.fails("rejected", "broadcast", regtest.TxHex(btcd.Payment(btcd.CoinbaseCoin(2), 3, nil)))
+	c.fails("not a valid transaction", "broadcast", "deadbeef")
+	c.fails("neither a readable file nor transaction hex", "broadcast", "/no/such/file")
+	c.fails("not a transaction id", "tx", "1234")
+	c.fails("no header at height 999", "block", "999")
+}
