@@ -527,51 +527,77 @@ func (n *Node) MatchScripts(ctx context.Context, start, end int32, scripts [][]b
 	if len(scripts) == 0 || end < start {
 		return nil, nil
 	}
-	type job struct {
-		height int32
-		hash   chainhash.Hash
-		filter *gcs.Filter
-	}
-	jobs := make(chan job, 256)
-	var (
-		mu      sync.Mutex
-		matches []int32
-		workErr error
-		wg      sync.WaitGroup
-	)
-	for range runtime.NumCPU() {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				ok, err := j.filter.MatchAny(builder.DeriveKey(&j.hash), scripts)
-				mu.Lock()
-				if err != nil && workErr == nil {
-					workErr = err
-				}
-				if ok {
-					matches = append(matches, j.height)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
+	m := newMatcher(scripts, runtime.NumCPU())
 	err := n.Filters(ctx, start, end, func(h int32, hash chainhash.Hash, f *gcs.Filter) error {
-		select {
-		case jobs <- job{h, hash, f}:
-		case <-ctx.Done():
-			return ctx.Err()
+		if err := m.add(ctx, h, hash, f); err != nil {
+			return err
 		}
 		if progress != nil {
 			progress(h)
 		}
 		return nil
 	})
-	close(jobs)
-	wg.Wait()
+	matches, merr := m.wait()
 	if err == nil {
-		err = workErr
+		err = merr
 	}
-	slices.Sort(matches)
 	return matches, err
+}
+
+// scriptMatcher matches filters against a set of scripts on several goroutines.
+type scriptMatcher struct {
+	scripts [][]byte
+	jobs    chan matchJob
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	matches []int32
+	err     error
+}
+
+type matchJob struct {
+	height int32
+	hash   chainhash.Hash
+	filter *gcs.Filter
+}
+
+func newMatcher(scripts [][]byte, workers int) *scriptMatcher {
+	m := &scriptMatcher{scripts: scripts, jobs: make(chan matchJob, 256)}
+	for range max(workers, 1) {
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			for j := range m.jobs {
+				ok, err := j.filter.MatchAny(builder.DeriveKey(&j.hash), m.scripts)
+				if err != nil || ok {
+					m.mu.Lock()
+					if err != nil && m.err == nil {
+						m.err = err
+					}
+					if ok {
+						m.matches = append(m.matches, j.height)
+					}
+					m.mu.Unlock()
+				}
+			}
+		}()
+	}
+	return m
+}
+
+// add queues one filter.
+func (m *scriptMatcher) add(ctx context.Context, height int32, hash chainhash.Hash, f *gcs.Filter) error {
+	select {
+	case m.jobs <- matchJob{height, hash, f}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// wait finishes matching and returns the matching heights in order.
+func (m *scriptMatcher) wait() ([]int32, error) {
+	close(m.jobs)
+	m.wg.Wait()
+	slices.Sort(m.matches)
+	return m.matches, m.err
 }

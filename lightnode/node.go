@@ -114,8 +114,10 @@ type Node struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	// filterKick wakes the filter-header goroutine.
-	filterKick chan struct{}
+	// filterKick wakes the filter-header goroutine; manualFilters (tests
+	// and benchmarks) keeps that goroutine from starting.
+	filterKick    chan struct{}
+	manualFilters bool
 
 	blockMu    sync.Mutex
 	blockCalls map[chainhash.Hash]*blockCall
@@ -245,10 +247,13 @@ func (n *Node) Start() error {
 	if err := n.startPeers(); err != nil {
 		return err
 	}
-	n.wg.Add(2)
+	n.wg.Add(1)
 	go n.syncHandler()
-	go n.filterHandler()
-	n.kickFilters()
+	if !n.manualFilters {
+		n.wg.Add(1)
+		go n.filterHandler()
+		n.kickFilters()
+	}
 	return nil
 }
 
