@@ -3,6 +3,7 @@ package lightnode
 import (
 	"context"
 	"errors"
+	"sync"
 	"log/slog"
 	"os"
 	"testing"
@@ -173,6 +174,48 @@ func TestReorgAcrossBtcdNodes(t *testing.T) {
 	}
 	if _, err := n.Store().HeaderByHash(&shortTip); err == nil {
 		t.Fatal("the orphaned tip is still in the best chain index")
+	}
+	// Filter headers follow the winning branch.
+	syncAll(t, n)
+	for h := int32(50); h <= longHeight; h++ {
+		got, err := n.Store().FilterHeader(h)
+		if err != nil || got.String() != btcdFilterHeader(t, b, b.BlockHash(h)) {
+			t.Fatalf("filter header %d after the reorg: %s (%v)", h, got, err)
+		}
+	}
+}
+
+// Concurrent requests for one block share a single download.
+func TestGetBlockCoalesces(t *testing.T) {
+	btcd := regtest.Start(t)
+	btcd.Generate(120)
+	for h := int32(1); h <= 5; h++ {
+		btcd.SendRaw(btcd.Payment(btcd.CoinbaseCoin(h), 50, nil))
+	}
+	hash := btcd.Generate(1)[0]
+	n := startNode(t, t.TempDir(), btcd.P2PAddr())
+	syncAll(t, n)
+	size := btcd.Block(121).SerializeSize()
+	before := n.Peers()[0].BytesReceived
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := n.GetBlock(context.Background(), &hash)
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := n.Peers()[0].BytesReceived - before; got > uint64(size)*3/2 {
+		t.Fatalf("8 concurrent requests for a %d-byte block received %d bytes", size, got)
 	}
 }
 
