@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -284,6 +285,10 @@ func printTx(a *app, j txJSON) {
 	tw.Flush()
 	a.printf("\nInputs\n")
 	for i, in := range j.Inputs {
+		if in.Vout == wire.MaxPrevOutIndex && strings.Trim(in.Txid, "0") == "" {
+			a.printf("%4d  coinbase\n", i)
+			continue
+		}
 		a.printf("%4d  %s:%d\n", i, in.Txid, in.Vout)
 	}
 	a.printf("\nOutputs\n")
@@ -381,6 +386,9 @@ func readTx(arg string) (*wire.MsgTx, error) {
 	var tx wire.MsgTx
 	r := bytes.NewReader(data)
 	if err := tx.Deserialize(r); err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, errors.New("not a valid transaction: the data ends too early")
+		}
 		return nil, fmt.Errorf("not a valid transaction: %v", err)
 	}
 	if r.Len() != 0 {

@@ -92,9 +92,10 @@ func orList(names []string) string {
 
 // normalizeBech32 lower-cases an all-upper-case bech32 address. QR codes
 // carry bech32 addresses in upper case because the alphanumeric mode makes
-// the code smaller; the address decoder keeps the case of the prefix, which
-// would make a valid address look like one of an unknown network. Base58
-// addresses are case-sensitive and are returned unchanged.
+// the code smaller. The address decoder accepts them as they are, but
+// normalizing first means that error messages show the address in the form
+// String writes. Base58 addresses are case-sensitive and are returned
+// unchanged.
 func normalizeBech32(s string) string {
 	if strings.ToUpper(s) != s {
 		return s
