@@ -3,9 +3,9 @@ package lightnode
 import (
 	"context"
 	"errors"
-	"sync"
 	"log/slog"
 	"os"
+	"sync"
 	"testing"
 	"time"
 

@@ -1,6 +1,7 @@
 package wallet
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/btcsuite/btcd/chainhash/v2"
+	"github.com/btcsuite/btcd/wire/v2"
 	"go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 )
@@ -27,6 +30,22 @@ var (
 	// indexBucket maps account number ‖ branch (both big-endian uint32) to
 	// the next address index to hand out on that branch.
 	indexBucket = []byte("addr_index")
+
+	// txBucket maps a txid to a transaction relevant to the wallet with
+	// where it was mined (see txRecord).
+	txBucket = []byte("txs")
+
+	// usedBucket maps account ‖ branch to one more than the highest
+	// address index that received coins.
+	usedBucket = []byte("addr_used")
+
+	// frozenBucket holds outpoints (txid ‖ vout) the user froze.
+	frozenBucket = []byte("frozen")
+
+	// labelBucket maps "type:ref" to a user label (BIP329 types).
+	labelBucket = []byte("labels")
+
+	metaCursorKey = []byte("scan_cursor")
 
 	metaVersionKey        = []byte("version")
 	metaIDKey             = []byte("id")
@@ -205,14 +224,178 @@ func safeUpdate(db *bbolt.DB, fn func(tx *bbolt.Tx) error) (err error) {
 	return db.Update(fn)
 }
 
-// dbCreateBuckets creates the package's buckets in a new file.
+// dbCreateBuckets creates the package's buckets; on an existing file it
+// adds the ones a newer version introduced.
 func dbCreateBuckets(tx *bbolt.Tx) error {
 	for _, name := range [][]byte{metaBucket, accountsBucket, indexBucket} {
+		if tx.Bucket(name) != nil {
+			continue
+		}
 		if _, err := tx.CreateBucket(name); err != nil {
 			return err
 		}
 	}
+	for _, name := range [][]byte{txBucket, usedBucket, frozenBucket, labelBucket} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// txRecord is a stored transaction. Height is 0 while unconfirmed.
+type txRecord struct {
+	Tx         *wire.MsgTx
+	Height     int32
+	BlockHash  chainhash.Hash
+	BlockIndex uint32 // position in the block
+	BlockTime  time.Time
+	FirstSeen  time.Time
+}
+
+const txRecordVersion = 1
+
+// dbPutTx stores a transaction record.
+func dbPutTx(tx *bbolt.Tx, r *txRecord) error {
+	var buf bytes.Buffer
+	buf.WriteByte(txRecordVersion)
+	buf.Write(be32(uint32(r.Height)))
+	buf.Write(r.BlockHash[:])
+	buf.Write(be32(r.BlockIndex))
+	buf.Write(be64(uint64(r.BlockTime.Unix())))
+	buf.Write(be64(uint64(r.FirstSeen.Unix())))
+	if err := r.Tx.Serialize(&buf); err != nil {
+		return err
+	}
+	id := r.Tx.TxHash()
+	return tx.Bucket(txBucket).Put(id[:], buf.Bytes())
+}
+
+// dbDeleteTx removes a transaction record.
+func dbDeleteTx(tx *bbolt.Tx, id chainhash.Hash) error {
+	return tx.Bucket(txBucket).Delete(id[:])
+}
+
+// dbForEachTx reads every stored transaction.
+func dbForEachTx(tx *bbolt.Tx, fn func(*txRecord) error) error {
+	b := tx.Bucket(txBucket)
+	if b == nil {
+		return nil
+	}
+	return b.ForEach(func(k, v []byte) error {
+		const head = 1 + 4 + 32 + 4 + 8 + 8
+		if len(v) < head || v[0] != txRecordVersion {
+			return damaged("transaction %x is malformed", k)
+		}
+		r := &txRecord{
+			Height:     int32(binary.BigEndian.Uint32(v[1:])),
+			BlockIndex: binary.BigEndian.Uint32(v[37:]),
+			BlockTime:  time.Unix(int64(binary.BigEndian.Uint64(v[41:])), 0).UTC(),
+			FirstSeen:  time.Unix(int64(binary.BigEndian.Uint64(v[49:])), 0).UTC(),
+			Tx:         new(wire.MsgTx),
+		}
+		copy(r.BlockHash[:], v[5:37])
+		if err := r.Tx.Deserialize(bytes.NewReader(v[head:])); err != nil {
+			return damaged("transaction %x cannot be decoded", k)
+		}
+		return fn(r)
+	})
+}
+
+// scanCursor is how far the wallet has scanned: the last block checked.
+type scanCursor struct {
+	Height int32
+	Hash   chainhash.Hash
+}
+
+func dbFetchCursor(tx *bbolt.Tx) (scanCursor, bool) {
+	v := tx.Bucket(metaBucket).Get(metaCursorKey)
+	if len(v) != 36 {
+		return scanCursor{}, false
+	}
+	c := scanCursor{Height: int32(binary.BigEndian.Uint32(v))}
+	copy(c.Hash[:], v[4:])
+	return c, true
+}
+
+func dbPutCursor(tx *bbolt.Tx, c scanCursor) error {
+	return tx.Bucket(metaBucket).Put(metaCursorKey, append(be32(uint32(c.Height)), c.Hash[:]...))
+}
+
+func dbDeleteCursor(tx *bbolt.Tx) error {
+	return tx.Bucket(metaBucket).Delete(metaCursorKey)
+}
+
+// dbFetchUsed returns one more than the highest used index of a branch.
+func dbFetchUsed(tx *bbolt.Tx, account, branch uint32) uint32 {
+	b := tx.Bucket(usedBucket)
+	if b == nil {
+		return 0
+	}
+	if v := b.Get(indexKey(account, branch)); len(v) == 4 {
+		return binary.BigEndian.Uint32(v)
+	}
+	return 0
+}
+
+func dbPutUsed(tx *bbolt.Tx, account, branch, used uint32) error {
+	return tx.Bucket(usedBucket).Put(indexKey(account, branch), be32(used))
+}
+
+func outpointKey(op wire.OutPoint) []byte {
+	return binary.BigEndian.AppendUint32(append([]byte(nil), op.Hash[:]...), op.Index)
+}
+
+// dbForEachFrozen lists the frozen outpoints.
+func dbForEachFrozen(tx *bbolt.Tx, fn func(wire.OutPoint)) {
+	b := tx.Bucket(frozenBucket)
+	if b == nil {
+		return
+	}
+	b.ForEach(func(k, _ []byte) error {
+		if len(k) == 36 {
+			var op wire.OutPoint
+			copy(op.Hash[:], k)
+			op.Index = binary.BigEndian.Uint32(k[32:])
+			fn(op)
+		}
+		return nil
+	})
+}
+
+func dbSetFrozen(tx *bbolt.Tx, op wire.OutPoint, frozen bool) error {
+	if frozen {
+		return tx.Bucket(frozenBucket).Put(outpointKey(op), []byte{1})
+	}
+	return tx.Bucket(frozenBucket).Delete(outpointKey(op))
+}
+
+// dbFetchLabel returns the label for "type:ref", or "".
+func dbFetchLabel(tx *bbolt.Tx, key string) string {
+	b := tx.Bucket(labelBucket)
+	if b == nil {
+		return ""
+	}
+	return string(b.Get([]byte(key)))
+}
+
+func dbPutLabel(tx *bbolt.Tx, key, label string) error {
+	if label == "" {
+		return tx.Bucket(labelBucket).Delete([]byte(key))
+	}
+	return tx.Bucket(labelBucket).Put([]byte(key), []byte(label))
+}
+
+// dbForEachLabel lists every label.
+func dbForEachLabel(tx *bbolt.Tx, fn func(key, label string)) {
+	b := tx.Bucket(labelBucket)
+	if b == nil {
+		return
+	}
+	b.ForEach(func(k, v []byte) error {
+		fn(string(k), string(v))
+		return nil
+	})
 }
 
 // dbPutMeta writes the wallet-wide record.

@@ -74,6 +74,11 @@ type Wallet struct {
 	receive  *Descriptor
 	change   *Descriptor
 	readOnly bool
+
+	// scripts maps every watched script to its address; window is how
+	// many addresses of each branch are derived.
+	scripts map[string]scriptRef
+	window  map[uint32]uint32
 }
 
 // Info is the public description of a wallet: everything that is readable
@@ -343,7 +348,33 @@ func (w *Wallet) load() error {
 	}
 	w.receive = d
 	w.change = d.Branch(ChangeBranch)
-	return nil
+	if !w.readOnly {
+		if err := w.upgrade(); err != nil {
+			return err
+		}
+	}
+	return safeView(w.db, func(tx *bbolt.Tx) error {
+		_, err := w.extendScripts(tx)
+		return err
+	})
+}
+
+// upgrade adds the buckets a newer version introduced, writing only when
+// one is missing (so opening never changes a current file).
+func (w *Wallet) upgrade() error {
+	missing := false
+	safeView(w.db, func(tx *bbolt.Tx) error {
+		for _, b := range [][]byte{txBucket, usedBucket, frozenBucket, labelBucket} {
+			if tx.Bucket(b) == nil {
+				missing = true
+			}
+		}
+		return nil
+	})
+	if !missing {
+		return nil
+	}
+	return safeUpdate(w.db, dbCreateBuckets)
 }
 
 // Close closes the wallet file.
@@ -415,7 +446,11 @@ func (w *Wallet) NewAddress(branch uint32) (*DerivedAddress, error) {
 		if addr, err = w.Address(branch, next); err != nil {
 			return err
 		}
-		return dbPutNextIndex(tx, 0, branch, next+1)
+		if err := dbPutNextIndex(tx, 0, branch, next+1); err != nil {
+			return err
+		}
+		_, err = w.extendScripts(tx)
+		return err
 	})
 	return addr, err
 }

@@ -89,36 +89,62 @@ check each one (proof of work, difficulty, timestamps, checkpoints) and keep the
 Returns when caught up with the connected peers. Progress goes to stderr on a terminal.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			node, err := a.startNode()
-			if err != nil {
-				return err
-			}
-			defer node.Stop()
-			stopProgress := a.showProgress(node)
-			err = node.WaitSynced(cmd.Context(), peerTimeout)
-			if err == nil {
-				err = node.WaitFiltersSynced(cmd.Context(), peerTimeout)
-			}
-			stopProgress()
-			st := node.Status()
-			switch {
-			case errors.Is(err, lightnode.ErrNoPeers):
-				return fmt.Errorf("%v: check --connect and your network", err)
-			case errors.Is(err, context.Canceled):
-				return fmt.Errorf("interrupted at height %d", st.Height)
-			case err != nil:
-				return err
-			}
-			if a.flags.json {
-				return a.printJSON(map[string]any{"height": st.Height, "hash": st.Hash.String(), "filter_height": st.FilterHeight})
-			}
-			a.printf("Synced to height %d (%s) with %d peer%s; filter headers verified to %d.\n",
-				st.Height, st.Hash, st.Peers, plural(st.Peers), st.FilterHeight)
-			return nil
+			return a.runSync(cmd.Context(), peerTimeout)
 		},
 	}
 	cmd.Flags().DurationVar(&peerTimeout, "peer-timeout", defaultPeerTimeout, "give up when no peer answers for this long")
 	return cmd
+}
+
+// runSync syncs headers and filter headers, then scans the --wallet wallet
+// if it exists.
+func (a *app) runSync(ctx context.Context, peerTimeout time.Duration) error {
+	node, err := a.startNode()
+	if err != nil {
+		return err
+	}
+	defer node.Stop()
+	stopProgress := a.showProgress(node)
+	err = node.WaitSynced(ctx, peerTimeout)
+	if err == nil {
+		err = node.WaitFiltersSynced(ctx, peerTimeout)
+	}
+	stopProgress()
+	st := node.Status()
+	switch {
+	case errors.Is(err, lightnode.ErrNoPeers):
+		return fmt.Errorf("%v: check --connect and your network", err)
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("interrupted at height %d", st.Height)
+	case err != nil:
+		return err
+	}
+	out := map[string]any{"height": st.Height, "hash": st.Hash.String(), "filter_height": st.FilterHeight}
+	var scanned string
+	if a.walletExists() {
+		res, bal, err := a.scanWallet(ctx, node)
+		if errors.Is(err, context.Canceled) {
+			return fmt.Errorf("wallet scan interrupted")
+		}
+		if err != nil {
+			return err
+		}
+		out["wallet"] = map[string]any{
+			"name": a.flags.walletName, "scanned_from": res.From, "scanned_to": res.To,
+			"blocks_fetched": res.BlocksFetched, "txs_found": res.TxsFound, "txs_removed": res.TxsRemoved,
+			"balance": balanceJSON(bal),
+		}
+		scanned = fmt.Sprintf("Wallet %q: %s confirmed, %s total (%d new transaction%s).\n",
+			a.flags.walletName, formatBTC(int64(bal.Confirmed)), formatBTC(int64(bal.Total)),
+			res.TxsFound, plural(res.TxsFound))
+	}
+	if a.flags.json {
+		return a.printJSON(out)
+	}
+	a.printf("Synced to height %d (%s) with %d peer%s; filter headers verified to %d.\n",
+		st.Height, st.Hash, st.Peers, plural(st.Peers), st.FilterHeight)
+	a.printf("%s", scanned)
+	return nil
 }
 
 // showProgress draws sync progress on stderr while it is a terminal. The

@@ -28,6 +28,7 @@ func newWalletCommand(a *app) *cobra.Command {
 		newWalletInfoCommand(a),
 		newWalletPasswdCommand(a),
 		newWalletShowMnemonicCommand(a),
+		newWalletRescanCommand(a),
 	)
 	return cmd
 }

@@ -40,7 +40,15 @@ var params = &chaincfg.RegressionNetParams
 type Option func(*options)
 
 type options struct {
-	args []string
+	args       []string
+	miningAddr string
+}
+
+// WithMiningAddress makes btcd mine to addr instead of the node's own key
+// (btcd picks at random among several --miningaddr flags, so WithArgs
+// cannot replace it). MiningKey then does not own the coinbases.
+func WithMiningAddress(addr string) Option {
+	return func(o *options) { o.miningAddr = addr }
 }
 
 // WithArgs passes extra command-line flags to btcd, after the ones Start
@@ -69,6 +77,8 @@ type node struct {
 	miningKey    *btcec.PrivateKey
 	miningAddr   address.Address
 	miningScript []byte
+	// miningTo, when set, replaces miningAddr as btcd's --miningaddr.
+	miningTo string
 
 	// ctx ends when the node is stopped, cutting any RPC in flight.
 	ctx    context.Context
@@ -126,6 +136,7 @@ func Start(tb testing.TB, opts ...Option) *Node {
 		miningKey:    key,
 		miningAddr:   addr,
 		miningScript: script,
+		miningTo:     o.miningAddr,
 		ctx:          ctx,
 		cancel:       cancel,
 	}}
@@ -179,7 +190,7 @@ func (n *node) launch(bin string, extra []string) error {
 		"--listen=" + n.p2pAddr,
 		"--notls",
 		"--nodnsseed",
-		"--miningaddr=" + n.miningAddr.EncodeAddress(),
+		"--miningaddr=" + n.miningAddrFlag(),
 		// An info line per submitted block costs BuildChain ~5% and buries
 		// the interesting part of the log.
 		"--debuglevel=RPCS=warn",
@@ -335,4 +346,12 @@ func freePorts(count int) ([]int, error) {
 		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
 	}
 	return ports, errors.Join(errs...)
+}
+
+// miningAddrFlag is the address btcd mines to.
+func (n *node) miningAddrFlag() string {
+	if n.miningTo != "" {
+		return n.miningTo
+	}
+	return n.miningAddr.EncodeAddress()
 }

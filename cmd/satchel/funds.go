@@ -1,0 +1,284 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/btcsuite/btcd/chainhash/v2"
+	"github.com/btcsuite/btcd/txscript/v2"
+	"github.com/btcsuite/btcd/wire/v2"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/satchelbtc/satchel/lightnode"
+	"github.com/satchelbtc/satchel/wallet"
+)
+
+// nodeChain gives the wallet what it needs from the light node.
+type nodeChain struct{ n *lightnode.Node }
+
+var _ wallet.Chain = nodeChain{}
+
+func (c nodeChain) SyncedHeight() int32 {
+	fh, _ := c.n.Store().FilterTip()
+	return min(c.n.Store().Tip().Height, fh)
+}
+
+func (c nodeChain) BlockHeader(height int32) (*wire.BlockHeader, error) {
+	h, err := c.n.Store().HeaderByHeight(height)
+	if err != nil {
+		return nil, err
+	}
+	return &h.Header, nil
+}
+
+func (c nodeChain) MatchScripts(ctx context.Context, start, end int32, scripts [][]byte, progress func(int32)) ([]int32, error) {
+	return c.n.MatchScripts(ctx, start, end, scripts, progress)
+}
+
+func (c nodeChain) GetBlock(ctx context.Context, hash *chainhash.Hash) (*wire.MsgBlock, error) {
+	return c.n.GetBlock(ctx, hash)
+}
+
+// walletExists reports whether the --wallet file exists.
+func (a *app) walletExists() bool {
+	path, err := a.walletPath()
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(path)
+	return err == nil
+}
+
+// scanWallet scans the --wallet wallet with a synced node, showing
+// progress on a terminal.
+func (a *app) scanWallet(ctx context.Context, node *lightnode.Node) (*wallet.ScanResult, wallet.Balance, error) {
+	w, err := a.openWallet()
+	if err != nil {
+		return nil, wallet.Balance{}, err
+	}
+	defer w.Close()
+	var progress func(h, target int32)
+	if f, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		last := time.Time{}
+		progress = func(h, target int32) {
+			if time.Since(last) > 100*time.Millisecond || h == target {
+				last = time.Now()
+				fmt.Fprintf(f, "\r\033[Kwallet scan %d / %d", h, target)
+			}
+		}
+		defer fmt.Fprint(f, "\r\033[K")
+	}
+	res, err := w.Scan(ctx, nodeChain{node}, progress)
+	if err != nil {
+		return res, wallet.Balance{}, fmt.Errorf("wallet scan: %w", err)
+	}
+	bal, err := w.Balance()
+	a.logger().Info("wallet scanned", "wallet", a.flags.walletName, "from", res.From, "to", res.To,
+		"blocks", res.BlocksFetched, "txs", res.TxsFound, "removed", res.TxsRemoved)
+	return res, bal, err
+}
+
+func balanceJSON(b wallet.Balance) map[string]int64 {
+	return map[string]int64{
+		"confirmed": int64(b.Confirmed), "unconfirmed": int64(b.Unconfirmed),
+		"immature": int64(b.Immature), "total": int64(b.Total),
+	}
+}
+
+func (a *app) printBalance(b wallet.Balance) {
+	tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "Confirmed\t%s\t\n", formatBTC(int64(b.Confirmed)))
+	fmt.Fprintf(tw, "Unconfirmed\t%s\t\n", formatBTC(int64(b.Unconfirmed)))
+	fmt.Fprintf(tw, "Immature\t%s\t\n", formatBTC(int64(b.Immature)))
+	fmt.Fprintf(tw, "Total\t%s\t\n", formatBTC(int64(b.Total)))
+	tw.Flush()
+}
+
+func newBalanceCommand(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "balance",
+		Short: "Show the wallet's balance as of its last sync",
+		Long: `Show the balance from the last 'satchel sync': confirmed (spendable), unconfirmed, immature
+(coinbase outputs need 100 confirmations) and the total. Works offline; no password needed.`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			w, err := a.openWallet(wallet.ReadOnly())
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			b, err := w.Balance()
+			if err != nil {
+				return err
+			}
+			height := w.ScanHeight()
+			if a.flags.json {
+				j := map[string]any{"height": height}
+				for k, v := range balanceJSON(b) {
+					j[k] = v
+				}
+				return a.printJSON(j)
+			}
+			a.printBalance(b)
+			if height < 0 {
+				a.printf("\nNot synced yet: run 'satchel sync'.\n")
+			} else {
+				a.printf("\nAs of block %d.\n", height)
+			}
+			return nil
+		},
+	}
+}
+
+func newHistoryCommand(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "history",
+		Short: "List the wallet's transactions, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			w, err := a.openWallet(wallet.ReadOnly())
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			hist, err := w.History()
+			if err != nil {
+				return err
+			}
+			type entry struct {
+				Txid   string `json:"txid"`
+				Height int32  `json:"height"`
+				Time   int64  `json:"time,omitempty"`
+				Amount int64  `json:"amount"`
+				Fee    *int64 `json:"fee"`
+				Label  string `json:"label"`
+			}
+			out := make([]entry, 0, len(hist))
+			for _, h := range hist {
+				e := entry{Txid: h.Txid.String(), Height: h.Height, Amount: int64(h.Amount), Label: h.Label}
+				if !h.BlockTime.IsZero() && h.Height > 0 {
+					e.Time = h.BlockTime.Unix()
+				}
+				if h.Fee >= 0 {
+					fee := int64(h.Fee)
+					e.Fee = &fee
+				}
+				out = append(out, e)
+			}
+			if a.flags.json {
+				return a.printJSON(out)
+			}
+			if len(out) == 0 {
+				a.printf("No transactions yet.\n")
+				return nil
+			}
+			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "HEIGHT\tDATE\tAMOUNT\tTXID\tLABEL")
+			for _, e := range out {
+				height, date := "unconf.", ""
+				if e.Height > 0 {
+					height = fmt.Sprint(e.Height)
+					date = time.Unix(e.Time, 0).UTC().Format(time.DateOnly)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", height, date, formatBTC(e.Amount), e.Txid, e.Label)
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func newUTXOsCommand(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "utxos",
+		Short: "List the wallet's unspent outputs (coins)",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			w, err := a.openWallet(wallet.ReadOnly())
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			utxos, tip, err := w.UTXOs()
+			if err != nil {
+				return err
+			}
+			type entry struct {
+				Txid          string `json:"txid"`
+				Vout          uint32 `json:"vout"`
+				Value         int64  `json:"value"`
+				Address       string `json:"address"`
+				Path          string `json:"path"`
+				Height        int32  `json:"height"`
+				Confirmations int32  `json:"confirmations"`
+				Coinbase      bool   `json:"coinbase"`
+				Mature        bool   `json:"mature"`
+				Frozen        bool   `json:"frozen"`
+			}
+			out := make([]entry, 0, len(utxos))
+			for _, u := range utxos {
+				e := entry{Txid: u.OutPoint.Hash.String(), Vout: u.OutPoint.Index, Value: int64(u.Value),
+					Height: u.Height, Confirmations: u.Confirmations(tip), Coinbase: u.Coinbase,
+					Mature: u.Mature(tip), Frozen: u.Frozen}
+				if da, err := w.Address(u.Branch, u.Index); err == nil {
+					e.Address, e.Path = da.Address.EncodeAddress(), wallet.FormatPath(da.Path)
+				} else if _, addrs, _, _ := txscript.ExtractPkScriptAddrs(u.Script, a.net); len(addrs) == 1 {
+					e.Address = addrs[0].EncodeAddress()
+				}
+				out = append(out, e)
+			}
+			if a.flags.json {
+				return a.printJSON(out)
+			}
+			if len(out) == 0 {
+				a.printf("No coins yet.\n")
+				return nil
+			}
+			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "OUTPOINT\tVALUE\tCONF\tADDRESS\tNOTE")
+			for _, e := range out {
+				note := ""
+				switch {
+				case e.Frozen:
+					note = "frozen"
+				case !e.Mature:
+					note = "immature"
+				}
+				fmt.Fprintf(tw, "%s:%d\t%s\t%d\t%s\t%s\n", e.Txid, e.Vout, formatBTC(e.Value), e.Confirmations, e.Address, note)
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func newWalletRescanCommand(a *app) *cobra.Command {
+	var (
+		from        int32
+		peerTimeout time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "rescan",
+		Short: "Forget what the wallet scanned and scan again",
+		Long: `Forget the confirmed transactions and scan the chain again from the wallet's birthday (or
+--from HEIGHT). Use it after importing a wallet with a wrong birthday or to rebuild its history.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			w, err := a.openWallet()
+			if err != nil {
+				return err
+			}
+			err = w.Rescan(from)
+			w.Close()
+			if err != nil {
+				return err
+			}
+			return a.runSync(cmd.Context(), peerTimeout)
+		},
+	}
+	cmd.Flags().Int32Var(&from, "from", -1, "scan from this height (default: the wallet's birthday)")
+	cmd.Flags().DurationVar(&peerTimeout, "peer-timeout", defaultPeerTimeout, "give up when no peer answers for this long")
+	return cmd
+}

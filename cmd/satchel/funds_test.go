@@ -1,0 +1,146 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/btcsuite/btcd/address/v2"
+	"github.com/btcsuite/btcd/chaincfg/v2"
+	"github.com/btcsuite/btcd/txscript/v2"
+
+	"github.com/satchelbtc/satchel/internal/regtest"
+)
+
+type balanceOut struct {
+	Confirmed   int64 `json:"confirmed"`
+	Unconfirmed int64 `json:"unconfirmed"`
+	Immature    int64 `json:"immature"`
+	Total       int64 `json:"total"`
+}
+
+type historyOut struct {
+	Txid   string `json:"txid"`
+	Height int32  `json:"height"`
+	Amount int64  `json:"amount"`
+	Fee    *int64 `json:"fee"`
+}
+
+// restoreAbandon makes the "abandon … about" wallet on regtest.
+func restoreAbandon(t *testing.T, c *cli) {
+	c.env["SATCHEL_PASSWORD"] = "pw"
+	c.env["SATCHEL_NETWORK"] = "regtest"
+	c.ok("wallet", "restore", "--mnemonic-file", writeFile(t, "w", abandonMnemonic), "--birthday", "1")
+}
+
+// walletAddr returns the wallet's receive address at index.
+func walletAddr(t *testing.T, c *cli, index int) string {
+	var list []addrEntry
+	c.jsonOut(&list, "address", "list", "--count", "30")
+	return list[index].Address
+}
+
+func scriptOf(t *testing.T, addr string) []byte {
+	a, err := address.DecodeAddress(addr, &chaincfg.RegressionNetParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := txscript.PayToAddrScript(a)
+	return s
+}
+
+func TestWalletSeesCoinbaseMaturity(t *testing.T) {
+	c := newCLI(t)
+	restoreAbandon(t, c)
+	btcd := regtest.Start(t, regtest.WithMiningAddress(walletAddr(t, c, 0)))
+	btcd.Generate(101)
+	c.env["SATCHEL_CONNECT"] = btcd.P2PAddr()
+	c.ok("sync")
+
+	var bal balanceOut
+	c.jsonOut(&bal, "balance")
+	// At height 101 the coinbases of blocks 1 and 2 have 100 confirmations.
+	const coin = 50_0000_0000
+	if bal.Confirmed != 2*coin || bal.Immature != 99*coin || bal.Unconfirmed != 0 || bal.Total != 101*coin {
+		t.Fatalf("balance %+v", bal)
+	}
+	var hist []historyOut
+	c.jsonOut(&hist, "history")
+	if len(hist) != 101 || hist[0].Height != 101 || hist[0].Amount != coin || hist[0].Fee != nil {
+		t.Fatalf("history: %d entries, newest %+v", len(hist), hist[0])
+	}
+	// Ten more blocks mature ten more coinbases.
+	btcd.Generate(10)
+	c.ok("sync")
+	c.jsonOut(&bal, "balance")
+	if bal.Confirmed != 12*coin || bal.Immature != 99*coin {
+		t.Fatalf("balance after 10 blocks %+v", bal)
+	}
+}
+
+func TestWalletScanFollowsGapAndReorg(t *testing.T) {
+	a := regtest.Start(t)
+	b := regtest.Start(t)
+	a.ConnectTo(b)
+	a.Generate(110)
+	b.WaitForHeight(110, 30*time.Second)
+
+	c := newCLI(t)
+	restoreAbandon(t, c)
+	c.env["SATCHEL_CONNECT"] = a.P2PAddr()
+
+	// Index 5, then index 24: only visible once the window grows past 5.
+	p1 := a.Payment(a.CoinbaseCoin(1), 1, scriptOf(t, walletAddr(t, c, 5)))
+	a.SendRaw(p1)
+	a.Generate(1)
+	p2 := a.Payment(a.CoinbaseCoin(2), 1, scriptOf(t, walletAddr(t, c, 24)))
+	a.SendRaw(p2)
+	a.Generate(1)
+	b.WaitForHeight(112, 30*time.Second)
+	c.ok("sync")
+	var bal balanceOut
+	c.jsonOut(&bal, "balance")
+	want := p1.TxOut[0].Value + p2.TxOut[0].Value
+	if bal.Confirmed != want || bal.Total != want {
+		t.Fatalf("balance %+v; want %d confirmed", bal, want)
+	}
+	var next addrEntry
+	c.jsonOut(&next, "address", "new")
+	if next.Index != 25 {
+		t.Fatalf("address new gave index %d after index 24 was paid; want 25", next.Index)
+	}
+
+	// A payment mined only on a, which then loses to b's longer branch.
+	a.DisconnectFrom(b)
+	p3 := a.Payment(a.CoinbaseCoin(3), 1, scriptOf(t, walletAddr(t, c, 2)))
+	a.SendRaw(p3)
+	a.Generate(1)
+	c.ok("sync")
+	c.jsonOut(&bal, "balance")
+	if bal.Total != want+p3.TxOut[0].Value {
+		t.Fatalf("balance with the payment on a's branch %+v", bal)
+	}
+	b.Generate(3)
+	a.ConnectTo(b)
+	_, bh := b.BestBlock()
+	a.WaitForHeight(bh, 30*time.Second)
+	if best, _ := a.BestBlock(); best != b.BlockHash(bh) {
+		t.Fatal("a did not reorganize to b's chain")
+	}
+	var synced struct {
+		Wallet struct {
+			Removed int `json:"txs_removed"`
+		} `json:"wallet"`
+	}
+	c.jsonOut(&synced, "sync")
+	c.jsonOut(&bal, "balance")
+	if bal.Total != want || synced.Wallet.Removed != 1 {
+		t.Fatalf("after the reorg: balance %+v, removed %d; want %d and 1", bal, synced.Wallet.Removed, want)
+	}
+	var hist []historyOut
+	c.jsonOut(&hist, "history")
+	for _, h := range hist {
+		if h.Txid == p3.TxHash().String() {
+			t.Fatal("the orphaned payment is still in the history")
+		}
+	}
+}
