@@ -10,48 +10,49 @@ type ErrorCode int
 
 // The reasons an amount can be rejected.
 const (
-	// ErrEmpty: the input was empty or only white space.
+	// ErrEmpty means the input was empty or only white space.
 	ErrEmpty ErrorCode = iota
 
-	// ErrNotNumber: the input is not a decimal number (letters, stray
+	// ErrNotNumber means the input is not a decimal number (letters, stray
 	// signs, spaces inside the number, no digits at all).
 	ErrNotNumber
 
-	// ErrUnknownUnit: a number followed by a unit other than btc or sat.
+	// ErrUnknownUnit means the input is a number followed by a unit other
+	// than btc or sat.
 	ErrUnknownUnit
 
-	// ErrUnitNotAllowed: a unit was given where the amount must be plain
+	// ErrUnitNotAllowed means a unit was given where the amount must be plain
 	// decimal bitcoin, as in a BIP21 URI.
 	ErrUnitNotAllowed
 
-	// ErrNegative: the amount is below zero.
+	// ErrNegative means the amount is below zero.
 	ErrNegative
 
-	// ErrZero: the amount is zero; nobody sends nothing on purpose.
+	// ErrZero means the amount is zero; nobody sends nothing on purpose.
 	ErrZero
 
-	// ErrTooLarge: the amount is more than the 21 million bitcoin that
+	// ErrTooLarge means the amount is more than the 21 million bitcoin that
 	// will ever exist.
 	ErrTooLarge
 
-	// ErrTooPrecise: a bitcoin amount has more than 8 decimal places, so
+	// ErrTooPrecise means a bitcoin amount has more than 8 decimal places, so
 	// it is not a whole number of satoshis.
 	ErrTooPrecise
 
-	// ErrFractionalSat: a satoshi amount has a decimal point.
+	// ErrFractionalSat means a satoshi amount has a decimal point.
 	ErrFractionalSat
 
-	// ErrExponent: the number uses exponent notation, like 1e3.
+	// ErrExponent means the number uses exponent notation, like 1e3.
 	ErrExponent
 
-	// ErrHex: the number is hexadecimal, like 0x10.
+	// ErrHex means the number is hexadecimal, like 0x10.
 	ErrHex
 
-	// ErrComma: the number contains a comma, used either as a decimal
+	// ErrComma means the number contains a comma, used either as a decimal
 	// separator or as a thousands separator; both are ambiguous.
 	ErrComma
 
-	// ErrDecimalPoints: the number has more than one decimal point.
+	// ErrDecimalPoints means the number has more than one decimal point.
 	ErrDecimalPoints
 )
 
@@ -85,7 +86,7 @@ type Error struct {
 	// Code says which rule the input broke.
 	Code ErrorCode
 
-	// Input is the text that was rejected, as given.
+	// Input is the text that was rejected, without surrounding white space.
 	Input string
 
 	// Description says what is wrong and how to write it instead.

@@ -10,36 +10,36 @@ type ErrorCode int
 
 // The reasons a payment request can be rejected.
 const (
-	// ErrNotBitcoinURI: the text is neither a "bitcoin:" URI nor an
+	// ErrNotBitcoinURI means the text is neither a "bitcoin:" URI nor an
 	// address (empty, another URI scheme, a query without a scheme).
 	ErrNotBitcoinURI ErrorCode = iota
 
-	// ErrNoAddress: the URI has no address, as in a Lightning-only
+	// ErrNoAddress means the URI has no address, as in a Lightning-only
 	// request ("bitcoin:?lightning=...").
 	ErrNoAddress
 
-	// ErrInvalidAddress: the address is not a valid bitcoin address of
+	// ErrInvalidAddress means the address is not a valid bitcoin address of
 	// any known network (typo, bad checksum, unsupported kind).
 	ErrInvalidAddress
 
-	// ErrWrongNetwork: the address is valid, but for another network
+	// ErrWrongNetwork means the address is valid, but for another network
 	// than the wallet's.
 	ErrWrongNetwork
 
-	// ErrInvalidAmount: the amount parameter is not a valid decimal
+	// ErrInvalidAmount means the amount parameter is not a valid decimal
 	// bitcoin amount; the wrapped error is an *amount.Error.
 	ErrInvalidAmount
 
-	// ErrInvalidParam: a parameter is malformed: no name, a broken
+	// ErrInvalidParam means a parameter is malformed: no name, a broken
 	// percent-escape, text that is not UTF-8 or holds control
 	// characters.
 	ErrInvalidParam
 
-	// ErrDuplicateParam: a parameter appears more than once, so it is
+	// ErrDuplicateParam means a parameter appears more than once, so it is
 	// unclear which value the payee meant.
 	ErrDuplicateParam
 
-	// ErrUnknownRequired: a "req-" parameter satchel does not implement;
+	// ErrUnknownRequired means a "req-" parameter satchel does not implement;
 	// BIP21 says such a URI must be refused.
 	ErrUnknownRequired
 )

@@ -21,7 +21,8 @@ import "math"
 //     larger") is a candidate too.
 //  4. Of these sets, the one with the least waste wins (input cost beyond the
 //     long-term fee rate, plus the cost of the change output or the excess
-//     given to the fee), then the one with fewer inputs.
+//     given to the fee), then the one with fewer inputs, then the one of
+//     least value, which keeps large coins for large payments.
 func (p *plan) knapsack() ([]int, bool) {
 	for _, change := range []bool{true, false} {
 		if sel, ok := p.knapsackFor(change); ok {
@@ -38,6 +39,7 @@ func (p *plan) knapsackFor(change bool) ([]int, bool) {
 	var (
 		best      []int
 		bestWaste = int64(math.MaxInt64)
+		bestValue int64
 	)
 	consider := func(sel []int, t *tally) {
 		var waste int64
@@ -49,8 +51,10 @@ func (p *plan) knapsackFor(change bool) ([]int, bool) {
 		} else {
 			waste += p.leftover(t, false) * unitsPerSat
 		}
-		if waste < bestWaste || (waste == bestWaste && len(sel) < len(best)) {
-			best, bestWaste = append([]int(nil), sel...), waste
+		value := t.value
+		if waste < bestWaste || (waste == bestWaste &&
+			(len(sel) < len(best) || (len(sel) == len(best) && value < bestValue))) {
+			best, bestWaste, bestValue = append([]int(nil), sel...), waste, value
 		}
 	}
 

@@ -371,14 +371,14 @@ func (p *plan) addCoins(req *Request) error {
 		return nil
 	}
 
-	chosen := make(map[wire.OutPoint]btcutil.Amount, len(req.Required))
+	chosen := make(map[wire.OutPoint]Coin, len(req.Required))
 	p.required = make([]*candidate, 0, len(req.Required))
 	for i := range req.Required {
 		c := &req.Required[i]
 		if _, dup := chosen[c.OutPoint]; dup {
 			return invalid("coin %s is chosen twice", c.OutPoint)
 		}
-		chosen[c.OutPoint] = c.Value
+		chosen[c.OutPoint] = *c
 		if err := check(c); err != nil {
 			return err
 		}
@@ -392,9 +392,9 @@ func (p *plan) addCoins(req *Request) error {
 	p.cands = make([]candidate, 0, len(req.Coins))
 	for i := range req.Coins {
 		c := &req.Coins[i]
-		if v, ok := chosen[c.OutPoint]; ok {
-			if v != c.Value {
-				return invalid("coin %s is given with two different values", c.OutPoint)
+		if r, ok := chosen[c.OutPoint]; ok {
+			if r.Value != c.Value || r.Type != c.Type {
+				return invalid("coin %s is given twice with different values or script types", c.OutPoint)
 			}
 			continue // chosen and offered: it is spent once, as a required coin
 		}
