@@ -1,0 +1,301 @@
+package wallet
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/btcsuite/btcd/address/v2"
+	"github.com/btcsuite/btcd/btcec/v2/schnorr"
+	"github.com/btcsuite/btcd/btcutil/v2"
+	"github.com/btcsuite/btcd/psbt/v2"
+	"github.com/btcsuite/btcd/txscript/v2"
+	"github.com/btcsuite/btcd/wire/v2"
+	"go.etcd.io/bbolt"
+
+	"github.com/satchelbtc/satchel/wallet/coinselect"
+)
+
+// Limits above which a payment needs Force: a fee rate nobody pays on
+// purpose, or a fee larger than what is sent.
+const (
+	AbsurdFeeRateSatVB = 1000
+)
+
+// ErrAbsurdFee is returned for a fee that is very likely a mistake.
+var ErrAbsurdFee = errors.New("the fee looks like a mistake")
+
+// Recipient is one output of a payment.
+type Recipient struct {
+	Address address.Address
+	Amount  btcutil.Amount // ignored with SendMax
+}
+
+// SendRequest describes a payment to build.
+type SendRequest struct {
+	Recipients []Recipient
+	// FeeRate is in satoshis per virtual byte.
+	FeeRate float64
+	// SendMax sends everything spendable (or every chosen coin) to the
+	// single recipient, less the fee.
+	SendMax bool
+	// Coins, when set, are the only coins spent (coin control). Frozen
+	// coins may be chosen here explicitly.
+	Coins []wire.OutPoint
+	// NoRBF turns off replace-by-fee signalling (on by default).
+	NoRBF bool
+	// TipHeight is the current chain height; the locktime is set to it
+	// against fee sniping.
+	TipHeight int32
+	// Force allows an absurd fee.
+	Force bool
+}
+
+// Draft is an unsigned payment.
+type Draft struct {
+	Packet *psbt.Packet
+	Fee    btcutil.Amount
+	// FeeRate is the fee over the estimated signed size, in sat/vB.
+	FeeRate float64
+	VSize   int64
+	// ChangeIndex is the change output's position, -1 without change.
+	ChangeIndex int
+	Inputs      []*Output
+	Algorithm   string
+}
+
+// inputType maps our script types to coin selection's.
+func inputType(t ScriptType) coinselect.InputType {
+	switch t {
+	case P2PKH:
+		return coinselect.P2PKH
+	case P2SHP2WPKH:
+		return coinselect.P2SHP2WPKH
+	case P2TR:
+		return coinselect.P2TR
+	default:
+		return coinselect.P2WPKH
+	}
+}
+
+// CreatePSBT chooses coins, makes change and returns an unsigned PSBT that
+// any BIP174 signer holding this wallet's keys can sign: every input carries
+// its UTXO, BIP32 derivation (taproot fields for P2TR) and redeem script,
+// and the change output carries its derivation so the signer can check it.
+func (w *Wallet) CreatePSBT(req *SendRequest) (*Draft, error) {
+	if w.readOnly {
+		return nil, errors.New("the wallet is open read-only")
+	}
+	if len(req.Recipients) == 0 {
+		return nil, errors.New("no recipient")
+	}
+	if req.SendMax && len(req.Recipients) != 1 {
+		return nil, errors.New("send-max pays exactly one recipient")
+	}
+	var draft *Draft
+	err := safeUpdate(w.db, func(tx *bbolt.Tx) error {
+		st, err := w.loadState(tx)
+		if err != nil {
+			return err
+		}
+		c, _ := dbFetchCursor(tx)
+		tip := max(req.TipHeight, c.Height)
+		creq, err := w.selectionRequest(st, tip, req)
+		if err != nil {
+			return err
+		}
+		res, err := coinselect.Select(creq)
+		if err != nil {
+			return err
+		}
+		var sent btcutil.Amount
+		for _, o := range creq.Outputs {
+			sent += btcutil.Amount(o.Value)
+		}
+		if req.SendMax {
+			sent = res.Amount
+		}
+		if !req.Force && (req.FeeRate > AbsurdFeeRateSatVB || res.Fee > sent) {
+			return fmt.Errorf("%w: %s for %s sent (%.1f sat/vB); use --force if you mean it",
+				ErrAbsurdFee, res.Fee, sent, float64(res.Fee)/float64(res.VSize))
+		}
+		draft, err = w.buildDraft(tx, st, creq, res, req, tip)
+		return err
+	})
+	return draft, err
+}
+
+// selectionRequest turns a payment into a coin selection request.
+func (w *Wallet) selectionRequest(st *state, tip int32, req *SendRequest) (*coinselect.Request, error) {
+	creq := &coinselect.Request{
+		FeeRateSatVB: req.FeeRate,
+		ChangeType:   inputType(w.account.scriptType),
+		SendMax:      req.SendMax,
+	}
+	for _, r := range req.Recipients {
+		if !r.Address.IsForNet(w.net) {
+			return nil, fmt.Errorf("%s is not an address of %s", r.Address.EncodeAddress(), w.net.Name)
+		}
+		script, err := txscript.PayToAddrScript(r.Address)
+		if err != nil {
+			return nil, err
+		}
+		creq.Outputs = append(creq.Outputs, wire.NewTxOut(int64(r.Amount), script))
+	}
+	typ := inputType(w.account.scriptType)
+	coin := func(o *Output) coinselect.Coin {
+		return coinselect.Coin{OutPoint: o.OutPoint, Value: o.Value, Type: typ, Confirmations: o.Confirmations(tip)}
+	}
+	if len(req.Coins) > 0 {
+		creq.SpendOnlyRequired = true
+		for _, op := range req.Coins {
+			o, ok := st.outputs[op]
+			switch {
+			case !ok:
+				return nil, errNoSuchOutput(op)
+			case o.SpentBy != nil:
+				return nil, fmt.Errorf("%v is already spent by %s", op, o.SpentBy)
+			case !o.Mature(tip):
+				return nil, fmt.Errorf("%v is a coinbase output that is not mature yet", op)
+			}
+			creq.Required = append(creq.Required, coin(o))
+		}
+		return creq, nil
+	}
+	for _, o := range st.outputs {
+		if o.SpentBy == nil && !o.Frozen && o.Height > 0 && o.Mature(tip) {
+			creq.Coins = append(creq.Coins, coin(o))
+		}
+	}
+	return creq, nil
+}
+
+// buildDraft assembles the transaction and its PSBT in the caller's write
+// transaction (it hands out a change address).
+func (w *Wallet) buildDraft(tx *bbolt.Tx, st *state, creq *coinselect.Request, res *coinselect.Result,
+	req *SendRequest, tip int32) (*Draft, error) {
+
+	utx := wire.NewMsgTx(2)
+	utx.LockTime = uint32(max(tip, 0))
+	seq := uint32(wire.MaxTxInSequenceNum - 2) // BIP125 replaceable, locktime enforced
+	if req.NoRBF {
+		seq = wire.MaxTxInSequenceNum - 1
+	}
+	draft := &Draft{Fee: res.Fee, VSize: res.VSize, ChangeIndex: -1, Algorithm: res.Algorithm}
+	for _, c := range res.Inputs {
+		utx.AddTxIn(&wire.TxIn{PreviousOutPoint: c.OutPoint, Sequence: seq})
+		draft.Inputs = append(draft.Inputs, st.outputs[c.OutPoint])
+	}
+	for i, o := range creq.Outputs {
+		out := *o
+		if req.SendMax && i == 0 {
+			out.Value = int64(res.Amount)
+		}
+		utx.AddTxOut(&out)
+	}
+	var change *DerivedAddress
+	if res.Change > 0 {
+		next := dbFetchNextIndex(tx, 0, ChangeBranch)
+		var err error
+		if change, err = w.Address(ChangeBranch, next); err != nil {
+			return nil, err
+		}
+		if err := dbPutNextIndex(tx, 0, ChangeBranch, next+1); err != nil {
+			return nil, err
+		}
+		if _, err := w.extendScripts(tx); err != nil {
+			return nil, err
+		}
+		// Put the change at a random position so it does not stand out.
+		pos := randInt(len(utx.TxOut) + 1)
+		out := wire.NewTxOut(int64(res.Change), change.Script)
+		utx.TxOut = append(utx.TxOut[:pos], append([]*wire.TxOut{out}, utx.TxOut[pos:]...)...)
+		draft.ChangeIndex = pos
+	}
+
+	p, err := psbt.NewFromUnsignedTx(utx)
+	if err != nil {
+		return nil, err
+	}
+	for i, o := range draft.Inputs {
+		d, err := w.Address(o.Branch, o.Index)
+		if err != nil {
+			return nil, err
+		}
+		in := &p.Inputs[i]
+		if r, ok := st.txs[o.OutPoint.Hash]; ok && w.account.scriptType != P2TR {
+			in.NonWitnessUtxo = r.Tx
+		}
+		if w.account.scriptType != P2PKH {
+			in.WitnessUtxo = wire.NewTxOut(int64(o.Value), o.Script)
+		}
+		w.describeKey(d, &in.Bip32Derivation, &in.TaprootInternalKey, &in.TaprootBip32Derivation, &in.RedeemScript)
+		if w.account.scriptType != P2TR {
+			in.SighashType = txscript.SigHashAll
+		}
+	}
+	if change != nil {
+		out := &p.Outputs[draft.ChangeIndex]
+		w.describeKey(change, &out.Bip32Derivation, &out.TaprootInternalKey, &out.TaprootBip32Derivation, &out.RedeemScript)
+	}
+	draft.Packet = p
+	draft.FeeRate = float64(res.Fee) / float64(res.VSize)
+	return draft, nil
+}
+
+// describeKey fills the PSBT key fields of one of our addresses.
+func (w *Wallet) describeKey(d *DerivedAddress, derivs *[]*psbt.Bip32Derivation, internal *[]byte,
+	tapDerivs *[]*psbt.TaprootBip32Derivation, redeem *[]byte) {
+
+	fp := w.account.fingerprint
+	if w.account.scriptType == P2TR {
+		xonly := schnorr.SerializePubKey(d.PubKey)
+		*internal = xonly
+		*tapDerivs = append(*tapDerivs, &psbt.TaprootBip32Derivation{
+			XOnlyPubKey: xonly, MasterKeyFingerprint: fp, Bip32Path: d.Path,
+		})
+		return
+	}
+	*derivs = append(*derivs, &psbt.Bip32Derivation{
+		PubKey: d.PubKey.SerializeCompressed(), MasterKeyFingerprint: fp, Bip32Path: d.Path,
+	})
+	if w.account.scriptType == P2SHP2WPKH {
+		wpkh, _ := address.NewAddressWitnessPubKeyHash(address.Hash160(d.PubKey.SerializeCompressed()), w.net)
+		*redeem, _ = txscript.PayToAddrScript(wpkh)
+	}
+}
+
+// Owns reports whether a script pays one of this wallet's addresses, and
+// whether that address is on the change branch.
+func (w *Wallet) Owns(script []byte) (ours, change bool) {
+	b, _, ok := w.scriptOwner(script)
+	return ok, ok && b == ChangeBranch
+}
+
+// Fingerprint returns the master key fingerprint the wallet's PSBTs name.
+func (w *Wallet) Fingerprint() uint32 { return w.account.fingerprint }
+
+// AddUnconfirmed records a transaction we just broadcast, so its spends and
+// change show at once.
+func (w *Wallet) AddUnconfirmed(t *wire.MsgTx) error {
+	return safeUpdate(w.db, func(tx *bbolt.Tx) error {
+		st, err := w.loadState(tx)
+		if err != nil {
+			return err
+		}
+		if _, ok := st.txs[t.TxHash()]; ok || !w.relevant(st, t) {
+			return nil
+		}
+		return dbPutTx(tx, &txRecord{Tx: t, FirstSeen: time.Now().UTC()})
+	})
+}
+
+func randInt(n int) int {
+	v, err := rand.Int(rand.Reader, big.NewInt(int64(n)))
+	if err != nil {
+		return 0
+	}
+	return int(v.Int64())
+}
