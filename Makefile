@@ -24,7 +24,7 @@ bench:
 # Each fuzz target for FUZZTIME (default 30s).
 FUZZTIME ?= 30s
 fuzz:
-	@for pkg in ./keystore ./wallet ./lightnode/verify ./lightnode/headerstore; do \
+	@for pkg in ./keystore ./wallet ./wallet/amount ./wallet/bip21 ./wallet/labels ./wallet/coinselect ./wallet/psbtx ./lightnode/verify ./lightnode/headerstore; do \
 		for f in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 			echo "== $$pkg $$f"; \
 			go test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \

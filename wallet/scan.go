@@ -178,6 +178,14 @@ func (w *Wallet) scanBlock(ctx context.Context, c Chain, height int32, res *Scan
 			if old, ok := st.txs[t.TxHash()]; ok && old.Height == height {
 				continue
 			}
+			// A mined transaction evicts unconfirmed ones spending the same
+			// coins (a replaced payment, a double spend).
+			for _, id := range conflicts(st, t) {
+				if err := dbDeleteTx(tx, id); err != nil {
+					return err
+				}
+				delete(st.txs, id)
+			}
 			if err := dbPutTx(tx, r); err != nil {
 				return err
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/btcsuite/btcd/address/v2"
 	"github.com/btcsuite/btcd/btcec/v2/schnorr"
 	"github.com/btcsuite/btcd/btcutil/v2"
+	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/psbt/v2"
 	"github.com/btcsuite/btcd/txscript/v2"
 	"github.com/btcsuite/btcd/wire/v2"
@@ -288,6 +289,12 @@ func (w *Wallet) AddUnconfirmed(t *wire.MsgTx) error {
 		if _, ok := st.txs[t.TxHash()]; ok || !w.relevant(st, t) {
 			return nil
 		}
+		// A replacement (fee bump) takes the place of what it conflicts with.
+		for _, id := range conflicts(st, t) {
+			if err := dbDeleteTx(tx, id); err != nil {
+				return err
+			}
+		}
 		return dbPutTx(tx, &txRecord{Tx: t, FirstSeen: time.Now().UTC()})
 	})
 }
@@ -298,4 +305,104 @@ func randInt(n int) int {
 		return 0
 	}
 	return int(v.Int64())
+}
+
+// MinRelayFeeRate is the relay fee rate (sat/vB) a replacement must add on
+// top of the fee it replaces, for its own size (BIP125 rule 4).
+const MinRelayFeeRate = 1.0
+
+// BumpFee builds a replacement for an unconfirmed transaction of ours that
+// pays the same recipients at a higher fee rate: the same inputs (and more
+// if needed), a new change output. The original must signal RBF and every
+// input must be ours.
+func (w *Wallet) BumpFee(txid chainhash.Hash, feeRate float64, force bool) (*Draft, error) {
+	var draft *Draft
+	err := safeUpdate(w.db, func(tx *bbolt.Tx) error {
+		st, err := w.loadState(tx)
+		if err != nil {
+			return err
+		}
+		orig, ok := st.txs[txid]
+		switch {
+		case !ok:
+			return fmt.Errorf("transaction %s is not in this wallet", txid)
+		case orig.Height > 0:
+			return fmt.Errorf("transaction %s is already confirmed at height %d", txid, orig.Height)
+		}
+		signalsRBF := false
+		var oldIn btcutil.Amount
+		req := &coinselect.Request{FeeRateSatVB: feeRate, ChangeType: inputType(w.account.scriptType)}
+		c, _ := dbFetchCursor(tx)
+		for _, in := range orig.Tx.TxIn {
+			if in.Sequence < wire.MaxTxInSequenceNum-1 {
+				signalsRBF = true
+			}
+			o, ok := st.outputs[in.PreviousOutPoint]
+			if !ok {
+				return fmt.Errorf("input %v of %s is not ours: only our own payments can be bumped", in.PreviousOutPoint, txid)
+			}
+			oldIn += o.Value
+			req.Required = append(req.Required, coinselect.Coin{OutPoint: o.OutPoint, Value: o.Value,
+				Type: inputType(w.account.scriptType), Confirmations: o.Confirmations(c.Height)})
+		}
+		if !signalsRBF {
+			return fmt.Errorf("transaction %s does not signal replace-by-fee", txid)
+		}
+		var oldOut btcutil.Amount
+		for _, out := range orig.Tx.TxOut {
+			oldOut += btcutil.Amount(out.Value)
+			if _, isChange := w.Owns(out.PkScript); isChange {
+				continue
+			}
+			req.Outputs = append(req.Outputs, wire.NewTxOut(out.Value, out.PkScript))
+		}
+		if len(req.Outputs) == 0 {
+			return errors.New("the transaction only pays this wallet's change; nothing to bump")
+		}
+		oldFee := oldIn - oldOut
+		for _, o := range st.outputs {
+			if o.SpentBy == nil && !o.Frozen && o.Height > 0 && o.Mature(c.Height) && o.OutPoint.Hash != txid {
+				req.Coins = append(req.Coins, coinselect.Coin{OutPoint: o.OutPoint, Value: o.Value,
+					Type: inputType(w.account.scriptType), Confirmations: o.Confirmations(c.Height)})
+			}
+		}
+		res, err := coinselect.Select(req)
+		if err != nil {
+			return err
+		}
+		minFee := oldFee + btcutil.Amount(MinRelayFeeRate*float64(res.VSize)+0.999)
+		if res.Fee < minFee {
+			return fmt.Errorf("a fee rate of %.1f sat/vB pays %s, but replacing needs at least %s (the old fee plus %v sat/vB): raise --fee-rate",
+				feeRate, res.Fee, minFee, MinRelayFeeRate)
+		}
+		if !force && feeRate > AbsurdFeeRateSatVB {
+			return fmt.Errorf("%w: %.1f sat/vB; use --force if you mean it", ErrAbsurdFee, feeRate)
+		}
+		draft, err = w.buildDraft(tx, st, req, res, &SendRequest{FeeRate: feeRate}, c.Height)
+		return err
+	})
+	return draft, err
+}
+
+// conflicts returns the unconfirmed transactions that spend an input t
+// also spends: the ones t replaces.
+func conflicts(st *state, t *wire.MsgTx) []chainhash.Hash {
+	spends := map[wire.OutPoint]bool{}
+	for _, in := range t.TxIn {
+		spends[in.PreviousOutPoint] = true
+	}
+	id := t.TxHash()
+	var out []chainhash.Hash
+	for other, r := range st.txs {
+		if other == id || r.Height > 0 {
+			continue
+		}
+		for _, in := range r.Tx.TxIn {
+			if spends[in.PreviousOutPoint] {
+				out = append(out, other)
+				break
+			}
+		}
+	}
+	return out
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/satchelbtc/satchel/lightnode"
 	"github.com/satchelbtc/satchel/lightnode/headerstore"
+	"github.com/satchelbtc/satchel/wallet/psbtx"
 )
 
 // blockJSON is `block --json`.
@@ -324,34 +325,26 @@ serve it to those that ask, and report what they did with it: accepted into thei
 			if err != nil {
 				return err
 			}
-			node, err := a.startNode()
+			res, err := a.broadcastTx(cmd, tx, wait)
 			if err != nil {
 				return err
 			}
-			defer node.Stop()
-			if err := waitForAnyPeer(cmd.Context(), node, defaultPeerTimeout); err != nil {
-				return err
+			if a.walletExists() {
+				if w, err := a.openWallet(); err == nil {
+					w.AddUnconfirmed(tx)
+					w.Close()
+				}
 			}
-			// Give the other --connect peers a moment to finish their handshake.
-			waitForPeers(cmd.Context(), node, max(len(a.flags.connect), 1), 3*time.Second)
-			res, err := node.Broadcast(cmd.Context(), tx, wait)
-			if err != nil {
-				return err
-			}
-			a.logger().Info("broadcast", "txid", res.Txid, "accepted", len(res.Accepted))
 			if a.flags.json {
 				return a.printJSON(map[string]any{
 					"txid": res.Txid.String(), "sent_to": nonNil(res.SentTo),
 					"accepted": nonNil(res.Accepted), "rejected": res.Rejected,
 				})
 			}
-			switch {
-			case len(res.Accepted) > 0:
+			if len(res.Accepted) > 0 {
 				a.printf("%s\naccepted by %s\n", res.Txid, strings.Join(res.Accepted, ", "))
-			case len(res.SentTo) > 0:
+			} else {
 				a.printf("%s\nsent to %s; none confirmed having it in its mempool yet\n", res.Txid, strings.Join(res.SentTo, ", "))
-			default:
-				return fmt.Errorf("no peer asked for transaction %s within %v", res.Txid, wait)
 			}
 			return nil
 		},
@@ -367,6 +360,30 @@ func nonNil(s []string) []string {
 	return s
 }
 
+// broadcastTx starts the node, waits for the peers and broadcasts tx. It
+// fails when no peer takes it.
+func (a *app) broadcastTx(cmd *cobra.Command, tx *wire.MsgTx, wait time.Duration) (*lightnode.BroadcastResult, error) {
+	node, err := a.startNode()
+	if err != nil {
+		return nil, err
+	}
+	defer node.Stop()
+	if err := waitForAnyPeer(cmd.Context(), node, defaultPeerTimeout); err != nil {
+		return nil, err
+	}
+	// Give the other --connect peers a moment to finish their handshake.
+	waitForPeers(cmd.Context(), node, max(len(a.flags.connect), 1), 3*time.Second)
+	res, err := node.Broadcast(cmd.Context(), tx, wait)
+	if err != nil {
+		return nil, err
+	}
+	a.logger().Info("broadcast", "txid", res.Txid, "accepted", len(res.Accepted))
+	if len(res.SentTo) == 0 {
+		return nil, fmt.Errorf("no peer asked for transaction %s within %v", res.Txid, wait)
+	}
+	return res, nil
+}
+
 // readTx reads a transaction given as hex or as a file holding hex or raw
 // bytes.
 func readTx(arg string) (*wire.MsgTx, error) {
@@ -375,6 +392,17 @@ func readTx(arg string) (*wire.MsgTx, error) {
 		data = b
 	} else if !isHex(string(data)) {
 		return nil, fmt.Errorf("%q is neither a readable file nor transaction hex: %v", arg, unwrapPathError(err))
+	}
+	// A finalized PSBT (binary or base64) is accepted too.
+	if trimmed := bytes.TrimSpace(data); bytes.HasPrefix(trimmed, []byte("psbt\xff")) || bytes.HasPrefix(trimmed, []byte("cHNidP")) {
+		p, err := psbtx.Parse(trimmed)
+		if err != nil {
+			return nil, err
+		}
+		if err := psbtx.Finalize(p); err != nil {
+			return nil, err
+		}
+		return psbtx.Extract(p)
 	}
 	if s := strings.TrimSpace(string(data)); isHex(s) {
 		raw, err := hex.DecodeString(s)

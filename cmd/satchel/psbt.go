@@ -1,0 +1,567 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/btcsuite/btcd/btcutil/v2"
+	"github.com/btcsuite/btcd/chainhash/v2"
+	"github.com/btcsuite/btcd/psbt/v2"
+	"github.com/btcsuite/btcd/wire/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/satchelbtc/satchel/wallet"
+	"github.com/satchelbtc/satchel/wallet/amount"
+	"github.com/satchelbtc/satchel/wallet/bip21"
+	"github.com/satchelbtc/satchel/wallet/psbtx"
+)
+
+// payFlags are the flags shared by send and psbt create.
+type payFlags struct {
+	to      []string
+	amounts []string
+	feeRate float64
+	utxos   []string
+	max     bool
+	noRBF   bool
+	force   bool
+}
+
+func (f *payFlags) bind(cmd *cobra.Command) {
+	cmd.Flags().StringArrayVar(&f.to, "to", nil, "recipient address or bitcoin: URI (repeat for several)")
+	cmd.Flags().StringArrayVar(&f.amounts, "amount", nil, "amount for the matching --to: 0.5, 0.5btc or 50000sat")
+	cmd.Flags().Float64Var(&f.feeRate, "fee-rate", 0, "fee rate in sat/vB (required)")
+	cmd.Flags().StringArrayVar(&f.utxos, "utxo", nil, "spend exactly this coin TXID:VOUT (repeat; coin control)")
+	cmd.Flags().BoolVar(&f.max, "max", false, "send everything spendable (or every --utxo) to the one recipient")
+	cmd.Flags().BoolVar(&f.noRBF, "no-rbf", false, "do not signal replace-by-fee")
+	cmd.Flags().BoolVar(&f.force, "force", false, "allow a fee that looks like a mistake")
+}
+
+// request turns the flags into a payment request.
+func (f *payFlags) request(a *app) (*wallet.SendRequest, error) {
+	if len(f.to) == 0 {
+		return nil, errors.New("give a recipient with --to ADDRESS")
+	}
+	if f.feeRate <= 0 {
+		return nil, errors.New("give a fee rate with --fee-rate SATVB (for example 2)")
+	}
+	if f.max && len(f.to) != 1 {
+		return nil, errors.New("--max sends to exactly one recipient")
+	}
+	if !f.max && len(f.amounts) > len(f.to) {
+		return nil, errors.New("more --amount than --to")
+	}
+	req := &wallet.SendRequest{FeeRate: f.feeRate, SendMax: f.max, NoRBF: f.noRBF, Force: f.force}
+	for i, to := range f.to {
+		uri, err := bip21.Parse(to, a.net)
+		if err != nil {
+			return nil, err
+		}
+		amt := uri.Amount
+		if i < len(f.amounts) && !f.max {
+			if amt, err = amount.Parse(f.amounts[i]); err != nil {
+				return nil, err
+			}
+		}
+		if amt == 0 && !f.max {
+			return nil, fmt.Errorf("no amount for %s: give --amount", uri.Address.EncodeAddress())
+		}
+		req.Recipients = append(req.Recipients, wallet.Recipient{Address: uri.Address, Amount: amt})
+	}
+	for _, u := range f.utxos {
+		op, err := parseOutPoint(u)
+		if err != nil {
+			return nil, err
+		}
+		req.Coins = append(req.Coins, op)
+	}
+	if st, err := a.openChain(); err == nil {
+		req.TipHeight = st.Tip().Height
+		st.Close()
+	}
+	return req, nil
+}
+
+func parseOutPoint(s string) (wire.OutPoint, error) {
+	txid, vout, ok := strings.Cut(s, ":")
+	h, err := chainhash.NewHashFromStr(txid)
+	n, err2 := strconv.ParseUint(vout, 10, 32)
+	if !ok || err != nil || err2 != nil || len(txid) != 64 {
+		return wire.OutPoint{}, fmt.Errorf("%q is not a coin: use TXID:VOUT", s)
+	}
+	return wire.OutPoint{Hash: *h, Index: uint32(n)}, nil
+}
+
+// writePSBT writes a PSBT to path (binary for *.psbt, else base64), or
+// base64 to stdout for "" or "-".
+func (a *app) writePSBT(p *psbt.Packet, path string) error {
+	if path == "" || path == "-" {
+		s, err := psbtx.EncodeBase64(p)
+		if err != nil {
+			return err
+		}
+		a.printf("%s\n", s)
+		return nil
+	}
+	var data []byte
+	var err error
+	if strings.HasSuffix(strings.ToLower(path), ".psbt") {
+		data, err = psbtx.EncodeBinary(p)
+	} else {
+		var s string
+		s, err = psbtx.EncodeBase64(p)
+		data = []byte(s + "\n")
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		return fmt.Errorf("cannot write the PSBT: %w", unwrapPathError(err))
+	}
+	return nil
+}
+
+// readPSBT reads a PSBT file (binary or base64) or "-" for stdin.
+func (a *app) readPSBT(path string) (*psbt.Packet, error) {
+	var data []byte
+	var err error
+	if path == "-" {
+		data, err = io.ReadAll(io.LimitReader(a.stdin, 16<<20))
+	} else {
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the PSBT: %w", unwrapPathError(err))
+	}
+	return psbtx.Parse(data)
+}
+
+// ownership tells psbtx which scripts belong to the --wallet wallet, if
+// there is one.
+func (a *app) ownership() (psbtx.Ownership, func()) {
+	if !a.walletExists() {
+		return func([]byte) (bool, bool) { return false, false }, func() {}
+	}
+	w, err := a.openWallet(wallet.ReadOnly())
+	if err != nil {
+		return func([]byte) (bool, bool) { return false, false }, func() {}
+	}
+	return w.Owns, func() { w.Close() }
+}
+
+// reviewJSON is `psbt decode --json`.
+type reviewJSON struct {
+	Fee      int64              `json:"fee"`
+	FeeRate  float64            `json:"fee_rate"`
+	VSize    int64              `json:"vsize"`
+	Complete bool               `json:"complete"`
+	Inputs   []reviewInputJSON  `json:"inputs"`
+	Outputs  []reviewOutputJSON `json:"outputs"`
+	Warnings []string           `json:"warnings"`
+}
+
+type reviewInputJSON struct {
+	Txid    string `json:"txid"`
+	Vout    uint32 `json:"vout"`
+	Value   int64  `json:"value"`
+	Address string `json:"address,omitempty"`
+	Ours    bool   `json:"ours"`
+	Signed  bool   `json:"signed"`
+}
+
+type reviewOutputJSON struct {
+	Value   int64  `json:"value"`
+	Address string `json:"address"`
+	Ours    bool   `json:"ours"`
+	Change  bool   `json:"change"`
+}
+
+func (a *app) review(p *psbt.Packet) (*reviewJSON, error) {
+	own, done := a.ownership()
+	defer done()
+	r, err := psbtx.ReviewPacket(p, a.net, own)
+	if err != nil {
+		return nil, err
+	}
+	j := &reviewJSON{Fee: r.Fee, FeeRate: r.FeeRate, VSize: r.VSize, Complete: r.Complete, Warnings: r.Warnings}
+	if j.Warnings == nil {
+		j.Warnings = []string{}
+	}
+	for _, in := range r.Inputs {
+		j.Inputs = append(j.Inputs, reviewInputJSON{Txid: in.OutPoint.Hash.String(), Vout: in.OutPoint.Index,
+			Value: in.Value, Address: in.Address, Ours: in.Ours, Signed: in.Signed})
+	}
+	for _, out := range r.Outputs {
+		j.Outputs = append(j.Outputs, reviewOutputJSON{Value: out.Value, Address: out.Address, Ours: out.Ours, Change: out.Change})
+	}
+	return j, nil
+}
+
+// printReview shows what a PSBT pays, for a person to check.
+func (a *app) printReview(j *reviewJSON) {
+	tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PAYS\tAMOUNT\t")
+	for _, o := range j.Outputs {
+		note := ""
+		switch {
+		case o.Change:
+			note = "(change, back to this wallet)"
+		case o.Ours:
+			note = "(to this wallet)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", o.Address, amount.FormatBTC(btcutil.Amount(o.Value)), note)
+	}
+	tw.Flush()
+	if j.Fee >= 0 {
+		a.printf("Fee: %s (%.1f sat/vB, %d vB)\n", amount.FormatBTC(btcutil.Amount(j.Fee)), j.FeeRate, j.VSize)
+	} else {
+		a.printf("Fee: unknown (an input's value is missing)\n")
+	}
+	for _, w := range j.Warnings {
+		a.printf("Warning: %s\n", w)
+	}
+}
+
+func newSendCommand(a *app) *cobra.Command {
+	var (
+		pf      payFlags
+		psbtOut string
+		wait    time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "send --to ADDR --amount AMT --fee-rate SATVB",
+		Short: "Pay: build, sign with the password and broadcast (or write the PSBT)",
+		Long: `Build a payment from the wallet's coins (branch-and-bound selection, change to a new change
+address, replace-by-fee on, locktime at the tip), show what it pays, sign it with the password,
+broadcast it and record it. With --psbt-out FILE the unsigned PSBT is written instead, for a
+signer elsewhere (a watch-only wallet must use it).`,
+		Example: "  satchel send --to bc1q... --amount 0.01 --fee-rate 3\n  satchel send --to 'bitcoin:bc1q...?amount=0.01' --fee-rate 3 --psbt-out pay.psbt",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			req, err := pf.request(a)
+			if err != nil {
+				return err
+			}
+			w, err := a.openWallet()
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			if w.WatchOnly() && psbtOut == "" {
+				return errors.New("this is a watch-only wallet: write the PSBT with --psbt-out FILE and sign it on the machine with the keys")
+			}
+			draft, err := w.CreatePSBT(req)
+			if err != nil {
+				return err
+			}
+			return a.completePayment(cmd, w, draft, psbtOut, wait)
+		},
+	}
+	pf.bind(cmd)
+	cmd.Flags().StringVar(&psbtOut, "psbt-out", "", "write the unsigned PSBT to FILE instead of signing and sending")
+	cmd.Flags().DurationVar(&wait, "wait", 10*time.Second, "how long to wait for peers to fetch it")
+	return cmd
+}
+
+// completePayment writes the draft to psbtOut, or reviews, signs with the
+// password, broadcasts and records it.
+func (a *app) completePayment(cmd *cobra.Command, w *wallet.Wallet, draft *wallet.Draft, psbtOut string, wait time.Duration) error {
+	if psbtOut != "" {
+		if err := a.writePSBT(draft.Packet, psbtOut); err != nil {
+			return err
+		}
+		if a.flags.json {
+			return a.printJSON(map[string]any{"fee": int64(draft.Fee), "psbt": psbtOut})
+		}
+		a.printf("Wrote %s: %d input%s, fee %s. Sign it with 'satchel psbt sign %s'.\n", psbtOut,
+			len(draft.Inputs), plural(len(draft.Inputs)), amount.FormatBTC(draft.Fee), psbtOut)
+		return nil
+	}
+	rev, err := a.review(draft.Packet)
+	if err != nil {
+		return err
+	}
+	if !a.flags.json {
+		a.printReview(rev)
+	}
+	st, err := w.Keystore()
+	if err != nil {
+		return err
+	}
+	pw, err := a.password("Password for wallet "+a.flags.walletName+" to sign", false)
+	if err != nil {
+		return err
+	}
+	signer, err := st.Unlock(pw, a.net)
+	if err != nil {
+		return err
+	}
+	_, err = psbtx.Sign(draft.Packet, signer, a.net)
+	signer.Close()
+	if err != nil {
+		return err
+	}
+	if err := psbtx.Finalize(draft.Packet); err != nil {
+		return err
+	}
+	tx, err := psbtx.Extract(draft.Packet)
+	if err != nil {
+		return err
+	}
+	res, err := a.broadcastTx(cmd, tx, wait)
+	if err != nil {
+		return err
+	}
+	if err := w.AddUnconfirmed(tx); err != nil {
+		return err
+	}
+	a.logger().Info("sent", "txid", res.Txid, "fee", int64(draft.Fee))
+	if a.flags.json {
+		return a.printJSON(map[string]any{"txid": res.Txid.String(), "fee": int64(draft.Fee)})
+	}
+	a.printf("Sent %s\n", res.Txid)
+	return nil
+}
+
+func newBumpCommand(a *app) *cobra.Command {
+	var (
+		feeRate float64
+		psbtOut string
+		force   bool
+		wait    time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "bump TXID --fee-rate SATVB",
+		Short: "Replace an unconfirmed payment of ours with one paying a higher fee (RBF)",
+		Long: `Build a replacement (BIP125) for an unconfirmed transaction this wallet sent: the same
+recipients, the same coins (more if needed), a new change output, at the new fee rate. It must
+pay at least the old fee plus 1 sat/vB of its own size. Signed and broadcast like 'send'.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := chainhash.NewHashFromStr(args[0])
+			if err != nil || len(args[0]) != 64 {
+				return fmt.Errorf("%q is not a transaction id", args[0])
+			}
+			if feeRate <= 0 {
+				return errors.New("give the new fee rate with --fee-rate SATVB")
+			}
+			w, err := a.openWallet()
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			if w.WatchOnly() && psbtOut == "" {
+				return errors.New("this is a watch-only wallet: write the PSBT with --psbt-out FILE")
+			}
+			draft, err := w.BumpFee(*id, feeRate, force)
+			if err != nil {
+				return err
+			}
+			return a.completePayment(cmd, w, draft, psbtOut, wait)
+		},
+	}
+	cmd.Flags().Float64Var(&feeRate, "fee-rate", 0, "the new fee rate in sat/vB")
+	cmd.Flags().StringVar(&psbtOut, "psbt-out", "", "write the unsigned replacement PSBT to FILE")
+	cmd.Flags().BoolVar(&force, "force", false, "allow a fee that looks like a mistake")
+	cmd.Flags().DurationVar(&wait, "wait", 10*time.Second, "how long to wait for peers to fetch it")
+	return cmd
+}
+
+func newPSBTCommand(a *app) *cobra.Command {
+	cmd := newGroupCommand("psbt", "Create, inspect, sign, combine and finalize PSBTs (BIP174)")
+	var (
+		pf  payFlags
+		out string
+	)
+	create := &cobra.Command{
+		Use:   "create --to ADDR --amount AMT --fee-rate SATVB",
+		Short: "Build an unsigned PSBT from the wallet's coins",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			req, err := pf.request(a)
+			if err != nil {
+				return err
+			}
+			w, err := a.openWallet()
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			draft, err := w.CreatePSBT(req)
+			if err != nil {
+				return err
+			}
+			if a.flags.json && out != "" {
+				if err := a.writePSBT(draft.Packet, out); err != nil {
+					return err
+				}
+				return a.printJSON(map[string]any{"fee": int64(draft.Fee), "psbt": out})
+			}
+			return a.writePSBT(draft.Packet, out)
+		},
+	}
+	pf.bind(create)
+	create.Flags().StringVar(&out, "out", "", "write to FILE (binary for *.psbt, else base64); default: base64 on stdout")
+
+	var decodeOut string
+	decode := &cobra.Command{
+		Use:   "decode FILE|-",
+		Short: "Show what a PSBT pays: inputs, outputs, ours and change, fee, warnings",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			p, err := a.readPSBT(args[0])
+			if err != nil {
+				return err
+			}
+			j, err := a.review(p)
+			if err != nil {
+				return err
+			}
+			if a.flags.json {
+				return a.printJSON(j)
+			}
+			a.printReview(j)
+			a.printf("%d input%s, complete: %v\n", len(j.Inputs), plural(len(j.Inputs)), j.Complete)
+			return nil
+		},
+	}
+	_ = decodeOut
+
+	var signOut string
+	sign := &cobra.Command{
+		Use:   "sign FILE|-",
+		Short: "Sign the inputs that belong to this wallet (works --offline)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			p, err := a.readPSBT(args[0])
+			if err != nil {
+				return err
+			}
+			w, err := a.openWallet(wallet.ReadOnly())
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			st, err := w.Keystore()
+			if errors.Is(err, wallet.ErrWatchOnly) {
+				return errors.New("this is a watch-only wallet: sign on the machine that holds the keys")
+			}
+			if err != nil {
+				return err
+			}
+			j, err := a.review(p)
+			if err != nil {
+				return err
+			}
+			if !a.flags.json {
+				a.printReview(j)
+			}
+			pw, err := a.password("Password for wallet "+a.flags.walletName+" to sign", false)
+			if err != nil {
+				return err
+			}
+			signer, err := st.Unlock(pw, a.net)
+			if err != nil {
+				return err
+			}
+			n, err := psbtx.Sign(p, signer, a.net)
+			signer.Close()
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return errors.New("no input of this PSBT belongs to this wallet; nothing was signed")
+			}
+			a.logger().Info("psbt signed", "inputs", n)
+			if signOut != "" {
+				if err := a.writePSBT(p, signOut); err != nil {
+					return err
+				}
+			}
+			switch {
+			case a.flags.json:
+				j := map[string]any{"signed": n}
+				if signOut != "" {
+					j["psbt"] = signOut
+				} else if b64, err := psbtx.EncodeBase64(p); err == nil {
+					j["psbt_base64"] = b64
+				}
+				return a.printJSON(j)
+			case signOut != "":
+				a.printf("Signed %d input%s; wrote %s.\n", n, plural(n), signOut)
+				return nil
+			default:
+				return a.writePSBT(p, "")
+			}
+		},
+	}
+	sign.Flags().StringVar(&signOut, "out", "", "write the signed PSBT to FILE (default: base64 on stdout)")
+
+	var combineOut string
+	combine := &cobra.Command{
+		Use:   "combine FILE FILE...",
+		Short: "Merge the signatures of several copies of one PSBT",
+		Args:  cobra.MinimumNArgs(2),
+		RunE: func(_ *cobra.Command, args []string) error {
+			var ps []*psbt.Packet
+			for _, f := range args {
+				p, err := a.readPSBT(f)
+				if err != nil {
+					return fmt.Errorf("%s: %w", f, err)
+				}
+				ps = append(ps, p)
+			}
+			p, err := psbtx.Combine(ps...)
+			if err != nil {
+				return err
+			}
+			return a.writePSBT(p, combineOut)
+		},
+	}
+	combine.Flags().StringVar(&combineOut, "out", "", "write to FILE (default: base64 on stdout)")
+
+	var finalOut string
+	finalize := &cobra.Command{
+		Use:   "finalize FILE|-",
+		Short: "Finalize a fully signed PSBT and print the transaction",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			p, err := a.readPSBT(args[0])
+			if err != nil {
+				return err
+			}
+			if err := psbtx.Finalize(p); err != nil {
+				return err
+			}
+			tx, err := psbtx.Extract(p)
+			if err != nil {
+				return err
+			}
+			var buf bytes.Buffer
+			tx.Serialize(&buf)
+			hexTx := fmt.Sprintf("%x", buf.Bytes())
+			if finalOut != "" {
+				if err := os.WriteFile(finalOut, []byte(hexTx+"\n"), 0o600); err != nil {
+					return fmt.Errorf("cannot write the transaction: %w", unwrapPathError(err))
+				}
+			}
+			if a.flags.json {
+				return a.printJSON(map[string]any{"txid": tx.TxHash().String(), "hex": hexTx})
+			}
+			a.printf("%s\n", hexTx)
+			return nil
+		},
+	}
+	finalize.Flags().StringVar(&finalOut, "out", "", "also write the transaction hex to FILE")
+
+	cmd.AddCommand(create, decode, sign, combine, finalize)
+	return cmd
+}
+
