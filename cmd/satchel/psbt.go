@@ -564,4 +564,3 @@ func newPSBTCommand(a *app) *cobra.Command {
 	cmd.AddCommand(create, decode, sign, combine, finalize)
 	return cmd
 }
-
