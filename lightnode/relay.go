@@ -10,8 +10,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/btcsuite/btcd/btcutil/v2/bloom"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/peer"
+	"github.com/btcsuite/btcd/txscript/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 )
 
@@ -361,4 +363,34 @@ func (n *Node) MempoolTx(ctx context.Context, txid *chainhash.Hash) (*TxSeen, er
 		}
 	}
 	return nil, fmt.Errorf("transaction %s: %w", txid, errNotFound)
+}
+
+// RequestMempool asks each peer that serves BIP37 for the unconfirmed
+// transactions that pay one of scripts or spend one of outpoints: it loads
+// a bloom filter of them and sends `mempool`. Matching transactions arrive
+// on the relay feed as TxSeen events; the filter stays loaded, so the peer
+// relays only matching transactions from then on. It returns how many
+// peers were asked.
+func (n *Node) RequestMempool(scripts [][]byte, outpoints []wire.OutPoint) int {
+	peers := n.readyPeers(wire.SFNodeBloom)
+	for _, pc := range peers {
+		f := bloom.NewFilter(uint32(len(scripts)+len(outpoints)+1), 0, 0.0001, wire.BloomUpdateAll)
+		for _, s := range scripts {
+			// BIP37 matches the data pushed by an output script (the key
+			// or script hash), not the script itself.
+			pushes, err := txscript.PushedData(s)
+			if err != nil {
+				continue
+			}
+			for _, p := range pushes {
+				f.Add(p)
+			}
+		}
+		for i := range outpoints {
+			f.AddOutPoint(&outpoints[i])
+		}
+		pc.p.QueueMessage(f.MsgFilterLoad(), nil)
+		pc.p.QueueMessage(wire.NewMsgMemPool(), nil)
+	}
+	return len(peers)
 }

@@ -78,6 +78,20 @@ func (w *Wallet) extendScripts(tx *bbolt.Tx) (bool, error) {
 	return grew, nil
 }
 
+// WatchScripts returns every script the wallet watches: its addresses up to
+// the look-ahead window.
+func (w *Wallet) WatchScripts() [][]byte { return w.watchScripts() }
+
+// UnspentOutPoints lists the wallet's unspent outputs.
+func (w *Wallet) UnspentOutPoints() []wire.OutPoint {
+	utxos, _, _ := w.UTXOs()
+	ops := make([]wire.OutPoint, len(utxos))
+	for i, u := range utxos {
+		ops[i] = u.OutPoint
+	}
+	return ops
+}
+
 // watchScripts returns every script the wallet watches.
 func (w *Wallet) watchScripts() [][]byte {
 	out := make([][]byte, 0, len(w.scripts))

@@ -76,10 +76,49 @@ func (a *app) scanWallet(ctx context.Context, node *lightnode.Node) (*wallet.Sca
 	if err != nil {
 		return res, wallet.Balance{}, fmt.Errorf("wallet scan: %w", err)
 	}
+	a.collectUnconfirmed(ctx, node, w)
 	bal, err := w.Balance()
 	a.logger().Info("wallet scanned", "wallet", a.flags.walletName, "from", res.From, "to", res.To,
 		"blocks", res.BlocksFetched, "txs", res.TxsFound, "removed", res.TxsRemoved)
 	return res, bal, err
+}
+
+// mempoolWait is how long sync listens for the peers' matching
+// unconfirmed transactions, and mempoolQuiet how long without a new one
+// ends it early.
+const (
+	mempoolWait  = 3 * time.Second
+	mempoolQuiet = 500 * time.Millisecond
+)
+
+// collectUnconfirmed asks the peers for unconfirmed transactions of the
+// wallet and records them.
+func (a *app) collectUnconfirmed(ctx context.Context, node *lightnode.Node, w *wallet.Wallet) {
+	sub := node.Subscribe()
+	defer sub.Close()
+	if node.RequestMempool(w.WatchScripts(), w.UnspentOutPoints()) == 0 {
+		return
+	}
+	deadline := time.After(mempoolWait)
+	quiet := time.NewTimer(mempoolQuiet)
+	defer quiet.Stop()
+	for {
+		select {
+		case ev := <-sub.Events():
+			if seen, ok := ev.(lightnode.TxSeen); ok {
+				if err := w.AddUnconfirmed(seen.Tx); err != nil {
+					a.logger().Warn("cannot record unconfirmed transaction", "txid", seen.Txid, "err", err)
+				}
+				quiet.Reset(mempoolQuiet)
+			}
+		case <-quiet.C:
+			return
+		case <-deadline:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 func balanceJSON(b wallet.Balance) map[string]int64 {
@@ -192,16 +231,34 @@ func newHistoryCommand(a *app) *cobra.Command {
 }
 
 func newUTXOsCommand(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:   "utxos",
-		Short: "List the wallet's unspent outputs (coins)",
-		Args:  cobra.NoArgs,
+	var freeze, unfreeze []string
+	cmd := &cobra.Command{
+		Use:   "utxos [--freeze TXID:VOUT] [--unfreeze TXID:VOUT]",
+		Short: "List the wallet's unspent outputs (coins); freeze or unfreeze them",
+		Long: `List the wallet's coins. A frozen coin is never picked by automatic coin selection (it can
+still be spent on purpose with send --utxo).`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			w, err := a.openWallet(wallet.ReadOnly())
+			var opts []wallet.OpenOption
+			if len(freeze)+len(unfreeze) == 0 {
+				opts = append(opts, wallet.ReadOnly())
+			}
+			w, err := a.openWallet(opts...)
 			if err != nil {
 				return err
 			}
 			defer w.Close()
+			for i, list := range [][]string{freeze, unfreeze} {
+				for _, s := range list {
+					op, err := parseOutPoint(s)
+					if err != nil {
+						return err
+					}
+					if err := w.SetFrozen(op, i == 0); err != nil {
+						return err
+					}
+				}
+			}
 			utxos, tip, err := w.UTXOs()
 			if err != nil {
 				return err
@@ -252,6 +309,9 @@ func newUTXOsCommand(a *app) *cobra.Command {
 			return tw.Flush()
 		},
 	}
+	cmd.Flags().StringArrayVar(&freeze, "freeze", nil, "freeze this coin TXID:VOUT (repeatable)")
+	cmd.Flags().StringArrayVar(&unfreeze, "unfreeze", nil, "unfreeze this coin TXID:VOUT (repeatable)")
+	return cmd
 }
 
 func newWalletRescanCommand(a *app) *cobra.Command {

@@ -144,3 +144,32 @@ func TestWalletScanFollowsGapAndReorg(t *testing.T) {
 		}
 	}
 }
+
+// A payment still in btcd's mempool shows as unconfirmed, then confirmed
+// once mined.
+func TestUnconfirmedIncomingPayment(t *testing.T) {
+	btcd := regtest.Start(t)
+	btcd.Generate(110)
+	c := newCLI(t)
+	restoreAbandon(t, c)
+	c.env["SATCHEL_CONNECT"] = btcd.P2PAddr()
+	pay := btcd.Payment(btcd.CoinbaseCoin(1), 1, scriptOf(t, walletAddr(t, c, 3)))
+	btcd.SendRaw(pay)
+	c.ok("sync")
+	var bal balanceOut
+	c.jsonOut(&bal, "balance")
+	if bal.Unconfirmed != pay.TxOut[0].Value || bal.Confirmed != 0 {
+		t.Fatalf("with the payment in the mempool: %+v", bal)
+	}
+	var hist []historyOut
+	c.jsonOut(&hist, "history")
+	if len(hist) != 1 || hist[0].Height != 0 || hist[0].Amount != pay.TxOut[0].Value {
+		t.Fatalf("history %+v", hist)
+	}
+	btcd.Generate(1)
+	c.ok("sync")
+	c.jsonOut(&bal, "balance")
+	if bal.Unconfirmed != 0 || bal.Confirmed != pay.TxOut[0].Value {
+		t.Fatalf("after mining: %+v", bal)
+	}
+}

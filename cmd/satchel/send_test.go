@@ -235,3 +235,57 @@ func TestFeeBumpReplaces(t *testing.T) {
 		t.Fatalf("balance after the bump was mined: %+v (fee %d)", bal, second.Fee)
 	}
 }
+
+// Frozen coins are never chosen automatically, but can be spent on purpose.
+func TestFrozenCoinsAreNotSpent(t *testing.T) {
+	c := newCLI(t)
+	restoreAbandon(t, c)
+	btcd := regtest.Start(t, regtest.WithMiningAddress(walletAddr(t, c, 0)))
+	btcd.Generate(102) // three mature coinbases of 50 BTC
+	c.env["SATCHEL_CONNECT"] = btcd.P2PAddr()
+	c.ok("sync")
+	var utxos []struct {
+		Txid   string `json:"txid"`
+		Vout   uint32 `json:"vout"`
+		Mature bool   `json:"mature"`
+		Frozen bool   `json:"frozen"`
+	}
+	c.jsonOut(&utxos, "utxos")
+	var mature []string
+	for _, u := range utxos {
+		if u.Mature {
+			mature = append(mature, u.Txid+":0")
+		}
+	}
+	if len(mature) != 3 {
+		t.Fatalf("%d mature coins; want 3", len(mature))
+	}
+	c.ok("utxos", "--freeze", mature[0], "--freeze", mature[1])
+	dest := scriptAddress(t, regtest.KeyScript(mustNewKey(t).PubKey()))
+	// 60 BTC needs two coins, but only one is not frozen.
+	c.fails("insufficient funds", "send", "--to", dest, "--amount", "60btc", "--fee-rate", "1")
+	var r reviewJSON
+	out := filepath.Join(t.TempDir(), "p.psbt")
+	c.ok("psbt", "create", "--to", dest, "--amount", "10btc", "--fee-rate", "1", "--out", out)
+	c.jsonOut(&r, "psbt", "decode", out)
+	if len(r.Inputs) != 1 || r.Inputs[0].Txid+":0" != mature[2] {
+		t.Fatalf("automatic selection used %+v; want only the unfrozen %s", r.Inputs, mature[2])
+	}
+	// Coin control may pick a frozen coin on purpose.
+	c.ok("psbt", "create", "--to", dest, "--amount", "10btc", "--fee-rate", "1", "--utxo", mature[0], "--out", out)
+	c.jsonOut(&r, "psbt", "decode", out)
+	if len(r.Inputs) != 1 || r.Inputs[0].Txid+":0" != mature[0] {
+		t.Fatalf("coin control spent %+v; want %s", r.Inputs, mature[0])
+	}
+	c.ok("utxos", "--unfreeze", mature[0])
+	c.jsonOut(&utxos, "utxos")
+	frozen := 0
+	for _, u := range utxos {
+		if u.Frozen {
+			frozen++
+		}
+	}
+	if frozen != 1 {
+		t.Fatalf("%d frozen after unfreezing one of two", frozen)
+	}
+}
