@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/btcsuite/btcd/addrmgr"
@@ -19,11 +20,13 @@ import (
 
 // PeerInfo describes a connected or banned peer.
 type PeerInfo struct {
-	Addr          string
-	UserAgent     string
-	Services      wire.ServiceFlag
-	Height        int32 // best height the peer has told us about
-	Ping          time.Duration
+	Addr      string
+	UserAgent string
+	Services  wire.ServiceFlag
+	Height    int32 // best height the peer has told us about
+	Ping      time.Duration
+	// FeeFilter is the lowest fee rate the peer relays (BIP133), in sat/vB.
+	FeeFilter     float64
 	BytesSent     uint64
 	BytesReceived uint64
 	ConnectedAt   time.Time
@@ -42,6 +45,9 @@ type peerConn struct {
 	banKey  string
 
 	pending pendingSet // requests waiting for answers
+
+	// feeFilter is the peer's BIP133 minimum fee rate, sat/kvB.
+	feeFilter atomic.Int64
 
 	pingMu    sync.Mutex
 	pingNonce uint64
@@ -263,7 +269,12 @@ func (n *Node) peerConfig(pc *peerConn) *peer.Config {
 				}
 			},
 			OnGetData: func(p *peer.Peer, msg *wire.MsgGetData) { n.onGetData(p, msg) },
-			OnReject:  func(p *peer.Peer, msg *wire.MsgReject) { n.onReject(p, msg) },
+			OnFeeFilter: func(p *peer.Peer, msg *wire.MsgFeeFilter) {
+				if msg.MinFee >= 0 {
+					pc.feeFilter.Store(msg.MinFee)
+				}
+			},
+			OnReject: func(p *peer.Peer, msg *wire.MsgReject) { n.onReject(p, msg) },
 			OnPong: func(p *peer.Peer, msg *wire.MsgPong) {
 				pc.gotPong(msg.Nonce)
 			},
@@ -323,6 +334,7 @@ func (pc *peerConn) info() PeerInfo {
 		Services:      p.Services(),
 		Height:        p.LastBlock(),
 		Ping:          rtt,
+		FeeFilter:     float64(pc.feeFilter.Load()) / 1000,
 		BytesSent:     p.BytesSent(),
 		BytesReceived: p.BytesReceived(),
 		ConnectedAt:   p.TimeConnected(),

@@ -394,3 +394,14 @@ func (n *Node) RequestMempool(scripts [][]byte, outpoints []wire.OutPoint) int {
 	}
 	return len(peers)
 }
+
+// RelayFloor returns the highest minimum fee rate (sat/vB) among the
+// connected peers' BIP133 feefilters: a transaction paying less may not
+// be relayed by all of them. 0 when no peer has said.
+func (n *Node) RelayFloor() float64 {
+	var floor float64
+	for _, p := range n.Peers() {
+		floor = max(floor, p.FeeFilter)
+	}
+	return floor
+}

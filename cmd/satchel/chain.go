@@ -21,6 +21,7 @@ import (
 
 	"github.com/satchelbtc/satchel/lightnode"
 	"github.com/satchelbtc/satchel/lightnode/headerstore"
+	"github.com/satchelbtc/satchel/wallet"
 	"github.com/satchelbtc/satchel/wallet/psbtx"
 )
 
@@ -373,6 +374,11 @@ func (a *app) broadcastTx(cmd *cobra.Command, tx *wire.MsgTx, wait time.Duration
 	}
 	// Give the other --connect peers a moment to finish their handshake.
 	waitForPeers(cmd.Context(), node, max(len(a.flags.connect), 1), 3*time.Second)
+	if floor := node.RelayFloor(); floor > 0 {
+		if rate := feeRateOf(tx, a); rate >= 0 && rate < floor {
+			fmt.Fprintf(a.stderr, "warning: the fee rate %.1f sat/vB is below the peers' relay floor of %.1f sat/vB\n", rate, floor)
+		}
+	}
 	res, err := node.Broadcast(cmd.Context(), tx, wait)
 	if err != nil {
 		return nil, err
@@ -442,3 +448,37 @@ func isHex(s string) bool {
 
 func btcutilBlock(b *wire.MsgBlock) *btcutil.Block { return btcutil.NewBlock(b) }
 func btcutilTx(tx *wire.MsgTx) *btcutil.Tx         { return btcutil.NewTx(tx) }
+
+// feeRateOf returns a transaction's fee rate when the wallet knows every
+// input's value, else -1.
+func feeRateOf(tx *wire.MsgTx, a *app) float64 {
+	if !a.walletExists() {
+		return -1
+	}
+	w, err := a.openWallet(wallet.ReadOnly())
+	if err != nil {
+		return -1
+	}
+	defer w.Close()
+	utxos, _, err := w.UTXOs()
+	if err != nil {
+		return -1
+	}
+	values := map[wire.OutPoint]int64{}
+	for _, u := range utxos {
+		values[u.OutPoint] = int64(u.Value)
+	}
+	var in, out int64
+	for _, txIn := range tx.TxIn {
+		v, ok := values[txIn.PreviousOutPoint]
+		if !ok {
+			return -1
+		}
+		in += v
+	}
+	for _, o := range tx.TxOut {
+		out += o.Value
+	}
+	vsize := (blockchain.GetTransactionWeight(btcutil.NewTx(tx)) + 3) / 4
+	return float64(in-out) / float64(vsize)
+}

@@ -416,6 +416,7 @@ answered and the best height they claim.`,
 				FilterTip() (int32, chainhash.Hash)
 			}
 			peers, peerHeight := 0, int32(0)
+			var floor float64
 			if a.flags.offline {
 				st, err := a.openChain()
 				if err != nil {
@@ -434,6 +435,7 @@ answered and the best height they claim.`,
 				peers = len(ps)
 				for _, p := range ps {
 					peerHeight = max(peerHeight, p.Height)
+					floor = max(floor, p.FeeFilter)
 				}
 				tip, filterTip = node.Store().Tip(), node.Store()
 			}
@@ -445,6 +447,7 @@ answered and the best height they claim.`,
 			j["time"] = tip.Header.Timestamp.Unix()
 			j["peers"] = peers
 			j["peer_height"] = peerHeight
+			j["relay_fee_floor"] = floor
 			if a.flags.json {
 				return a.printJSON(j)
 			}
@@ -457,6 +460,7 @@ answered and the best height they claim.`,
 				fmt.Fprintf(tw, "Peers\t(offline)\n")
 			} else {
 				fmt.Fprintf(tw, "Peers\t%d (best claimed height %d)\n", peers, peerHeight)
+				fmt.Fprintf(tw, "Relay fee floor\t%.1f sat/vB (the peers' feefilter)\n", floor)
 			}
 			return tw.Flush()
 		},
