@@ -186,6 +186,11 @@ type reviewOutputJSON struct {
 func (a *app) review(p *psbt.Packet) (*reviewJSON, error) {
 	own, done := a.ownership()
 	defer done()
+	return a.reviewWith(p, own)
+}
+
+// reviewWith reviews a PSBT with a known owner (an already open wallet).
+func (a *app) reviewWith(p *psbt.Packet, own psbtx.Ownership) (*reviewJSON, error) {
 	r, err := psbtx.ReviewPacket(p, a.net, own)
 	if err != nil {
 		return nil, err
@@ -284,7 +289,7 @@ func (a *app) completePayment(cmd *cobra.Command, w *wallet.Wallet, draft *walle
 			len(draft.Inputs), plural(len(draft.Inputs)), amount.FormatBTC(draft.Fee), psbtOut)
 		return nil
 	}
-	rev, err := a.review(draft.Packet)
+	rev, err := a.reviewWith(draft.Packet, w.Owns)
 	if err != nil {
 		return err
 	}
@@ -456,7 +461,7 @@ func newPSBTCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			j, err := a.review(p)
+			j, err := a.reviewWith(p, w.Owns)
 			if err != nil {
 				return err
 			}

@@ -289,3 +289,18 @@ func TestFrozenCoinsAreNotSpent(t *testing.T) {
 		t.Fatalf("%d frozen after unfreezing one of two", frozen)
 	}
 }
+
+// What send shows before asking for the password marks the change output.
+func TestSendReviewMarksChange(t *testing.T) {
+	c := newCLI(t)
+	restoreAbandon(t, c)
+	btcd := regtest.Start(t, regtest.WithMiningAddress(walletAddr(t, c, 0)))
+	btcd.Generate(101)
+	c.env["SATCHEL_CONNECT"] = btcd.P2PAddr()
+	c.ok("sync")
+	dest := scriptAddress(t, regtest.KeyScript(mustNewKey(t).PubKey()))
+	out := c.ok("send", "--to", dest, "--amount", "1btc", "--fee-rate", "2")
+	if !strings.Contains(out, "(change, back to this wallet)") || !strings.Contains(out, dest) || !strings.Contains(out, "Sent ") {
+		t.Fatalf("send output:\n%s", out)
+	}
+}
