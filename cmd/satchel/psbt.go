@@ -145,15 +145,17 @@ func (a *app) readPSBT(path string) (*psbt.Packet, error) {
 
 // ownership tells psbtx which scripts belong to the --wallet wallet, if
 // there is one.
-func (a *app) ownership() (psbtx.Ownership, func()) {
+func (a *app) ownership() (psbtx.Ownership, *uint32, func()) {
+	none := func([]byte) (bool, bool) { return false, false }
 	if !a.walletExists() {
-		return func([]byte) (bool, bool) { return false, false }, func() {}
+		return none, nil, func() {}
 	}
 	w, err := a.openWallet(wallet.ReadOnly())
 	if err != nil {
-		return func([]byte) (bool, bool) { return false, false }, func() {}
+		return none, nil, func() {}
 	}
-	return w.Owns, func() { w.Close() }
+	fp := w.Fingerprint()
+	return w.Owns, &fp, func() { w.Close() }
 }
 
 // reviewJSON is `psbt decode --json`.
@@ -184,14 +186,18 @@ type reviewOutputJSON struct {
 }
 
 func (a *app) review(p *psbt.Packet) (*reviewJSON, error) {
-	own, done := a.ownership()
+	own, fp, done := a.ownership()
 	defer done()
-	return a.reviewWith(p, own)
+	var opts []psbtx.ReviewOption
+	if fp != nil {
+		opts = append(opts, psbtx.WithFingerprint(*fp))
+	}
+	return a.reviewWith(p, own, opts...)
 }
 
 // reviewWith reviews a PSBT with a known owner (an already open wallet).
-func (a *app) reviewWith(p *psbt.Packet, own psbtx.Ownership) (*reviewJSON, error) {
-	r, err := psbtx.ReviewPacket(p, a.net, own)
+func (a *app) reviewWith(p *psbt.Packet, own psbtx.Ownership, opts ...psbtx.ReviewOption) (*reviewJSON, error) {
+	r, err := psbtx.ReviewPacket(p, a.net, own, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +295,7 @@ func (a *app) completePayment(cmd *cobra.Command, w *wallet.Wallet, draft *walle
 			len(draft.Inputs), plural(len(draft.Inputs)), amount.FormatBTC(draft.Fee), psbtOut)
 		return nil
 	}
-	rev, err := a.reviewWith(draft.Packet, w.Owns)
+	rev, err := a.reviewWith(draft.Packet, w.Owns, psbtx.WithFingerprint(w.Fingerprint()))
 	if err != nil {
 		return err
 	}
@@ -461,7 +467,7 @@ func newPSBTCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			j, err := a.reviewWith(p, w.Owns)
+			j, err := a.reviewWith(p, w.Owns, psbtx.WithFingerprint(w.Fingerprint()))
 			if err != nil {
 				return err
 			}
