@@ -25,6 +25,8 @@ import (
 
 // payFlags are the flags shared by send and psbt create.
 type payFlags struct {
+	// label is taken from the recipients' BIP21 label or message.
+	label   string
 	to      []string
 	amounts []string
 	feeRate float64
@@ -74,6 +76,9 @@ func (f *payFlags) request(a *app) (*wallet.SendRequest, error) {
 			return nil, fmt.Errorf("no amount for %s: give --amount", uri.Address.EncodeAddress())
 		}
 		req.Recipients = append(req.Recipients, wallet.Recipient{Address: uri.Address, Amount: amt})
+		if text := firstNonEmpty(uri.Label, uri.Message); text != "" && f.label == "" {
+			f.label = text
+		}
 	}
 	for _, u := range f.utxos {
 		op, err := parseOutPoint(u)
@@ -272,7 +277,7 @@ signer elsewhere (a watch-only wallet must use it).`,
 			if err != nil {
 				return err
 			}
-			return a.completePayment(cmd, w, draft, psbtOut, wait)
+			return a.completePayment(cmd, w, draft, psbtOut, pf.label, wait)
 		},
 	}
 	pf.bind(cmd)
@@ -281,9 +286,18 @@ signer elsewhere (a watch-only wallet must use it).`,
 	return cmd
 }
 
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
 // completePayment writes the draft to psbtOut, or reviews, signs with the
 // password, broadcasts and records it.
-func (a *app) completePayment(cmd *cobra.Command, w *wallet.Wallet, draft *wallet.Draft, psbtOut string, wait time.Duration) error {
+func (a *app) completePayment(cmd *cobra.Command, w *wallet.Wallet, draft *wallet.Draft, psbtOut, label string, wait time.Duration) error {
 	if psbtOut != "" {
 		if err := a.writePSBT(draft.Packet, psbtOut); err != nil {
 			return err
@@ -333,6 +347,11 @@ func (a *app) completePayment(cmd *cobra.Command, w *wallet.Wallet, draft *walle
 	if err := w.AddUnconfirmed(tx); err != nil {
 		return err
 	}
+	if label != "" {
+		if err := w.SetLabel("tx:"+tx.TxHash().String(), label); err != nil {
+			return err
+		}
+	}
 	a.logger().Info("sent", "txid", res.Txid, "fee", int64(draft.Fee))
 	if a.flags.json {
 		return a.printJSON(map[string]any{"txid": res.Txid.String(), "fee": int64(draft.Fee)})
@@ -375,7 +394,8 @@ pay at least the old fee plus 1 sat/vB of its own size. Signed and broadcast lik
 			if err != nil {
 				return err
 			}
-			return a.completePayment(cmd, w, draft, psbtOut, wait)
+			labels, _ := w.Labels()
+			return a.completePayment(cmd, w, draft, psbtOut, labels["tx:"+id.String()], wait)
 		},
 	}
 	cmd.Flags().Float64Var(&feeRate, "fee-rate", 0, "the new fee rate in sat/vB")

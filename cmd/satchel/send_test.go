@@ -299,8 +299,26 @@ func TestSendReviewMarksChange(t *testing.T) {
 	c.env["SATCHEL_CONNECT"] = btcd.P2PAddr()
 	c.ok("sync")
 	dest := scriptAddress(t, regtest.KeyScript(mustNewKey(t).PubKey()))
-	out := c.ok("send", "--to", dest, "--amount", "1btc", "--fee-rate", "2")
+	out := c.ok("send", "--to", "bitcoin:"+dest+"?amount=1&label=Rent%20May", "--fee-rate", "2")
 	if !strings.Contains(out, "(change, back to this wallet)") || !strings.Contains(out, dest) || !strings.Contains(out, "Sent ") {
 		t.Fatalf("send output:\n%s", out)
+	}
+	var hist []historyOut
+	c.jsonOut(&hist, "history")
+	found := false
+	for _, h := range hist {
+		if h.Amount < 0 {
+			found = h.Amount <= -btc
+			var withLabel []struct {
+				Label string `json:"label"`
+			}
+			c.jsonOut(&withLabel, "history")
+			if withLabel[0].Label != "Rent May" {
+				t.Fatalf("the BIP21 label did not reach the history: %+v", withLabel[0])
+			}
+		}
+	}
+	if !found {
+		t.Fatal("the payment is not in the history")
 	}
 }
