@@ -294,3 +294,14 @@ func (w *Wallet) Labels() (map[string]string, error) {
 	})
 	return out, err
 }
+
+// UsedScripts returns the scripts that have received coins, spent or not.
+func (w *Wallet) UsedScripts() (map[string]bool, error) {
+	used := map[string]bool{}
+	err := w.withState(func(st *state, _ int32) {
+		for _, o := range st.outputs {
+			used[string(o.Script)] = true
+		}
+	})
+	return used, err
+}

@@ -83,12 +83,14 @@ list covers every address handed out so far plus the gap limit, the window a sca
 			if err != nil {
 				return err
 			}
+			usedScripts, err := w.UsedScripts()
+			if err != nil {
+				return err
+			}
 			if a.flags.json {
 				out := make([]addressJSON, len(addrs))
 				for i, ad := range addrs {
-					// Nothing is synced yet in this version of the wallet,
-					// so no address is known to be used.
-					used := false
+					used := usedScripts[string(ad.Script)]
 					out[i] = addressJSON{
 						Index:   ad.Index,
 						Address: ad.Address.EncodeAddress(),
@@ -100,9 +102,13 @@ list covers every address handed out so far plus the gap limit, the window a sca
 				return a.printJSON(out)
 			}
 			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "INDEX\tPATH\tADDRESS")
+			fmt.Fprintln(tw, "INDEX\tPATH\tADDRESS\tUSED")
 			for _, ad := range addrs {
-				fmt.Fprintf(tw, "%d\t%s\t%s\n", ad.Index, wallet.FormatPath(ad.Path), ad.Address.EncodeAddress())
+				used := ""
+				if usedScripts[string(ad.Script)] {
+					used = "yes"
+				}
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", ad.Index, wallet.FormatPath(ad.Path), ad.Address.EncodeAddress(), used)
 			}
 			return tw.Flush()
 		},

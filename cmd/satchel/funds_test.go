@@ -103,6 +103,13 @@ func TestWalletScanFollowsGapAndReorg(t *testing.T) {
 	if bal.Confirmed != want || bal.Total != want {
 		t.Fatalf("balance %+v; want %d confirmed", bal, want)
 	}
+	var listed []addrEntry
+	c.jsonOut(&listed, "address", "list", "--count", "26")
+	for i, e := range listed {
+		if want := i == 5 || i == 24; *e.Used != want {
+			t.Fatalf("address %d used=%v; want %v", i, *e.Used, want)
+		}
+	}
 	var next addrEntry
 	c.jsonOut(&next, "address", "new")
 	if next.Index != 25 {

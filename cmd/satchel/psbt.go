@@ -441,7 +441,6 @@ func newPSBTCommand(a *app) *cobra.Command {
 	pf.bind(create)
 	create.Flags().StringVar(&out, "out", "", "write to FILE (binary for *.psbt, else base64); default: base64 on stdout")
 
-	var decodeOut string
 	decode := &cobra.Command{
 		Use:   "decode FILE|-",
 		Short: "Show what a PSBT pays: inputs, outputs, ours and change, fee, warnings",
@@ -463,7 +462,6 @@ func newPSBTCommand(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	_ = decodeOut
 
 	var signOut string
 	sign := &cobra.Command{
