@@ -6,7 +6,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
 export GOTOOLCHAIN := local
 
-.PHONY: build test bench fuzz vet clean
+.PHONY: build test bench fuzz vet clean crash reliability
 
 build:
 	go build -trimpath -ldflags "$(LDFLAGS)" -o satchel ./cmd/satchel
@@ -21,15 +21,27 @@ vet:
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
 
-# Each fuzz target for FUZZTIME (default 30s).
+# Each fuzz target for FUZZTIME (default 30s); FUZZFLAGS adds go test flags
+# (e.g. FUZZFLAGS=-parallel=1 to leave a core free).
 FUZZTIME ?= 30s
+FUZZFLAGS ?=
 fuzz:
 	@for pkg in ./keystore ./wallet ./wallet/amount ./wallet/bip21 ./wallet/labels ./wallet/coinselect ./wallet/psbtx ./lightnode/verify ./lightnode/headerstore; do \
 		for f in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 			echo "== $$pkg $$f"; \
-			go test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+			go test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) $$pkg || exit 1; \
 		done; \
 	done
+
+# The long form of the crash test: 100 SIGKILLs during sync (CRASHKILLS).
+CRASHKILLS ?= 100
+crash:
+	SATCHEL_CRASH_KILLS=$(CRASHKILLS) go test -run TestCrashRecovery -v -timeout 60m ./cmd/satchel
+
+# Everything RELIABILITY.md describes, in its long form.
+reliability: crash
+	go test -run 'TestReorgSuite|TestHostile|TestNoSecrets|TestDamaged' -v ./cmd/satchel ./lightnode/...
+	$(MAKE) fuzz
 
 clean:
 	rm -rf satchel dist
