@@ -253,7 +253,16 @@ func (n *Node) peerConfig(pc *peerConn) *peer.Config {
 			},
 			// btcd's peer package (v0.26.2) never dispatches cfcheckpt to
 			// OnCFCheckpt, so it is caught where every message is read.
+			// Read errors arrive here too: a malformed message (bad
+			// checksum, oversized or undecodable payload, wrong network)
+			// is a *wire.MessageError and earns a ban; EOF and reset
+			// connections are a peer going away and do not.
 			OnRead: func(p *peer.Peer, _ int, msg wire.Message, err error) {
+				var me *wire.MessageError
+				if errors.As(err, &me) {
+					n.send(banRequest{pc: pc, reason: "sent a malformed message: " + me.Error(), d: n.cfg.BanDuration})
+					return
+				}
 				if cp, ok := msg.(*wire.MsgCFCheckpt); ok && err == nil {
 					pc.pending.deliver(cp)
 				}
