@@ -71,11 +71,10 @@ func (a *app) openChain() (headerstore.Store, error) {
 	return st, chainDBError(err)
 }
 
-// chainDBError adds what to do to a chain.db failure.
+// chainDBError passes chain.db failures on: headerstore's messages already
+// say what to do (delete the file; it only holds data that can be
+// downloaded again).
 func chainDBError(err error) error {
-	if errors.Is(err, headerstore.ErrDamaged) {
-		return fmt.Errorf("%w (chain.db only holds data that can be downloaded again: delete it and run 'satchel sync')", err)
-	}
 	return err
 }
 
