@@ -1,0 +1,31 @@
+package wallet
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap holds the bindings of the wallet pages, on top of the shared
+// common.KeyMap (movement, enter, esc). None of these keys is bound in the
+// shared map, so they can be matched without conflicts.
+type KeyMap struct {
+	// Units switches amounts between BTC and sats on the overview.
+	Units key.Binding
+	// Receive asks for the receive page from the overview.
+	Receive key.Binding
+	// NewAddress hands out another receive address.
+	NewAddress key.Binding
+	// EditAmount focuses the amount field of the receive page.
+	EditAmount key.Binding
+	// DoneAmount leaves the amount field, keeping what was typed.
+	DoneAmount key.Binding
+}
+
+// DefaultKeyMap returns the default bindings. Each call returns a fresh
+// value.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Units:      key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "BTC/sats")),
+		Receive:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "receive")),
+		NewAddress: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new address")),
+		EditAmount: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "edit amount")),
+		DoneAmount: key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "done")),
+	}
+}

@@ -1,0 +1,206 @@
+package wallet
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+)
+
+const (
+	markW      = 2 // "> " before the selected row, for terminals without colour
+	gap        = "  "
+	dateLayout = "2006-01-02 15:04"
+	dayLayout  = "2006-01-02"
+	fullTxidW  = 64
+	minLabelW  = 12
+)
+
+// emptyHistory is shown in place of the history of a wallet without
+// transactions.
+const emptyHistory = "No transactions yet — receive some coins (r)"
+
+// Colours of incoming and outgoing amounts. The sign carries the meaning
+// too, for NO_COLOR terminals.
+var (
+	incomingStyle = lipgloss.NewStyle().Foreground(lipgloss.Color("2"))
+	outgoingStyle = lipgloss.NewStyle().Foreground(lipgloss.Color("1"))
+)
+
+// historyLayout is the column set for one width: narrow terminals drop the
+// time of day, then shorten the txid.
+type historyLayout struct {
+	width   int
+	dateW   int
+	long    bool // date with time of day
+	amountW int
+	txidW   int
+	labelW  int
+}
+
+func (m *Overview) layout() historyLayout {
+	l := historyLayout{width: m.common.Width, dateW: len(dateLayout), long: true, amountW: m.amountW, txidW: 17}
+	rest := func() int {
+		return l.width - markW - l.dateW - len(gap) - l.amountW - len(gap) - l.txidW - len(gap)
+	}
+	if rest() < minLabelW {
+		l.dateW, l.long = len("unconfirmed"), false
+	}
+	if r := rest(); r < minLabelW {
+		l.txidW = max(l.txidW-(minLabelW-r), 9)
+	}
+	if r := rest(); r > minLabelW+fullTxidW-l.txidW+20 {
+		// Wide terminals show the whole txid and still leave room for labels.
+		l.txidW = fullTxidW
+	}
+	l.labelW = max(rest(), 0)
+	return l
+}
+
+// View draws the balance block, the history and a footer, exactly Height
+// lines of at most Width cells.
+func (m *Overview) View() tea.View { return tea.NewView(m.render()) }
+
+func (m *Overview) render() string {
+	w, h := m.common.Width, m.common.Height
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	st := m.common.Styles
+	lines := make([]string, 0, h)
+
+	switch {
+	case m.err != nil:
+		msg := "Could not read the wallet: " + m.err.Error() + ". Press a key to try again."
+		for _, s := range wordWrap(msg, w) {
+			lines = append(lines, st.Error.Render(fit(s, w)))
+		}
+	case !m.loaded:
+		lines = append(lines, st.Muted.Render(fit("Loading wallet…", w)))
+	default:
+		lines = append(lines, m.balanceLines(w)...)
+		lines = append(lines, m.historyLines(w)...)
+	}
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	if m.loaded && m.err == nil && h > headerLines+1 {
+		lines[h-1] = st.Footer.Render(fit(m.footer(), w))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// balanceLines draws the headerLines lines of the balance block.
+func (m *Overview) balanceLines(w int) []string {
+	st := m.common.Styles
+	asOf := "as of block " + formatInt(int64(m.height))
+	title := "Balance"
+	title = title + strings.Repeat(" ", max(w-len(title)-len(asOf), 1)) + asOf
+	rows := []struct {
+		name string
+		amt  string
+	}{
+		{"Confirmed", formatAmount(m.balance.Confirmed, m.units, false)},
+		{"Unconfirmed", formatAmount(m.balance.Unconfirmed, m.units, false)},
+		{"Immature", formatAmount(m.balance.Immature, m.units, false)},
+		{"Total", formatAmount(m.balance.Total, m.units, false)},
+	}
+	amtW := 0
+	for _, r := range rows {
+		amtW = max(amtW, len(r.amt))
+	}
+	out := []string{st.TableHeader.Render(fit(title, w))}
+	for _, r := range rows {
+		s := "  " + fit(r.name, len("Unconfirmed")) + "  " + padLeft(r.amt, amtW)
+		if r.name == "Total" {
+			out = append(out, lipgloss.NewStyle().Bold(true).Render(fit(s, w)))
+			continue
+		}
+		out = append(out, fit(s, w))
+	}
+	return append(out, "")
+}
+
+// historyLines draws the column titles and the visible rows, or the empty
+// state.
+func (m *Overview) historyLines(w int) []string {
+	st := m.common.Styles
+	if len(m.history) == 0 {
+		return []string{st.Muted.Render(fit(emptyHistory, w))}
+	}
+	l := m.layout()
+	out := []string{st.TableHeader.Render(fit(l.cells(false, "date", "", padLeft("amount", l.amountW), "txid", "label"), w))}
+	vis := m.visibleRows()
+	for i := m.offset; i < min(m.offset+vis, len(m.history)); i++ {
+		out = append(out, m.row(l, i))
+	}
+	return out
+}
+
+// row draws history entry i. The selected row is drawn in one style so its
+// highlight is not broken by the amount's colour.
+func (m *Overview) row(l historyLayout, i int) string {
+	e := m.history[i]
+	st := m.common.Styles
+	date := "unconfirmed"
+	if e.Height > 0 {
+		layout := dayLayout
+		if l.long {
+			layout = dateLayout
+		}
+		date = e.BlockTime.In(m.loc).Format(layout)
+	}
+	amt := padLeft(formatAmount(e.Amount, m.units, true), l.amountW)
+	txid := shortID(e.Txid.String(), l.txidW)
+	label := e.Label
+	if i == m.cursor {
+		return st.SelectedRow.Render(fit(l.cells(true, date, "", amt, txid, label), l.width))
+	}
+	amtStyle := incomingStyle
+	if e.Amount < 0 {
+		amtStyle = outgoingStyle
+	}
+	s := l.cells(false, date, amtStyle.Render(amt), "", txid, label)
+	if e.Height <= 0 {
+		// Unconfirmed rows are dimmed except their amount.
+		s = l.cells(false, st.Muted.Render(fit(date, l.dateW)), amtStyle.Render(amt), "", txid, label)
+	}
+	return fit(s, l.width)
+}
+
+// cells lays out one row; amt is either already styled (styled) or plain
+// (plain), exactly amountW cells wide.
+func (l historyLayout) cells(selected bool, date, styled, plain, txid, label string) string {
+	var b strings.Builder
+	if selected {
+		b.WriteString("> ")
+	} else {
+		b.WriteString("  ")
+	}
+	b.WriteString(fit(date, l.dateW))
+	b.WriteString(gap)
+	if styled != "" {
+		b.WriteString(styled)
+	} else {
+		b.WriteString(fit(plain, l.amountW))
+	}
+	b.WriteString(gap)
+	b.WriteString(fit(txid, l.txidW))
+	if l.labelW > 0 {
+		b.WriteString(gap)
+		b.WriteString(fit(label, l.labelW))
+	}
+	return b.String()
+}
+
+func (m *Overview) footer() string {
+	n := len(m.history)
+	if n == 0 {
+		return "u BTC/sats · r receive"
+	}
+	return "transaction " + formatInt(int64(m.cursor+1)) + " of " + formatInt(int64(n)) +
+		" · newest first · u BTC/sats · r receive"
+}

@@ -1,0 +1,129 @@
+package wallet
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+const (
+	qrGap      = 2  // cells between the QR code and the text beside it
+	minTextW   = 30 // narrowest text column beside the QR code
+	amountHint = "e.g. 0.001, 0.5 btc or 50000 sat"
+)
+
+// View draws the address, amount and request, with the QR code beside or
+// below them when it fits; otherwise a line says to enlarge the terminal.
+// It is exactly Height lines of at most Width cells.
+func (m *Receive) View() tea.View { return tea.NewView(m.render()) }
+
+func (m *Receive) render() string {
+	w, h := m.common.Width, m.common.Height
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	lines := m.layoutLines(w, h)
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m *Receive) layoutLines(w, h int) []string {
+	if m.addr == nil {
+		return m.textLines(w)
+	}
+	for _, c := range m.qrs {
+		// Beside: the QR code on the left, the text on the right.
+		if tw := w - c.width - qrGap; tw >= minTextW && len(c.lines) <= h {
+			if text := m.textLines(tw); len(text) <= h {
+				out := make([]string, max(len(text), len(c.lines)))
+				for i := range out {
+					q := strings.Repeat(" ", c.width)
+					if i < len(c.lines) {
+						q = qrStyle.Render(c.lines[i])
+					}
+					t := ""
+					if i < len(text) {
+						t = text[i]
+					}
+					out[i] = q + strings.Repeat(" ", qrGap) + t
+				}
+				return out
+			}
+		}
+		// Below the text.
+		if c.width <= w {
+			if text := m.textLines(w); len(text)+1+len(c.lines) <= h {
+				out := append(text, "")
+				for _, l := range c.lines {
+					out = append(out, qrStyle.Render(l))
+				}
+				return out
+			}
+		}
+	}
+	// No room for the code: say so right under the address, which the
+	// user still needs.
+	text := m.textLines(w)
+	n := min(1+len(hardWrap(m.addr.EncodeAddress(), w)), len(text))
+	out := append([]string(nil), text[:n]...)
+	for _, s := range wordWrap(enlargeQR, w) {
+		out = append(out, m.common.Styles.Muted.Render(fit(s, w)))
+	}
+	return append(out, text[n:]...)
+}
+
+// textLines draws everything but the QR code in a column w cells wide, each
+// line exactly w cells.
+func (m *Receive) textLines(w int) []string {
+	st := m.common.Styles
+	var out []string
+	add := func(s string) { out = append(out, fit(s, w)) }
+	title := func(s string) { out = append(out, st.TableHeader.Render(fit(s, w))) }
+
+	switch {
+	case m.err != nil:
+		title("Receive")
+		for _, s := range wordWrap("Could not get a receive address: "+m.err.Error()+". Press n to try again.", w) {
+			out = append(out, st.Error.Render(fit(s, w)))
+		}
+		return out
+	case m.addr == nil:
+		title("Receive")
+		out = append(out, st.Muted.Render(fit("Getting a receive address…", w)))
+		return out
+	}
+
+	title("Receive address #" + formatInt(int64(m.index)))
+	for _, s := range hardWrap(m.addr.EncodeAddress(), w) {
+		add(s)
+	}
+	add("")
+	if m.input.Focused() {
+		title("Amount (enter when done)")
+	} else {
+		title("Amount (a to edit)")
+	}
+	add(m.input.View(st.Muted))
+	if m.amtErr != nil {
+		for _, s := range wordWrap(m.amtErr.Error(), w) {
+			out = append(out, st.Error.Render(fit(s, w)))
+		}
+	} else {
+		for _, s := range wordWrap(amountHint, w) {
+			out = append(out, st.Muted.Render(fit(s, w)))
+		}
+	}
+	add("")
+	title("Payment request (BIP21)")
+	for _, s := range hardWrap(m.uri, w) {
+		add(s)
+	}
+	add("")
+	out = append(out, st.Footer.Render(fit("n new address · a amount", w)))
+	return out
+}

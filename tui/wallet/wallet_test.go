@@ -1,0 +1,561 @@
+package wallet
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/btcsuite/btcd/btcutil/v2"
+	"github.com/btcsuite/btcd/chaincfg/v2"
+	"github.com/btcsuite/btcd/chainhash/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/satchelbtc/satchel/tui/common"
+	core "github.com/satchelbtc/satchel/wallet"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// BIP173 and BIP350 mainnet vectors.
+const (
+	addrWPKH = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"
+	addrTR   = "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0"
+)
+
+var day = time.Date(2025, 1, 28, 16, 5, 0, 0, time.UTC)
+
+// fakeSource is a wallet in memory that counts its reads.
+type fakeSource struct {
+	balance core.Balance
+	height  int32
+	history []core.HistoryEntry
+	addrs   []string
+	next    int
+	err     error
+	reads   int
+}
+
+func (f *fakeSource) Balance() (core.Balance, int32, error) {
+	f.reads++
+	return f.balance, f.height, f.err
+}
+
+func (f *fakeSource) History() ([]core.HistoryEntry, error) {
+	f.reads++
+	return f.history, f.err
+}
+
+func (f *fakeSource) NextAddress() (string, uint32, error) {
+	f.reads++
+	if f.err != nil {
+		return "", 0, f.err
+	}
+	i := f.next
+	f.next++
+	return f.addrs[i%len(f.addrs)], uint32(i), nil
+}
+
+func txid(s string) chainhash.Hash { return chainhash.HashH([]byte(s)) }
+
+// sampleWallet has a receive, a spend, a coinbase still maturing and an
+// unconfirmed receive; History returns them oldest first, as out of order
+// as a source may be.
+func sampleWallet() *fakeSource {
+	return &fakeSource{
+		balance: core.Balance{Confirmed: 123_456_789, Unconfirmed: 50_000, Immature: 625_000_000, Total: 748_506_789},
+		height:  845_123,
+		history: []core.HistoryEntry{
+			{Txid: txid("a"), Height: 845_000, BlockTime: day.Add(-48 * time.Hour), Amount: 200_000_000, Label: "salary"},
+			{Txid: txid("b"), Height: 845_050, BlockTime: day.Add(-24 * time.Hour), Amount: -76_543_211, Fee: 1_234, Label: "rent — flat 3"},
+			{Txid: txid("c"), Height: 845_100, BlockTime: day, Amount: 625_000_000, Label: ""},
+			{Txid: txid("d"), Height: 0, Amount: 50_000, Label: "coffee refund"},
+		},
+		addrs: []string{addrWPKH, addrTR},
+	}
+}
+
+// run executes cmd and feeds the page's own results back, as the runtime
+// would; it returns the first message meant for someone else.
+func run(t testing.TB, m tea.Model, cmd tea.Cmd) tea.Msg {
+	t.Helper()
+	for i := 0; cmd != nil; i++ {
+		if i > 10 {
+			t.Fatal("page keeps issuing commands")
+		}
+		msg := cmd()
+		switch msg.(type) {
+		case overviewMsg, addressMsg:
+			_, cmd = m.Update(msg)
+		default:
+			return msg
+		}
+	}
+	return nil
+}
+
+func send(t testing.TB, m tea.Model, msg tea.Msg) tea.Msg {
+	t.Helper()
+	_, cmd := m.Update(msg)
+	return run(t, m, cmd)
+}
+
+func keyMsg(s string) tea.KeyPressMsg {
+	switch s {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+func typeText(t testing.TB, m tea.Model, s string) {
+	t.Helper()
+	for _, r := range s {
+		send(t, m, keyMsg(string(r)))
+	}
+}
+
+func newOverview(t testing.TB, src Source, w, h int) *Overview {
+	t.Helper()
+	m := NewOverview(common.NewCommon(t.Context(), w, h), src, WithLocation(time.UTC))
+	run(t, m, m.Init())
+	return m
+}
+
+func newReceive(t testing.TB, src Source, w, h int) *Receive {
+	t.Helper()
+	m := NewReceive(common.NewCommon(t.Context(), w, h), src, &chaincfg.MainNetParams)
+	run(t, m, m.Init())
+	return m
+}
+
+func golden(t *testing.T, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", filepath.FromSlash(t.Name())+".golden")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("view differs from %s (run with -update if the change is intended)\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+// assertFits checks that the view is exactly h lines of at most w cells.
+func assertFits(t *testing.T, v string, w, h int) {
+	t.Helper()
+	lines := strings.Split(v, "\n")
+	if len(lines) != h {
+		t.Errorf("view has %d lines, want %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if lw := lipgloss.Width(l); lw > w {
+			t.Errorf("line %d is %d wide, more than %d: %q", i, lw, w, l)
+		}
+	}
+}
+
+func plain(v string) string { return ansi.Strip(v) }
+
+func TestOverviewView(t *testing.T) {
+	tests := []struct {
+		name string
+		src  func() *fakeSource
+		w, h int
+		keys []string
+	}{
+		{"history_80x24", sampleWallet, 80, 24, nil},
+		{"history_120x40", sampleWallet, 120, 40, []string{"j"}},
+		{"sats_80x24", sampleWallet, 80, 24, []string{"u"}},
+		{"empty_80x24", func() *fakeSource { return &fakeSource{height: 845_123} }, 80, 24, nil},
+		{"narrow_50x12", sampleWallet, 50, 12, []string{"G"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newOverview(t, tt.src(), tt.w, tt.h)
+			for _, k := range tt.keys {
+				send(t, m, keyMsg(k))
+			}
+			v := m.View().Content
+			assertFits(t, v, tt.w, tt.h)
+			golden(t, v)
+		})
+	}
+}
+
+func TestOverviewContent(t *testing.T) {
+	m := newOverview(t, sampleWallet(), 80, 24)
+	v := plain(m.View().Content)
+	for _, want := range []string{
+		"as of block 845,123",
+		"Confirmed    1.23456789 BTC",
+		"Immature     6.25000000 BTC",
+		"Total        7.48506789 BTC",
+		"-0.76543211 BTC",
+		"+2.00000000 BTC",
+		"salary",
+	} {
+		if !strings.Contains(v, want) {
+			t.Errorf("overview does not show %q:\n%s", want, v)
+		}
+	}
+	// Newest first: the unconfirmed receive, then by height descending.
+	lines := strings.Split(v, "\n")
+	first := lines[headerLines+1]
+	if !strings.Contains(first, "> unconfirmed") || !strings.Contains(first, "+0.00050000 BTC") {
+		t.Errorf("first history row is %q, want the unconfirmed receive, selected", first)
+	}
+	if i, j := strings.Index(v, "2025-01-27"), strings.Index(v, "2025-01-26"); i < 0 || j < 0 || i > j {
+		t.Errorf("history is not newest first:\n%s", v)
+	}
+
+	send(t, m, keyMsg("u"))
+	v = plain(m.View().Content)
+	for _, want := range []string{"Confirmed    123,456,789 sat", "-76,543,211 sat", "+50,000 sat"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("after u the overview does not show %q:\n%s", want, v)
+		}
+	}
+	if m.Units() != UnitsSat {
+		t.Errorf("units = %v after u, want sats", m.Units())
+	}
+	send(t, m, keyMsg("u"))
+	if m.Units() != UnitsBTC || !strings.Contains(plain(m.View().Content), "1.23456789 BTC") {
+		t.Errorf("second u did not switch back to BTC")
+	}
+}
+
+func TestOverviewEmpty(t *testing.T) {
+	m := newOverview(t, &fakeSource{height: 7}, 80, 24)
+	v := plain(m.View().Content)
+	if !strings.Contains(v, "No transactions yet — receive some coins (r)") {
+		t.Errorf("empty state missing:\n%s", v)
+	}
+	if msg := send(t, m, keyMsg("enter")); msg != nil {
+		t.Errorf("enter on an empty history emitted %#v", msg)
+	}
+	if msg := send(t, m, keyMsg("r")); msg != (ReceiveRequestedMsg{}) {
+		t.Errorf("r emitted %#v, want ReceiveRequestedMsg", msg)
+	}
+}
+
+func TestOverviewNavigation(t *testing.T) {
+	// Newest first: d (unconfirmed), c, b, a.
+	order := []string{"d", "c", "b", "a"}
+	tests := []struct {
+		name string
+		keys []string
+		want int
+	}{
+		{"starts at newest", nil, 0},
+		{"j moves to older", []string{"j"}, 1},
+		{"down arrow", []string{"down", "down"}, 2},
+		{"k at top stays", []string{"k"}, 0},
+		{"G goes to oldest", []string{"G"}, 3},
+		{"j at bottom stays", []string{"G", "j"}, 3},
+		{"g returns to newest", []string{"G", "g"}, 0},
+		{"pgdown clamps", []string{"pgdown"}, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newOverview(t, sampleWallet(), 80, 24)
+			for _, k := range tt.keys {
+				send(t, m, keyMsg(k))
+			}
+			msg := send(t, m, keyMsg("enter"))
+			want := TxSelectedMsg{Txid: txid(order[tt.want])}
+			if msg != want {
+				t.Fatalf("enter emitted %#v, want %#v", msg, want)
+			}
+			footer := fmt.Sprintf("transaction %d of 4", tt.want+1)
+			if !strings.Contains(m.View().Content, footer) {
+				t.Errorf("footer does not say %q", footer)
+			}
+		})
+	}
+}
+
+// TestOverviewScrolls checks that a long history draws only a screen and
+// keeps the selection visible.
+func TestOverviewScrolls(t *testing.T) {
+	src := &fakeSource{height: 900_000}
+	for i := range 10_000 {
+		src.history = append(src.history, core.HistoryEntry{
+			Txid: txid(fmt.Sprint(i)), Height: int32(800_000 + i), BlockTime: day, Amount: btcutil.Amount(i + 1),
+		})
+	}
+	m := newOverview(t, src, 80, 24)
+	for range 5 {
+		send(t, m, keyMsg("pgdown"))
+	}
+	v := plain(m.View().Content)
+	assertFits(t, v, 80, 24)
+	sel, _ := m.Selected()
+	if !strings.Contains(v, "> ") || !strings.Contains(v, shortID(sel.Txid.String(), 17)) {
+		t.Errorf("selected row not on screen:\n%s", v)
+	}
+	if !strings.Contains(v, fmt.Sprintf("transaction %d of 10,000", 5*16+1)) {
+		t.Errorf("footer wrong after 5 pages:\n%s", v)
+	}
+}
+
+func TestOverviewRefreshKeepsSelection(t *testing.T) {
+	src := sampleWallet()
+	m := newOverview(t, src, 80, 24)
+	send(t, m, keyMsg("j")) // c
+	src.history = append(src.history, core.HistoryEntry{Txid: txid("e"), Height: 0, Amount: 1})
+	run(t, m, m.Refresh())
+	if e, _ := m.Selected(); e.Txid != txid("c") {
+		t.Errorf("refresh moved the selection off the selected transaction")
+	}
+}
+
+func TestOverviewErrorsAndStaleResults(t *testing.T) {
+	src := sampleWallet()
+	src.err = errors.New("wallet.db: database not open")
+	m := newOverview(t, src, 80, 24)
+	v := plain(m.View().Content)
+	if !strings.Contains(v, "Could not read the wallet: balance: wallet.db: database not open") {
+		t.Fatalf("error not shown:\n%s", v)
+	}
+	src.err = nil
+	send(t, m, keyMsg("x"))
+	if !strings.Contains(plain(m.View().Content), "as of block 845,123") {
+		t.Fatalf("a key press did not retry the read")
+	}
+
+	// A result for another page, or an outdated one, is ignored.
+	other := newOverview(t, &fakeSource{height: 1}, 80, 24)
+	m.Update(other.Refresh()())
+	old := m.Refresh()
+	newer := m.Refresh()
+	src.height = 845_124
+	m.Update(old())
+	m.Update(newer())
+	if v := plain(m.View().Content); !strings.Contains(v, "as of block 845,124") {
+		t.Errorf("newest read not applied:\n%s", v)
+	}
+	m.Update(other.Refresh()())
+	if v := plain(m.View().Content); !strings.Contains(v, "as of block 845,124") {
+		t.Errorf("another page's read was applied:\n%s", v)
+	}
+}
+
+func TestReceiveView(t *testing.T) {
+	tests := []struct {
+		name   string
+		w, h   int
+		amount string
+		newAdr bool
+	}{
+		{"no_amount_80x24", 80, 24, "", false},
+		{"no_amount_120x40", 120, 40, "", false},
+		{"amount_80x24", 80, 24, "0.001", false},
+		{"amount_sats_120x40", 120, 40, "50000 sat", true},
+		{"amount_error_80x24", 80, 24, "1,5", false},
+		{"small_60x16", 60, 16, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newReceive(t, sampleWallet(), tt.w, tt.h)
+			if tt.newAdr {
+				send(t, m, keyMsg("n"))
+			}
+			if tt.amount != "" {
+				send(t, m, keyMsg("a"))
+				typeText(t, m, tt.amount)
+			}
+			v := m.View().Content
+			assertFits(t, v, tt.w, tt.h)
+			golden(t, v)
+		})
+	}
+}
+
+// qrRows counts lines that draw part of a QR code.
+func qrRows(v string) int {
+	n := 0
+	for _, l := range strings.Split(plain(v), "\n") {
+		if strings.Count(l, "█")+strings.Count(l, "▀")+strings.Count(l, "▄") > 10 {
+			n++
+		}
+	}
+	return n
+}
+
+func TestReceiveQRAndURI(t *testing.T) {
+	m := newReceive(t, sampleWallet(), 120, 40)
+	v := plain(m.View().Content)
+	if !strings.Contains(v, addrWPKH) || !strings.Contains(v, "bitcoin:"+addrWPKH) {
+		t.Errorf("address or URI missing:\n%s", v)
+	}
+	if n := qrRows(v); n < 15 {
+		t.Errorf("QR code not drawn at 120x40 (%d rows):\n%s", n, v)
+	}
+	if strings.Contains(v, "enlarge the terminal") {
+		t.Errorf("asks to enlarge a 120x40 terminal")
+	}
+
+	// The amount reaches the URI and the code as it is typed.
+	before := m.qrs[0].lines
+	send(t, m, keyMsg("a"))
+	if !m.Capturing() {
+		t.Fatal("a did not focus the amount field")
+	}
+	typeText(t, m, "0.0015")
+	want := "bitcoin:" + addrWPKH + "?amount=0.0015"
+	if m.URI() != want || !strings.Contains(plain(m.View().Content), want) {
+		t.Errorf("URI = %q, want %q", m.URI(), want)
+	}
+	if strings.Join(m.qrs[0].lines, "\n") == strings.Join(before, "\n") {
+		t.Errorf("QR code did not change with the amount")
+	}
+	// While typing, n is text, not a new address.
+	typeText(t, m, "n")
+	if m.index != 0 || m.amtErr == nil {
+		t.Errorf("n in the amount field handed out an address or was not validated")
+	}
+	if !strings.Contains(plain(m.View().Content), `amount "0.0015n" has an unknown unit`) {
+		t.Errorf("amount error not shown:\n%s", plain(m.View().Content))
+	}
+	if m.URI() != "bitcoin:"+addrWPKH {
+		t.Errorf("an invalid amount left %q in the URI", m.URI())
+	}
+	send(t, m, keyMsg("backspace"))
+	send(t, m, keyMsg("enter"))
+	if m.Capturing() || m.URI() != want {
+		t.Errorf("after backspace and enter: capturing %v, URI %q", m.Capturing(), m.URI())
+	}
+
+	// n now hands out the next address, keeping the amount.
+	send(t, m, keyMsg("n"))
+	if !strings.HasPrefix(m.URI(), "bitcoin:"+addrTR+"?amount=0.0015") {
+		t.Errorf("after n the URI is %q", m.URI())
+	}
+	if v := plain(m.View().Content); !strings.Contains(v, "Receive address #1") {
+		t.Errorf("index of the new address not shown:\n%s", v)
+	}
+}
+
+// TestReceiveSizes checks that the QR code is drawn when it fits, that the
+// address always shows, and that a small terminal gets the note instead.
+func TestReceiveSizes(t *testing.T) {
+	tests := []struct {
+		name   string
+		w, h   int
+		amount string
+		wantQR bool
+	}{
+		{"80x24", 80, 24, "", true},
+		{"80x24 with amount", 80, 24, "0.12345678", true},
+		{"120x40", 120, 40, "21000000", true},
+		{"60x16", 60, 16, "", false},
+		{"40x10", 40, 10, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := sampleWallet()
+			src.addrs = []string{addrTR} // the longest address
+			m := newReceive(t, src, tt.w, tt.h)
+			if tt.amount != "" {
+				send(t, m, keyMsg("a"))
+				typeText(t, m, tt.amount)
+			}
+			v := m.View().Content
+			assertFits(t, v, tt.w, tt.h)
+			p := plain(v)
+			joined := strings.NewReplacer(" ", "", "\n", "", "█", "", "▀", "", "▄", "").Replace(p)
+			if !strings.Contains(joined, addrTR) {
+				t.Errorf("address not shown:\n%s", p)
+			}
+			hasQR := qrRows(v) > 10
+			note := strings.Contains(strings.Join(strings.Fields(p), " "), "Enlarge the terminal to see the QR code")
+			if hasQR != tt.wantQR || note == tt.wantQR {
+				t.Errorf("QR drawn %v, note %v; want QR %v:\n%s", hasQR, note, tt.wantQR, p)
+			}
+		})
+	}
+}
+
+func TestReceiveErrorsAndStaleResults(t *testing.T) {
+	src := sampleWallet()
+	src.err = errors.New("the wallet is open read-only")
+	m := newReceive(t, src, 80, 24)
+	if v := plain(m.View().Content); !strings.Contains(v, "Could not get a receive address: the wallet is open read-only") {
+		t.Fatalf("error not shown:\n%s", v)
+	}
+	src.err = nil
+	send(t, m, keyMsg("n"))
+	if m.URI() != "bitcoin:"+addrWPKH {
+		t.Fatalf("n did not retry: URI %q", m.URI())
+	}
+
+	// An address for another network is refused.
+	bad := newReceive(t, &fakeSource{addrs: []string{"tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"}}, 80, 24)
+	if v := plain(bad.View().Content); !strings.Contains(v, "not a mainnet address") {
+		t.Errorf("testnet address accepted on mainnet:\n%s", v)
+	}
+
+	// Another page's result is ignored.
+	other := NewReceive(common.NewCommon(t.Context(), 80, 24), &fakeSource{addrs: []string{addrTR}}, &chaincfg.MainNetParams)
+	m.Update(other.Init()())
+	if m.URI() != "bitcoin:"+addrWPKH {
+		t.Errorf("another page's address was applied: %q", m.URI())
+	}
+}
+
+// TestKeyMapHelpAndConflicts checks that the pages' bindings have help text
+// and do not clash with the shared ones.
+func TestKeyMapHelpAndConflicts(t *testing.T) {
+	shared := map[string]bool{}
+	for _, g := range common.DefaultKeyMap().FullHelp() {
+		for _, b := range g {
+			for _, k := range b.Keys() {
+				shared[k] = true
+			}
+		}
+	}
+	km := DefaultKeyMap()
+	for _, b := range []struct {
+		name string
+		keys []string
+		help string
+	}{
+		{"units", km.Units.Keys(), km.Units.Help().Desc},
+		{"receive", km.Receive.Keys(), km.Receive.Help().Desc},
+		{"new address", km.NewAddress.Keys(), km.NewAddress.Help().Desc},
+		{"edit amount", km.EditAmount.Keys(), km.EditAmount.Help().Desc},
+	} {
+		if b.help == "" || len(b.keys) == 0 {
+			t.Errorf("%s has no keys or help", b.name)
+		}
+		for _, k := range b.keys {
+			if shared[k] {
+				t.Errorf("%s uses %q, a shared key", b.name, k)
+			}
+		}
+	}
+}
