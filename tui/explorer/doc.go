@@ -8,5 +8,10 @@
 // window or another page is ignored.
 //
 // Pressing enter emits a BlockSelectedMsg; the root model routes it to the
-// block page (not written yet).
+// block page (BlockView), which shows the header, checks the block against
+// it (merkle root, malleation, witness commitment) and lists its
+// transactions. Enter on a transaction emits TxSelectedMsg for the
+// transaction page (TxView): inputs, outputs with addresses and decoded
+// scripts, witnesses, and this wallet's outputs marked. Esc on either emits
+// BackMsg.
 package explorer
