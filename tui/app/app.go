@@ -1,0 +1,271 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/btcsuite/btcd/chaincfg/v2"
+
+	"github.com/satchelbtc/satchel/themes"
+	"github.com/satchelbtc/satchel/tui/common"
+	"github.com/satchelbtc/satchel/tui/explorer"
+	"github.com/satchelbtc/satchel/tui/node"
+	"github.com/satchelbtc/satchel/tui/wallet"
+)
+
+// Sources is everything the TUI reads. The satchel command adapts the light
+// node, its header store and the open wallet to these interfaces.
+type Sources struct {
+	// Headers and Blocks feed the Explorer tab.
+	Headers explorer.HeaderSource
+	Blocks  explorer.BlockSource
+	// Node feeds the Node tab and the status bar.
+	Node node.Source
+	// Wallet feeds the Wallet tab; nil when the network has no wallet.
+	Wallet wallet.Source
+	// Net is the network the TUI runs on; it names the network until the node
+	// answers and checks addresses.
+	Net *chaincfg.Params
+	// Owns reports whether an output script belongs to the open wallet, so
+	// that transaction pages mark "ours"; nil marks nothing.
+	Owns func(script []byte) bool
+	// Events carries the node's events (new tip, peer up or down, ban). Any
+	// value refreshes the status bar and the pages showing chain state. Nil
+	// means no events: the status bar then follows its timer only.
+	Events <-chan any
+}
+
+// KeyMap holds the root's own bindings, on top of common.KeyMap.
+type KeyMap struct {
+	// Interrupt quits even while a page takes text, where q is typed.
+	Interrupt key.Binding
+}
+
+// DefaultKeyMap returns the root's default bindings.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit, even while typing")),
+	}
+}
+
+// config is what Options change.
+type config struct {
+	interval time.Duration
+	now      func() time.Time
+	loc      *time.Location
+	units    wallet.Units
+}
+
+// Option changes how New builds a Model.
+type Option func(*config)
+
+// WithInterval sets how often the status bar and the Node tab re-read the
+// node when no event arrives; 0 turns the timers off. The default is
+// node.DefaultInterval.
+func WithInterval(d time.Duration) Option {
+	return func(c *config) { c.interval = d }
+}
+
+// WithClock sets the clock for ages and ban expiry; tests pass a fixed one.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) {
+		if now != nil {
+			c.now = now
+		}
+	}
+}
+
+// WithLocation sets the time zone of the wallet's dates.
+func WithLocation(loc *time.Location) Option {
+	return func(c *config) {
+		if loc != nil {
+			c.loc = loc
+		}
+	}
+}
+
+// WithUnits sets the units the wallet shows amounts in.
+func WithUnits(u wallet.Units) Option {
+	return func(c *config) { c.units = u }
+}
+
+// Model is the root of the TUI. Build it with New and run it with
+// tea.NewProgram.
+type Model struct {
+	common common.Common
+	styles *themes.Styles
+	keys   KeyMap
+	src    Sources
+	cfg    config
+	width  int
+	height int
+
+	active tab
+	stacks [numTabs][]common.Component // pages of each tab; the last one shows
+
+	overview *wallet.Overview // nil without a wallet
+	receive  *wallet.Receive  // built on the first request, then kept
+	list     *explorer.Model
+	node     *node.Model
+
+	help   bool
+	status statusBar
+}
+
+var _ tea.Model = (*Model)(nil)
+
+// New returns the root model. A nil styles uses the default theme, in
+// colour. ctx is handed to every page; cancelling it stops their reads and
+// the event reader.
+func New(ctx context.Context, src Sources, styles *themes.Styles, opts ...Option) *Model {
+	if styles == nil {
+		styles = themes.NewStyles(themes.Builtin()[0], false)
+	}
+	cfg := config{interval: node.DefaultInterval, now: time.Now, loc: time.Local}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	c := common.NewCommon(ctx, 0, 0)
+	c.Styles = pageStyles(styles)
+	m := &Model{common: c, styles: styles, keys: DefaultKeyMap(), src: src, cfg: cfg}
+	m.buildPages()
+	return m
+}
+
+// Init starts the pages' first reads, the status bar and the event reader.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.readStatus(), m.readEvent()}
+	for _, s := range m.stacks {
+		cmds = append(cmds, s[0].Init())
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update handles global keys and navigation and forwards the rest: keys to
+// the page on screen, everything else to every page.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		return m, m.resize(msg)
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	case tea.PasteMsg:
+		return m, m.updateActive(msg)
+	case statusMsg:
+		return m, m.applyStatus(msg)
+	case statusTickMsg:
+		m.status.ticking = false
+		return m, m.readStatus()
+	case eventMsg:
+		return m, m.onEvent()
+	case eventsClosedMsg:
+		return m, nil
+	case explorer.BlockSelectedMsg, explorer.TxSelectedMsg, explorer.BackMsg,
+		wallet.ReceiveRequestedMsg, wallet.TxSelectedMsg, walletTxMsg:
+		return m, m.navigate(msg)
+	}
+	return m, m.broadcast(msg)
+}
+
+// handleKey gives keys to a page taking text first, then to the help
+// overlay, then to the global bindings, and the rest to the page on screen.
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.common.KeyMap
+	switch {
+	case key.Matches(msg, m.keys.Interrupt):
+		return tea.Quit
+	case m.capturing():
+		return m.updateActive(msg)
+	case m.help:
+		return m.helpKey(msg)
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	case key.Matches(msg, k.Help):
+		m.help = true
+	case key.Matches(msg, k.NextTab):
+		m.active = (m.active + 1) % numTabs
+	case key.Matches(msg, k.PrevTab):
+		m.active = (m.active + numTabs - 1) % numTabs
+	case m.onReceive() && key.Matches(msg, k.Back):
+		m.pop(tabWallet)
+	default:
+		for t := range numTabs {
+			if key.Matches(msg, k.Tabs[t]) {
+				m.active = t
+				return nil
+			}
+		}
+		return m.updateActive(msg)
+	}
+	return nil
+}
+
+// helpKey closes the help overlay on ? or esc and lets q quit; other keys
+// do nothing while it is open.
+func (m *Model) helpKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.common.KeyMap
+	switch {
+	case key.Matches(msg, k.Help), key.Matches(msg, k.Back):
+		m.help = false
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	}
+	return nil
+}
+
+// resize gives every page the screen minus the tab bar and the status bar,
+// then forwards the message so that pages can read what became visible.
+func (m *Model) resize(msg tea.WindowSizeMsg) tea.Cmd {
+	m.width, m.height = msg.Width, msg.Height
+	w, h := m.pageSize()
+	m.common.SetSize(w, h)
+	for _, s := range m.stacks {
+		for _, p := range s {
+			p.SetSize(w, h)
+		}
+	}
+	if m.receive != nil && !m.shown(m.receive) {
+		m.receive.SetSize(w, h)
+	}
+	return m.broadcast(msg)
+}
+
+// pageSize is the area a page draws in.
+func (m *Model) pageSize() (int, int) {
+	return max(m.width, 0), max(m.height-chromeLines, 0)
+}
+
+// updateActive sends msg to the page on screen.
+func (m *Model) updateActive(msg tea.Msg) tea.Cmd {
+	_, cmd := m.top(m.active).Update(msg)
+	return cmd
+}
+
+// broadcast sends msg to every page; pages drop results that are not theirs.
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, s := range m.stacks {
+		for _, p := range s {
+			_, cmd := p.Update(msg)
+			cmds = append(cmds, cmd)
+		}
+	}
+	if m.receive != nil && !m.shown(m.receive) {
+		_, cmd := m.receive.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+// capturing reports whether the page on screen takes text, so that q, ?, tab
+// and digits are typed instead of acting globally.
+func (m *Model) capturing() bool {
+	return m.onReceive() && m.receive.Capturing()
+}
+
+// onReceive reports whether the receive page is on screen.
+func (m *Model) onReceive() bool {
+	return m.active == tabWallet && m.receive != nil && m.top(tabWallet) == common.Component(m.receive)
+}

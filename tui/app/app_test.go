@@ -1,0 +1,604 @@
+package app
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/satchelbtc/satchel/themes"
+	"github.com/satchelbtc/satchel/tui/node"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// harness is a root model over fake sources.
+type harness struct {
+	t      *testing.T
+	m      *Model
+	chain  *chain
+	node   *fakeNode
+	wallet *fakeWallet
+}
+
+type setup struct {
+	noWallet bool
+	color    bool
+	events   <-chan any
+}
+
+// newHarness builds the model, sizes it to w×h and runs every command the
+// start-up produces, so the pages show their data.
+func newHarness(t *testing.T, w, h int, s setup) *harness {
+	t.Helper()
+	c := newChain(2)
+	n := &fakeNode{status: node.Status{Network: "regtest", Height: 2, PeerHeight: 2, FilterHeight: 2, Synced: true, Peers: 1}}
+	src := Sources{Headers: c, Blocks: c, Node: n, Net: net, Owns: c.owns, Events: s.events}
+	hs := &harness{t: t, chain: c, node: n}
+	if !s.noWallet {
+		hs.wallet = &fakeWallet{chain: c}
+		src.Wallet = hs.wallet
+	}
+	styles := themes.NewStyles(themes.Builtin()[0], !s.color)
+	hs.m = New(context.Background(), src, styles,
+		WithInterval(0), WithClock(func() time.Time { return now }), WithLocation(time.UTC))
+	hs.run(hs.m.Init())
+	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
+	return hs
+}
+
+// run executes cmd and every command its messages lead to, feeding the
+// messages to the model, and reports whether one of them quit.
+func (hs *harness) run(cmd tea.Cmd) (quit bool) {
+	hs.t.Helper()
+	queue := []tea.Cmd{cmd}
+	for n := 0; len(queue) > 0; n++ {
+		if n > 1000 {
+			hs.t.Fatal("commands do not settle")
+		}
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		switch msg := c().(type) {
+		case nil:
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case tea.QuitMsg:
+			quit = true
+		default:
+			_, next := hs.m.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+	return quit
+}
+
+// send gives msg to the model and runs what follows.
+func (hs *harness) send(msg tea.Msg) (quit bool) {
+	hs.t.Helper()
+	_, cmd := hs.m.Update(msg)
+	return hs.run(cmd)
+}
+
+// press sends the named keys one by one and reports whether any quit.
+func (hs *harness) press(keys ...string) (quit bool) {
+	hs.t.Helper()
+	for _, k := range keys {
+		if hs.send(keyMsg(k)) {
+			quit = true
+		}
+	}
+	return quit
+}
+
+// screen is the view without styling.
+func (hs *harness) screen() string { return ansi.Strip(hs.m.View().Content) }
+
+func keyMsg(s string) tea.KeyPressMsg {
+	switch s {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "?":
+		return tea.KeyPressMsg{Code: '?', Text: "?", Mod: tea.ModShift}
+	}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+// assertFits checks that the view has exactly h lines, none wider than w.
+func assertFits(t *testing.T, v string, w, h int) {
+	t.Helper()
+	lines := strings.Split(v, "\n")
+	if len(lines) != h {
+		t.Errorf("view has %d lines, want %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if lw := ansi.StringWidth(l); lw > w {
+			t.Errorf("line %d is %d cells wide, want at most %d: %q", i, lw, w, ansi.Strip(l))
+		}
+	}
+}
+
+func golden(t *testing.T, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", filepath.FromSlash(t.Name())+".golden")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("view differs from %s (run with -update if the change is intended)\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+func TestTabSwitching(t *testing.T) {
+	tests := []struct {
+		name string
+		keys []string
+		want tab
+		see  string // text only that tab shows
+	}{
+		{"2 opens the explorer", []string{"2"}, tabExplorer, "time (UTC)"},
+		{"3 opens the node", []string{"3"}, tabNode, "127.0.0.1:18444"},
+		{"1 returns to the wallet", []string{"3", "1"}, tabWallet, "mined"},
+		{"tab goes right", []string{"tab"}, tabExplorer, "time (UTC)"},
+		{"tab wraps around", []string{"3", "tab"}, tabWallet, "mined"},
+		{"shift+tab goes left and wraps", []string{"shift+tab"}, tabNode, "127.0.0.1:18444"},
+		{"shift+tab twice", []string{"shift+tab", "shift+tab"}, tabExplorer, "time (UTC)"},
+		{"4 and 5 are reserved and show nothing new", []string{"2", "4", "5"}, tabExplorer, "time (UTC)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs := newHarness(t, 80, 24, setup{})
+			hs.press(tt.keys...)
+			if hs.m.active != tt.want {
+				t.Fatalf("active tab = %s, want %s", tabNames[hs.m.active], tabNames[tt.want])
+			}
+			if s := hs.screen(); !strings.Contains(s, tt.see) {
+				t.Errorf("screen does not show %q:\n%s", tt.see, s)
+			}
+		})
+	}
+}
+
+func TestTabBarShowsThreeTabs(t *testing.T) {
+	hs := newHarness(t, 80, 24, setup{})
+	bar := strings.Split(hs.screen(), "\n")[0]
+	for _, want := range []string{"1 Wallet", "2 Explorer", "3 Node", "? help"} {
+		if !strings.Contains(bar, want) {
+			t.Errorf("tab bar %q lacks %q", bar, want)
+		}
+	}
+	for _, absent := range []string{"4 ", "Keys", "Settings"} {
+		if strings.Contains(bar, absent) {
+			t.Errorf("tab bar %q shows %q, a tab that does not exist yet", bar, absent)
+		}
+	}
+}
+
+func TestExplorerDrillDownAndBack(t *testing.T) {
+	hs := newHarness(t, 80, 24, setup{})
+	tip := hs.chain.blocks[2]
+	coinbase := tip.Transactions[0].TxHash().String()
+
+	hs.press("2", "enter")
+	s := hs.screen()
+	if !strings.Contains(s, "Block 2 · 1 transaction") || !strings.Contains(s, "verified") {
+		t.Fatalf("enter on the tip did not open its verified block page:\n%s", s)
+	}
+
+	hs.press("enter")
+	s = hs.screen()
+	if !strings.Contains(s, "Transaction · coinbase") || !strings.Contains(s, coinbase) {
+		t.Fatalf("enter on the coinbase did not open its transaction page:\n%s", s)
+	}
+	if !strings.Contains(s, "ours") {
+		t.Errorf("the wallet's output is not marked ours:\n%s", s)
+	}
+
+	hs.press("esc")
+	if s = hs.screen(); !strings.Contains(s, "Block 2 · 1 transaction") {
+		t.Fatalf("esc on the transaction did not return to the block:\n%s", s)
+	}
+	hs.press("esc")
+	s = hs.screen()
+	if !strings.Contains(s, "time (UTC)") || strings.Contains(s, "Block 2") {
+		t.Fatalf("esc on the block did not return to the list:\n%s", s)
+	}
+	if n := len(hs.m.stacks[tabExplorer]); n != 1 {
+		t.Errorf("explorer holds %d pages after going back, want 1", n)
+	}
+	// Esc on the list has nowhere to go and keeps the list.
+	hs.press("esc")
+	if len(hs.m.stacks[tabExplorer]) != 1 || !strings.Contains(hs.screen(), "time (UTC)") {
+		t.Error("esc on the list left the list")
+	}
+}
+
+func TestExplorerKeepsItsPageAcrossTabs(t *testing.T) {
+	hs := newHarness(t, 80, 24, setup{})
+	hs.press("2", "enter", "1", "2")
+	if !strings.Contains(hs.screen(), "Block 2") {
+		t.Fatalf("switching tabs lost the open block page:\n%s", hs.screen())
+	}
+}
+
+func TestWalletTransactionOpensWithItsBlock(t *testing.T) {
+	hs := newHarness(t, 80, 24, setup{})
+	hs.press("enter")
+	s := hs.screen()
+	want := hs.chain.blocks[1].BlockHash().String()
+	if !strings.Contains(s, "Transaction · coinbase") || !strings.Contains(s, want) {
+		t.Fatalf("enter on a wallet transaction did not open it with block %s:\n%s", want, s)
+	}
+	hs.press("esc")
+	if !strings.Contains(hs.screen(), "mined") {
+		t.Fatalf("esc did not return to the overview:\n%s", hs.screen())
+	}
+}
+
+func TestHelpOverlay(t *testing.T) {
+	hs := newHarness(t, 80, 24, setup{})
+	hs.press("2", "enter", "?")
+	if !hs.m.help {
+		t.Fatal("? did not open the help overlay")
+	}
+	s := hs.screen()
+	page, global := hs.m.helpBindings()
+	for _, group := range hs.m.top(tabExplorer).FullHelp() {
+		for _, b := range group {
+			if h := b.Help(); !strings.Contains(s, h.Key) || !strings.Contains(s, h.Desc) {
+				t.Errorf("help overlay lacks the block page's %q %q", h.Key, h.Desc)
+			}
+		}
+	}
+	for _, b := range append(page, global...) {
+		if h := b.Help(); !strings.Contains(s, h.Desc) {
+			t.Errorf("help overlay lacks %q", h.Desc)
+		}
+	}
+	for _, want := range []string{"Explorer", "Everywhere", "shift+tab", "quit"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("help overlay lacks %q:\n%s", want, s)
+		}
+	}
+	assertFits(t, hs.m.View().Content, 80, 24)
+
+	// Keys other than ? and esc do nothing while the overlay is open.
+	hs.press("3")
+	if hs.m.active != tabExplorer || !hs.m.help {
+		t.Fatal("a tab key acted behind the help overlay")
+	}
+	hs.press("?")
+	if hs.m.help || !strings.Contains(hs.screen(), "Block 2") {
+		t.Fatalf("? did not close the overlay back to the block page:\n%s", hs.screen())
+	}
+	hs.press("?", "esc")
+	if hs.m.help {
+		t.Fatal("esc did not close the overlay")
+	}
+	if !strings.Contains(hs.screen(), "Block 2") {
+		t.Fatal("the esc that closed the overlay also left the block page")
+	}
+}
+
+func TestHelpOverlayPerPage(t *testing.T) {
+	tests := []struct {
+		name string
+		keys []string
+		want []string
+	}{
+		{"overview", nil, []string{"Wallet", "BTC/sats", "receive"}},
+		{"receive", []string{"r"}, []string{"new address", "edit amount", "back"}},
+		{"node", []string{"3"}, []string{"Node", "page down"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs := newHarness(t, 80, 24, setup{})
+			hs.press(append(tt.keys, "?")...)
+			s := hs.screen()
+			for _, w := range tt.want {
+				if !strings.Contains(s, w) {
+					t.Errorf("help overlay lacks %q:\n%s", w, s)
+				}
+			}
+		})
+	}
+}
+
+func TestQuit(t *testing.T) {
+	hs := newHarness(t, 80, 24, setup{})
+	if !hs.press("q") {
+		t.Error("q did not quit")
+	}
+	hs = newHarness(t, 80, 24, setup{})
+	if !hs.press("ctrl+c") {
+		t.Error("ctrl+c did not quit")
+	}
+}
+
+func TestTypingInReceiveDoesNotQuit(t *testing.T) {
+	hs := newHarness(t, 80, 24, setup{})
+	hs.press("r")
+	if !hs.m.onReceive() || !strings.Contains(hs.screen(), hs.chain.ourAddress[:30]) {
+		t.Fatalf("r did not open the receive page with the wallet's address:\n%s", hs.screen())
+	}
+	hs.press("a")
+	if !hs.m.capturing() {
+		t.Fatal("a did not focus the amount field")
+	}
+	for _, k := range []string{"q", "2", "?", "tab"} {
+		if hs.press(k) {
+			t.Fatalf("%s typed into the amount field quit", k)
+		}
+		if !hs.m.onReceive() || hs.m.help {
+			t.Fatalf("%s typed into the amount field acted globally", k)
+		}
+	}
+	if !hs.press("ctrl+c") {
+		t.Error("ctrl+c did not quit while typing")
+	}
+
+	hs = newHarness(t, 80, 24, setup{})
+	hs.press("r", "a", "0", ".", "5", "esc")
+	if hs.m.capturing() || !hs.m.onReceive() {
+		t.Fatal("esc in the amount field should leave the field, not the page")
+	}
+	if !strings.Contains(hs.m.receive.URI(), "amount=0.5") {
+		t.Errorf("typed amount is not in the request %q", hs.m.receive.URI())
+	}
+	hs.press("esc")
+	if hs.m.onReceive() || !strings.Contains(hs.screen(), "mined") {
+		t.Fatalf("esc on the receive page did not return to the overview:\n%s", hs.screen())
+	}
+	// Back on the receive page, the same address and amount are kept.
+	hs.press("r")
+	if !hs.m.onReceive() || !strings.Contains(hs.m.receive.URI(), "amount=0.5") {
+		t.Errorf("reopening the receive page lost the request %q", hs.m.receive.URI())
+	}
+	if !hs.press("esc", "q") {
+		t.Error("q on the overview did not quit")
+	}
+}
+
+func TestStatusBar(t *testing.T) {
+	tests := []struct {
+		name   string
+		status node.Status
+		want   []string
+	}{
+		{"synced", node.Status{Network: "regtest", Height: 840_000, PeerHeight: 840_000, FilterHeight: 840_000, Synced: true, Peers: 8},
+			[]string{"regtest", "tip 840,000", "synced", "8 peers"}},
+		{"headers", node.Status{Network: "testnet4", Height: 100, PeerHeight: 400, Peers: 1},
+			[]string{"testnet4", "tip 100", "headers [#####---------------] 25.0%", "1 peer"}},
+		{"filters", node.Status{Network: "signet", Height: 400, PeerHeight: 400, FilterHeight: 300},
+			[]string{"signet", "tip 400", "filters [###############-----] 75.0%", "no peers"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, size := range [][2]int{{80, 24}, {120, 40}} {
+				hs := newHarness(t, size[0], size[1], setup{})
+				hs.node.status = tt.status
+				hs.run(hs.m.readStatus())
+				for _, tb := range []string{"1", "2", "3"} {
+					hs.press(tb)
+					lines := strings.Split(hs.screen(), "\n")
+					last := lines[len(lines)-1]
+					for _, w := range tt.want {
+						if !strings.Contains(last, w) {
+							t.Errorf("%dx%d tab %s: status bar %q lacks %q", size[0], size[1], tb, last, w)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestStatusBarNarrow(t *testing.T) {
+	hs := newHarness(t, 40, 10, setup{})
+	hs.node.status = node.Status{Network: "testnet4", Height: 100, PeerHeight: 400, Peers: 3}
+	hs.run(hs.m.readStatus())
+	lines := strings.Split(hs.screen(), "\n")
+	last := lines[len(lines)-1]
+	if !strings.Contains(last, "25.0%") || !strings.Contains(last, "testnet4") {
+		t.Errorf("narrow status bar %q lost the network or the percentage", last)
+	}
+	assertFits(t, hs.m.View().Content, 40, 10)
+}
+
+func TestViewsFit(t *testing.T) {
+	walks := []struct {
+		name string
+		keys []string
+	}{
+		{"wallet", nil},
+		{"receive", []string{"r"}},
+		{"wallet tx", []string{"enter"}},
+		{"explorer", []string{"2"}},
+		{"block", []string{"2", "enter"}},
+		{"tx", []string{"2", "enter", "enter"}},
+		{"node", []string{"3"}},
+		{"help", []string{"?"}},
+		{"help on the block page", []string{"2", "enter", "?"}},
+	}
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		for _, color := range []bool{false, true} {
+			for _, w := range walks {
+				t.Run(w.name, func(t *testing.T) {
+					hs := newHarness(t, size[0], size[1], setup{color: color})
+					hs.press(w.keys...)
+					assertFits(t, hs.m.View().Content, size[0], size[1])
+				})
+			}
+		}
+	}
+}
+
+func TestResizeGivesPagesTheSpaceBetweenTheBars(t *testing.T) {
+	hs := newHarness(t, 80, 24, setup{})
+	hs.press("2", "enter")
+	hs.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	for tb, s := range hs.m.stacks {
+		for _, p := range s {
+			if got := len(strings.Split(p.View().Content, "\n")); got != 28 {
+				t.Errorf("a %s page draws %d lines, want 28", tabNames[tb], got)
+			}
+		}
+	}
+	assertFits(t, hs.m.View().Content, 100, 30)
+}
+
+func TestEventsRefreshAndAreReadAgain(t *testing.T) {
+	ch := make(chan any, 1)
+	hs := newHarness(t, 80, 24, setup{events: nil})
+	hs.m.src.Events = ch // the harness's start-up must not wait on it
+
+	hs.node.status.Height = 3
+	hs.node.status.PeerHeight = 3
+	peers, tips, balances := hs.node.peerReads, hs.chain.tipReads, hs.wallet.balanceReads
+
+	ch <- "new tip"
+	msg := hs.m.readEvent()()
+	if _, ok := msg.(eventMsg); !ok {
+		t.Fatalf("reading the events gave %T, want eventMsg", msg)
+	}
+	_, cmd := hs.m.Update(msg)
+	// The re-issued read takes the second event; its own re-issued read
+	// then finds the channel closed, so running the commands ends.
+	ch <- "peer connected"
+	close(ch)
+	hs.run(cmd)
+
+	if len(ch) != 0 {
+		t.Error("the event command was not issued again after an event")
+	}
+	last := strings.Split(hs.screen(), "\n")
+	if bar := last[len(last)-1]; !strings.Contains(bar, "tip 3") {
+		t.Errorf("status bar %q did not follow the event", bar)
+	}
+	if hs.node.peerReads == peers {
+		t.Error("the node page was not refreshed on an event")
+	}
+	if hs.chain.tipReads == tips {
+		t.Error("the blocks list was not refreshed on an event")
+	}
+	if hs.wallet.balanceReads == balances {
+		t.Error("the wallet was not refreshed on an event")
+	}
+
+	msg = hs.m.readEvent()()
+	if _, ok := msg.(eventsClosedMsg); !ok {
+		t.Fatalf("reading closed events gave %T, want eventsClosedMsg", msg)
+	}
+	if _, cmd := hs.m.Update(msg); cmd != nil {
+		t.Error("the event command was issued again after the channel closed")
+	}
+}
+
+func TestEventsFoldWhileAReadIsOut(t *testing.T) {
+	ch := make(chan any, 3)
+	hs := newHarness(t, 80, 24, setup{})
+	hs.m.src.Events = ch
+	peers := hs.node.peerReads
+
+	status := hs.m.readStatus() // a read is out
+	for range 3 {
+		hs.m.Update(eventMsg{})
+	}
+	if hs.node.peerReads != peers {
+		t.Fatal("events refreshed the pages while a status read was out")
+	}
+	hs.run(status)
+	if hs.node.peerReads != peers+1 {
+		t.Errorf("three events during a read led to %d node reads, want 1", hs.node.peerReads-peers)
+	}
+}
+
+func TestNoWallet(t *testing.T) {
+	hs := newHarness(t, 80, 24, setup{noWallet: true})
+	lines := strings.Split(hs.screen(), "\n")
+	if got := strings.TrimSpace(lines[1]); got != noWalletText {
+		t.Errorf("wallet tab says %q, want %q", got, noWalletText)
+	}
+	for _, l := range lines[2 : len(lines)-1] {
+		if strings.TrimSpace(l) != "" {
+			t.Errorf("wallet tab without a wallet shows more than one line: %q", l)
+		}
+	}
+	hs.press("r", "enter")
+	if len(hs.m.stacks[tabWallet]) != 1 {
+		t.Error("a wallet page opened without a wallet")
+	}
+	hs.press("2")
+	if !strings.Contains(hs.screen(), "time (UTC)") {
+		t.Error("the explorer does not work without a wallet")
+	}
+	assertFits(t, hs.m.View().Content, 80, 24)
+}
+
+func TestGolden(t *testing.T) {
+	tests := []struct {
+		name string
+		keys []string
+	}{
+		{"wallet", nil},
+		{"explorer", []string{"2"}},
+		{"node", []string{"3"}},
+		{"help", []string{"2", "?"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs := newHarness(t, 80, 24, setup{})
+			hs.press(tt.keys...)
+			golden(t, hs.screen())
+		})
+	}
+	t.Run("no wallet", func(t *testing.T) {
+		golden(t, newHarness(t, 80, 24, setup{noWallet: true}).screen())
+	})
+}
+
+// TestEveryGlobalBindingHasHelp keeps the overlay honest: each global key
+// the root matches is listed with text.
+func TestEveryGlobalBindingHasHelp(t *testing.T) {
+	hs := newHarness(t, 80, 24, setup{})
+	_, global := hs.m.helpBindings()
+	k := hs.m.common.KeyMap
+	for _, b := range []key.Binding{k.Tabs[0], k.Tabs[1], k.Tabs[2], k.NextTab, k.PrevTab, k.Help, k.Quit, hs.m.keys.Interrupt} {
+		found := false
+		for _, g := range global {
+			if g.Help() == b.Help() {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("global binding %v is not in the help overlay", b.Keys())
+		}
+	}
+}

@@ -1,0 +1,148 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"math"
+	"time"
+
+	"github.com/btcsuite/btcd/address/v2"
+	"github.com/btcsuite/btcd/chaincfg/v2"
+	"github.com/btcsuite/btcd/chainhash/v2"
+	"github.com/btcsuite/btcd/txscript/v2"
+	"github.com/btcsuite/btcd/wire/v2"
+
+	"github.com/satchelbtc/satchel/tui/explorer"
+	"github.com/satchelbtc/satchel/tui/node"
+	core "github.com/satchelbtc/satchel/wallet"
+)
+
+// now is the fixed clock of the tests; blocks are minutes before it.
+var now = time.Date(2025, 1, 28, 16, 5, 0, 0, time.UTC)
+
+var net = &chaincfg.RegressionNetParams
+
+// chain is a short regtest chain whose blocks pay to ourScript, served by
+// the fake header and block sources.
+type chain struct {
+	blocks      []*wire.MsgBlock // index = height
+	ourScript   []byte
+	ourAddress  string
+	tipReads    int
+	headerReads int
+}
+
+// newChain builds tip+1 blocks of one coinbase each, every one paying to
+// the wallet's address.
+func newChain(tip int) *chain {
+	a, err := address.NewAddressWitnessPubKeyHash(make([]byte, 20), net)
+	if err != nil {
+		panic(err)
+	}
+	script, err := txscript.PayToAddrScript(a)
+	if err != nil {
+		panic(err)
+	}
+	c := &chain{ourScript: script, ourAddress: a.EncodeAddress()}
+	var prev chainhash.Hash
+	for h := range tip + 1 {
+		cb := wire.NewMsgTx(1)
+		cb.AddTxIn(&wire.TxIn{
+			PreviousOutPoint: wire.OutPoint{Index: math.MaxUint32},
+			SignatureScript:  []byte{0x01, byte(h), 0x00},
+			Sequence:         math.MaxUint32,
+		})
+		cb.AddTxOut(wire.NewTxOut(50e8, script))
+		b := &wire.MsgBlock{Header: wire.BlockHeader{
+			Version:    0x20000000,
+			PrevBlock:  prev,
+			MerkleRoot: cb.TxHash(),
+			Timestamp:  now.Add(time.Duration(h-tip-1) * 10 * time.Minute),
+			Bits:       0x207fffff,
+			Nonce:      uint32(h),
+		}}
+		b.AddTransaction(cb)
+		c.blocks = append(c.blocks, b)
+		prev = b.BlockHash()
+	}
+	return c
+}
+
+// owns is the wallet's Owns: it knows only ourScript.
+func (c *chain) owns(script []byte) bool { return string(script) == string(c.ourScript) }
+
+func (c *chain) TipHeight() int32 {
+	c.tipReads++
+	return int32(len(c.blocks) - 1)
+}
+
+func (c *chain) Headers(start int32, count int) ([]explorer.Row, error) {
+	var rows []explorer.Row
+	for h := start; h >= 0 && int(h) < len(c.blocks) && len(rows) < count; h++ {
+		b := c.blocks[h]
+		rows = append(rows, explorer.Row{Height: h, Hash: b.BlockHash().String(), Time: b.Header.Timestamp, TxCount: -1})
+	}
+	return rows, nil
+}
+
+func (c *chain) Block(_ context.Context, hash chainhash.Hash) (*wire.MsgBlock, error) {
+	for _, b := range c.blocks {
+		if b.BlockHash() == hash {
+			return b, nil
+		}
+	}
+	return nil, errors.New("no such block")
+}
+
+func (c *chain) Header(height int32) (*wire.BlockHeader, error) {
+	c.headerReads++
+	if height < 0 || int(height) >= len(c.blocks) {
+		return nil, errors.New("no such height")
+	}
+	h := c.blocks[height].Header
+	return &h, nil
+}
+
+// fakeNode is a node whose status the test sets; it counts the Node page's
+// reads (only that page asks for peers).
+type fakeNode struct {
+	status    node.Status
+	peerReads int
+}
+
+func (f *fakeNode) Status() node.Status { return f.status }
+
+func (f *fakeNode) Peers() []node.Peer {
+	f.peerReads++
+	return []node.Peer{
+		{Addr: "127.0.0.1:18444", UserAgent: "/btcd:0.25.0/", Services: "NETWORK|WITNESS|CF", Height: f.status.PeerHeight, Ping: 3 * time.Millisecond},
+	}
+}
+
+func (f *fakeNode) LogTail(n int) []string {
+	return []string{"2025-01-28 16:04:00 INF connected to 127.0.0.1:18444"}
+}
+
+// fakeWallet holds the chain's first coinbase and hands out the chain's
+// address; it counts balance reads.
+type fakeWallet struct {
+	chain        *chain
+	balanceReads int
+}
+
+func (f *fakeWallet) Balance() (core.Balance, int32, error) {
+	f.balanceReads++
+	return core.Balance{Confirmed: 50e8, Total: 50e8}, int32(len(f.chain.blocks) - 1), nil
+}
+
+func (f *fakeWallet) History() ([]core.HistoryEntry, error) {
+	b := f.chain.blocks[1]
+	tx := b.Transactions[0]
+	return []core.HistoryEntry{{
+		Txid: tx.TxHash(), Height: 1, BlockTime: b.Header.Timestamp, Amount: 50e8, Fee: -1, Label: "mined", Tx: tx,
+	}}, nil
+}
+
+func (f *fakeWallet) NextAddress() (string, uint32, error) {
+	return f.chain.ourAddress, 0, nil
+}
