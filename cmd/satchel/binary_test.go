@@ -60,9 +60,15 @@ func TestBinary(t *testing.T) {
 		t.Fatalf("version: exit %d, %q", code, out)
 	}
 
+	// The interactive app needs a terminal: without one, a clear error.
+	_, errOut, code := runBinary(t, bin, nil, "--datadir", data, "--network", "regtest")
+	if code == 0 || !strings.Contains(errOut, "needs a terminal") {
+		t.Fatalf("satchel without a terminal: exit %d, stderr %q", code, errOut)
+	}
+
 	// No password source and stdin not a terminal: one clear line, exit 1,
 	// and no wallet left behind.
-	_, errOut, code := runBinary(t, bin, nil, "--datadir", data, "--network", "regtest", "wallet", "create")
+	_, errOut, code = runBinary(t, bin, nil, "--datadir", data, "--network", "regtest", "wallet", "create")
 	if code == 0 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "password is needed") {
 		t.Fatalf("create without password: exit %d, stderr %q", code, errOut)
 	}

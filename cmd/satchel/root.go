@@ -27,7 +27,7 @@ SATCHEL_PASSWORD_FILE=...); the wallet password can be given as SATCHEL_PASSWORD
 		},
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return cmd.Help()
+			return a.runTUI(cmd.Context())
 		},
 	}
 	root.SetIn(a.stdin)
