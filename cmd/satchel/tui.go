@@ -71,8 +71,12 @@ func (a *app) runTUI(ctx context.Context) error {
 		defer w.Close()
 		lw := &lockedWallet{w: w}
 		src.Wallet = lw
+		// Owns runs inside Update, which must not wait for a scan in
+		// progress: while one runs, outputs are simply not marked ours.
 		src.Owns = func(script []byte) bool {
-			lw.mu.Lock()
+			if !lw.mu.TryLock() {
+				return false
+			}
 			defer lw.mu.Unlock()
 			ours, _ := w.Owns(script)
 			return ours
