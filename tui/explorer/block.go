@@ -209,7 +209,6 @@ func (v *BlockView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (v *BlockView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := v.common.KeyMap
-	page := max(v.visibleRows(), 1)
 	switch {
 	case key.Matches(msg, k.Back):
 		return func() tea.Msg { return BackMsg{} }
@@ -221,20 +220,7 @@ func (v *BlockView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return v.selectCmd()
 		}
 		return nil
-	case key.Matches(msg, k.Down):
-		v.cursor++
-	case key.Matches(msg, k.Up):
-		v.cursor--
-	case key.Matches(msg, k.PageDown):
-		v.cursor += page
-		v.offset += page
-	case key.Matches(msg, k.PageUp):
-		v.cursor -= page
-		v.offset -= page
-	case key.Matches(msg, k.Top):
-		v.cursor = 0
-	case key.Matches(msg, k.Bottom):
-		v.cursor = len(v.rows) - 1
+	case common.MoveCursor(msg, k, &v.cursor, &v.offset, len(v.rows), v.visibleRows()):
 	}
 	v.clamp()
 	return nil
@@ -258,18 +244,7 @@ func (v *BlockView) selectCmd() tea.Cmd {
 // full.
 func (v *BlockView) clamp() {
 	n, vis := len(v.rows), v.visibleRows()
-	v.cursor = min(max(v.cursor, 0), max(n-1, 0))
-	if vis == 0 {
-		v.offset = v.cursor
-		return
-	}
-	v.offset = min(max(v.offset, 0), max(n-vis, 0))
-	if v.cursor < v.offset {
-		v.offset = v.cursor
-	}
-	if v.cursor >= v.offset+vis {
-		v.offset = v.cursor - vis + 1
-	}
+	v.cursor, v.offset = common.ClampCursor(v.cursor, v.offset, n, vis)
 }
 
 // readBlockHeader reads the header at height for the fields shown while the

@@ -165,22 +165,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.common.KeyMap
-	page := max(m.visibleRows(), 1)
 	switch {
-	case key.Matches(msg, k.Down):
-		m.cursor++
-	case key.Matches(msg, k.Up):
-		m.cursor--
-	case key.Matches(msg, k.PageDown):
-		m.cursor += page
-		m.offset += page
-	case key.Matches(msg, k.PageUp):
-		m.cursor -= page
-		m.offset -= page
-	case key.Matches(msg, k.Top):
-		m.cursor = 0
-	case key.Matches(msg, k.Bottom):
-		m.cursor = m.total() - 1
+	case common.MoveCursor(msg, k, &m.cursor, &m.offset, m.total(), m.visibleRows()):
 	case key.Matches(msg, k.Enter):
 		return m.selectCmd()
 	}
@@ -243,18 +229,7 @@ func (m *Model) visibleRows() int {
 // clamp keeps the cursor on a block and on screen, and the screen full.
 func (m *Model) clamp() {
 	n, vis := m.total(), m.visibleRows()
-	m.cursor = min(max(m.cursor, 0), max(n-1, 0))
-	if vis == 0 {
-		m.offset = m.cursor
-		return
-	}
-	m.offset = min(max(m.offset, 0), max(n-vis, 0))
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if m.cursor >= m.offset+vis {
-		m.offset = m.cursor - vis + 1
-	}
+	m.cursor, m.offset = common.ClampCursor(m.cursor, m.offset, n, vis)
 }
 
 // row returns the held row at height h.

@@ -153,22 +153,8 @@ func (m *Overview) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.common.KeyMap
-	page := max(m.visibleRows(), 1)
 	switch {
-	case key.Matches(msg, k.Down):
-		m.cursor++
-	case key.Matches(msg, k.Up):
-		m.cursor--
-	case key.Matches(msg, k.PageDown):
-		m.cursor += page
-		m.offset += page
-	case key.Matches(msg, k.PageUp):
-		m.cursor -= page
-		m.offset -= page
-	case key.Matches(msg, k.Top):
-		m.cursor = 0
-	case key.Matches(msg, k.Bottom):
-		m.cursor = len(m.history) - 1
+	case common.MoveCursor(msg, k, &m.cursor, &m.offset, len(m.history), m.visibleRows()):
 	case key.Matches(msg, k.Enter):
 		if e, ok := m.Selected(); ok {
 			sel := TxSelectedMsg{Txid: e.Txid}
@@ -281,16 +267,5 @@ func (m *Overview) visibleRows() int {
 // clamp keeps the cursor on a row and on screen, and the screen full.
 func (m *Overview) clamp() {
 	n, vis := len(m.history), m.visibleRows()
-	m.cursor = min(max(m.cursor, 0), max(n-1, 0))
-	if vis == 0 {
-		m.offset = m.cursor
-		return
-	}
-	m.offset = min(max(m.offset, 0), max(n-vis, 0))
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if m.cursor >= m.offset+vis {
-		m.offset = m.cursor - vis + 1
-	}
+	m.cursor, m.offset = common.ClampCursor(m.cursor, m.offset, n, vis)
 }
