@@ -136,6 +136,13 @@ func (w *Wallet) Scan(ctx context.Context, c Chain, progress func(height, target
 	}
 	res.From = start
 	for start <= target {
+		// The state is replayed once per pass, not per block: scanBlock
+		// keeps it up to date. A new pass follows a grown window, whose new
+		// addresses may own outputs of transactions already stored.
+		st, err := w.readState()
+		if err != nil {
+			return res, err
+		}
 		heights, err := c.MatchScripts(ctx, start, target, w.watchScripts(), func(h int32) {
 			if progress != nil {
 				progress(h, target)
@@ -146,7 +153,7 @@ func (w *Wallet) Scan(ctx context.Context, c Chain, progress func(height, target
 		}
 		next := target + 1
 		for _, h := range heights {
-			grew, err := w.scanBlock(ctx, c, h, res)
+			grew, err := w.scanBlock(ctx, c, h, res, st)
 			if err != nil {
 				return res, err
 			}
@@ -164,9 +171,20 @@ func (w *Wallet) Scan(ctx context.Context, c Chain, progress func(height, target
 	return res, nil
 }
 
-// scanBlock fetches one block and records our transactions in it. It
-// reports whether the look-ahead window grew.
-func (w *Wallet) scanBlock(ctx context.Context, c Chain, height int32, res *ScanResult) (bool, error) {
+// readState replays the stored transactions in a read transaction.
+func (w *Wallet) readState() (*state, error) {
+	var st *state
+	err := safeView(w.db, func(tx *bbolt.Tx) error {
+		var err error
+		st, err = w.loadState(tx)
+		return err
+	})
+	return st, err
+}
+
+// scanBlock fetches one block, records our transactions in it and updates
+// st to match. It reports whether the look-ahead window grew.
+func (w *Wallet) scanBlock(ctx context.Context, c Chain, height int32, res *ScanResult, st *state) (bool, error) {
 	hdr, err := c.BlockHeader(height)
 	if err != nil {
 		return false, err
@@ -179,10 +197,7 @@ func (w *Wallet) scanBlock(ctx context.Context, c Chain, height int32, res *Scan
 	res.BlocksFetched++
 	var grew bool
 	err = safeUpdate(w.db, func(tx *bbolt.Tx) error {
-		st, err := w.loadState(tx)
-		if err != nil {
-			return err
-		}
+		evicted := false
 		for i, t := range block.Transactions {
 			if !w.relevant(st, t) {
 				continue
@@ -199,6 +214,7 @@ func (w *Wallet) scanBlock(ctx context.Context, c Chain, height int32, res *Scan
 					return err
 				}
 				delete(st.txs, id)
+				evicted = true
 			}
 			if err := dbPutTx(tx, r); err != nil {
 				return err
@@ -209,7 +225,18 @@ func (w *Wallet) scanBlock(ctx context.Context, c Chain, height int32, res *Scan
 			if err := w.markUsed(tx, t); err != nil {
 				return err
 			}
+			if evicted {
+				// An evicted transaction's outputs and spends must leave no
+				// trace: replay (rare).
+				fresh, err := w.loadState(tx)
+				if err != nil {
+					return err
+				}
+				*st = *fresh
+				evicted = false
+			}
 		}
+		var err error
 		grew, err = w.extendScripts(tx)
 		return err
 	})

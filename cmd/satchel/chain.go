@@ -22,6 +22,7 @@ import (
 	"github.com/satchelbtc/satchel/lightnode"
 	"github.com/satchelbtc/satchel/lightnode/headerstore"
 	"github.com/satchelbtc/satchel/wallet"
+	"github.com/satchelbtc/satchel/wallet/amount"
 	"github.com/satchelbtc/satchel/wallet/psbtx"
 )
 
@@ -299,17 +300,8 @@ func printTx(a *app, j txJSON) {
 		if addr == "" {
 			addr = out.Type
 		}
-		a.printf("%4d  %s  %s\n", i, formatBTC(out.Value), addr)
+		a.printf("%4d  %s  %s\n", i, amount.FormatBTC(btcutil.Amount(out.Value)), addr)
 	}
-}
-
-// formatBTC shows satoshis as bitcoin with eight decimals.
-func formatBTC(sat int64) string {
-	sign := ""
-	if sat < 0 {
-		sign, sat = "-", -sat
-	}
-	return fmt.Sprintf("%s%d.%08d BTC", sign, sat/1e8, sat%1e8)
 }
 
 func newBroadcastCommand(a *app) *cobra.Command {

@@ -13,7 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/btcsuite/btcd/btcutil/v2"
+
 	"github.com/satchelbtc/satchel/internal/regtest"
+	"github.com/satchelbtc/satchel/wallet/amount"
 )
 
 const (
@@ -240,7 +243,7 @@ func TestCrashRecovery(t *testing.T) {
 		}
 	}
 	t.Logf("survived %d SIGKILLs in %v (%d syncs; chain %d blocks, %d payments, %s); state at kill time: %s",
-		kills, time.Since(started).Round(time.Second), runs, tip, payments, formatBTC(paid), strings.Join(summary, ", "))
+		kills, time.Since(started).Round(time.Second), runs, tip, payments, amount.FormatBTC(btcutil.Amount(paid)), strings.Join(summary, ", "))
 }
 
 // crashSync runs `satchel sync` and kills it with SIGKILL after delay,

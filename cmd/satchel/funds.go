@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/btcsuite/btcd/btcutil/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/txscript/v2"
 	"github.com/btcsuite/btcd/wire/v2"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/satchelbtc/satchel/lightnode"
 	"github.com/satchelbtc/satchel/wallet"
+	"github.com/satchelbtc/satchel/wallet/amount"
 )
 
 // nodeChain gives the wallet what it needs from the light node.
@@ -130,10 +132,10 @@ func balanceJSON(b wallet.Balance) map[string]int64 {
 
 func (a *app) printBalance(b wallet.Balance) {
 	tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "Confirmed\t%s\t\n", formatBTC(int64(b.Confirmed)))
-	fmt.Fprintf(tw, "Unconfirmed\t%s\t\n", formatBTC(int64(b.Unconfirmed)))
-	fmt.Fprintf(tw, "Immature\t%s\t\n", formatBTC(int64(b.Immature)))
-	fmt.Fprintf(tw, "Total\t%s\t\n", formatBTC(int64(b.Total)))
+	fmt.Fprintf(tw, "Confirmed\t%s\t\n", amount.FormatBTC(b.Confirmed))
+	fmt.Fprintf(tw, "Unconfirmed\t%s\t\n", amount.FormatBTC(b.Unconfirmed))
+	fmt.Fprintf(tw, "Immature\t%s\t\n", amount.FormatBTC(b.Immature))
+	fmt.Fprintf(tw, "Total\t%s\t\n", amount.FormatBTC(b.Total))
 	tw.Flush()
 }
 
@@ -223,7 +225,7 @@ func newHistoryCommand(a *app) *cobra.Command {
 					height = fmt.Sprint(e.Height)
 					date = time.Unix(e.Time, 0).UTC().Format(time.DateOnly)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", height, date, formatBTC(e.Amount), e.Txid, e.Label)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", height, date, amount.FormatBTC(btcutil.Amount(e.Amount)), e.Txid, e.Label)
 			}
 			return tw.Flush()
 		},
@@ -304,7 +306,7 @@ still be spent on purpose with send --utxo).`,
 				case !e.Mature:
 					note = "immature"
 				}
-				fmt.Fprintf(tw, "%s:%d\t%s\t%d\t%s\t%s\n", e.Txid, e.Vout, formatBTC(e.Value), e.Confirmations, e.Address, note)
+				fmt.Fprintf(tw, "%s:%d\t%s\t%d\t%s\t%s\n", e.Txid, e.Vout, amount.FormatBTC(btcutil.Amount(e.Value)), e.Confirmations, e.Address, note)
 			}
 			return tw.Flush()
 		},

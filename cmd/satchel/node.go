@@ -20,6 +20,7 @@ import (
 
 	"github.com/satchelbtc/satchel/lightnode"
 	"github.com/satchelbtc/satchel/lightnode/headerstore"
+	"github.com/satchelbtc/satchel/wallet/amount"
 )
 
 // defaultPeerTimeout is how long a command waits for a first peer.
@@ -49,7 +50,7 @@ func (a *app) startNode() (*lightnode.Node, error) {
 		UserAgentVersion: strings.TrimPrefix(version, "v"),
 	})
 	if err != nil {
-		return nil, chainDBError(err)
+		return nil, err
 	}
 	if err := node.Start(); err != nil {
 		node.Stop()
@@ -68,14 +69,7 @@ func (a *app) openChain() (headerstore.Store, error) {
 		Path:   filepath.Join(dir, "chain.db"),
 		Params: a.net,
 	})
-	return st, chainDBError(err)
-}
-
-// chainDBError passes chain.db failures on: headerstore's messages already
-// say what to do (delete the file; it only holds data that can be
-// downloaded again).
-func chainDBError(err error) error {
-	return err
+	return st, err
 }
 
 func newSyncCommand(a *app) *cobra.Command {
@@ -134,7 +128,7 @@ func (a *app) runSync(ctx context.Context, peerTimeout time.Duration) error {
 			"balance": balanceJSON(bal),
 		}
 		scanned = fmt.Sprintf("Wallet %q: %s confirmed, %s total (%d new transaction%s).\n",
-			a.flags.walletName, formatBTC(int64(bal.Confirmed)), formatBTC(int64(bal.Total)),
+			a.flags.walletName, amount.FormatBTC(bal.Confirmed), amount.FormatBTC(bal.Total),
 			res.TxsFound, plural(res.TxsFound))
 	}
 	if a.flags.json {

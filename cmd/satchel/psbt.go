@@ -261,22 +261,11 @@ signer elsewhere (a watch-only wallet must use it).`,
 		Example: "  satchel send --to bc1q... --amount 0.01 --fee-rate 3\n  satchel send --to 'bitcoin:bc1q...?amount=0.01' --fee-rate 3 --psbt-out pay.psbt",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			req, err := pf.request(a)
-			if err != nil {
-				return err
-			}
-			w, err := a.openWallet()
+			w, draft, err := a.draftPayment(&pf, psbtOut == "")
 			if err != nil {
 				return err
 			}
 			defer w.Close()
-			if w.WatchOnly() && psbtOut == "" {
-				return errors.New("this is a watch-only wallet: write the PSBT with --psbt-out FILE and sign it on the machine with the keys")
-			}
-			draft, err := w.CreatePSBT(req)
-			if err != nil {
-				return err
-			}
 			return a.completePayment(cmd, w, draft, psbtOut, pf.label, wait)
 		},
 	}
@@ -284,6 +273,30 @@ signer elsewhere (a watch-only wallet must use it).`,
 	cmd.Flags().StringVar(&psbtOut, "psbt-out", "", "write the unsigned PSBT to FILE instead of signing and sending")
 	cmd.Flags().DurationVar(&wait, "wait", 10*time.Second, "how long to wait for peers to fetch it")
 	return cmd
+}
+
+// draftPayment opens the wallet and builds the payment the flags describe.
+// With mustSign, a watch-only wallet is refused: it can only write PSBTs.
+// The caller closes the wallet.
+func (a *app) draftPayment(pf *payFlags, mustSign bool) (*wallet.Wallet, *wallet.Draft, error) {
+	req, err := pf.request(a)
+	if err != nil {
+		return nil, nil, err
+	}
+	w, err := a.openWallet()
+	if err != nil {
+		return nil, nil, err
+	}
+	if w.WatchOnly() && mustSign {
+		w.Close()
+		return nil, nil, errors.New("this is a watch-only wallet: write the PSBT with --psbt-out FILE and sign it on the machine with the keys")
+	}
+	draft, err := w.CreatePSBT(req)
+	if err != nil {
+		w.Close()
+		return nil, nil, err
+	}
+	return w, draft, nil
 }
 
 func firstNonEmpty(s ...string) string {
@@ -416,19 +429,11 @@ func newPSBTCommand(a *app) *cobra.Command {
 		Short: "Build an unsigned PSBT from the wallet's coins",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			req, err := pf.request(a)
-			if err != nil {
-				return err
-			}
-			w, err := a.openWallet()
+			w, draft, err := a.draftPayment(&pf, false)
 			if err != nil {
 				return err
 			}
 			defer w.Close()
-			draft, err := w.CreatePSBT(req)
-			if err != nil {
-				return err
-			}
 			if a.flags.json && out != "" {
 				if err := a.writePSBT(draft.Packet, out); err != nil {
 					return err
