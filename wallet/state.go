@@ -305,3 +305,35 @@ func (w *Wallet) UsedScripts() (map[string]bool, error) {
 	})
 	return used, err
 }
+
+// ImportLabels stores labels (by "type:ref", "" removes) and freezes or
+// unfreezes outputs (by spendable) in one write transaction. Outputs that
+// are not the wallet's are skipped; it returns how many flags applied.
+func (w *Wallet) ImportLabels(labels map[string]string, spendable map[wire.OutPoint]bool) (int, error) {
+	applied := 0
+	err := safeUpdate(w.db, func(tx *bbolt.Tx) error {
+		for k, v := range labels {
+			if err := dbPutLabel(tx, k, v); err != nil {
+				return err
+			}
+		}
+		if len(spendable) == 0 {
+			return nil
+		}
+		st, err := w.loadState(tx)
+		if err != nil {
+			return err
+		}
+		for op, ok := range spendable {
+			if _, ours := st.outputs[op]; !ours {
+				continue
+			}
+			if err := dbSetFrozen(tx, op, !ok); err != nil {
+				return err
+			}
+			applied++
+		}
+		return nil
+	})
+	return applied, err
+}

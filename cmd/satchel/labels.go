@@ -1,13 +1,13 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sort"
 	"strings"
 
+	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/satchelbtc/satchel/wallet"
@@ -89,26 +89,25 @@ func newLabelsCommand(a *app) *cobra.Command {
 				return err
 			}
 			defer w.Close()
-			var set, frozen int
+			texts := map[string]string{}
+			spendable := map[wire.OutPoint]bool{}
 			for _, l := range list {
 				if l.Label != "" {
-					if err := w.SetLabel(string(l.Type)+":"+l.Ref, l.Label); err != nil {
-						return err
-					}
-					set++
+					texts[string(l.Type)+":"+l.Ref] = l.Label
 				}
 				if l.Type == labels.TypeOutput && l.Spendable != nil {
 					op, err := parseOutPoint(l.Ref)
 					if err != nil {
 						return err
 					}
-					if err := w.SetFrozen(op, !*l.Spendable); err == nil {
-						frozen++
-					} else if !errors.Is(err, wallet.ErrDamaged) {
-						continue // not one of our coins
-					}
+					spendable[op] = *l.Spendable
 				}
 			}
+			frozen, err := w.ImportLabels(texts, spendable)
+			if err != nil {
+				return err
+			}
+			set := len(texts)
 			if a.flags.json {
 				return a.printJSON(map[string]any{"labels": set, "spendable_flags": frozen})
 			}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -321,4 +322,76 @@ func TestSendReviewMarksChange(t *testing.T) {
 	if !found {
 		t.Fatal("the payment is not in the history")
 	}
+}
+
+// Labels and frozen coins travel through a BIP329 export into another
+// copy of the wallet.
+func TestLabelsRoundTrip(t *testing.T) {
+	c := newCLI(t)
+	restoreAbandon(t, c)
+	btcd := regtest.Start(t, regtest.WithMiningAddress(walletAddr(t, c, 0)))
+	btcd.Generate(101)
+	c.env["SATCHEL_CONNECT"] = btcd.P2PAddr()
+	c.ok("sync")
+	dest := scriptAddress(t, regtest.KeyScript(mustNewKey(t).PubKey()))
+	var sent struct {
+		Txid string `json:"txid"`
+	}
+	c.jsonOut(&sent, "send", "--to", "bitcoin:"+dest+"?amount=1&label=Rent", "--fee-rate", "2")
+	var utxos []struct {
+		Txid   string `json:"txid"`
+		Vout   uint32 `json:"vout"`
+		Mature bool   `json:"mature"`
+	}
+	c.jsonOut(&utxos, "utxos")
+	var frozen string
+	for _, u := range utxos {
+		if u.Mature {
+			frozen = u.Txid + ":" + strconv.Itoa(int(u.Vout))
+			break
+		}
+	}
+	c.ok("utxos", "--freeze", frozen)
+	file := filepath.Join(t.TempDir(), "labels.jsonl")
+	c.ok("labels", "export", file)
+
+	other := newCLI(t)
+	restoreAbandon(t, other)
+	other.env["SATCHEL_CONNECT"] = btcd.P2PAddr()
+	other.ok("sync")
+	var imported struct {
+		Labels int `json:"labels"`
+		Flags  int `json:"spendable_flags"`
+	}
+	other.jsonOut(&imported, "labels", "import", file)
+	if imported.Labels != 1 || imported.Flags != 1 {
+		t.Fatalf("import: %+v", imported)
+	}
+	var hist []struct {
+		Txid  string `json:"txid"`
+		Label string `json:"label"`
+	}
+	other.jsonOut(&hist, "history")
+	labelled := false
+	for _, h := range hist {
+		if h.Txid == sent.Txid && h.Label == "Rent" {
+			labelled = true
+		}
+	}
+	var ou []struct {
+		Txid   string `json:"txid"`
+		Vout   uint32 `json:"vout"`
+		Frozen bool   `json:"frozen"`
+	}
+	other.jsonOut(&ou, "utxos")
+	frozenThere := false
+	for _, u := range ou {
+		if u.Txid+":"+strconv.Itoa(int(u.Vout)) == frozen && u.Frozen {
+			frozenThere = true
+		}
+	}
+	if !labelled || !frozenThere {
+		t.Fatalf("after import: label on %s %v, %s frozen %v", sent.Txid, labelled, frozen, frozenThere)
+	}
+	other.fails("line 1", "labels", "import", writeFile(t, "bad.jsonl", "{not json\n"))
 }
