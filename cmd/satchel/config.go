@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 	"github.com/spf13/pflag"
@@ -21,11 +23,71 @@ const configFileName = "config.toml"
 //	wallet  = "spending"
 //	datadir = "/srv/satchel"
 //	connect = ["127.0.0.1:18444"]
+//
+// The app's settings live in the same file; the Settings tab writes them:
+//
+//	theme     = "dark"
+//	units     = "btc"      # or "sats"
+//	fee_rate  = 2.0        # default sat/vB for new payments
+//	auto_lock = "5m"       # lock the wallet after this idle time; "0" never
 type fileConfig struct {
-	Network string   `toml:"network"`
-	Wallet  string   `toml:"wallet"`
-	DataDir string   `toml:"datadir"`
-	Connect []string `toml:"connect"`
+	Network string   `toml:"network,omitempty"`
+	Wallet  string   `toml:"wallet,omitempty"`
+	DataDir string   `toml:"datadir,omitempty"`
+	Connect []string `toml:"connect,omitempty"`
+
+	Theme    string  `toml:"theme,omitempty"`
+	Units    string  `toml:"units,omitempty"`
+	FeeRate  float64 `toml:"fee_rate,omitempty"`
+	AutoLock string  `toml:"auto_lock,omitempty"`
+}
+
+// defaultFeeRate is the app's fee rate for a new payment, in sat/vB, until
+// the user sets one.
+const defaultFeeRate = 2.0
+
+// defaultAutoLock is how long the app waits, idle, before locking an
+// unlocked wallet, until the user sets a time.
+const defaultAutoLock = 5 * time.Minute
+
+// check validates the app's settings, so that a bad value is reported when
+// the file is read instead of surprising the user later.
+func (c *fileConfig) check() error {
+	switch c.Units {
+	case "", "btc", "sats":
+	default:
+		return fmt.Errorf("units %q: use \"btc\" or \"sats\"", c.Units)
+	}
+	if c.FeeRate < 0 || c.FeeRate > 1000 {
+		return fmt.Errorf("fee_rate %v: use a rate between 1 and 1000 sat/vB", c.FeeRate)
+	}
+	if _, err := c.autoLock(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// autoLock is the idle time before the app locks the wallet; 0 is never.
+func (c *fileConfig) autoLock() (time.Duration, error) {
+	switch c.AutoLock {
+	case "":
+		return defaultAutoLock, nil
+	case "0", "never", "off":
+		return 0, nil
+	}
+	d, err := time.ParseDuration(c.AutoLock)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("auto_lock %q: use a duration such as \"5m\" or \"0\" for never", c.AutoLock)
+	}
+	return d, nil
+}
+
+// feeRate is the default fee rate for a new payment.
+func (c *fileConfig) feeRate() float64 {
+	if c.FeeRate > 0 {
+		return c.FeeRate
+	}
+	return defaultFeeRate
 }
 
 // configDir is $XDG_CONFIG_HOME/satchel, by default ~/.config/satchel.
@@ -69,7 +131,48 @@ func (a *app) loadConfig() (*fileConfig, error) {
 		}
 		return nil, fmt.Errorf("%s: unknown setting %s", path, strings.Join(keys, ", "))
 	}
+	if err := c.check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	return &c, nil
+}
+
+// saveConfig writes c as config.toml, replacing the file in one rename so
+// that a crash leaves either the old settings or the new ones.
+func (a *app) saveConfig(c *fileConfig) error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	dir, err := a.configDir()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return unwrapPathError(err)
+	}
+	var buf bytes.Buffer
+	buf.WriteString("# satchel settings; see 'satchel --help'. The Settings tab rewrites this file.\n")
+	if err := toml.NewEncoder(&buf).Encode(c); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".config-*.toml")
+	if err != nil {
+		return unwrapPathError(err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if _, err := f.Write(buf.Bytes()); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return unwrapPathError(os.Rename(tmp, filepath.Join(dir, configFileName)))
 }
 
 // applyConfig sets the global flags that neither the command line nor the
