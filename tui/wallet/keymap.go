@@ -16,6 +16,12 @@ type KeyMap struct {
 	EditAmount key.Binding
 	// DoneAmount leaves the amount field, keeping what was typed.
 	DoneAmount key.Binding
+	// Label edits the label of the selected transaction or coin.
+	Label key.Binding
+	// Send asks for the send page from the overview.
+	Send key.Binding
+	// Coins asks for the coins page from the overview.
+	Coins key.Binding
 }
 
 // DefaultKeyMap returns the default bindings. Each call returns a fresh
@@ -27,5 +33,8 @@ func DefaultKeyMap() KeyMap {
 		NewAddress: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new address")),
 		EditAmount: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "edit amount")),
 		DoneAmount: key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "done")),
+		Label:      key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "label")),
+		Send:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "send")),
+		Coins:      key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "coins")),
 	}
 }

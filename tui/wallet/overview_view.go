@@ -199,8 +199,8 @@ func (l historyLayout) cells(selected bool, date, styled, plain, txid, label str
 func (m *Overview) footer() string {
 	n := len(m.history)
 	if n == 0 {
-		return "u BTC/sats · r receive"
+		return "r receive · s send · c coins · u BTC/sats"
 	}
 	return "transaction " + formatInt(int64(m.cursor+1)) + " of " + formatInt(int64(n)) +
-		" · newest first · u BTC/sats · r receive"
+		" · r receive · s send · c coins · l label · u BTC/sats"
 }

@@ -47,3 +47,11 @@ type TxSelectedMsg struct {
 // ReceiveRequestedMsg is emitted when the user asks to receive coins from the
 // overview; the root model shows the receive page.
 type ReceiveRequestedMsg struct{}
+
+// SendRequestedMsg is emitted when the user asks to pay from the overview;
+// the root model shows the send page.
+type SendRequestedMsg struct{}
+
+// CoinsRequestedMsg is emitted when the user asks for the wallet's coins
+// from the overview; the root model shows the coins page.
+type CoinsRequestedMsg struct{}
