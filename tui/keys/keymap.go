@@ -1,0 +1,43 @@
+package keys
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap holds the Keys page's bindings, on top of the shared
+// common.KeyMap (movement and enter). CycleQR, Unlock, Lock and Password
+// are free in the shared map; Submit, Cancel, NextField and PrevField are
+// only matched while a password form is open, which takes every key.
+type KeyMap struct {
+	// CycleQR shows the QR code of the next item: xpub, receive
+	// descriptor, change descriptor.
+	CycleQR key.Binding
+	// Unlock asks for the password and unlocks the key store.
+	Unlock key.Binding
+	// Lock locks the key store.
+	Lock key.Binding
+	// Password changes the key store's password.
+	Password key.Binding
+	// Submit moves to the next password field, or submits the form from
+	// the last one.
+	Submit key.Binding
+	// Cancel closes the password form, or stops an unlock under way.
+	Cancel key.Binding
+	// NextField and PrevField move between the fields of the change
+	// password form.
+	NextField key.Binding
+	PrevField key.Binding
+}
+
+// DefaultKeyMap returns the default bindings. Each call returns a fresh
+// value.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		CycleQR:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "next QR code")),
+		Unlock:    key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "unlock")),
+		Lock:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "lock")),
+		Password:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "change password")),
+		Submit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm")),
+		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		NextField: key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
+		PrevField: key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous field")),
+	}
+}

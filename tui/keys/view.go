@@ -1,0 +1,324 @@
+package keys
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/satchelbtc/satchel/tui/common"
+)
+
+const (
+	qrGap     = 2  // cells between the QR code and the panel beside it
+	minPanelW = 34 // narrowest panel beside the QR code
+	minPanelH = 5  // fewest panel lines worth drawing under the QR code
+	labelW    = 13 // "Fingerprint  "
+	fieldW    = 20 // "New password again  "
+	bottomH   = 2  // the notice and footer lines
+	maxNameW  = 24 // widest wallet name column
+)
+
+// layout is where the parts of the page go for one size.
+type layout struct {
+	details []string
+	qr      *qrCode  // nil when the code is not drawn
+	beside  bool     // the code is left of the panel, else above it
+	note    []string // the "enlarge" note when the code does not fit
+	panelW  int
+	panelH  int
+}
+
+// layout places the account details at the top, then the QR code of the
+// selected item with the panel (wallets or a password form) beside or below
+// it; when the code does not fit, a note says so. It tries the better error
+// correction level first.
+func (m *Model) layout() layout {
+	w, h := m.common.Width, m.common.Height
+	l := layout{details: m.detailLines(w), panelW: w}
+	avail := h - len(l.details) - 1 - bottomH
+	if !m.hasAccount {
+		l.panelH = max(avail, 0)
+		return l
+	}
+	for i := range m.qrs[m.item] {
+		c := &m.qrs[m.item][i]
+		qrH := 1 + len(c.lines) // with its title
+		if c.width+qrGap+minPanelW <= w && qrH <= avail {
+			l.qr, l.beside = c, true
+			l.panelW, l.panelH = w-c.width-qrGap, avail
+			return l
+		}
+		if c.width <= w && qrH+1+minPanelH <= avail {
+			l.qr = c
+			l.panelH = avail - qrH - 1
+			return l
+		}
+	}
+	l.note = wordWrap(fmt.Sprintf("Enlarge the terminal to see the QR code of the %s (v: next).", m.item), w)
+	l.panelH = max(avail-len(l.note)-1, 0)
+	return l
+}
+
+// visibleWallets is how many wallet rows fit in the panel under its title.
+func (m *Model) visibleWallets() int {
+	return max(m.layout().panelH-1, 0)
+}
+
+// inputWidth is how many cells a password field shows.
+func (m *Model) inputWidth() int {
+	return max(min(m.common.Width-fieldW-4, 32), 4)
+}
+
+// View draws the account, the QR code, the wallets list or password form,
+// a notice line and a footer: exactly Height lines of at most Width cells.
+func (m *Model) View() tea.View { return tea.NewView(m.render()) }
+
+func (m *Model) render() string {
+	w, h := m.common.Width, m.common.Height
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	l := m.layout()
+	st := m.common.Styles
+	body := append([]string(nil), l.details...)
+	body = append(body, fit("", w))
+
+	// The panel's window keeps the selection on screen even before Update
+	// clamped it for this size.
+	_, offset := clampList(m.cursor, m.offset, len(m.wallets), max(l.panelH-1, 0))
+	switch {
+	case l.qr != nil && l.beside:
+		qr := m.qrLines(*l.qr)
+		panel := m.panelLines(l.panelW, l.panelH, offset)
+		for i := range max(len(qr), len(panel)) {
+			left, right := strings.Repeat(" ", l.qr.width), ""
+			if i < len(qr) {
+				left = qr[i]
+			}
+			if i < len(panel) {
+				right = panel[i]
+			}
+			body = append(body, left+strings.Repeat(" ", qrGap)+right)
+		}
+	case l.qr != nil:
+		for _, s := range m.qrLines(*l.qr) {
+			body = append(body, s+strings.Repeat(" ", w-l.qr.width))
+		}
+		body = append(body, fit("", w))
+		body = append(body, m.panelLines(w, l.panelH, offset)...)
+	default:
+		for _, s := range l.note {
+			body = append(body, st.Muted.Render(fit(s, w)))
+		}
+		if len(l.note) > 0 {
+			body = append(body, fit("", w))
+		}
+		body = append(body, m.panelLines(w, l.panelH, offset)...)
+	}
+
+	bottom := []string{m.noticeLine(w), st.Footer.Render(fit(m.footer(), w))}
+	if h <= len(bottom) {
+		return strings.Join(bottom[len(bottom)-h:], "\n")
+	}
+	bodyH := h - len(bottom)
+	if len(body) > bodyH {
+		body = body[:bodyH]
+	}
+	for len(body) < bodyH {
+		body = append(body, fit("", w))
+	}
+	return strings.Join(append(body, bottom...), "\n")
+}
+
+// clampList is common.ClampCursor for a window that may be empty.
+func clampList(cursor, offset, total, visible int) (int, int) {
+	if visible <= 0 {
+		return min(max(cursor, 0), max(total-1, 0)), 0
+	}
+	return common.ClampCursor(cursor, offset, total, visible)
+}
+
+// detailLines draws the open wallet's account in w cells. The xpub and
+// descriptors are wrapped, never cut, because they are meant to be copied.
+func (m *Model) detailLines(w int) []string {
+	st := m.common.Styles
+	var out []string
+	title := func(s string) { out = append(out, st.TableHeader.Render(fit(s, w))) }
+	prose := func(s string, isErr bool) {
+		for _, line := range wordWrap(s, w) {
+			if isErr {
+				out = append(out, st.Error.Render(fit(line, w)))
+			} else {
+				out = append(out, st.Muted.Render(fit(line, w)))
+			}
+		}
+	}
+	switch {
+	case !m.loaded:
+		title("Keys")
+		prose("Loading wallets…", false)
+		return out
+	case m.current == "":
+		title("Keys")
+		prose("No wallet is open. Choose one below and press enter.", false)
+		return out
+	case m.accountErr != nil:
+		title(fmt.Sprintf("Wallet %q", m.current))
+		prose("Could not read the account: "+m.accountErr.Error(), true)
+		return out
+	}
+	a := m.account
+	state := "locked"
+	switch {
+	case a.WatchOnly:
+		state = "watch-only"
+	case m.unlocked:
+		state = "unlocked"
+	}
+	title(fmt.Sprintf("Wallet %q · %s", m.current, state))
+	field := func(label, value string) {
+		out = append(out, fit(st.Muted.Render(fit(label, labelW))+value, w))
+	}
+	field("Fingerprint", a.Fingerprint)
+	field("Script type", a.ScriptType)
+	field("Path", a.Path)
+	long := func(label, value string) {
+		out = append(out, st.Muted.Render(fit(label, w)))
+		for _, s := range hardWrap(value, w) {
+			out = append(out, fit(s, w))
+		}
+	}
+	long("Xpub", a.Xpub)
+	long("Receive descriptor", a.Receive)
+	long("Change descriptor", a.Change)
+	return out
+}
+
+// qrLines draws the code under its title, each line c.width cells.
+func (m *Model) qrLines(c qrCode) []string {
+	out := []string{m.common.Styles.TableHeader.Render(fit("QR: "+m.item.String(), c.width))}
+	for _, s := range c.lines {
+		out = append(out, qrStyle.Render(s))
+	}
+	return out
+}
+
+// panelLines draws the password form when one is open, else the wallets
+// list from offset, in at most h lines of exactly w cells.
+func (m *Model) panelLines(w, h, offset int) []string {
+	var out []string
+	if m.form != formNone {
+		out = m.formLines(w)
+	} else {
+		out = m.walletLines(w, h, offset)
+	}
+	if len(out) > h {
+		out = out[:max(h, 0)]
+	}
+	return out
+}
+
+func (m *Model) formLines(w int) []string {
+	st := m.common.Styles
+	var out []string
+	add := func(s string) { out = append(out, fit(s, w)) }
+	field := func(label string, i int) {
+		add(fit(label, fieldW) + m.inputs[i].View())
+	}
+	if m.form == formUnlock {
+		out = append(out, st.TableHeader.Render(fit(fmt.Sprintf("Unlock %q", m.current), w)))
+		field("Password", 0)
+	} else {
+		out = append(out, st.TableHeader.Render(fit(fmt.Sprintf("Change the password of %q", m.current), w)))
+		field("Current password", 0)
+		field("New password", 1)
+		field("New password again", 2)
+	}
+	switch {
+	case m.busy && m.busyOp == opUnlock:
+		add(m.spin.View() + " Unlocking… (esc cancels)")
+	case m.busy:
+		add(m.spin.View() + " Changing the password… (esc cancels)")
+	case m.formErr != "":
+		for _, s := range wordWrap(m.formErr, w) {
+			out = append(out, st.Error.Render(fit(s, w)))
+		}
+	case m.form == formUnlock:
+		out = append(out, st.Muted.Render(fit("enter unlocks · esc cancels", w)))
+	default:
+		out = append(out, st.Muted.Render(fit("enter next field, then changes · esc cancels", w)))
+	}
+	return out
+}
+
+func (m *Model) walletLines(w, h, offset int) []string {
+	st := m.common.Styles
+	out := []string{st.TableHeader.Render(fit(fmt.Sprintf("Wallets (%d)", len(m.wallets)), w))}
+	switch {
+	case m.walletsErr != nil:
+		for _, s := range wordWrap("Could not list the wallets: "+m.walletsErr.Error(), w) {
+			out = append(out, st.Error.Render(fit(s, w)))
+		}
+		return out
+	case m.loaded && len(m.wallets) == 0:
+		for _, s := range wordWrap("No wallets on this network yet: create one with `satchel wallet create`.", w) {
+			out = append(out, st.Muted.Render(fit(s, w)))
+		}
+		return out
+	}
+	nameW, typeW := 4, 6
+	for _, wi := range m.wallets {
+		nameW = max(nameW, len([]rune(wi.Name)))
+		typeW = max(typeW, len(wi.ScriptType))
+	}
+	nameW = min(nameW, maxNameW)
+	// A narrow panel drops the fingerprint before it cuts the tags.
+	showFP := 2+nameW+2+typeW+2+8+2+len("open, watch-only") <= w
+	end := min(offset+max(h-1, 0), len(m.wallets))
+	for i := offset; i < end; i++ {
+		wi := m.wallets[i]
+		mark := "  "
+		if i == m.cursor {
+			mark = "> "
+		}
+		var tags []string
+		if wi.Name == m.current {
+			tags = append(tags, "open")
+		}
+		if wi.WatchOnly {
+			tags = append(tags, "watch-only")
+		}
+		row := mark + fit(wi.Name, nameW) + "  " + fit(wi.ScriptType, typeW) + "  "
+		if showFP {
+			row += fit(wi.Fingerprint, 8) + "  "
+		}
+		row += strings.Join(tags, ", ")
+		if i == m.cursor {
+			out = append(out, st.SelectedRow.Render(fit(row, w)))
+		} else {
+			out = append(out, st.Row.Render(fit(row, w)))
+		}
+	}
+	return out
+}
+
+func (m *Model) noticeLine(w int) string {
+	st := m.common.Styles
+	if m.noticeErr {
+		return st.Error.Render(fit(m.notice, w))
+	}
+	return st.Muted.Render(fit(m.notice, w))
+}
+
+func (m *Model) footer() string {
+	switch {
+	case m.busy:
+		return "esc cancel"
+	case m.form == formPassword:
+		return "enter next/confirm · tab/↑/↓ move · esc cancel"
+	case m.form == formUnlock:
+		return "enter unlock · esc cancel"
+	}
+	return "v next QR · u unlock · L lock · p password · enter open wallet"
+}
