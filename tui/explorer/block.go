@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/btcsuite/btcd/btcutil/v2"
+	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -59,12 +60,14 @@ type blockHeaderMsg struct {
 // blockLoadedMsg carries a loaded block and its transaction rows, or the
 // error that stopped the load.
 type blockLoadedMsg struct {
-	id    int64
-	seq   uint64
-	block *wire.MsgBlock
-	rows  []txRow
-	cols  txCols
-	err   error
+	id     int64
+	seq    uint64
+	height int32
+	hash   chainhash.Hash
+	block  *wire.MsgBlock
+	rows   []txRow
+	cols   txCols
+	err    error
 }
 
 // txRow is one transaction as the block page lists it. Rows are computed
@@ -115,21 +118,44 @@ type BlockView struct {
 
 	cursor int // selected transaction index
 	offset int // index of the first visible row
+
+	searchSrc SearchSource
+	net       *chaincfg.Params
+	search    *searchBar
 }
 
 var _ common.Component = (*BlockView)(nil)
 
+// BlockOption changes how NewBlockView builds a block page.
+type BlockOption func(*BlockView)
+
+// WithBlockSearch turns on the search line (/) of the block page, as
+// WithSearch does for the blocks list.
+func WithBlockSearch(src SearchSource, net *chaincfg.Params) BlockOption {
+	return func(v *BlockView) {
+		v.searchSrc, v.net = src, net
+	}
+}
+
 // NewBlockView returns the page of the block with the given height and
 // hash. It reads nothing until its Init command runs.
-func NewBlockView(c common.Common, src BlockSource, height int32, hash chainhash.Hash) *BlockView {
-	return &BlockView{
+func NewBlockView(c common.Common, src BlockSource, height int32, hash chainhash.Hash, opts ...BlockOption) *BlockView {
+	v := &BlockView{
 		common: c,
 		src:    src,
 		id:     lastID.Add(1),
 		height: height,
 		hash:   hash,
 	}
+	for _, o := range opts {
+		o(v)
+	}
+	v.search = newSearchBar(c, v.id, v.searchSrc, v.net)
+	return v
 }
+
+// Capturing reports whether the search line is open and takes every key.
+func (v *BlockView) Capturing() bool { return v.search.capturing() }
 
 // Hash returns the hash of the block shown.
 func (v *BlockView) Hash() chainhash.Hash { return v.hash }
@@ -159,13 +185,17 @@ func (v *BlockView) load() tea.Cmd {
 // SetSize sets the size the page draws in.
 func (v *BlockView) SetSize(width, height int) {
 	v.common.SetSize(width, height)
+	v.search.setWidth(width)
 	v.clamp()
 }
 
 // ShortHelp returns the bindings for the help bar.
 func (v *BlockView) ShortHelp() []key.Binding {
+	if v.search.capturing() {
+		return v.search.shortHelp()
+	}
 	k := v.common.KeyMap
-	return []key.Binding{k.Up, k.Down, k.Enter, k.Back}
+	return []key.Binding{k.Up, k.Down, k.Enter, k.Back, k.Search}
 }
 
 // FullHelp returns the bindings of this page for the help overlay.
@@ -173,13 +203,18 @@ func (v *BlockView) FullHelp() [][]key.Binding {
 	k := v.common.KeyMap
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown},
-		{k.Top, k.Bottom, k.Enter, k.Back},
+		{k.Top, k.Bottom, k.Enter, k.Back, k.Search},
+		v.search.shortHelp(),
 	}
 }
 
 // Update applies read results and keys: moving through the transactions,
 // enter to open one (or to try again after a failed load), esc to go back.
 func (v *BlockView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if ok, cmd := v.search.update(msg, v.common); ok {
+		v.clamp()
+		return v, cmd
+	}
 	switch msg := msg.(type) {
 	case blockHeaderMsg:
 		if msg.id != v.id || msg.seq != v.seq {
@@ -265,7 +300,7 @@ func readBlockHeader(src BlockSource, id int64, seq uint64, height int32) blockH
 // readBlock loads the block, checks it once more against the best chain's
 // header at its height, and computes the rows of its transaction list.
 func readBlock(ctx context.Context, src BlockSource, id int64, seq uint64, height int32, hash chainhash.Hash) blockLoadedMsg {
-	msg := blockLoadedMsg{id: id, seq: seq}
+	msg := blockLoadedMsg{id: id, seq: seq, height: height, hash: hash}
 	if src == nil {
 		msg.err = errors.New("no block source is open")
 		return msg

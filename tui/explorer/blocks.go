@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/btcsuite/btcd/chaincfg/v2"
 
 	"github.com/satchelbtc/satchel/tui/common"
 )
@@ -44,6 +45,24 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
+// WithSearch turns on the search line (/): queries go to src, and
+// addresses are read as addresses of net. Without it, / says that search
+// is unavailable.
+func WithSearch(src SearchSource, net *chaincfg.Params) Option {
+	return func(m *Model) {
+		m.searchSrc, m.net = src, net
+	}
+}
+
+// maxTxCounts bounds the transaction counts the list remembers.
+const maxTxCounts = 4096
+
+// txCountEntry is the transaction count of the block with the given hash.
+type txCountEntry struct {
+	hash string
+	n    int
+}
+
 // request identifies one window read, so the same read is not asked twice.
 type request struct {
 	tip    int32
@@ -76,6 +95,14 @@ type Model struct {
 	rows   []Row
 
 	err error
+
+	searchSrc SearchSource
+	net       *chaincfg.Params
+	search    *searchBar
+
+	// counts holds transaction counts learnt from loaded blocks, by
+	// height, for rows whose source does not know them.
+	counts map[int32]txCountEntry
 }
 
 var _ common.Component = (*Model)(nil)
@@ -93,7 +120,44 @@ func New(c common.Common, src HeaderSource, opts ...Option) *Model {
 	for _, o := range opts {
 		o(m)
 	}
+	m.search = newSearchBar(c, m.id, m.searchSrc, m.net)
 	return m
+}
+
+// Capturing reports whether the search line is open and takes every key;
+// the root then sends it q, digits, tab and ? instead of acting on them.
+func (m *Model) Capturing() bool { return m.search.capturing() }
+
+// RecordTxCount remembers that the block with the given height and hash
+// has n transactions, so that its row shows the count. The list learns
+// counts by itself from the block pages' results, which the root
+// broadcasts; this is for other places that load blocks.
+func (m *Model) RecordTxCount(height int32, hash string, n int) {
+	if n < 0 {
+		return
+	}
+	if m.counts == nil {
+		m.counts = make(map[int32]txCountEntry)
+	}
+	if _, ok := m.counts[height]; !ok && len(m.counts) >= maxTxCounts {
+		for h := range m.counts { // drop any one: this is a hint, not a store
+			delete(m.counts, h)
+			break
+		}
+	}
+	m.counts[height] = txCountEntry{hash: hash, n: n}
+}
+
+// txCountOf returns r's transaction count, from the row or from a loaded
+// block with the same hash; -1 when unknown.
+func (m *Model) txCountOf(r Row) int {
+	if r.TxCount >= 0 {
+		return r.TxCount
+	}
+	if e, ok := m.counts[r.Height]; ok && e.hash == r.Hash {
+		return e.n
+	}
+	return -1
 }
 
 // Init reads the first screen of headers.
@@ -113,6 +177,7 @@ func (m *Model) Refresh() tea.Cmd {
 // tea.WindowSizeMsg it got) or from Refresh.
 func (m *Model) SetSize(width, height int) {
 	m.common.SetSize(width, height)
+	m.search.setWidth(width)
 	m.clamp()
 }
 
@@ -126,8 +191,11 @@ func (m *Model) Selected() (int32, bool) {
 
 // ShortHelp returns the bindings for the help bar.
 func (m *Model) ShortHelp() []key.Binding {
+	if m.search.capturing() {
+		return m.search.shortHelp()
+	}
 	k := m.common.KeyMap
-	return []key.Binding{k.Up, k.Down, k.Enter}
+	return []key.Binding{k.Up, k.Down, k.Enter, k.Search}
 }
 
 // FullHelp returns the bindings of this list for the help overlay.
@@ -135,7 +203,8 @@ func (m *Model) FullHelp() [][]key.Binding {
 	k := m.common.KeyMap
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown},
-		{k.Top, k.Bottom, k.Enter},
+		{k.Top, k.Bottom, k.Enter, k.Search},
+		m.search.shortHelp(),
 	}
 }
 
@@ -143,7 +212,19 @@ func (m *Model) FullHelp() [][]key.Binding {
 // results. It returns the model itself and, when the visible window moved
 // past the rows held, a command that reads it.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if ok, cmd := m.search.update(msg, m.common); ok {
+		// Opening or closing the search line changes the rows on screen.
+		m.clamp()
+		if m.err != nil {
+			return m, cmd
+		}
+		return m, tea.Batch(cmd, m.fetch(false))
+	}
 	switch msg := msg.(type) {
+	case blockLoadedMsg:
+		if msg.err == nil && msg.block != nil {
+			m.RecordTxCount(msg.height, msg.hash.String(), len(msg.block.Transactions))
+		}
 	case headersMsg:
 		if msg.id != m.id || msg.seq != m.seq {
 			return m, nil
@@ -223,7 +304,7 @@ func (m *Model) total() int {
 
 // visibleRows is how many rows fit between the column titles and the footer.
 func (m *Model) visibleRows() int {
-	return max(m.common.Height-2, 0)
+	return max(m.common.Height-2-m.search.extraLines(m.common.Width), 0)
 }
 
 // clamp keeps the cursor on a block and on screen, and the screen full.

@@ -31,9 +31,14 @@ func (v *BlockView) render() string {
 		return ""
 	}
 	st := v.common.Styles
+	bottom := v.search.lines(w, st)
+	if len(bottom) == 0 {
+		bottom = []string{st.Footer.Render(fit(v.footer(), w))}
+	}
+	bottom = bottom[max(len(bottom)-h, 0):]
 	top := v.topLines()
-	if len(top) > h-1 {
-		top = top[:h-1]
+	if len(top) > h-len(bottom) {
+		top = top[:h-len(bottom)]
 	}
 	lines := make([]string, 0, h)
 	lines = append(lines, top...)
@@ -50,10 +55,10 @@ func (v *BlockView) render() string {
 			}
 		}
 	}
-	for len(lines) < h-1 {
+	for len(lines) < h-len(bottom) {
 		lines = append(lines, "")
 	}
-	lines = append(lines, st.Footer.Render(fit(v.footer(), w)))
+	lines = append(lines, bottom...)
 	return strings.Join(lines, "\n")
 }
 
@@ -148,7 +153,7 @@ func (v *BlockView) visibleRows() int {
 	if v.state != stateLoaded {
 		return 0
 	}
-	return max(v.common.Height-len(v.topLines())-1, 0)
+	return max(v.common.Height-len(v.topLines())-1-v.search.extraLines(v.common.Width), 0)
 }
 
 func (v *BlockView) footer() string {

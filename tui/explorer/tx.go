@@ -33,10 +33,19 @@ const witnessScale = 4
 // through them.
 type TxView struct {
 	common common.Common
+	id     int64
 
-	txid   chainhash.Hash
-	height int32
-	doc    []txItem // the page's content, independent of the width
+	txid      chainhash.Hash
+	blockHash chainhash.Hash
+	height    int32
+	confirmed bool
+	base      []txItem // the decoded transaction
+	proofAt   int      // where in base the proof line goes
+	doc       []txItem // the page's content, independent of the width
+
+	prover Prover
+	proof  proofState
+	prove  key.Binding
 
 	lines  []string // doc laid out for common.Width
 	offset int      // first visible line
@@ -63,25 +72,43 @@ const (
 	itemSection
 	itemScript // decoded script: muted, wraps anywhere
 	itemBlank
+	itemMuted // a remark: muted text
+	itemError // a failure: error text
 )
 
 // NewTxView returns the page of tx, confirmed in the block with the given
-// hash and height. net names the network for addresses; owns, when not
+// hash and height, or unconfirmed (in the mempool) when height is 0 and
+// blockHash is zero. net names the network for addresses; owns, when not
 // nil, reports whether an output script belongs to the open wallet, whose
 // outputs are then marked "ours".
 func NewTxView(c common.Common, tx *wire.MsgTx, blockHash chainhash.Hash, height int32,
-	net *chaincfg.Params, owns func(script []byte) bool) *TxView {
+	net *chaincfg.Params, owns func(script []byte) bool, opts ...TxOption) *TxView {
 
-	v := &TxView{common: c, height: height}
+	v := &TxView{
+		common:    c,
+		id:        lastID.Add(1),
+		blockHash: blockHash,
+		height:    height,
+		confirmed: height != 0 || blockHash != (chainhash.Hash{}),
+		prove:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "prove inclusion")),
+	}
+	for _, o := range opts {
+		o(v)
+	}
 	if tx == nil {
-		v.doc = []txItem{{kind: itemTitle, value: "Transaction"}, {value: "No transaction to show."}}
+		v.base = []txItem{{kind: itemTitle, value: "Transaction"}, {value: "No transaction to show."}}
+		v.proofAt = -1
 	} else {
 		v.txid = tx.TxHash()
-		v.doc = describeTx(tx, blockHash, height, net, owns)
+		v.base, v.proofAt = describeTx(tx, blockHash, height, v.confirmed, net, owns)
 	}
+	v.compose()
 	v.layout()
 	return v
 }
+
+// Confirmed reports whether the transaction shown is in a block.
+func (v *TxView) Confirmed() bool { return v.confirmed }
 
 // Txid returns the id of the transaction shown.
 func (v *TxView) Txid() chainhash.Hash { return v.txid }
@@ -98,20 +125,32 @@ func (v *TxView) SetSize(width, height int) {
 // ShortHelp returns the bindings for the help bar.
 func (v *TxView) ShortHelp() []key.Binding {
 	k := v.common.KeyMap
+	if v.canProve() {
+		return []key.Binding{k.Up, k.Down, v.prove, k.Back}
+	}
 	return []key.Binding{k.Up, k.Down, k.Back}
 }
 
 // FullHelp returns the bindings of this page for the help overlay.
 func (v *TxView) FullHelp() [][]key.Binding {
 	k := v.common.KeyMap
+	last := []key.Binding{k.Top, k.Bottom, k.Back}
+	if v.canProve() {
+		last = append(last, v.prove)
+	}
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown},
-		{k.Top, k.Bottom, k.Back},
+		last,
 	}
 }
 
-// Update scrolls on keys and emits BackMsg on esc.
+// Update scrolls on keys, asks for an inclusion proof on p, applies its
+// answer and emits BackMsg on esc.
 func (v *TxView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if pm, ok := msg.(proofMsg); ok {
+		v.applyProof(pm)
+		return v, nil
+	}
 	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return v, nil
@@ -120,7 +159,10 @@ func (v *TxView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	page := max(v.visibleLines(), 1)
 	switch {
 	case key.Matches(kp, k.Back):
+		v.stopProof()
 		return v, func() tea.Msg { return BackMsg{} }
+	case key.Matches(kp, v.prove):
+		return v, v.startProof()
 	case key.Matches(kp, k.Down):
 		v.offset++
 	case key.Matches(kp, k.Up):
@@ -208,8 +250,11 @@ func (v *TxView) layout() {
 			chunks = strings.Split(ansi.Wrap(value, w-leadW, " :"), "\n")
 		}
 		style := st.Row
-		if it.kind == itemScript {
+		switch it.kind {
+		case itemScript, itemMuted:
 			style = st.Muted
+		case itemError:
+			style = st.Error
 		}
 		for i, c := range chunks {
 			prefix := lead
@@ -246,13 +291,18 @@ func fitStyled(s string, w int) string {
 
 // describeTx decodes tx into the page's items. It is pure computation: no
 // storage or network.
-func describeTx(tx *wire.MsgTx, blockHash chainhash.Hash, height int32,
-	net *chaincfg.Params, owns func([]byte) bool) []txItem {
+// It also returns the index where the inclusion proof line goes, -1 for an
+// unconfirmed transaction, which has no block to prove inclusion in.
+func describeTx(tx *wire.MsgTx, blockHash chainhash.Hash, height int32, confirmed bool,
+	net *chaincfg.Params, owns func([]byte) bool) ([]txItem, int) {
 
 	coinbase := isCoinbase(tx)
 	title := "Transaction"
 	if coinbase {
 		title += " · coinbase"
+	}
+	if !confirmed {
+		title += " · " + unconfirmedMark
 	}
 	var total btcutil.Amount
 	for _, out := range tx.TxOut {
@@ -265,16 +315,25 @@ func describeTx(tx *wire.MsgTx, blockHash chainhash.Hash, height int32,
 	doc := []txItem{
 		{kind: itemTitle, value: title},
 		{label: "txid", value: tx.TxHash().String()},
-		{label: "block", value: blockHash.String()},
-		{label: "height", value: formatInt(int64(height))},
-		{label: "size", value: formatInt(int64(size)) + " B · " + formatInt(int64(vsize)) + " vB · " +
-			formatInt(int64(weight)) + " WU"},
-		{label: "version", value: strconv.FormatInt(int64(tx.Version), 10) + " · locktime " +
-			formatInt(int64(tx.LockTime))},
-		{label: "total out", value: amount.FormatBTC(total)},
-		{kind: itemBlank},
-		{kind: itemSection, value: "Inputs (" + formatInt(int64(len(tx.TxIn))) + ")"},
 	}
+	if confirmed {
+		doc = append(doc,
+			txItem{label: "block", value: blockHash.String()},
+			txItem{label: "height", value: formatInt(int64(height))})
+	}
+	doc = append(doc,
+		txItem{label: "size", value: formatInt(int64(size)) + " B · " + formatInt(int64(vsize)) + " vB · " +
+			formatInt(int64(weight)) + " WU"},
+		txItem{label: "version", value: strconv.FormatInt(int64(tx.Version), 10) + " · locktime " +
+			formatInt(int64(tx.LockTime))},
+		txItem{label: "total out", value: amount.FormatBTC(total)})
+	proofAt := -1
+	if confirmed {
+		proofAt = len(doc)
+	}
+	doc = append(doc,
+		txItem{kind: itemBlank},
+		txItem{kind: itemSection, value: "Inputs (" + formatInt(int64(len(tx.TxIn))) + ")"})
 	for i, in := range tx.TxIn {
 		doc = append(doc, describeInput(i, in, coinbase)...)
 	}
@@ -284,7 +343,7 @@ func describeTx(tx *wire.MsgTx, blockHash chainhash.Hash, height int32,
 	for i, out := range tx.TxOut {
 		doc = append(doc, describeOutput(i, out, net, owns)...)
 	}
-	return doc
+	return doc, proofAt
 }
 
 // describeInput lists one input: what it spends (or "coinbase"), its

@@ -89,7 +89,13 @@ func (m *Model) render() string {
 	for range vis - len(body) {
 		emit("")
 	}
-	emit(st.Footer.Render(fit(m.footer(), w)))
+	bottom := m.search.lines(w, st)
+	if len(bottom) == 0 {
+		bottom = []string{st.Footer.Render(fit(m.footer(), w))}
+	}
+	for _, s := range bottom[max(len(bottom)-(h-lines), 0):] {
+		emit(s)
+	}
 	return b.String()
 }
 
@@ -125,7 +131,7 @@ func (m *Model) bodyLines(l layout, now time.Time, vis int) []string {
 		var line string
 		if r, ok := m.row(height); ok {
 			line = l.line(selected, formatInt(int64(r.Height)), shortHash(r.Hash, l.hashW),
-				r.Time.UTC().Format(timeLayout), age(now.Sub(r.Time)), txCount(r.TxCount))
+				r.Time.UTC().Format(timeLayout), age(now.Sub(r.Time)), txCount(m.txCountOf(r)))
 		} else {
 			line = l.line(selected, formatInt(int64(height)), "…", "", "", "")
 		}
