@@ -6,7 +6,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
 export GOTOOLCHAIN := local
 
-.PHONY: build test bench fuzz vet clean crash reliability
+.PHONY: build test bench fuzz vet clean crash reliability demo
 
 build:
 	go build -trimpath -ldflags "$(LDFLAGS)" -o satchel ./cmd/satchel
@@ -42,6 +42,14 @@ crash:
 reliability: crash
 	go test -run 'TestReorgSuite|TestHostile|TestNoSecrets|TestDamaged' -v ./cmd/satchel ./lightnode/...
 	$(MAKE) fuzz
+
+# A throwaway regtest world to try satchel in: a local btcd, a "miner" and a
+# "demo" wallet with confirmed and unconfirmed payments, then the TUI on the
+# demo wallet (password "demo"). Quitting it stops btcd and removes every
+# file. DEMOFLAGS=--no-tui (or DEMO_NO_TUI=1) prints the wallet instead.
+DEMOFLAGS ?=
+demo:
+	go run ./internal/demo/cmd/satchel-demo $(DEMOFLAGS)
 
 clean:
 	rm -rf satchel dist
