@@ -12,11 +12,13 @@ import (
 	"time"
 
 	"github.com/btcsuite/btcd/btcutil/v2"
+	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/psbt/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/satchelbtc/satchel/keystore"
 	"github.com/satchelbtc/satchel/wallet"
 	"github.com/satchelbtc/satchel/wallet/amount"
 	"github.com/satchelbtc/satchel/wallet/bip21"
@@ -341,15 +343,8 @@ func (a *app) completePayment(cmd *cobra.Command, w *wallet.Wallet, draft *walle
 	if err != nil {
 		return err
 	}
-	_, err = psbtx.Sign(draft.Packet, signer, a.net)
+	tx, err := signPayment(draft.Packet, signer, a.net)
 	signer.Close()
-	if err != nil {
-		return err
-	}
-	if err := psbtx.Finalize(draft.Packet); err != nil {
-		return err
-	}
-	tx, err := psbtx.Extract(draft.Packet)
 	if err != nil {
 		return err
 	}
@@ -357,13 +352,8 @@ func (a *app) completePayment(cmd *cobra.Command, w *wallet.Wallet, draft *walle
 	if err != nil {
 		return err
 	}
-	if err := w.AddUnconfirmed(tx); err != nil {
+	if err := recordPayment(w, tx, label); err != nil {
 		return err
-	}
-	if label != "" {
-		if err := w.SetLabel("tx:"+tx.TxHash().String(), label); err != nil {
-			return err
-		}
 	}
 	a.logger().Info("sent", "txid", res.Txid, "fee", int64(draft.Fee))
 	if a.flags.json {
@@ -371,6 +361,30 @@ func (a *app) completePayment(cmd *cobra.Command, w *wallet.Wallet, draft *walle
 	}
 	a.printf("Sent %s\n", res.Txid)
 	return nil
+}
+
+// signPayment signs the wallet's inputs of p, finalizes it and returns the
+// transaction to broadcast.
+func signPayment(p *psbt.Packet, signer *keystore.Signer, net *chaincfg.Params) (*wire.MsgTx, error) {
+	if _, err := psbtx.Sign(p, signer, net); err != nil {
+		return nil, err
+	}
+	if err := psbtx.Finalize(p); err != nil {
+		return nil, err
+	}
+	return psbtx.Extract(p)
+}
+
+// recordPayment adds a broadcast payment to the wallet as unconfirmed, with
+// its label.
+func recordPayment(w *wallet.Wallet, tx *wire.MsgTx, label string) error {
+	if err := w.AddUnconfirmed(tx); err != nil {
+		return err
+	}
+	if label == "" {
+		return nil
+	}
+	return w.SetLabel("tx:"+tx.TxHash().String(), label)
 }
 
 func newBumpCommand(a *app) *cobra.Command {

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
@@ -16,11 +15,9 @@ import (
 
 	"github.com/satchelbtc/satchel/lightnode"
 	"github.com/satchelbtc/satchel/lightnode/headerstore"
-	"github.com/satchelbtc/satchel/themes"
 	tuiapp "github.com/satchelbtc/satchel/tui/app"
 	"github.com/satchelbtc/satchel/tui/explorer"
 	tuinode "github.com/satchelbtc/satchel/tui/node"
-	"github.com/satchelbtc/satchel/wallet"
 )
 
 // walletScanned tells the TUI that the background scan changed the wallet.
@@ -28,13 +25,22 @@ type walletScanned struct{}
 
 // runTUI opens the interactive app on the chosen network and wallet. The
 // node syncs in the background; once it is caught up the wallet is scanned
-// and the pages refresh.
+// and the pages refresh. Without a wallet the app opens on the first-run
+// wizard.
 func (a *app) runTUI(ctx context.Context) error {
 	if a.term == nil {
 		return errors.New("the interactive app needs a terminal; see 'satchel --help' for the commands")
 	}
 	if a.flags.offline {
-		return errors.New("the interactive app needs the network for now; drop --offline (signing offline works with 'satchel --offline psbt sign')")
+		return errors.New("the interactive app needs the network; drop --offline (signing offline works with 'satchel --offline psbt sign')")
+	}
+	conf, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	styles, themeNames, err := a.themeStyles(conf.Theme)
+	if err != nil {
+		return err
 	}
 	node, err := a.startNode()
 	if err != nil {
@@ -56,61 +62,71 @@ func (a *app) runTUI(ctx context.Context) error {
 		}
 	}()
 
-	src := tuiapp.Sources{
-		Headers: storeHeaders{node.Store()},
-		Blocks:  nodeBlocks{node},
-		Node:    nodeStatus{a: a, n: node},
-		Net:     a.net,
-		Events:  events,
+	s := newSession(ctx, a, node, conf, events)
+	defer s.close()
+	src, err := s.sources(themeNames)
+	if err != nil {
+		return err
 	}
-	if a.walletExists() {
-		w, err := a.openWallet()
-		if err != nil {
-			return err
-		}
-		defer w.Close()
-		lw := &lockedWallet{w: w}
-		src.Wallet = lw
-		// Owns runs inside Update, which must not wait for a scan in
-		// progress: while one runs, outputs are simply not marked ours.
-		src.Owns = func(script []byte) bool {
-			if !lw.mu.TryLock() {
-				return false
-			}
-			defer lw.mu.Unlock()
-			ours, _ := w.Owns(script)
-			return ours
-		}
-		go a.scanInBackground(ctx, node, lw, events)
-	}
-
-	styles := themes.NewStyles(themes.Builtin()[0], themes.NoColor(a.getenv))
-	_, err = tea.NewProgram(tuiapp.New(ctx, src, styles)).Run()
+	autoLock, _ := conf.autoLock()
+	_, err = tea.NewProgram(tuiapp.New(ctx, src, styles, tuiapp.WithUnits(unitsOf(conf.Units)),
+		tuiapp.WithAutoLock(autoLock))).Run()
 	return err
 }
 
 // scanInBackground waits for the node to catch up, scans the wallet, and
-// tells the TUI.
+// tells the TUI; it does so again whenever the chain moves on, until ctx
+// ends.
 func (a *app) scanInBackground(ctx context.Context, node *lightnode.Node, lw *lockedWallet, events chan<- any) {
-	if err := node.WaitSynced(ctx, defaultPeerTimeout); err != nil {
-		return
+	sub := node.Subscribe()
+	defer sub.Close()
+	for {
+		if err := node.WaitSynced(ctx, defaultPeerTimeout); err != nil {
+			return
+		}
+		if err := node.WaitFiltersSynced(ctx, defaultPeerTimeout); err != nil {
+			return
+		}
+		lw.mu.Lock()
+		_, err := lw.w.Scan(ctx, nodeChain{node}, nil)
+		if err == nil {
+			a.collectUnconfirmed(ctx, node, lw.w)
+		}
+		lw.mu.Unlock()
+		if err != nil {
+			if ctx.Err() == nil {
+				a.logger().Warn("wallet scan", "err", err)
+			}
+			return
+		}
+		select {
+		case events <- walletScanned{}:
+		case <-ctx.Done():
+			return
+		}
+		// Scan again when a block arrives or the chain reorganizes.
+		if !waitForTip(ctx, sub) {
+			return
+		}
 	}
-	if err := node.WaitFiltersSynced(ctx, defaultPeerTimeout); err != nil {
-		return
-	}
-	lw.mu.Lock()
-	_, err := lw.w.Scan(ctx, nodeChain{node}, nil)
-	if err == nil {
-		a.collectUnconfirmed(ctx, node, lw.w)
-	}
-	lw.mu.Unlock()
-	if err != nil {
-		a.logger().Warn("wallet scan", "err", err)
-		return
-	}
-	select {
-	case events <- walletScanned{}:
-	case <-ctx.Done():
+}
+
+// waitForTip waits for an event that changes the best chain; false when
+// ctx ends or the subscription closes.
+func waitForTip(ctx context.Context, sub *lightnode.Subscription) bool {
+	for {
+		select {
+		case ev, ok := <-sub.Events():
+			if !ok {
+				return false
+			}
+			switch ev.(type) {
+			case lightnode.NewTip, lightnode.Reorg:
+				return true
+			}
+		case <-ctx.Done():
+			return false
+		}
 	}
 }
 
@@ -194,34 +210,4 @@ func (s nodeStatus) LogTail(n int) []string {
 		lines = lines[len(lines)-n:]
 	}
 	return lines
-}
-
-// lockedWallet serializes the TUI's wallet calls with the background scan:
-// a Wallet is for one goroutine at a time.
-type lockedWallet struct {
-	mu sync.Mutex
-	w  *wallet.Wallet
-}
-
-func (l *lockedWallet) Balance() (wallet.Balance, int32, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b, err := l.w.Balance()
-	return b, l.w.ScanHeight(), err
-}
-
-func (l *lockedWallet) History() ([]wallet.HistoryEntry, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.History()
-}
-
-func (l *lockedWallet) NextAddress() (string, uint32, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	a, err := l.w.NewAddress(wallet.ReceiveBranch)
-	if err != nil {
-		return "", 0, err
-	}
-	return a.Address.EncodeAddress(), a.Index, nil
 }

@@ -11,8 +11,11 @@ import (
 	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
 	"github.com/satchelbtc/satchel/tui/explorer"
+	"github.com/satchelbtc/satchel/tui/keys"
 	"github.com/satchelbtc/satchel/tui/node"
+	"github.com/satchelbtc/satchel/tui/settings"
 	"github.com/satchelbtc/satchel/tui/wallet"
+	"github.com/satchelbtc/satchel/tui/wizard"
 )
 
 // Sources is everything the TUI reads. The satchel command adapts the light
@@ -24,7 +27,7 @@ type Sources struct {
 	// Node feeds the Node tab and the status bar.
 	Node node.Source
 	// Wallet feeds the Wallet tab; nil when the network has no wallet.
-	Wallet wallet.Source
+	Wallet Wallet
 	// Net is the network the TUI runs on; it names the network until the node
 	// answers and checks addresses.
 	Net *chaincfg.Params
@@ -35,6 +38,50 @@ type Sources struct {
 	// value refreshes the status bar and the pages showing chain state. Nil
 	// means no events: the status bar then follows its timer only.
 	Events <-chan any
+
+	// Search answers the explorer's / queries; nil turns search off.
+	Search explorer.SearchSource
+	// Prover proves a confirmed transaction's inclusion on its page; nil
+	// leaves the proof out.
+	Prover explorer.Prover
+	// Keys feeds the Keys tab; nil while no wallet is open.
+	Keys keys.Source
+	// Wizard makes the first wallet; the Wallet tab shows it while Wallet
+	// is nil.
+	Wizard wizard.Source
+	// OpenWallet opens the wallet called name ("" for the one the wizard
+	// just wrote), closing the one open before, and returns its sources.
+	OpenWallet func(name string) (WalletSources, error)
+	// Settings feeds the Settings tab; nil shows no settings.
+	Settings *SettingsSource
+}
+
+// WalletSources are the sources that change with the open wallet.
+type WalletSources struct {
+	Wallet Wallet
+	Keys   keys.Source
+	Owns   func(script []byte) bool
+}
+
+// SettingsSource is what the Settings tab edits and how the root applies it.
+type SettingsSource struct {
+	Current settings.Settings
+	// Themes names the themes to choose from, built-in and the user's.
+	Themes []string
+	// Saver writes the settings to config.toml.
+	Saver settings.Saver
+	// Styles returns the styles of a theme by name; false when unknown.
+	Styles func(theme string) (*themes.Styles, bool)
+}
+
+// Wallet is the open wallet as the Wallet tab's pages use it, and its lock.
+type Wallet interface {
+	wallet.Source
+	wallet.SendSource
+	wallet.CoinsSource
+	// Lock drops the keys held since an unlock; Unlocked (from SendSource)
+	// then reports false.
+	Lock()
 }
 
 // KeyMap holds the root's own bindings, on top of common.KeyMap.
@@ -56,6 +103,7 @@ type config struct {
 	now      func() time.Time
 	loc      *time.Location
 	units    wallet.Units
+	autoLock time.Duration
 }
 
 // Option changes how New builds a Model.
@@ -91,6 +139,12 @@ func WithUnits(u wallet.Units) Option {
 	return func(c *config) { c.units = u }
 }
 
+// WithAutoLock locks an unlocked wallet after d without a key press; 0
+// never locks by itself.
+func WithAutoLock(d time.Duration) Option {
+	return func(c *config) { c.autoLock = d }
+}
+
 // Model is the root of the TUI. Build it with New and run it with
 // tea.NewProgram.
 type Model struct {
@@ -107,11 +161,21 @@ type Model struct {
 
 	overview *wallet.Overview // nil without a wallet
 	receive  *wallet.Receive  // built on the first request, then kept
+	send     *wallet.Send     // built on the first request, then kept
 	list     *explorer.Model
 	node     *node.Model
+	keysPage *keys.Model     // nil without a wallet
+	settings *settings.Model // nil without settings
 
 	help   bool
 	status statusBar
+
+	lastInput time.Time // the last key press, for auto-lock
+	lockTick  bool      // the auto-lock timer is running
+
+	// notice is a message for the user in place of the status line, such
+	// as a wallet that could not be opened; the next key clears it.
+	notice string
 }
 
 var _ tea.Model = (*Model)(nil)
@@ -129,14 +193,14 @@ func New(ctx context.Context, src Sources, styles *themes.Styles, opts ...Option
 	}
 	c := common.NewCommon(ctx, 0, 0)
 	c.Styles = pageStyles(styles)
-	m := &Model{common: c, styles: styles, keys: DefaultKeyMap(), src: src, cfg: cfg}
+	m := &Model{common: c, styles: styles, keys: DefaultKeyMap(), src: src, cfg: cfg, lastInput: cfg.now()}
 	m.buildPages()
 	return m
 }
 
 // Init starts the pages' first reads, the status bar and the event reader.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.readStatus(), m.readEvent()}
+	cmds := []tea.Cmd{m.readStatus(), m.readEvent(), m.autoLockTick()}
 	for _, s := range m.stacks {
 		cmds = append(cmds, s[0].Init())
 	}
@@ -150,7 +214,24 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		return m, m.resize(msg)
 	case tea.KeyPressMsg:
+		m.lastInput = m.cfg.now()
+		m.notice = ""
 		return m, m.handleKey(msg)
+	case wizard.DoneMsg:
+		return m, m.openWallet("")
+	case keys.SwitchWalletMsg:
+		return m, m.openWallet(msg.Name)
+	case walletOpenedMsg:
+		return m, m.walletOpened(msg)
+	case keys.LockChangedMsg:
+		return m, tea.Batch(m.readStatus(), m.broadcast(msg))
+	case settings.ChangedMsg:
+		return m, m.applySettings(msg.Settings)
+	case autoLockMsg:
+		m.lockTick = false
+		return m, tea.Batch(m.autoLock(), m.autoLockTick())
+	case lockedMsg:
+		return m, tea.Batch(m.readStatus(), m.broadcast(keys.LockChangedMsg{Unlocked: false}))
 	case tea.PasteMsg:
 		return m, m.updateActive(msg)
 	case statusMsg:
@@ -163,8 +244,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case eventsClosedMsg:
 		return m, nil
 	case explorer.BlockSelectedMsg, explorer.TxSelectedMsg, explorer.BackMsg,
-		wallet.ReceiveRequestedMsg, wallet.TxSelectedMsg, walletTxMsg:
+		wallet.ReceiveRequestedMsg, wallet.TxSelectedMsg, walletTxMsg,
+		wallet.SendRequestedMsg, wallet.SendClosedMsg, wallet.CoinsRequestedMsg,
+		wallet.LabelRequestedMsg, wallet.LabelCancelledMsg, explorer.AddressSearchMsg:
 		return m, m.navigate(msg)
+	case wallet.LabelSavedMsg:
+		// The label editor closes; the pages under it show the new label.
+		m.pop(m.active)
+		return m, tea.Batch(m.broadcast(msg), m.refreshWallet())
+	case wallet.SentMsg:
+		return m, m.refreshWallet()
 	}
 	return m, m.broadcast(msg)
 }
@@ -178,6 +267,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Quit
 	case m.capturing():
 		return m.updateActive(msg)
+	case key.Matches(msg, m.common.KeyMap.Lock):
+		return m.lock()
 	case m.help:
 		return m.helpKey(msg)
 	case key.Matches(msg, k.Quit):
@@ -188,8 +279,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.active = (m.active + 1) % numTabs
 	case key.Matches(msg, k.PrevTab):
 		m.active = (m.active + numTabs - 1) % numTabs
-	case m.onReceive() && key.Matches(msg, k.Back):
-		m.pop(tabWallet)
+	case m.closesOnBack() && key.Matches(msg, k.Back):
+		m.pop(m.active)
 	default:
 		for t := range numTabs {
 			if key.Matches(msg, k.Tabs[t]) {
@@ -259,10 +350,24 @@ func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// capturer is a page that can take text.
+type capturer interface{ Capturing() bool }
+
 // capturing reports whether the page on screen takes text, so that q, ?, tab
 // and digits are typed instead of acting globally.
 func (m *Model) capturing() bool {
-	return m.onReceive() && m.receive.Capturing()
+	c, ok := m.top(m.active).(capturer)
+	return ok && c.Capturing()
+}
+
+// closesOnBack reports whether the page on screen is one that esc simply
+// closes; the other pages handle esc themselves.
+func (m *Model) closesOnBack() bool {
+	switch m.top(m.active).(type) {
+	case *wallet.Receive, *wallet.Coins:
+		return len(m.stacks[m.active]) > 1
+	}
+	return false
 }
 
 // onReceive reports whether the receive page is on screen.

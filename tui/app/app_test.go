@@ -5,16 +5,17 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/node"
+	"github.com/satchelbtc/satchel/tui/settings"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -26,12 +27,16 @@ type harness struct {
 	chain  *chain
 	node   *fakeNode
 	wallet *fakeWallet
+	saver  *fakeSaver
 }
 
 type setup struct {
 	noWallet bool
 	color    bool
 	events   <-chan any
+	unlocked bool
+	autoLock time.Duration
+	clock    func() time.Time
 }
 
 // newHarness builds the model, sizes it to w×h and runs every command the
@@ -43,12 +48,31 @@ func newHarness(t *testing.T, w, h int, s setup) *harness {
 	src := Sources{Headers: c, Blocks: c, Node: n, Net: net, Owns: c.owns, Events: s.events}
 	hs := &harness{t: t, chain: c, node: n}
 	if !s.noWallet {
-		hs.wallet = &fakeWallet{chain: c}
+		hs.wallet = &fakeWallet{chain: c, unlocked: s.unlocked}
 		src.Wallet = hs.wallet
+		src.Keys = fakeKeys{hs.wallet}
+	}
+	hs.saver = &fakeSaver{}
+	src.Settings = &SettingsSource{
+		Current: settings.Settings{Theme: themes.Builtin()[0].Name, Units: settings.UnitsBTC, FeeRate: 2,
+			Peers: []string{"127.0.0.1:18444"}, AutoLock: s.autoLock},
+		Themes: []string{themes.Builtin()[0].Name, themes.Builtin()[1].Name},
+		Saver:  hs.saver,
+		Styles: func(name string) (*themes.Styles, bool) {
+			p, ok := themes.Find(name, nil)
+			if !ok {
+				return nil, false
+			}
+			return themes.NewStyles(p, !s.color), true
+		},
 	}
 	styles := themes.NewStyles(themes.Builtin()[0], !s.color)
+	clock := s.clock
+	if clock == nil {
+		clock = func() time.Time { return now }
+	}
 	hs.m = New(context.Background(), src, styles,
-		WithInterval(0), WithClock(func() time.Time { return now }), WithLocation(time.UTC))
+		WithInterval(0), WithClock(clock), WithLocation(time.UTC), WithAutoLock(s.autoLock))
 	hs.run(hs.m.Init())
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	return hs
@@ -115,6 +139,8 @@ func keyMsg(s string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
 	case "ctrl+c":
 		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "ctrl+l":
+		return tea.KeyPressMsg{Code: 'l', Mod: tea.ModCtrl}
 	case "?":
 		return tea.KeyPressMsg{Code: '?', Text: "?", Mod: tea.ModShift}
 	}
@@ -167,10 +193,11 @@ func TestTabSwitching(t *testing.T) {
 		{"3 opens the node", []string{"3"}, tabNode, "127.0.0.1:18444"},
 		{"1 returns to the wallet", []string{"3", "1"}, tabWallet, "mined"},
 		{"tab goes right", []string{"tab"}, tabExplorer, "time (UTC)"},
-		{"tab wraps around", []string{"3", "tab"}, tabWallet, "mined"},
-		{"shift+tab goes left and wraps", []string{"shift+tab"}, tabNode, "127.0.0.1:18444"},
-		{"shift+tab twice", []string{"shift+tab", "shift+tab"}, tabExplorer, "time (UTC)"},
-		{"4 and 5 are reserved and show nothing new", []string{"2", "4", "5"}, tabExplorer, "time (UTC)"},
+		{"4 opens the keys", []string{"4"}, tabKeys, "tpubFAKE"},
+		{"5 opens the settings", []string{"5"}, tabSettings, "Auto-lock"},
+		{"tab wraps around", []string{"5", "tab"}, tabWallet, "mined"},
+		{"shift+tab goes left and wraps", []string{"shift+tab"}, tabSettings, "Auto-lock"},
+		{"shift+tab twice", []string{"shift+tab", "shift+tab"}, tabKeys, "tpubFAKE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -186,17 +213,12 @@ func TestTabSwitching(t *testing.T) {
 	}
 }
 
-func TestTabBarShowsThreeTabs(t *testing.T) {
+func TestTabBarShowsFiveTabs(t *testing.T) {
 	hs := newHarness(t, 80, 24, setup{})
 	bar := strings.Split(hs.screen(), "\n")[0]
-	for _, want := range []string{"1 Wallet", "2 Explorer", "3 Node", "? help"} {
+	for _, want := range []string{"1 Wallet", "2 Explorer", "3 Node", "4 Keys", "5 Settings", "? help"} {
 		if !strings.Contains(bar, want) {
 			t.Errorf("tab bar %q lacks %q", bar, want)
-		}
-	}
-	for _, absent := range []string{"4 ", "Keys", "Settings"} {
-		if strings.Contains(bar, absent) {
-			t.Errorf("tab bar %q shows %q, a tab that does not exist yet", bar, absent)
 		}
 	}
 }
@@ -590,10 +612,11 @@ func TestEveryGlobalBindingHasHelp(t *testing.T) {
 	hs := newHarness(t, 80, 24, setup{})
 	_, global := hs.m.helpBindings()
 	k := hs.m.common.KeyMap
-	for _, b := range []key.Binding{k.Tabs[0], k.Tabs[1], k.Tabs[2], k.NextTab, k.PrevTab, k.Help, k.Quit, hs.m.keys.Interrupt} {
+	want := append(k.Tabs[:], k.NextTab, k.PrevTab, k.Help, k.Lock, k.Quit, hs.m.keys.Interrupt)
+	for _, b := range want {
 		found := false
 		for _, g := range global {
-			if g.Help() == b.Help() {
+			if g.Help().Key == b.Help().Key && slices.Equal(g.Keys(), b.Keys()) {
 				found = true
 			}
 		}
@@ -601,4 +624,78 @@ func TestEveryGlobalBindingHasHelp(t *testing.T) {
 			t.Errorf("global binding %v is not in the help overlay", b.Keys())
 		}
 	}
+}
+
+// TestLock checks ctrl+l: an unlocked wallet is locked and the status bar
+// says so.
+func TestLock(t *testing.T) {
+	hs := newHarness(t, 100, 30, setup{unlocked: true})
+	if !strings.Contains(lastLine(hs.screen()), "unlocked") {
+		t.Fatalf("the status bar does not say unlocked:\n%s", hs.screen())
+	}
+	hs.press("ctrl+l")
+	if hs.wallet.unlocked {
+		t.Fatal("ctrl+l did not lock the wallet")
+	}
+	if last := lastLine(hs.screen()); !strings.Contains(last, "locked") || strings.Contains(last, "unlocked") {
+		t.Fatalf("the status bar does not say locked: %q", last)
+	}
+}
+
+// TestAutoLock checks that an unlocked wallet locks itself after the idle
+// time, and not before.
+func TestAutoLock(t *testing.T) {
+	clock := now
+	hs := newHarness(t, 100, 30, setup{unlocked: true, autoLock: 5 * time.Minute, clock: func() time.Time { return clock }})
+	clock = clock.Add(4 * time.Minute)
+	hs.send(autoLockMsg{})
+	if !hs.wallet.unlocked {
+		t.Fatal("locked after 4 idle minutes of 5")
+	}
+	hs.press("j") // a key press restarts the idle time
+	clock = clock.Add(4 * time.Minute)
+	hs.send(autoLockMsg{})
+	if !hs.wallet.unlocked {
+		t.Fatal("locked although a key was pressed 4 minutes ago")
+	}
+	clock = clock.Add(2 * time.Minute)
+	hs.send(autoLockMsg{})
+	if hs.wallet.unlocked {
+		t.Fatal("still unlocked after 6 idle minutes")
+	}
+}
+
+// TestWalletPages opens send, coins and the label editor from the overview
+// and comes back with esc.
+func TestWalletPages(t *testing.T) {
+	hs := newHarness(t, 100, 30, setup{})
+	hs.press("s")
+	if scr := hs.screen(); !strings.Contains(scr, "To") || !strings.Contains(scr, "Fee rate") {
+		t.Fatalf("s did not open the send form:\n%s", scr)
+	}
+	hs.press("q") // typed into the address field, not quitting
+	hs.press("esc")
+	if scr := hs.screen(); !strings.Contains(scr, "Balance") {
+		t.Fatalf("esc did not close the send form:\n%s", scr)
+	}
+	hs.press("c")
+	if scr := hs.screen(); !strings.Contains(scr, "50.00000000") || !strings.Contains(scr, "spendable") {
+		t.Fatalf("c did not open the coins page:\n%s", scr)
+	}
+	hs.press("esc", "l")
+	for _, k := range []string{"r", "e", "n", "t", "enter"} {
+		hs.press(k)
+	}
+	tx := hs.chain.blocks[1].Transactions[0].TxHash()
+	if got := hs.wallet.labels["tx:"+tx.String()]; got != "minedrent" {
+		t.Fatalf("label saved as %q", got)
+	}
+	if scr := hs.screen(); !strings.Contains(scr, "Balance") {
+		t.Fatalf("saving the label did not return to the overview:\n%s", scr)
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return lines[len(lines)-1]
 }

@@ -12,9 +12,13 @@ import (
 	"github.com/btcsuite/btcd/txscript/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 
+	"github.com/satchelbtc/satchel/keystore"
 	"github.com/satchelbtc/satchel/tui/explorer"
+	"github.com/satchelbtc/satchel/tui/keys"
 	"github.com/satchelbtc/satchel/tui/node"
+	"github.com/satchelbtc/satchel/tui/settings"
 	core "github.com/satchelbtc/satchel/wallet"
+	"github.com/satchelbtc/satchel/wallet/psbtx"
 )
 
 // now is the fixed clock of the tests; blocks are minutes before it.
@@ -128,6 +132,8 @@ func (f *fakeNode) LogTail(n int) []string {
 type fakeWallet struct {
 	chain        *chain
 	balanceReads int
+	labels       map[string]string
+	unlocked     bool
 }
 
 func (f *fakeWallet) Balance() (core.Balance, int32, error) {
@@ -145,4 +151,81 @@ func (f *fakeWallet) History() ([]core.HistoryEntry, error) {
 
 func (f *fakeWallet) NextAddress() (string, uint32, error) {
 	return f.chain.ourAddress, 0, nil
+}
+
+// Coins is the chain's first coinbase, mature.
+func (f *fakeWallet) Coins() ([]*core.Output, int32, error) {
+	tx := f.chain.blocks[1].Transactions[0]
+	tip := int32(len(f.chain.blocks) - 1)
+	return []*core.Output{{OutPoint: wire.OutPoint{Hash: tx.TxHash()}, Value: 50e8, Script: tx.TxOut[0].PkScript,
+		Height: 1, BlockTime: f.chain.blocks[1].Header.Timestamp}}, tip, nil
+}
+
+func (f *fakeWallet) Labels() (map[string]string, error) {
+	if f.labels == nil {
+		return map[string]string{}, nil
+	}
+	return f.labels, nil
+}
+
+func (f *fakeWallet) SetFrozen(wire.OutPoint, bool) error { return nil }
+
+func (f *fakeWallet) SetLabel(key, label string) error {
+	if f.labels == nil {
+		f.labels = map[string]string{}
+	}
+	f.labels[key] = label
+	return nil
+}
+
+func (f *fakeWallet) Draft(*core.SendRequest) (*core.Draft, error) {
+	return nil, errors.New("the fake wallet does not pay")
+}
+
+func (f *fakeWallet) Review(*core.Draft) (*psbtx.Review, error) {
+	return nil, errors.New("the fake wallet does not pay")
+}
+
+func (f *fakeWallet) Unlocked() bool  { return f.unlocked }
+func (f *fakeWallet) WatchOnly() bool { return false }
+func (f *fakeWallet) Lock()           { f.unlocked = false }
+
+func (f *fakeWallet) SignAndBroadcast(context.Context, *core.Draft, []byte, string) (string, error) {
+	return "", errors.New("the fake wallet does not pay")
+}
+
+func (f *fakeWallet) ExportPSBT(*core.Draft, string) error {
+	return errors.New("the fake wallet does not pay")
+}
+func (f *fakeWallet) DefaultFeeRate() float64 { return 2 }
+
+// fakeKeys is the Keys tab's source for the fake wallet.
+type fakeKeys struct{ w *fakeWallet }
+
+func (k fakeKeys) Wallets() ([]keys.WalletInfo, error) {
+	return []keys.WalletInfo{{Name: "default", ScriptType: "p2wpkh", Fingerprint: "73c5da0a"},
+		{Name: "savings", ScriptType: "p2tr", Fingerprint: "0badc0de"}}, nil
+}
+func (k fakeKeys) Current() string { return "default" }
+func (k fakeKeys) Account() (keys.Account, error) {
+	return keys.Account{Name: "default", Fingerprint: "73c5da0a", ScriptType: "p2wpkh", Path: "m/84h/1h/0h",
+		Xpub: "tpubFAKE", Receive: "wpkh([73c5da0a/84h/1h/0h]tpubFAKE/0/*)", Change: "wpkh([73c5da0a/84h/1h/0h]tpubFAKE/1/*)"}, nil
+}
+func (k fakeKeys) Unlocked() bool { return k.w.unlocked }
+func (k fakeKeys) Unlock(_ context.Context, pw []byte) error {
+	if string(pw) != "pw" {
+		return keystore.ErrWrongPassword
+	}
+	k.w.unlocked = true
+	return nil
+}
+func (k fakeKeys) Lock()                                                { k.w.unlocked = false }
+func (k fakeKeys) ChangePassword(context.Context, []byte, []byte) error { return nil }
+
+// fakeSaver records saved settings.
+type fakeSaver struct{ saved []settings.Settings }
+
+func (f *fakeSaver) Save(s settings.Settings) error {
+	f.saved = append(f.saved, s)
+	return nil
 }

@@ -6,13 +6,17 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
+	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
 	"github.com/satchelbtc/satchel/tui/explorer"
+	"github.com/satchelbtc/satchel/tui/keys"
 	"github.com/satchelbtc/satchel/tui/node"
+	"github.com/satchelbtc/satchel/tui/settings"
 	"github.com/satchelbtc/satchel/tui/wallet"
+	"github.com/satchelbtc/satchel/tui/wizard"
 	core "github.com/satchelbtc/satchel/wallet"
 )
 
@@ -23,14 +27,29 @@ const (
 	tabWallet tab = iota
 	tabExplorer
 	tabNode
+	tabKeys
+	tabSettings
 	numTabs
 )
 
 // tabNames are the titles in the tab bar.
-var tabNames = [numTabs]string{"Wallet", "Explorer", "Node"}
+var tabNames = [numTabs]string{"Wallet", "Explorer", "Node", "Keys", "Settings"}
 
 // noWalletText is the whole Wallet tab when the network has no wallet.
 const noWalletText = "No wallet on this network: create one with 'satchel wallet create'"
+
+// noKeysText is the whole Keys tab while no wallet is open.
+const noKeysText = "No wallet is open: create or restore one on the Wallet tab (1)"
+
+// noSettingsText is the whole Settings tab when the app has no settings.
+const noSettingsText = "Settings are not available here"
+
+// walletOpenedMsg carries the sources of a wallet the user opened, after
+// the wizard or from the Keys tab, or the reason it could not be opened.
+type walletOpenedMsg struct {
+	src WalletSources
+	err error
+}
 
 // walletTxMsg carries a wallet transaction, and the hash of the block it is
 // in, to the transaction page.
@@ -54,16 +73,99 @@ func pageStyles(s *themes.Styles) *common.Styles {
 // buildPages makes the first page of every tab.
 func (m *Model) buildPages() {
 	c := m.common
-	if m.src.Wallet != nil {
-		m.overview = wallet.NewOverview(c, m.src.Wallet, wallet.WithUnits(m.cfg.units), wallet.WithLocation(m.cfg.loc))
-		m.stacks[tabWallet] = []common.Component{m.overview}
-	} else {
-		m.stacks[tabWallet] = []common.Component{&message{common: c, text: noWalletText}}
+	m.buildWalletPages()
+	opts := []explorer.Option{explorer.WithClock(m.cfg.now)}
+	if m.src.Search != nil {
+		opts = append(opts, explorer.WithSearch(m.src.Search, m.src.Net))
 	}
-	m.list = explorer.New(c, m.src.Headers, explorer.WithClock(m.cfg.now))
+	m.list = explorer.New(c, m.src.Headers, opts...)
 	m.stacks[tabExplorer] = []common.Component{m.list}
 	m.node = node.New(c, m.src.Node, node.WithClock(m.cfg.now), node.WithInterval(m.cfg.interval))
 	m.stacks[tabNode] = []common.Component{m.node}
+	if s := m.src.Settings; s != nil {
+		m.settings = settings.New(c, s.Current, s.Themes, s.Saver)
+		m.stacks[tabSettings] = []common.Component{m.settings}
+	} else {
+		m.stacks[tabSettings] = []common.Component{&message{common: c, text: noSettingsText}}
+	}
+}
+
+// buildWalletPages makes the first pages of the Wallet and Keys tabs for
+// the open wallet, or the wizard when there is none.
+func (m *Model) buildWalletPages() {
+	c := m.common
+	m.overview, m.receive, m.send, m.keysPage = nil, nil, nil, nil
+	switch {
+	case m.src.Wallet != nil:
+		m.overview = wallet.NewOverview(c, m.src.Wallet, wallet.WithUnits(m.cfg.units), wallet.WithLocation(m.cfg.loc))
+		m.stacks[tabWallet] = []common.Component{m.overview}
+	case m.src.Wizard != nil:
+		m.stacks[tabWallet] = []common.Component{wizard.New(c, m.src.Wizard, m.src.Net)}
+	default:
+		m.stacks[tabWallet] = []common.Component{&message{common: c, text: noWalletText}}
+	}
+	if m.src.Wallet != nil && m.src.Keys != nil {
+		m.keysPage = keys.New(c, m.src.Keys)
+		m.stacks[tabKeys] = []common.Component{m.keysPage}
+	} else {
+		m.stacks[tabKeys] = []common.Component{&message{common: c, text: noKeysText}}
+	}
+}
+
+// openWallet returns a command that opens the wallet called name.
+func (m *Model) openWallet(name string) tea.Cmd {
+	open := m.src.OpenWallet
+	if open == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		src, err := open(name)
+		return walletOpenedMsg{src: src, err: err}
+	}
+}
+
+// walletOpened shows a newly opened wallet on the Wallet and Keys tabs.
+func (m *Model) walletOpened(msg walletOpenedMsg) tea.Cmd {
+	if msg.err != nil {
+		m.notice = msg.err.Error()
+		return nil
+	}
+	m.src.Wallet, m.src.Keys, m.src.Owns = msg.src.Wallet, msg.src.Keys, msg.src.Owns
+	m.buildWalletPages()
+	m.active = tabWallet
+	w, h := m.pageSize()
+	cmds := []tea.Cmd{m.readStatus(), m.autoLockTick()}
+	for _, t := range []tab{tabWallet, tabKeys} {
+		p := m.stacks[t][0]
+		p.SetSize(w, h)
+		cmds = append(cmds, p.Init())
+	}
+	return tea.Batch(cmds...)
+}
+
+// applySettings makes saved settings take effect: the theme and units at
+// once, the fee rate with the next payment, the auto-lock time from now.
+func (m *Model) applySettings(s settings.Settings) tea.Cmd {
+	if src := m.src.Settings; src != nil && src.Styles != nil {
+		if st, ok := src.Styles(s.Theme); ok {
+			// Pages hold the same *common.Styles, so they follow.
+			*m.styles = *st
+			*m.common.Styles = *pageStyles(st)
+		}
+	}
+	u := wallet.UnitsBTC
+	if s.Units == settings.UnitsSats {
+		u = wallet.UnitsSat
+	}
+	m.cfg.units = u
+	if m.overview != nil {
+		m.overview.SetUnits(u)
+	}
+	if m.send != nil {
+		m.send.SetUnits(u)
+	}
+	m.cfg.autoLock = s.AutoLock
+	return m.autoLockTick()
 }
 
 // top is the page a tab shows.
@@ -79,9 +181,25 @@ func (m *Model) push(t tab, p common.Component) tea.Cmd {
 	return p.Init()
 }
 
+// txView is the page of a transaction, with its inclusion proof when a
+// prover is known.
+func (m *Model) txView(tx *wire.MsgTx, blockHash chainhash.Hash, height int32) *explorer.TxView {
+	var opts []explorer.TxOption
+	if m.src.Prover != nil {
+		opts = append(opts, explorer.WithProver(m.src.Prover))
+	}
+	return explorer.NewTxView(m.common, tx, blockHash, height, m.src.Net, m.src.Owns, opts...)
+}
+
+// closer is a page with work to stop when it is left.
+type closer interface{ Close() }
+
 // pop returns tab t to the page that opened the one shown.
 func (m *Model) pop(t tab) {
 	if s := m.stacks[t]; len(s) > 1 {
+		if c, ok := s[len(s)-1].(closer); ok {
+			c.Close()
+		}
 		s[len(s)-1] = nil
 		m.stacks[t] = s[:len(s)-1]
 	}
@@ -109,9 +227,18 @@ func (m *Model) navigate(msg tea.Msg) tea.Cmd {
 		if err != nil {
 			return nil
 		}
-		return m.push(tabExplorer, explorer.NewBlockView(c, m.src.Blocks, msg.Height, *hash))
+		var opts []explorer.BlockOption
+		if m.src.Search != nil {
+			opts = append(opts, explorer.WithBlockSearch(m.src.Search, m.src.Net))
+		}
+		return m.push(tabExplorer, explorer.NewBlockView(c, m.src.Blocks, msg.Height, *hash, opts...))
 	case explorer.TxSelectedMsg:
-		return m.push(tabExplorer, explorer.NewTxView(c, msg.Tx, msg.BlockHash, msg.Height, m.src.Net, m.src.Owns))
+		return m.push(m.active, m.txView(msg.Tx, msg.BlockHash, msg.Height))
+	case explorer.AddressSearchMsg:
+		if m.src.Search == nil {
+			return nil
+		}
+		return m.push(tabExplorer, explorer.NewAddressView(c, m.src.Search, m.src.Net, msg.Address, msg.Script))
 	case explorer.BackMsg:
 		m.pop(m.active)
 	case wallet.ReceiveRequestedMsg:
@@ -124,11 +251,41 @@ func (m *Model) navigate(msg tea.Msg) tea.Cmd {
 		}
 		m.receive.SetSize(m.pageSize())
 		m.stacks[tabWallet] = append(m.stacks[tabWallet], m.receive)
+	case wallet.SendRequestedMsg:
+		if m.overview == nil || m.active != tabWallet || m.top(tabWallet) != common.Component(m.overview) {
+			return nil
+		}
+		if m.send == nil {
+			m.send = wallet.NewSend(c, m.src.Wallet, m.src.Net, wallet.WithSendUnits(m.overview.Units()))
+			return m.push(tabWallet, m.send)
+		}
+		m.send.SetUnits(m.overview.Units())
+		m.send.SetSize(m.pageSize())
+		m.stacks[tabWallet] = append(m.stacks[tabWallet], m.send)
+		return m.send.Refresh()
+	case wallet.SendClosedMsg:
+		if m.send != nil && m.top(tabWallet) == common.Component(m.send) {
+			m.pop(tabWallet)
+		}
+	case wallet.CoinsRequestedMsg:
+		if m.overview == nil || m.top(tabWallet) != common.Component(m.overview) {
+			return nil
+		}
+		return m.push(tabWallet, wallet.NewCoins(c, m.src.Wallet, m.src.Net, wallet.WithUnits(m.overview.Units())))
+	case wallet.LabelRequestedMsg:
+		if m.src.Wallet == nil {
+			return nil
+		}
+		return m.push(m.active, wallet.NewLabelEdit(c, m.src.Wallet, msg.Key, msg.Current, ""))
+	case wallet.LabelCancelledMsg:
+		if _, ok := m.top(m.active).(*wallet.LabelEdit); ok {
+			m.pop(m.active)
+		}
 	case wallet.TxSelectedMsg:
 		return m.walletTx(msg.Txid)
 	case walletTxMsg:
 		e := msg.entry
-		return m.push(tabWallet, explorer.NewTxView(c, e.Tx, msg.blockHash, e.Height, m.src.Net, m.src.Owns))
+		return m.push(tabWallet, m.txView(e.Tx, msg.blockHash, e.Height))
 	}
 	return nil
 }

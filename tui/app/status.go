@@ -9,11 +9,90 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/satchelbtc/satchel/tui/node"
+	"github.com/satchelbtc/satchel/tui/wallet"
 )
 
-// statusMsg carries one read of the node's status to the status bar.
+// statusMsg carries one read of the node's status, and the wallet's lock, to
+// the status bar.
 type statusMsg struct {
 	status node.Status
+	lock   lockState
+}
+
+// lockState is what the status bar says about the wallet's keys.
+type lockState int
+
+const (
+	noWallet lockState = iota
+	locked
+	unlocked
+	watchOnly
+)
+
+// String names the state as the status bar shows it.
+func (l lockState) String() string {
+	switch l {
+	case locked:
+		return "locked"
+	case unlocked:
+		return "unlocked"
+	case watchOnly:
+		return "watch-only"
+	}
+	return ""
+}
+
+// readLock reads the wallet's lock state; it runs inside commands.
+func readLock(w Wallet) lockState {
+	switch {
+	case w == nil:
+		return noWallet
+	case w.WatchOnly():
+		return watchOnly
+	case w.Unlocked():
+		return unlocked
+	}
+	return locked
+}
+
+// lockedMsg says the wallet was locked, by ctrl+l or by the idle timer.
+type lockedMsg struct{}
+
+// autoLockMsg is the auto-lock timer.
+type autoLockMsg struct{}
+
+// autoLockEvery is how often the auto-lock timer looks at the idle time.
+const autoLockEvery = 10 * time.Second
+
+// lock returns a command that locks the wallet.
+func (m *Model) lock() tea.Cmd {
+	w := m.src.Wallet
+	if w == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		w.Lock()
+		return lockedMsg{}
+	}
+}
+
+// autoLockTick starts the auto-lock timer unless auto-lock or the timers
+// (WithInterval(0)) are off.
+func (m *Model) autoLockTick() tea.Cmd {
+	if m.cfg.autoLock <= 0 || m.cfg.interval <= 0 || m.src.Wallet == nil || m.lockTick {
+		return nil
+	}
+	m.lockTick = true
+	return tea.Tick(min(autoLockEvery, m.cfg.autoLock), func(time.Time) tea.Msg { return autoLockMsg{} })
+}
+
+// autoLock locks an unlocked wallet once no key was pressed for the
+// auto-lock time.
+func (m *Model) autoLock() tea.Cmd {
+	if m.status.lock != unlocked || m.cfg.now().Sub(m.lastInput) < m.cfg.autoLock {
+		return nil
+	}
+	return m.lock()
 }
 
 // statusTickMsg is the status bar's timer.
@@ -29,6 +108,7 @@ type eventsClosedMsg struct{}
 type statusBar struct {
 	loaded  bool
 	status  node.Status
+	lock    lockState
 	reading bool // a read is out
 	again   bool // an event came while it was: refresh once more
 	ticking bool // a timer is running
@@ -42,8 +122,8 @@ func (m *Model) readStatus() tea.Cmd {
 		return nil
 	}
 	m.status.reading = true
-	src := m.src.Node
-	return func() tea.Msg { return statusMsg{status: src.Status()} }
+	src, w := m.src.Node, m.src.Wallet
+	return func() tea.Msg { return statusMsg{status: src.Status(), lock: readLock(w)} }
 }
 
 // applyStatus shows a read, refreshes again if events came meanwhile, and
@@ -52,6 +132,7 @@ func (m *Model) applyStatus(msg statusMsg) tea.Cmd {
 	m.status.reading = false
 	m.status.loaded = true
 	m.status.status = msg.status
+	m.status.lock = msg.lock
 	var cmd tea.Cmd
 	if m.status.again {
 		m.status.again = false
@@ -106,10 +187,15 @@ func (m *Model) refresh() tea.Cmd {
 	cmds := []tea.Cmd{m.readStatus(), m.list.Refresh()}
 	_, cmd := m.node.Update(node.RefreshMsg{})
 	cmds = append(cmds, cmd)
-	if m.overview != nil {
-		cmds = append(cmds, m.overview.Refresh())
+	return tea.Batch(append(cmds, m.refreshWallet())...)
+}
+
+// refreshWallet re-reads the wallet's pages.
+func (m *Model) refreshWallet() tea.Cmd {
+	if m.overview == nil {
+		return nil
 	}
-	return tea.Batch(cmds...)
+	return tea.Batch(m.overview.Refresh(), m.broadcast(wallet.RefreshMsg{}))
 }
 
 // statusParts returns the status bar's fields, most important first, and
@@ -126,7 +212,11 @@ func (m *Model) statusParts(barW int) []string {
 	if !m.status.loaded {
 		return []string{network, "connecting…"}
 	}
-	return []string{network, "tip " + formatInt(int64(s.Height)), syncText(s, barW), peersText(s.Peers)}
+	parts := []string{network, "tip " + formatInt(int64(s.Height)), syncText(s, barW), peersText(s.Peers)}
+	if l := m.status.lock; l != noWallet {
+		parts = append(parts, l.String())
+	}
+	return parts
 }
 
 // syncText says how far the node is: which chain it is catching up on, with

@@ -81,6 +81,10 @@ func (m *Model) tabBar() string {
 // statusLine is the last line: network, tip, sync progress and peers, with
 // the progress bar narrowed or left out when the width asks.
 func (m *Model) statusLine() string {
+	if m.notice != "" {
+		text := ansi.Truncate(" "+m.notice, m.width, "…")
+		return m.styles.Error.Render(text + strings.Repeat(" ", max(m.width-ansi.StringWidth(text), 0)))
+	}
 	var text string
 	for _, bw := range barWidths {
 		text = " " + strings.Join(m.statusParts(bw), " · ") + " "
@@ -103,11 +107,19 @@ func (m *Model) helpBindings() (page, global []key.Binding) {
 	for _, group := range m.top(m.active).FullHelp() {
 		page = append(page, group...)
 	}
-	if m.onReceive() {
+	if m.closesOnBack() {
 		page = append(page, k.Back)
 	}
-	global = append(global, k.Tabs[:numTabs]...)
-	global = append(global, k.NextTab, k.PrevTab, k.Help, k.Quit, m.keys.Interrupt)
+	for t, b := range k.Tabs[:numTabs] {
+		// Name the tab rather than its number.
+		global = append(global, key.NewBinding(key.WithKeys(b.Keys()...),
+			key.WithHelp(b.Help().Key, strings.ToLower(tabNames[t]))))
+	}
+	global = append(global, k.NextTab, k.PrevTab, k.Help)
+	if m.src.Wallet != nil {
+		global = append(global, k.Lock)
+	}
+	global = append(global, k.Quit, m.keys.Interrupt)
 	return enabled(page), enabled(global)
 }
 

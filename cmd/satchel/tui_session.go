@@ -1,0 +1,450 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/btcsuite/btcd/btcutil/v2"
+	"github.com/btcsuite/btcd/chainhash/v2"
+
+	"github.com/satchelbtc/satchel/keystore"
+	"github.com/satchelbtc/satchel/lightnode"
+	"github.com/satchelbtc/satchel/themes"
+	tuiapp "github.com/satchelbtc/satchel/tui/app"
+	"github.com/satchelbtc/satchel/tui/explorer"
+	"github.com/satchelbtc/satchel/tui/keys"
+	"github.com/satchelbtc/satchel/tui/settings"
+	tuiwallet "github.com/satchelbtc/satchel/tui/wallet"
+	"github.com/satchelbtc/satchel/wallet"
+)
+
+// session is one run of the app: the node, the open wallet and its
+// background scan, and the settings. The app's sources adapt it.
+type session struct {
+	ctx    context.Context
+	a      *app
+	node   *lightnode.Node // nil in tests that need no network
+	events chan any
+
+	confMu sync.Mutex
+	conf   *fileConfig
+
+	mu         sync.Mutex
+	cur        *lockedWallet
+	stopScan   context.CancelFunc
+	scanDone   chan struct{}
+	userThemes []themes.Palette
+}
+
+func newSession(ctx context.Context, a *app, node *lightnode.Node, conf *fileConfig, events chan any) *session {
+	return &session{ctx: ctx, a: a, node: node, conf: conf, events: events}
+}
+
+// sources builds the app's sources, opening the --wallet wallet when it
+// exists.
+func (s *session) sources(themeNames []string) (tuiapp.Sources, error) {
+	src := tuiapp.Sources{
+		Net:        s.a.net,
+		Events:     s.events,
+		Wizard:     wizardSource{s},
+		OpenWallet: s.openWallet,
+		Settings: &tuiapp.SettingsSource{
+			Current: s.settings(),
+			Themes:  themeNames,
+			Saver:   settingsSaver{s},
+			Styles:  s.styles,
+		},
+	}
+	if s.node != nil {
+		src.Headers = storeHeaders{s.node.Store()}
+		src.Blocks = nodeBlocks{s.node}
+		src.Node = nodeStatus{a: s.a, n: s.node}
+		src.Search = nodeSearch{s}
+		src.Prover = nodeProver{s.node}
+	}
+	if s.a.walletExists() {
+		ws, err := s.openWallet(s.a.flags.walletName)
+		if err != nil {
+			return src, err
+		}
+		src.Wallet, src.Keys, src.Owns = ws.Wallet, ws.Keys, ws.Owns
+	}
+	return src, nil
+}
+
+// openWallet closes the open wallet, if any, and opens the wallet called
+// name ("" for --wallet), starting its background scan.
+func (s *session) openWallet(name string) (tuiapp.WalletSources, error) {
+	if name == "" {
+		name = s.a.flags.walletName
+	}
+	if err := wallet.ValidateName(name); err != nil {
+		return tuiapp.WalletSources{}, err
+	}
+	s.closeWallet()
+	old := s.a.flags.walletName
+	s.a.flags.walletName = name
+	w, err := s.a.openWallet()
+	if err != nil {
+		s.a.flags.walletName = old
+		return tuiapp.WalletSources{}, err
+	}
+	lw := &lockedWallet{w: w, a: s.a, node: s.node, conf: s.conf, confMu: &s.confMu}
+	s.mu.Lock()
+	s.cur = lw
+	if s.node != nil {
+		ctx, cancel := context.WithCancel(s.ctx)
+		done := make(chan struct{})
+		s.stopScan, s.scanDone = cancel, done
+		go func() {
+			defer close(done)
+			s.a.scanInBackground(ctx, s.node, lw, s.events)
+		}()
+	}
+	s.mu.Unlock()
+	return tuiapp.WalletSources{Wallet: lw, Keys: keysSource{s, lw}, Owns: lw.Owns}, nil
+}
+
+// closeWallet stops the scan of the open wallet, locks it and closes it.
+func (s *session) closeWallet() {
+	s.mu.Lock()
+	cur, stop, done := s.cur, s.stopScan, s.scanDone
+	s.cur, s.stopScan, s.scanDone = nil, nil, nil
+	s.mu.Unlock()
+	if stop != nil {
+		stop()
+		<-done
+	}
+	if cur != nil {
+		cur.Lock()
+		cur.mu.Lock()
+		cur.w.Close()
+		cur.mu.Unlock()
+	}
+}
+
+func (s *session) close() { s.closeWallet() }
+
+// settings are config.toml's values as the Settings tab shows them.
+func (s *session) settings() settings.Settings {
+	s.confMu.Lock()
+	defer s.confMu.Unlock()
+	autoLock, _ := s.conf.autoLock()
+	units := settings.UnitsBTC
+	if s.conf.Units == "sats" {
+		units = settings.UnitsSats
+	}
+	theme := s.conf.Theme
+	if theme == "" {
+		theme = themes.DefaultName
+	}
+	return settings.Settings{Theme: theme, Units: units, FeeRate: s.conf.feeRate(),
+		Peers: append([]string(nil), s.conf.Connect...), AutoLock: autoLock}
+}
+
+// styles returns the styles of the theme called name.
+func (s *session) styles(name string) (*themes.Styles, bool) {
+	p, ok := themes.Find(name, s.userThemes)
+	if !ok {
+		return nil, false
+	}
+	return themes.NewStyles(p, themes.NoColor(s.a.getenv)), true
+}
+
+// themeStyles loads the user's themes and returns the styles of the
+// configured theme and the names of all themes.
+func (a *app) themeStyles(name string) (*themes.Styles, []string, error) {
+	user, err := a.userThemes()
+	if err != nil {
+		return nil, nil, err
+	}
+	if name == "" {
+		name = themes.DefaultName
+	}
+	p, ok := themes.Find(name, user)
+	if !ok {
+		return nil, nil, fmt.Errorf("config.toml: theme %q: no such theme (built in: %s)", name, strings.Join(themeNames(nil), ", "))
+	}
+	return themes.NewStyles(p, themes.NoColor(a.getenv)), themeNames(user), nil
+}
+
+// userThemes reads the themes in the config directory's themes folder.
+func (a *app) userThemes() ([]themes.Palette, error) {
+	dir, err := a.configDir()
+	if err != nil {
+		return nil, err
+	}
+	return themes.Load(filepath.Join(dir, "themes"))
+}
+
+// themeNames lists the built-in themes and then the user's.
+func themeNames(user []themes.Palette) []string {
+	var names []string
+	for _, p := range append(themes.Builtin(), user...) {
+		names = append(names, p.Name)
+	}
+	return names
+}
+
+// unitsOf maps config.toml's units to the wallet pages'.
+func unitsOf(s string) tuiwallet.Units {
+	if s == "sats" {
+		return tuiwallet.UnitsSat
+	}
+	return tuiwallet.UnitsBTC
+}
+
+// settingsSaver writes the Settings tab's values to config.toml.
+type settingsSaver struct{ s *session }
+
+func (v settingsSaver) Save(st settings.Settings) error {
+	s := v.s
+	s.confMu.Lock()
+	defer s.confMu.Unlock()
+	c := *s.conf
+	c.Theme, c.FeeRate, c.Connect = st.Theme, st.FeeRate, st.Peers
+	c.Units = "btc"
+	if st.Units == settings.UnitsSats {
+		c.Units = "sats"
+	}
+	c.AutoLock = "0"
+	if st.AutoLock > 0 {
+		c.AutoLock = st.AutoLock.String()
+	}
+	// Reread the file so that keys written by hand since the start stay.
+	if disk, err := s.a.loadConfig(); err == nil {
+		c.Network, c.Wallet, c.DataDir = disk.Network, disk.Wallet, disk.DataDir
+	}
+	if err := s.a.saveConfig(&c); err != nil {
+		return err
+	}
+	*s.conf = c
+	return nil
+}
+
+// wizardSource writes the wallet the first-run wizard describes.
+type wizardSource struct{ s *session }
+
+func (wizardSource) NewMnemonic(words int) (string, error) { return keystore.NewMnemonic(words) }
+
+// Create writes a wallet from a new or restored mnemonic. A new one starts
+// scanning at the node's tip; a restored one from the start of the chain.
+func (v wizardSource) Create(_ context.Context, mnemonic, passphrase string, st wallet.ScriptType, password []byte, restored bool) error {
+	a := v.s.a
+	path, err := a.ensureNewWallet()
+	if err != nil {
+		return err
+	}
+	secret, err := keystore.NewSecret(mnemonic, passphrase)
+	if err != nil {
+		return err
+	}
+	defer secret.Zero()
+	birthday := int32(-1)
+	if !restored && v.s.node != nil {
+		birthday = v.s.node.Store().Tip().Height
+	}
+	w, err := wallet.Create(path, a.net, &wallet.CreateConfig{Secret: secret, Password: password, ScriptType: st,
+		KeystoreOptions: a.keystoreOpts, BirthdayHeight: birthday})
+	if err != nil {
+		return err
+	}
+	a.logger().Info("wallet created in the app", "wallet", a.flags.walletName, "restored", restored)
+	return w.Close()
+}
+
+// Import writes a watch-only wallet.
+func (v wizardSource) Import(_ context.Context, descriptors []string, xpub string, _ []byte) error {
+	a := v.s.a
+	recv, change, err := a.importDescriptors(descriptors, xpub, nil)
+	if err != nil {
+		return err
+	}
+	path, err := a.ensureNewWallet()
+	if err != nil {
+		return err
+	}
+	w, err := wallet.Create(path, a.net, &wallet.CreateConfig{Receive: recv, Change: change, BirthdayHeight: -1})
+	if err != nil {
+		return err
+	}
+	a.logger().Info("watch-only wallet imported in the app", "wallet", a.flags.walletName)
+	return w.Close()
+}
+
+// keysSource feeds the Keys tab: the wallets of the network and the open
+// one's account and lock.
+type keysSource struct {
+	s  *session
+	lw *lockedWallet
+}
+
+func (k keysSource) Wallets() ([]keys.WalletInfo, error) {
+	dir, err := k.s.a.walletsDir()
+	if err != nil {
+		return nil, err
+	}
+	list, err := wallet.List(dir, k.s.a.net)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]keys.WalletInfo, 0, len(list))
+	for _, w := range list {
+		wi := keys.WalletInfo{Name: w.Name}
+		if w.Name == k.s.a.flags.walletName {
+			// The open wallet's file is locked by us: ask the wallet.
+			k.lw.mu.Lock()
+			w.Info, w.Err = k.lw.w.Info()
+			k.lw.mu.Unlock()
+		}
+		if w.Info != nil {
+			wi.WatchOnly, wi.ScriptType = w.Info.WatchOnly, w.Info.ScriptType.String()
+			wi.Fingerprint = fmt.Sprintf("%08x", w.Info.Fingerprint)
+		} else if w.Err != nil {
+			wi.ScriptType = "unreadable"
+		}
+		out = append(out, wi)
+	}
+	return out, nil
+}
+
+func (k keysSource) Current() string { return k.s.a.flags.walletName }
+
+func (k keysSource) Account() (keys.Account, error) {
+	k.lw.mu.Lock()
+	info, err := k.lw.w.Info()
+	k.lw.mu.Unlock()
+	if err != nil {
+		return keys.Account{}, err
+	}
+	return keys.Account{Name: k.s.a.flags.walletName, Fingerprint: fmt.Sprintf("%08x", info.Fingerprint),
+		ScriptType: info.ScriptType.String(), Path: wallet.FormatPath(info.AccountPath), Xpub: info.XPub,
+		Receive: info.Receive.String(), Change: info.Change.String(), WatchOnly: info.WatchOnly}, nil
+}
+
+func (k keysSource) Unlocked() bool { return k.lw.Unlocked() }
+func (k keysSource) Unlock(ctx context.Context, pw []byte) error {
+	return k.lw.Unlock(ctx, pw)
+}
+func (k keysSource) Lock() { k.lw.Lock() }
+func (k keysSource) ChangePassword(ctx context.Context, old, new []byte) error {
+	return k.lw.ChangePassword(ctx, old, new)
+}
+
+// nodeSearch answers the explorer's searches from the node: heights and
+// block hashes from the header chain, txids from the wallet, the blocks
+// cached on disk and the mempool seen by the node, addresses by scanning
+// compact filters.
+type nodeSearch struct{ s *session }
+
+func (n nodeSearch) Lookup(ctx context.Context, query string) (explorer.SearchResult, error) {
+	st := n.s.node.Store()
+	q := strings.ReplaceAll(strings.TrimSpace(query), ",", "")
+	if h, err := strconv.ParseInt(q, 10, 32); err == nil {
+		hdr, err := st.HeaderByHeight(int32(h))
+		if err != nil {
+			return explorer.SearchResult{}, fmt.Errorf("%w: no block at height %d (the tip is %d)", explorer.ErrNotFound, h, st.Tip().Height)
+		}
+		return explorer.SearchResult{Kind: explorer.ResultBlock, Height: hdr.Height, Hash: hdr.Hash}, nil
+	}
+	hash, err := chainhash.NewHashFromStr(q)
+	if err != nil || len(q) != 64 {
+		return explorer.SearchResult{}, fmt.Errorf("%w: %q is not a height, hash, txid or address", explorer.ErrNotFound, query)
+	}
+	if hdr, err := st.HeaderByHash(hash); err == nil {
+		if best, err := st.HeaderByHeight(hdr.Height); err == nil && best.Hash == hdr.Hash {
+			return explorer.SearchResult{Kind: explorer.ResultBlock, Height: hdr.Height, Hash: hdr.Hash}, nil
+		}
+	}
+	if r, ok := n.walletTx(*hash); ok {
+		return r, nil
+	}
+	if tx, blockHash, ok := cachedBlockTx(st, hash); ok {
+		r := explorer.SearchResult{Kind: explorer.ResultTx, Tx: tx, BlockHash: blockHash}
+		if hdr, err := st.HeaderByHash(&blockHash); err == nil {
+			r.TxHeight = hdr.Height
+		}
+		return r, nil
+	}
+	if seen := n.s.node.RecentTx(hash); seen != nil && seen.Tx != nil {
+		return explorer.SearchResult{Kind: explorer.ResultTx, Tx: seen.Tx}, nil
+	}
+	mctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if seen, err := n.s.node.MempoolTx(mctx, hash); err == nil && seen != nil && seen.Tx != nil {
+		return explorer.SearchResult{Kind: explorer.ResultTx, Tx: seen.Tx}, nil
+	}
+	return explorer.SearchResult{}, fmt.Errorf("%w: no block or known transaction %s (a light node finds other transactions only in blocks it has fetched; open the block, or search for an address)", explorer.ErrNotFound, hash)
+}
+
+// walletTx finds txid among the open wallet's transactions.
+func (n nodeSearch) walletTx(txid chainhash.Hash) (explorer.SearchResult, bool) {
+	n.s.mu.Lock()
+	lw := n.s.cur
+	n.s.mu.Unlock()
+	if lw == nil {
+		return explorer.SearchResult{}, false
+	}
+	hist, err := lw.History()
+	if err != nil {
+		return explorer.SearchResult{}, false
+	}
+	for _, e := range hist {
+		if e.Txid != txid || e.Tx == nil {
+			continue
+		}
+		r := explorer.SearchResult{Kind: explorer.ResultTx, Tx: e.Tx, TxHeight: e.Height}
+		if e.Height > 0 {
+			if hdr, err := n.s.node.Store().HeaderByHeight(e.Height); err == nil {
+				r.BlockHash = hdr.Hash
+			}
+		}
+		return r, true
+	}
+	return explorer.SearchResult{}, false
+}
+
+// AddressHistory scans every filter up to the filter tip for script.
+func (n nodeSearch) AddressHistory(ctx context.Context, script []byte, progress func(done, total int32)) ([]explorer.AddressTx, error) {
+	node := n.s.node
+	tip := node.Status().FilterHeight
+	if tip <= 0 {
+		return nil, errors.New("the block filters are not synced yet; try again once the Node tab shows them caught up")
+	}
+	txs, err := node.ScriptHistory(ctx, script, 0, tip, progress)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]explorer.AddressTx, len(txs))
+	for i, t := range txs {
+		out[i] = explorer.AddressTx{Txid: t.Txid, Height: t.Height, BlockHash: t.BlockHash,
+			Received: btcutil.Amount(t.Received), Sent: btcutil.Amount(t.Sent), Tx: t.Tx}
+	}
+	return out, nil
+}
+
+// nodeProver proves inclusion with a BIP37 merkle block from a peer.
+type nodeProver struct{ n *lightnode.Node }
+
+func (p nodeProver) ProveInclusion(ctx context.Context, blockHash, txid chainhash.Hash) (string, int, error) {
+	pr, err := p.n.ProveInclusion(ctx, &blockHash, &txid)
+	if err != nil {
+		return "", 0, err
+	}
+	return pr.Peer, len(pr.MerkleBlock.Hashes), nil
+}
+
+// Interface checks: the adapters satisfy the pages' sources.
+var (
+	_ explorer.SearchSource = nodeSearch{}
+	_ explorer.Prover       = nodeProver{}
+	_ keys.Source           = keysSource{}
+	_ settings.Saver        = settingsSaver{}
+	_ tuiapp.Wallet         = (*lockedWallet)(nil)
+)
