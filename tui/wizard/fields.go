@@ -51,7 +51,8 @@ func (m *Model) sizeFields() {
 	set := func(f *textinput.Model, label int) { f.SetWidth(max(w-label-prompt, 4)) }
 	set(&m.entry, wordLabelW)
 	for i := range m.verify {
-		set(&m.verify[i], wordLabelW)
+		// Room for the " ✓" after a word that was right.
+		set(&m.verify[i], wordLabelW+2)
 	}
 	for i := range m.phrase {
 		set(&m.phrase[i], secretLabelW)
