@@ -105,7 +105,7 @@ type Model struct {
 	offset int
 
 	item qrItem
-	qrs  [qrItems][]qrCode // each item at falling error correction levels
+	qrs  [qrItems][]common.QRCode // each item at falling error correction levels
 
 	form    form
 	inputs  []textinput.Model
@@ -527,11 +527,11 @@ func (m *Model) apply(msg loadedMsg) {
 			m.cursor = i
 		}
 	}
-	m.qrs = [qrItems][]qrCode{}
+	m.qrs = [qrItems][]common.QRCode{}
 	if m.hasAccount {
-		m.qrs[qrXpub] = renderQRs(m.account.Xpub)
-		m.qrs[qrReceive] = renderQRs(m.account.Receive)
-		m.qrs[qrChange] = renderQRs(m.account.Change)
+		m.qrs[qrXpub] = common.RenderQRs(m.account.Xpub)
+		m.qrs[qrReceive] = common.RenderQRs(m.account.Receive)
+		m.qrs[qrChange] = common.RenderQRs(m.account.Change)
 	}
 	m.clamp()
 }

@@ -349,33 +349,6 @@ func TestQRCycle(t *testing.T) {
 	})
 }
 
-// TestQRMatchesText checks that the code drawn for the xpub decodes to the
-// same modules as the xpub itself: a white module is a block in the top or
-// bottom half of a cell.
-func TestQRMatchesText(t *testing.T) {
-	c, ok := renderQR(testXpub, qrLevels[0])
-	if !ok {
-		t.Fatal("the xpub does not fit a QR code")
-	}
-	other, _ := renderQR(testReceive, qrLevels[0])
-	if strings.Join(c.lines, "\n") == strings.Join(other.lines, "\n") {
-		t.Fatal("two different texts drew the same code")
-	}
-	for i, l := range c.lines {
-		if n := len([]rune(l)); n != c.width {
-			t.Errorf("line %d is %d modules, want %d", i, n, c.width)
-		}
-	}
-	// The quiet zone is light all round: the first line is all blocks on
-	// top and the first column is light.
-	if strings.Trim(c.lines[0], "█▀") != "" {
-		t.Errorf("top quiet zone not light: %q", c.lines[0])
-	}
-	if _, ok := renderQR(strings.Repeat("x", 5000), qrLevels[0]); ok {
-		t.Error("a text too long for any QR code was drawn")
-	}
-}
-
 func TestUnlockWrongThenRight(t *testing.T) {
 	src := sampleSource()
 	hs := newHarness(t, src, 80, 24)

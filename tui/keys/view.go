@@ -22,7 +22,7 @@ const (
 // layout is where the parts of the page go for one size.
 type layout struct {
 	details []string
-	qr      *qrCode  // nil when the code is not drawn
+	qr      *common.QRCode  // nil when the code is not drawn
 	beside  bool     // the code is left of the panel, else above it
 	note    []string // the "enlarge" note when the code does not fit
 	panelW  int
@@ -43,13 +43,13 @@ func (m *Model) layout() layout {
 	}
 	for i := range m.qrs[m.item] {
 		c := &m.qrs[m.item][i]
-		qrH := 1 + len(c.lines) // with its title
-		if c.width+qrGap+minPanelW <= w && qrH <= avail {
+		qrH := 1 + len(c.Lines) // with its title
+		if c.Width+qrGap+minPanelW <= w && qrH <= avail {
 			l.qr, l.beside = c, true
-			l.panelW, l.panelH = w-c.width-qrGap, avail
+			l.panelW, l.panelH = w-c.Width-qrGap, avail
 			return l
 		}
-		if c.width <= w && qrH+1+minPanelH <= avail {
+		if c.Width <= w && qrH+1+minPanelH <= avail {
 			l.qr = c
 			l.panelH = avail - qrH - 1
 			return l
@@ -92,7 +92,7 @@ func (m *Model) render() string {
 		qr := m.qrLines(*l.qr)
 		panel := m.panelLines(l.panelW, l.panelH, offset)
 		for i := range max(len(qr), len(panel)) {
-			left, right := strings.Repeat(" ", l.qr.width), ""
+			left, right := strings.Repeat(" ", l.qr.Width), ""
 			if i < len(qr) {
 				left = qr[i]
 			}
@@ -103,7 +103,7 @@ func (m *Model) render() string {
 		}
 	case l.qr != nil:
 		for _, s := range m.qrLines(*l.qr) {
-			body = append(body, s+strings.Repeat(" ", w-l.qr.width))
+			body = append(body, s+strings.Repeat(" ", w-l.qr.Width))
 		}
 		body = append(body, fit("", w))
 		body = append(body, m.panelLines(w, l.panelH, offset)...)
@@ -195,11 +195,11 @@ func (m *Model) detailLines(w int) []string {
 	return out
 }
 
-// qrLines draws the code under its title, each line c.width cells.
-func (m *Model) qrLines(c qrCode) []string {
-	out := []string{m.common.Styles.TableHeader.Render(fit("QR: "+m.item.String(), c.width))}
-	for _, s := range c.lines {
-		out = append(out, qrStyle.Render(s))
+// qrLines draws the code under its title, each line c.Width cells.
+func (m *Model) qrLines(c common.QRCode) []string {
+	out := []string{m.common.Styles.TableHeader.Render(fit("QR: "+m.item.String(), c.Width))}
+	for _, s := range c.Lines {
+		out = append(out, common.QRStyle.Render(s))
 	}
 	return out
 }

@@ -6,11 +6,9 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/btcsuite/btcd/address/v2"
 	"github.com/btcsuite/btcd/btcutil/v2"
 	"github.com/btcsuite/btcd/chaincfg/v2"
-	"rsc.io/qr"
 
 	"github.com/satchelbtc/satchel/tui/common"
 	"github.com/satchelbtc/satchel/wallet/amount"
@@ -20,9 +18,6 @@ import (
 // enlargeQR replaces the QR code when the terminal is too small for it.
 const enlargeQR = "Enlarge the terminal to see the QR code."
 
-// qrStyle draws the code light-on-dark whatever the terminal's colours, so
-// that its "white" modules (drawn as blocks) are light for scanners.
-var qrStyle = lipgloss.NewStyle().Foreground(lipgloss.Color("15")).Background(lipgloss.Color("0"))
 
 // addressMsg carries a newly handed-out address back to the page that asked.
 type addressMsg struct {
@@ -55,7 +50,7 @@ type Receive struct {
 	amtErr error
 
 	uri string
-	qrs []qrCode // the request at falling error correction levels
+	qrs []common.QRCode // the request at falling error correction levels
 }
 
 var _ common.Component = (*Receive)(nil)
@@ -195,9 +190,5 @@ func (m *Receive) rebuild() {
 	}
 	u := bip21.URI{Address: m.addr, Amount: m.amount}
 	m.uri = u.String()
-	for _, lvl := range []qr.Level{qr.M, qr.L} {
-		if c, ok := renderQR(m.uri, lvl); ok {
-			m.qrs = append(m.qrs, c)
-		}
-	}
+	m.qrs = common.RenderQRs(m.uri)
 }

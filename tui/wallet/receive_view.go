@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/satchelbtc/satchel/tui/common"
 )
 
 const (
@@ -38,13 +40,13 @@ func (m *Receive) layoutLines(w, h int) []string {
 	}
 	for _, c := range m.qrs {
 		// Beside: the QR code on the left, the text on the right.
-		if tw := w - c.width - qrGap; tw >= minTextW && len(c.lines) <= h {
+		if tw := w - c.Width - qrGap; tw >= minTextW && len(c.Lines) <= h {
 			if text := m.textLines(tw); len(text) <= h {
-				out := make([]string, max(len(text), len(c.lines)))
+				out := make([]string, max(len(text), len(c.Lines)))
 				for i := range out {
-					q := strings.Repeat(" ", c.width)
-					if i < len(c.lines) {
-						q = qrStyle.Render(c.lines[i])
+					q := strings.Repeat(" ", c.Width)
+					if i < len(c.Lines) {
+						q = common.QRStyle.Render(c.Lines[i])
 					}
 					t := ""
 					if i < len(text) {
@@ -56,11 +58,11 @@ func (m *Receive) layoutLines(w, h int) []string {
 			}
 		}
 		// Below the text.
-		if c.width <= w {
-			if text := m.textLines(w); len(text)+1+len(c.lines) <= h {
+		if c.Width <= w {
+			if text := m.textLines(w); len(text)+1+len(c.Lines) <= h {
 				out := append(text, "")
-				for _, l := range c.lines {
-					out = append(out, qrStyle.Render(l))
+				for _, l := range c.Lines {
+					out = append(out, common.QRStyle.Render(l))
 				}
 				return out
 			}

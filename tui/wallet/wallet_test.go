@@ -420,7 +420,7 @@ func TestReceiveQRAndURI(t *testing.T) {
 	}
 
 	// The amount reaches the URI and the code as it is typed.
-	before := m.qrs[0].lines
+	before := m.qrs[0].Lines
 	send(t, m, keyMsg("a"))
 	if !m.Capturing() {
 		t.Fatal("a did not focus the amount field")
@@ -430,7 +430,7 @@ func TestReceiveQRAndURI(t *testing.T) {
 	if m.URI() != want || !strings.Contains(plain(m.View().Content), want) {
 		t.Errorf("URI = %q, want %q", m.URI(), want)
 	}
-	if strings.Join(m.qrs[0].lines, "\n") == strings.Join(before, "\n") {
+	if strings.Join(m.qrs[0].Lines, "\n") == strings.Join(before, "\n") {
 		t.Errorf("QR code did not change with the amount")
 	}
 	// While typing, n is text, not a new address.
