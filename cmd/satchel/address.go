@@ -28,8 +28,9 @@ func newAddressNewCommand(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "new",
 		Short: "Hand out the next receive address",
-		Long: `Hand out the next unused receive address. Each call gives a new one, so a payer never
-learns which of your other payments are yours. No password is needed.`,
+		Long: `Hand out the next unused receive address. Each call gives a new one, so
+a payer never learns which of your other payments are yours. Works
+offline; no password needed.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			w, err := a.openWallet()
@@ -63,8 +64,9 @@ func newAddressListCommand(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List receive (or change) addresses",
-		Long: `List the addresses of the receive chain, or the change chain with --change. By default the
-list covers every address handed out so far plus the gap limit, the window a scan watches.`,
+		Long: `List the addresses of the receive chain, or of the change chain with
+--change, and whether each has been used. By default the list covers every
+address handed out so far plus the gap limit: the window a scan watches.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if count > 100000 {
@@ -113,7 +115,7 @@ list covers every address handed out so far plus the gap limit, the window a sca
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().BoolVar(&change, "change", false, "list change addresses")
-	cmd.Flags().Uint32Var(&count, "count", 0, "list the first N addresses")
+	cmd.Flags().BoolVar(&change, "change", false, "List the change addresses instead")
+	cmd.Flags().Uint32Var(&count, "count", 0, "List the first N addresses instead of the scan window")
 	return cmd
 }

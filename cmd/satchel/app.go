@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/btcsuite/btcd/chaincfg/v2"
@@ -88,13 +89,31 @@ func newApp() *app {
 // bindFlags registers the global flags on the root command.
 func (a *app) bindFlags(root *cobra.Command) {
 	f := root.PersistentFlags()
-	f.StringVar(&a.flags.network, "network", "mainnet", "mainnet, testnet, testnet4, signet or regtest")
-	f.StringVar(&a.flags.dataDir, "datadir", "", "data directory (default $XDG_DATA_HOME/satchel)")
-	f.StringVar(&a.flags.walletName, "wallet", "default", "wallet name")
-	f.StringArrayVar(&a.flags.connect, "connect", nil, "connect only to this peer HOST:PORT (repeatable)")
-	f.BoolVar(&a.flags.offline, "offline", false, "never open a network connection")
-	f.BoolVar(&a.flags.json, "json", false, "print machine-readable JSON on stdout")
-	f.StringVar(&a.flags.passwordFile, "password-file", "", "read the wallet password from FILE (else $SATCHEL_PASSWORD, else a prompt)")
+	// The help shows each usage with its first word capitalised and the
+	// default in brackets after it, so a usage starts with a plain word.
+	f.StringVar(&a.flags.network, "network", "mainnet", "Network: "+networkList)
+	f.StringVar(&a.flags.dataDir, "datadir", "", "Data folder (default: $XDG_DATA_HOME/satchel)")
+	f.StringVar(&a.flags.walletName, "wallet", "default", "Name of the wallet to use")
+	// The help would show the default bare, as "(default)"; quoted, it reads
+	// as the name it is. Only the help reads DefValue.
+	f.Lookup("wallet").DefValue = strconv.Quote("default")
+	f.StringArrayVar(&a.flags.connect, "connect", nil, "Connect only to HOST:PORT (repeatable)")
+	f.BoolVar(&a.flags.offline, "offline", false, "Never open a network connection")
+	f.BoolVar(&a.flags.json, "json", false, "Print machine-readable JSON on stdout")
+	f.StringVar(&a.flags.passwordFile, "password-file", "", "Read the wallet password from FILE (else $SATCHEL_PASSWORD, else a prompt)")
+	_ = root.RegisterFlagCompletionFunc("network", completeValues(networkNames...))
+}
+
+// networkNames are the --network values, in the order the help lists them.
+var networkNames = []string{"mainnet", "testnet", "testnet4", "signet", "regtest"}
+
+// networkList is networkNames as the help and the errors spell them.
+const networkList = "mainnet, testnet, testnet4, signet or regtest"
+
+// completeValues completes a flag from a fixed list of values, never with
+// file names.
+func completeValues(values ...string) cobra.CompletionFunc {
+	return cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp)
 }
 
 // setup runs before every command: flags not given on the command line are
@@ -162,7 +181,7 @@ func networkParams(name string) (*chaincfg.Params, error) {
 	case "regtest":
 		return &chaincfg.RegressionNetParams, nil
 	}
-	return nil, fmt.Errorf("unknown network %q: use mainnet, testnet, testnet4, signet or regtest", name)
+	return nil, fmt.Errorf("unknown network %q: use %s", name, networkList)
 }
 
 // networkName is the folder and display name of a network.

@@ -43,10 +43,12 @@ func newBlockCommand(a *app) *cobra.Command {
 	var peerTimeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "block HEIGHT|HASH",
-		Short: "Fetch a block from peers and verify it against its header",
-		Long: `Fetch a block of the verified header chain from peers (or the local cache) and check it:
-merkle root, the CVE-2012-2459 duplicate-transaction trick, and the segwit witness commitment.
-A peer that sends a wrong block is banned.`,
+		Short: "Fetch a block from peers and verify it",
+		Long: `Fetch a block of the verified header chain ('satchel sync' first) from
+peers, or from the local cache, and check it against its header: merkle
+root, the CVE-2012-2459 duplicate-transaction trick, and the segwit
+witness commitment. A peer that sends a wrong block is banned. Lists the
+block's transactions.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			node, err := a.startNode()
@@ -90,7 +92,7 @@ A peer that sends a wrong block is banned.`,
 			return nil
 		},
 	}
-	cmd.Flags().DurationVar(&peerTimeout, "peer-timeout", defaultPeerTimeout, "give up when no peer answers for this long")
+	cmd.Flags().DurationVar(&peerTimeout, "peer-timeout", defaultPeerTimeout, peerTimeoutUsage)
 	return cmd
 }
 
@@ -147,9 +149,12 @@ func newTxCommand(a *app) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "tx TXID",
-		Short: "Show a transaction from a verified block or the peers' mempools",
-		Long: `Show a transaction: from a block (--block HEIGHT|HASH, fetched and verified), from the blocks
-cached locally, or, if unconfirmed, from the connected peers' mempools.`,
+		Short: "Show a transaction from a block or a mempool",
+		Long: `Show a transaction's inputs and outputs: from the block given by --block
+(fetched and verified), from the blocks cached locally, or, if it is
+unconfirmed, from the connected peers' mempools. A light node keeps no
+index of old transactions: for a confirmed one that is not cached, give
+--block.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			txid, err := chainhash.NewHashFromStr(args[0])
@@ -178,8 +183,8 @@ cached locally, or, if unconfirmed, from the connected peers' mempools.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&blockArg, "block", "", "the block (height or hash) that holds the transaction")
-	cmd.Flags().DurationVar(&peerTimeout, "peer-timeout", defaultPeerTimeout, "give up when no peer answers for this long")
+	cmd.Flags().StringVar(&blockArg, "block", "", "Height or hash of the block that holds the transaction")
+	cmd.Flags().DurationVar(&peerTimeout, "peer-timeout", defaultPeerTimeout, peerTimeoutUsage)
 	return cmd
 }
 
@@ -309,10 +314,14 @@ func newBroadcastCommand(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "broadcast FILE|HEX",
 		Short: "Send a signed transaction to the network",
-		Long: `Announce a signed transaction (hex, or a file with hex or raw bytes) to the connected peers,
-serve it to those that ask, and report what they did with it: accepted into their mempool
-(checked by asking for it back) or rejected with a reason.`,
-		Args: cobra.ExactArgs(1),
+		Long: `Announce a signed transaction to the connected peers, serve it to those
+that ask, and report what they did with it: accepted into their mempool
+(checked by asking for it back) or rejected with a reason. Give it as hex,
+or as a file holding hex, raw bytes or a fully signed PSBT (binary or
+base64), which is finalized first. A transaction that pays or spends the
+--wallet wallet is recorded there as unconfirmed.`,
+		Example: "  satchel broadcast signed.psbt\n  satchel broadcast 0200000001...",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			tx, err := readTx(args[0])
 			if err != nil {
@@ -342,9 +351,12 @@ serve it to those that ask, and report what they did with it: accepted into thei
 			return nil
 		},
 	}
-	cmd.Flags().DurationVar(&wait, "wait", 10*time.Second, "how long to wait for peers to fetch it")
+	cmd.Flags().DurationVar(&wait, "wait", 10*time.Second, waitUsage)
 	return cmd
 }
+
+// waitUsage is the help of --wait, on every command that broadcasts.
+const waitUsage = "How long to wait for peers to fetch the transaction"
 
 func nonNil(s []string) []string {
 	if s == nil {

@@ -47,3 +47,50 @@ func TestCompletion(t *testing.T) {
 		}
 	}
 }
+
+// Completing a flag's value offers its fixed values where it has them,
+// folders for --datadir, file names only where a file is expected, and
+// never file names for numbers, durations or coins.
+func TestCompletionFlagValues(t *testing.T) {
+	c := newCLI(t)
+	networks := []string{"mainnet", "testnet", "testnet4", "signet", "regtest"}
+	scripts := []string{"p2wpkh", "p2tr", "p2sh-p2wpkh", "p2pkh"}
+	const noFiles, dirs, files = ":4", ":16", ":0"
+	for _, tc := range []struct {
+		args      []string
+		want      []string
+		directive string
+	}{
+		{[]string{"--network", ""}, networks, noFiles},
+		{[]string{"sync", "--network", ""}, networks, noFiles},
+		{[]string{"wallet", "create", "--network", ""}, networks, noFiles},
+		{[]string{"wallet", "create", "--script-type", ""}, scripts, noFiles},
+		{[]string{"wallet", "restore", "--script-type", ""}, scripts, noFiles},
+		{[]string{"wallet", "import", "--script-type", ""}, scripts, noFiles},
+		{[]string{"wallet", "create", "--words", ""}, []string{"12", "24"}, noFiles},
+		{[]string{"send", "--fee-rate", ""}, nil, noFiles},
+		{[]string{"sync", "--peer-timeout", ""}, nil, noFiles},
+		{[]string{"balance", ""}, nil, noFiles},
+		{[]string{"tx", ""}, nil, noFiles},
+		{[]string{"--datadir", ""}, nil, dirs},
+		{[]string{"--password-file", ""}, nil, files},
+		{[]string{"psbt", "sign", "--out", ""}, nil, files},
+		{[]string{"psbt", "decode", ""}, nil, files},
+	} {
+		out := c.ok(append([]string{"__complete"}, tc.args...)...)
+		var got []string
+		directive := ""
+		for line := range strings.Lines(out) {
+			line = strings.TrimSpace(line)
+			if strings.HasPrefix(line, ":") {
+				directive = line
+			} else if line != "" {
+				got = append(got, line)
+			}
+		}
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") || directive != tc.directive {
+			t.Errorf("completing %q offers %q with directive %s; want %q with %s",
+				tc.args, got, directive, tc.want, tc.directive)
+		}
+	}
+}

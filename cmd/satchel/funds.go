@@ -143,8 +143,9 @@ func newBalanceCommand(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "balance",
 		Short: "Show the wallet's balance as of its last sync",
-		Long: `Show the balance from the last 'satchel sync': confirmed (spendable), unconfirmed, immature
-(coinbase outputs need 100 confirmations) and the total. Works offline; no password needed.`,
+		Long: `Show the balance as of the last 'satchel sync': confirmed (spendable),
+unconfirmed, immature (coinbase outputs need 100 confirmations) and the
+total. Works offline; no password needed.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			w, err := a.openWallet(wallet.ReadOnly())
@@ -179,7 +180,11 @@ func newHistoryCommand(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "history",
 		Short: "List the wallet's transactions, newest first",
-		Args:  cobra.NoArgs,
+		Long: `List the wallet's transactions as of the last 'satchel sync', newest
+first: block height, date, the amount (net to the wallet, negative when it
+spends), txid and label. Unconfirmed transactions are marked "unconf.".
+Works offline; no password needed.`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			w, err := a.openWallet(wallet.ReadOnly())
 			if err != nil {
@@ -235,10 +240,12 @@ func newHistoryCommand(a *app) *cobra.Command {
 func newUTXOsCommand(a *app) *cobra.Command {
 	var freeze, unfreeze []string
 	cmd := &cobra.Command{
-		Use:   "utxos [--freeze TXID:VOUT] [--unfreeze TXID:VOUT]",
-		Short: "List the wallet's unspent outputs (coins); freeze or unfreeze them",
-		Long: `List the wallet's coins. A frozen coin is never picked by automatic coin selection (it can
-still be spent on purpose with send --utxo).`,
+		Use:   "utxos",
+		Short: "List, freeze and unfreeze the wallet's coins",
+		Long: `List the wallet's coins (unspent outputs) as of the last 'satchel sync',
+with their value, confirmations and address. --freeze keeps a coin out of
+automatic coin selection (it can still be spent on purpose with
+send --utxo); --unfreeze gives it back. Works offline; no password needed.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			var opts []wallet.OpenOption
@@ -311,8 +318,8 @@ still be spent on purpose with send --utxo).`,
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().StringArrayVar(&freeze, "freeze", nil, "freeze this coin TXID:VOUT (repeatable)")
-	cmd.Flags().StringArrayVar(&unfreeze, "unfreeze", nil, "unfreeze this coin TXID:VOUT (repeatable)")
+	cmd.Flags().StringArrayVar(&freeze, "freeze", nil, "Freeze the coin TXID:VOUT (repeatable)")
+	cmd.Flags().StringArrayVar(&unfreeze, "unfreeze", nil, "Unfreeze the coin TXID:VOUT (repeatable)")
 	return cmd
 }
 
@@ -324,8 +331,10 @@ func newWalletRescanCommand(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rescan",
 		Short: "Forget what the wallet scanned and scan again",
-		Long: `Forget the confirmed transactions and scan the chain again from the wallet's birthday (or
---from HEIGHT). Use it after importing a wallet with a wrong birthday or to rebuild its history.`,
+		Long: `Forget the wallet's confirmed transactions (all of them, or those from
+--from HEIGHT on) and scan the chain again from its birthday or --from,
+syncing like 'satchel sync'. Use it after importing a wallet with a wrong
+birthday, or to rebuild its history.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			w, err := a.openWallet()
@@ -340,7 +349,7 @@ func newWalletRescanCommand(a *app) *cobra.Command {
 			return a.runSync(cmd.Context(), peerTimeout)
 		},
 	}
-	cmd.Flags().Int32Var(&from, "from", -1, "scan from this height (default: the wallet's birthday)")
-	cmd.Flags().DurationVar(&peerTimeout, "peer-timeout", defaultPeerTimeout, "give up when no peer answers for this long")
+	cmd.Flags().Int32Var(&from, "from", -1, "First block height to scan; -1 scans from the wallet's birthday")
+	cmd.Flags().DurationVar(&peerTimeout, "peer-timeout", defaultPeerTimeout, peerTimeoutUsage)
 	return cmd
 }

@@ -16,10 +16,14 @@ import (
 
 func newLabelsCommand(a *app) *cobra.Command {
 	cmd := newGroupCommand("labels", "Import and export labels (BIP329 JSON lines)")
+	cmd.Example = "  satchel labels export labels.jsonl\n  satchel --wallet cold labels import labels.jsonl"
 	export := &cobra.Command{
 		Use:   "export FILE|-",
 		Short: "Write the wallet's labels and frozen coins as BIP329 JSON lines",
-		Args:  cobra.ExactArgs(1),
+		Long: `Write the wallet's labels, and its frozen coins as outputs with
+"spendable": false, as BIP329 JSON lines to FILE (created 0600, replaced
+if it exists), or to stdout with -.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			w, err := a.openWallet(wallet.ReadOnly())
 			if err != nil {
@@ -68,8 +72,11 @@ func newLabelsCommand(a *app) *cobra.Command {
 	}
 	imp := &cobra.Command{
 		Use:   "import FILE|-",
-		Short: "Read BIP329 JSON lines: labels, and outputs marked unspendable are frozen",
-		Args:  cobra.ExactArgs(1),
+		Short: "Read labels and frozen coins from BIP329 JSON lines",
+		Long: `Read BIP329 JSON lines from FILE, or stdin with -: each label is set on
+the wallet (replacing an older one for the same item), and an output with
+"spendable": false is frozen (true unfreezes it).`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			var src io.Reader = a.stdin
 			if args[0] != "-" {

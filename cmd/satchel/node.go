@@ -26,6 +26,9 @@ import (
 // defaultPeerTimeout is how long a command waits for a first peer.
 const defaultPeerTimeout = 30 * time.Second
 
+// peerTimeoutUsage is the help of every command's --peer-timeout.
+const peerTimeoutUsage = "How long to wait for peers before giving up"
+
 // errOffline is returned by commands that need the network under --offline.
 var errOffline = errors.New("this command needs the network, but --offline is set")
 
@@ -76,16 +79,27 @@ func newSyncCommand(a *app) *cobra.Command {
 	var peerTimeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "sync",
-		Short: "Download and verify block headers from the network",
-		Long: `Connect to peers (--connect, or DNS seeds), download every block header the network has,
-check each one (proof of work, difficulty, timestamps, checkpoints) and keep the heaviest chain.
-Returns when caught up with the connected peers. Progress goes to stderr on a terminal.`,
-		Args: cobra.NoArgs,
+		Short: "Sync headers and filters, then scan the wallet",
+		Long: `Bring the local chain and the wallet up to date, in three steps:
+
+1. headers: connect to peers (--connect, or the DNS seeds), download every
+   block header and check it (proof of work, difficulty, timestamps,
+   checkpoints), keeping the chain with the most work;
+2. block filters (BIP157/158): download the filter headers and check that
+   the peers agree on them;
+3. wallet: if the --wallet wallet exists, match its addresses against the
+   block filters since its last scan (or its birthday), fetch and verify
+   the blocks that match, and ask the peers for unconfirmed payments.
+
+Returns once caught up with the connected peers. Progress goes to stderr
+when it is a terminal. No password is needed.`,
+		Example: "  satchel sync\n  satchel --network regtest --connect 127.0.0.1:18444 sync",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runSync(cmd.Context(), peerTimeout)
 		},
 	}
-	cmd.Flags().DurationVar(&peerTimeout, "peer-timeout", defaultPeerTimeout, "give up when no peer answers for this long")
+	cmd.Flags().DurationVar(&peerTimeout, "peer-timeout", defaultPeerTimeout, peerTimeoutUsage)
 	return cmd
 }
 
@@ -205,9 +219,11 @@ type headerJSON struct {
 func newHeaderCommand(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "header HEIGHT|HASH",
-		Short: "Show a block header from the verified local chain",
-		Long:  "Show a block header of the best chain, by height or hash, from the headers 'satchel sync' verified.",
-		Args:  cobra.ExactArgs(1),
+		Short: "Show a block header from the local chain",
+		Long: `Show a block header of the best chain, by height or hash, from the
+headers 'satchel sync' verified, with its filter header once filters are
+synced. Works offline.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			st, err := a.openChain()
 			if err != nil {
@@ -340,9 +356,10 @@ func newPeersCommand(a *app) *cobra.Command {
 	var peerTimeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "peers",
-		Short: "Connect and list peers, with banned ones",
-		Long: `Connect to the network, then list the connected peers (address, user agent, services, height,
-ping) followed by the banned ones with the reason.`,
+		Short: "List the connected peers and the banned ones",
+		Long: `Connect to the network, wait for the peers (up to --peer-timeout), then
+list them (address, user agent, services, height, ping), followed by the
+banned ones with the reason and the time the ban ends.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			node, err := a.startNode()
@@ -389,7 +406,7 @@ ping) followed by the banned ones with the reason.`,
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().DurationVar(&peerTimeout, "peer-timeout", 10*time.Second, "how long to wait for peers")
+	cmd.Flags().DurationVar(&peerTimeout, "peer-timeout", 10*time.Second, peerTimeoutUsage)
 	return cmd
 }
 
@@ -399,8 +416,9 @@ func newNodeCommand(a *app) *cobra.Command {
 	status := &cobra.Command{
 		Use:   "status",
 		Short: "Show the local chain tip and the peers' view",
-		Long: `Show the verified local chain tip. Unless --offline, connect to peers first and show how many
-answered and the best height they claim.`,
+		Long: `Show the verified local chain tip and how far the filter headers are
+verified. Unless --offline, connect to peers first and also show how many
+answered, the best height they claim and their relay fee floor.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			j := map[string]any{}
@@ -458,7 +476,7 @@ answered and the best height they claim.`,
 			return tw.Flush()
 		},
 	}
-	status.Flags().DurationVar(&peerTimeout, "peer-timeout", 10*time.Second, "how long to wait for peers")
+	status.Flags().DurationVar(&peerTimeout, "peer-timeout", 10*time.Second, peerTimeoutUsage)
 	cmd.AddCommand(status)
 	return cmd
 }

@@ -39,14 +39,20 @@ type payFlags struct {
 }
 
 func (f *payFlags) bind(cmd *cobra.Command) {
-	cmd.Flags().StringArrayVar(&f.to, "to", nil, "recipient address or bitcoin: URI (repeat for several)")
-	cmd.Flags().StringArrayVar(&f.amounts, "amount", nil, "amount for the matching --to: 0.5, 0.5btc or 50000sat")
-	cmd.Flags().Float64Var(&f.feeRate, "fee-rate", 0, "fee rate in sat/vB (required)")
-	cmd.Flags().StringArrayVar(&f.utxos, "utxo", nil, "spend exactly this coin TXID:VOUT (repeat; coin control)")
-	cmd.Flags().BoolVar(&f.max, "max", false, "send everything spendable (or every --utxo) to the one recipient")
-	cmd.Flags().BoolVar(&f.noRBF, "no-rbf", false, "do not signal replace-by-fee")
-	cmd.Flags().BoolVar(&f.force, "force", false, "allow a fee that looks like a mistake")
+	cmd.Flags().StringArrayVar(&f.to, "to", nil, "Recipient address or bitcoin: URI (repeat for several)")
+	cmd.Flags().StringArrayVar(&f.amounts, "amount", nil, "Amount for the matching --to: 0.5, 0.5btc or 50000sat")
+	cmd.Flags().Float64Var(&f.feeRate, "fee-rate", 0, "Fee rate in sat/vB (required)")
+	cmd.Flags().StringArrayVar(&f.utxos, "utxo", nil, "Spend exactly this coin TXID:VOUT (repeatable; coin control)")
+	cmd.Flags().BoolVar(&f.max, "max", false, "Send everything spendable (or every --utxo) to the one recipient")
+	cmd.Flags().BoolVar(&f.noRBF, "no-rbf", false, "Do not signal replace-by-fee")
+	cmd.Flags().BoolVar(&f.force, "force", false, forceUsage)
 }
+
+// forceUsage is the help of --force.
+const forceUsage = "Allow a fee that looks like a mistake"
+
+// psbtOutUsage ends the help of the --out flags that write a PSBT.
+const psbtOutUsage = "(binary if FILE ends in .psbt, else base64)"
 
 // request turns the flags into a payment request.
 func (f *payFlags) request(a *app) (*wallet.SendRequest, error) {
@@ -254,12 +260,20 @@ func newSendCommand(a *app) *cobra.Command {
 		wait    time.Duration
 	)
 	cmd := &cobra.Command{
-		Use:   "send --to ADDR --amount AMT --fee-rate SATVB",
-		Short: "Pay: build, sign with the password and broadcast (or write the PSBT)",
-		Long: `Build a payment from the wallet's coins (branch-and-bound selection, change to a new change
-address, replace-by-fee on, locktime at the tip), show what it pays, sign it with the password,
-broadcast it and record it. With --psbt-out FILE the unsigned PSBT is written instead, for a
-signer elsewhere (a watch-only wallet must use it).`,
+		Use:   "send",
+		Short: "Build, sign and broadcast a payment",
+		Long: `Pay from the wallet's coins: build the payment (branch-and-bound coin
+selection, change to a new change address, replace-by-fee on unless
+--no-rbf, locktime at the tip against fee sniping), show what it pays,
+sign it with the password, broadcast it and record it.
+
+With --psbt-out FILE the unsigned PSBT is written instead (binary if FILE
+ends in .psbt, else base64), for a signer elsewhere ('satchel psbt sign');
+a watch-only wallet must use it.
+
+Amounts: 0.5 or 0.5btc are bitcoin, 50000sat is satoshis; a bitcoin: URI
+may carry its own amount. Repeat --to and --amount, in the same order, to
+pay several recipients at once.`,
 		Example: "  satchel send --to bc1q... --amount 0.01 --fee-rate 3\n  satchel send --to 'bitcoin:bc1q...?amount=0.01' --fee-rate 3 --psbt-out pay.psbt",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -272,8 +286,8 @@ signer elsewhere (a watch-only wallet must use it).`,
 		},
 	}
 	pf.bind(cmd)
-	cmd.Flags().StringVar(&psbtOut, "psbt-out", "", "write the unsigned PSBT to FILE instead of signing and sending")
-	cmd.Flags().DurationVar(&wait, "wait", 10*time.Second, "how long to wait for peers to fetch it")
+	cmd.Flags().StringVar(&psbtOut, "psbt-out", "", "Write the unsigned PSBT to FILE instead of signing and sending")
+	cmd.Flags().DurationVar(&wait, "wait", 10*time.Second, waitUsage)
 	return cmd
 }
 
@@ -395,12 +409,15 @@ func newBumpCommand(a *app) *cobra.Command {
 		wait    time.Duration
 	)
 	cmd := &cobra.Command{
-		Use:   "bump TXID --fee-rate SATVB",
-		Short: "Replace an unconfirmed payment of ours with one paying a higher fee (RBF)",
-		Long: `Build a replacement (BIP125) for an unconfirmed transaction this wallet sent: the same
-recipients, the same coins (more if needed), a new change output, at the new fee rate. It must
-pay at least the old fee plus 1 sat/vB of its own size. Signed and broadcast like 'send'.`,
-		Args: cobra.ExactArgs(1),
+		Use:   "bump TXID",
+		Short: "Raise the fee of an unconfirmed payment (RBF)",
+		Long: `Replace an unconfirmed transaction this wallet sent with one that pays a
+higher fee (BIP125 replace-by-fee): the same recipients, the same coins
+(more if needed) and a new change output, at the new --fee-rate. It must
+pay at least the old fee plus 1 sat/vB of its own size. It is signed and
+broadcast like 'satchel send', or written with --psbt-out.`,
+		Example: "  satchel bump TXID --fee-rate 12",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := chainhash.NewHashFromStr(args[0])
 			if err != nil || len(args[0]) != 64 {
@@ -425,23 +442,35 @@ pay at least the old fee plus 1 sat/vB of its own size. Signed and broadcast lik
 			return a.completePayment(cmd, w, draft, psbtOut, labels["tx:"+id.String()], wait)
 		},
 	}
-	cmd.Flags().Float64Var(&feeRate, "fee-rate", 0, "the new fee rate in sat/vB")
-	cmd.Flags().StringVar(&psbtOut, "psbt-out", "", "write the unsigned replacement PSBT to FILE")
-	cmd.Flags().BoolVar(&force, "force", false, "allow a fee that looks like a mistake")
-	cmd.Flags().DurationVar(&wait, "wait", 10*time.Second, "how long to wait for peers to fetch it")
+	cmd.Flags().Float64Var(&feeRate, "fee-rate", 0, "New fee rate in sat/vB (required)")
+	cmd.Flags().StringVar(&psbtOut, "psbt-out", "", "Write the unsigned replacement PSBT to FILE instead of signing")
+	cmd.Flags().BoolVar(&force, "force", false, forceUsage)
+	cmd.Flags().DurationVar(&wait, "wait", 10*time.Second, waitUsage)
 	return cmd
 }
 
 func newPSBTCommand(a *app) *cobra.Command {
-	cmd := newGroupCommand("psbt", "Create, inspect, sign, combine and finalize PSBTs (BIP174)")
+	cmd := newGroupCommand("psbt", "Create, decode, sign, combine, finalize PSBTs")
+	cmd.Long = `Partially signed transactions (BIP174) carry a payment from the machine
+that builds it to the ones that sign it. An air-gapped payment: create
+the PSBT online (a watch-only wallet is enough), sign it on the offline
+machine that holds the keys, then broadcast it online. PSBT files may be
+binary or base64; - reads stdin.`
+	cmd.Example = `  satchel psbt create --to ADDR --amount 0.01 --fee-rate 3 --out tx.psbt
+  satchel --offline psbt sign tx.psbt --out signed.psbt
+  satchel broadcast signed.psbt`
 	var (
 		pf  payFlags
 		out string
 	)
 	create := &cobra.Command{
-		Use:   "create --to ADDR --amount AMT --fee-rate SATVB",
+		Use:   "create",
 		Short: "Build an unsigned PSBT from the wallet's coins",
-		Args:  cobra.NoArgs,
+		Long: `Build an unsigned PSBT from the wallet's coins, with the same flags as
+'satchel send' (recipients, amounts, fee rate, coin control), and write it
+to --out FILE or as base64 on stdout. It needs no password and works for a
+watch-only wallet; sign it with 'satchel psbt sign' where the keys are.`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			w, draft, err := a.draftPayment(&pf, false)
 			if err != nil {
@@ -458,12 +487,17 @@ func newPSBTCommand(a *app) *cobra.Command {
 		},
 	}
 	pf.bind(create)
-	create.Flags().StringVar(&out, "out", "", "write to FILE (binary for *.psbt, else base64); default: base64 on stdout")
+	create.Flags().StringVar(&out, "out", "", "Write the PSBT to FILE "+psbtOutUsage)
 
 	decode := &cobra.Command{
 		Use:   "decode FILE|-",
-		Short: "Show what a PSBT pays: inputs, outputs, ours and change, fee, warnings",
-		Args:  cobra.ExactArgs(1),
+		Short: "Show what a PSBT pays, its fee and its warnings",
+		Long: `Show what a PSBT pays: each output and its amount, the fee and fee rate,
+warnings (an odd fee rate, dust, change that is not really change...),
+the number of inputs and whether it is completely signed. If the --wallet
+wallet exists, its own outputs (change, or payments to itself) are
+marked. Works offline; no password needed.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			p, err := a.readPSBT(args[0])
 			if err != nil {
@@ -485,8 +519,12 @@ func newPSBTCommand(a *app) *cobra.Command {
 	var signOut string
 	sign := &cobra.Command{
 		Use:   "sign FILE|-",
-		Short: "Sign the inputs that belong to this wallet (works --offline)",
-		Args:  cobra.ExactArgs(1),
+		Short: "Sign the wallet's inputs of a PSBT (works --offline)",
+		Long: `Sign the inputs of a PSBT that belong to the --wallet wallet: show what
+it pays, ask for the password, sign, and write the PSBT to --out FILE or
+as base64 on stdout. Works with --offline, on a machine that never goes
+online.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			p, err := a.readPSBT(args[0])
 			if err != nil {
@@ -550,13 +588,16 @@ func newPSBTCommand(a *app) *cobra.Command {
 			}
 		},
 	}
-	sign.Flags().StringVar(&signOut, "out", "", "write the signed PSBT to FILE (default: base64 on stdout)")
+	sign.Flags().StringVar(&signOut, "out", "", "Write the signed PSBT to FILE "+psbtOutUsage)
 
 	var combineOut string
 	combine := &cobra.Command{
 		Use:   "combine FILE FILE...",
 		Short: "Merge the signatures of several copies of one PSBT",
-		Args:  cobra.MinimumNArgs(2),
+		Long: `Merge several copies of one PSBT, each signed by a different signer, into
+one that carries all their signatures, and write it to --out FILE or as
+base64 on stdout.`,
+		Args: cobra.MinimumNArgs(2),
 		RunE: func(_ *cobra.Command, args []string) error {
 			var ps []*psbt.Packet
 			for _, f := range args {
@@ -573,13 +614,16 @@ func newPSBTCommand(a *app) *cobra.Command {
 			return a.writePSBT(p, combineOut)
 		},
 	}
-	combine.Flags().StringVar(&combineOut, "out", "", "write to FILE (default: base64 on stdout)")
+	combine.Flags().StringVar(&combineOut, "out", "", "Write the combined PSBT to FILE "+psbtOutUsage)
 
 	var finalOut string
 	finalize := &cobra.Command{
 		Use:   "finalize FILE|-",
 		Short: "Finalize a fully signed PSBT and print the transaction",
-		Args:  cobra.ExactArgs(1),
+		Long: `Finalize a fully signed PSBT and print the transaction as hex, ready for
+'satchel broadcast' (which also takes the signed PSBT itself). Works
+offline.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			p, err := a.readPSBT(args[0])
 			if err != nil {
@@ -607,7 +651,7 @@ func newPSBTCommand(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	finalize.Flags().StringVar(&finalOut, "out", "", "also write the transaction hex to FILE")
+	finalize.Flags().StringVar(&finalOut, "out", "", "Also write the transaction hex to FILE")
 
 	cmd.AddCommand(create, decode, sign, combine, finalize)
 	return cmd

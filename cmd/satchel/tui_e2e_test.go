@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 type tmuxSession struct {
 	t      *testing.T
 	socket string
+	status string // the file the program's exit status is written to
 }
 
 // startTmux runs argv in a new w×h tmux session with env. Without tmux the
@@ -31,7 +33,8 @@ func startTmux(t *testing.T, w, h int, env []string, argv ...string) *tmuxSessio
 		}
 		t.Skip("tmux is not installed")
 	}
-	s := &tmuxSession{t: t, socket: fmt.Sprintf("satchel-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	s := &tmuxSession{t: t, socket: fmt.Sprintf("satchel-e2e-%d-%d", os.Getpid(), time.Now().UnixNano()),
+		status: filepath.Join(t.TempDir(), "status")}
 	shell := "env"
 	for _, e := range env {
 		shell += " " + shellQuote(e)
@@ -39,10 +42,10 @@ func startTmux(t *testing.T, w, h int, env []string, argv ...string) *tmuxSessio
 	for _, a := range argv {
 		shell += " " + shellQuote(a)
 	}
-	// The pane stays after the program exits, so that its exit status can
-	// be read.
+	// The shell writes the program's exit status to a file and then waits,
+	// so that the pane and its last screen stay for the test to read.
+	shell += "; echo $? > " + shellQuote(s.status) + "; sleep 600"
 	s.tmux("-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), shell)
-	s.tmux("set-option", "-t", "e2e", "remain-on-exit", "on")
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
 	return s
 }
@@ -89,9 +92,11 @@ func (s *tmuxSession) waitFor(timeout time.Duration, want ...string) string {
 
 // exited reports whether the program in the pane has ended, and its status.
 func (s *tmuxSession) exited() (bool, string) {
-	out := strings.TrimSpace(s.tmux("display-message", "-p", "-t", "e2e", "#{pane_dead} #{pane_dead_status}"))
-	dead, status, _ := strings.Cut(out, " ")
-	return dead == "1", status
+	b, err := os.ReadFile(s.status)
+	if err != nil || !strings.HasSuffix(string(b), "\n") {
+		return false, ""
+	}
+	return true, strings.TrimSpace(string(b))
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

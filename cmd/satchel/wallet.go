@@ -228,11 +228,13 @@ func newWalletCreateCommand(a *app) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "create",
-		Short: "Create a wallet with a new recovery phrase",
-		Long: `Create a wallet from new random words (BIP39). The words are shown once: write them down.
-The keys are encrypted with your password (argon2id + XChaCha20-Poly1305); the public part
-(xpub, descriptors) stays readable so a locked wallet can still derive addresses.`,
-		Example: "  satchel --network regtest wallet create\n  satchel wallet create --words 24 --script-type p2tr",
+		Short: "Create a wallet with new recovery words",
+		Long: `Create a wallet from new random recovery words (BIP39), named by --wallet.
+The words are shown once: write them down. The keys are encrypted with
+your password (argon2id + XChaCha20-Poly1305); the public part (xpub,
+descriptors) stays readable, so a locked wallet can still hand out
+addresses, sync and show its balance.`,
+		Example: "  satchel --network regtest wallet create\n  satchel --wallet savings wallet create --words 24 --script-type p2tr",
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if words != 12 && words != 24 {
@@ -253,9 +255,11 @@ The keys are encrypted with your password (argon2id + XChaCha20-Poly1305); the p
 			return a.createFromMnemonic(path, mnemonic, passphraseFile, st, -1, true)
 		},
 	}
-	cmd.Flags().IntVar(&words, "words", 12, "number of words: 12 or 24")
-	cmd.Flags().StringVar(&scriptType, "script-type", "p2wpkh", "p2wpkh, p2tr, p2sh-p2wpkh or p2pkh")
-	cmd.Flags().StringVar(&passphraseFile, "passphrase-file", "", "read an optional BIP39 passphrase from FILE")
+	cmd.Flags().IntVar(&words, "words", 12, "Number of words: 12 or 24")
+	cmd.Flags().StringVar(&scriptType, "script-type", "p2wpkh", "Script type: "+scriptTypeList)
+	cmd.Flags().StringVar(&passphraseFile, "passphrase-file", "", "Read an optional BIP39 passphrase from FILE")
+	_ = cmd.RegisterFlagCompletionFunc("words", completeValues("12", "24"))
+	_ = cmd.RegisterFlagCompletionFunc("script-type", completeValues(scriptTypeNames...))
 	return cmd
 }
 
@@ -269,10 +273,12 @@ func newWalletRestoreCommand(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "restore",
 		Short: "Restore a wallet from its recovery words",
-		Long: `Restore a wallet from 12, 15, 18, 21 or 24 BIP39 words, read from --mnemonic-file (- for stdin)
-or typed at the prompt. A word that is not in the BIP39 list is named with its position and the
-closest words; a wrong checksum is reported. --birthday HEIGHT skips blocks before that height
-when scanning.`,
+		Long: `Restore a wallet from 12, 15, 18, 21 or 24 BIP39 words, read from
+--mnemonic-file (- for stdin) or typed at the prompt. A word that is not in
+the BIP39 list is named with its position and the closest words; a wrong
+checksum is reported. --birthday HEIGHT makes the scan skip the blocks
+before that height, which is much faster when you know roughly when the
+wallet was first used.`,
 		Example: "  satchel wallet restore --mnemonic-file words.txt --birthday 800000\n  cat words.txt | satchel wallet restore --mnemonic-file - --password-file pw.txt",
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
@@ -298,12 +304,23 @@ when scanning.`,
 			return a.createFromMnemonic(path, mnemonic, passphraseFile, st, birthday, false)
 		},
 	}
-	cmd.Flags().StringVar(&mnemonicFile, "mnemonic-file", "", "read the words from FILE (- for stdin)")
-	cmd.Flags().StringVar(&passphraseFile, "passphrase-file", "", "read the BIP39 passphrase from FILE")
-	cmd.Flags().StringVar(&scriptType, "script-type", "p2wpkh", "p2wpkh, p2tr, p2sh-p2wpkh or p2pkh")
-	cmd.Flags().Int32Var(&birthday, "birthday", -1, "first block height to scan (default: from the start)")
+	cmd.Flags().StringVar(&mnemonicFile, "mnemonic-file", "", "Read the recovery words from FILE (- for stdin)")
+	cmd.Flags().StringVar(&passphraseFile, "passphrase-file", "", "Read the wallet's BIP39 passphrase, if it has one, from FILE")
+	cmd.Flags().StringVar(&scriptType, "script-type", "p2wpkh", "Script type: "+scriptTypeList)
+	cmd.Flags().Int32Var(&birthday, "birthday", -1, birthdayUsage)
+	_ = cmd.RegisterFlagCompletionFunc("script-type", completeValues(scriptTypeNames...))
 	return cmd
 }
+
+// scriptTypeNames are the --script-type values, in the order the help lists
+// them.
+var scriptTypeNames = []string{"p2wpkh", "p2tr", "p2sh-p2wpkh", "p2pkh"}
+
+// scriptTypeList is scriptTypeNames as the help spells them.
+const scriptTypeList = "p2wpkh, p2tr, p2sh-p2wpkh or p2pkh"
+
+// birthdayUsage is the help of --birthday.
+const birthdayUsage = "First block height to scan; -1 scans from the start"
 
 // readMnemonic reads the recovery words from a file, stdin or the terminal.
 func (a *app) readMnemonic(path string) (string, error) {
@@ -327,11 +344,15 @@ func newWalletImportCommand(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import",
 		Short: "Import a watch-only wallet from descriptors or an xpub",
-		Long: `Import a watch-only wallet: it derives addresses, syncs and builds PSBTs, but holds no keys and
-never asks for a password. Give one multipath descriptor (.../<0;1>/*), or a receive (.../0/*)
-and a change (.../1/*) descriptor, or an extended public key. For --xpub, the SLIP-132 prefix
-picks the script type (ypub/upub: p2sh-p2wpkh, zpub/vpub: p2wpkh); for xpub/tpub give
---script-type (default p2wpkh). A key origin may precede the key: [fingerprint/84h/0h/0h]xpub...`,
+		Long: `Import a watch-only wallet: it hands out addresses, syncs and builds
+PSBTs, but holds no keys and never asks for a password; the PSBTs are
+signed on the machine that has the keys.
+
+Give one multipath descriptor (.../<0;1>/*), or a receive (.../0/*) and a
+change (.../1/*) descriptor, or an extended public key. For --xpub, the
+SLIP-132 prefix picks the script type (ypub/upub: p2sh-p2wpkh, zpub/vpub:
+p2wpkh); for xpub/tpub give --script-type (default p2wpkh). A key origin
+may precede the key: [fingerprint/84h/0h/0h]xpub...`,
 		Example: "  satchel wallet import --descriptor 'wpkh([73c5da0a/84h/0h/0h]xpub.../<0;1>/*)'\n  satchel --wallet cold wallet import --xpub zpub...",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -359,10 +380,11 @@ picks the script type (ypub/upub: p2sh-p2wpkh, zpub/vpub: p2wpkh); for xpub/tpub
 			}, "")
 		},
 	}
-	cmd.Flags().StringArrayVar(&descriptors, "descriptor", nil, "an output descriptor (repeat for receive and change)")
-	cmd.Flags().StringVar(&xpub, "xpub", "", "an extended public key (xpub/ypub/zpub/tpub/upub/vpub)")
-	cmd.Flags().StringVar(&scriptType, "script-type", "p2wpkh", "script type for an xpub/tpub: p2wpkh, p2tr, p2sh-p2wpkh or p2pkh")
-	cmd.Flags().Int32Var(&birthday, "birthday", -1, "first block height to scan (default: from the start)")
+	cmd.Flags().StringArrayVar(&descriptors, "descriptor", nil, "Output descriptor (repeat: one for receive, one for change)")
+	cmd.Flags().StringVar(&xpub, "xpub", "", "Extended public key: xpub, ypub, zpub, tpub, upub or vpub")
+	cmd.Flags().StringVar(&scriptType, "script-type", "p2wpkh", "Script type of an xpub or tpub: "+scriptTypeList)
+	cmd.Flags().Int32Var(&birthday, "birthday", -1, birthdayUsage)
+	_ = cmd.RegisterFlagCompletionFunc("script-type", completeValues(scriptTypeNames...))
 	return cmd
 }
 
@@ -449,8 +471,11 @@ func descriptorTemplate(t wallet.ScriptType, key string) string {
 func newWalletListCommand(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
-		Short: "List the wallets of the network",
-		Args:  cobra.NoArgs,
+		Short: "List the wallets on the chosen --network",
+		Long: `List the wallets on the chosen --network, with their script type,
+fingerprint and whether they hold keys; the one --wallet names is marked
+with *. No password is needed.`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			dir, err := a.walletsDir()
 			if err != nil {
@@ -513,7 +538,10 @@ func newWalletInfoCommand(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "info",
 		Short: "Show a wallet's public keys, descriptors and settings",
-		Args:  cobra.NoArgs,
+		Long: `Show the --wallet wallet's public side: fingerprint, script type, account
+path, xpub, receive and change descriptors, how many addresses it has
+handed out, birthday and encryption. Works offline; no password needed.`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			w, err := a.openWallet(wallet.ReadOnly())
 			if err != nil {
@@ -564,10 +592,11 @@ func newWalletPasswdCommand(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "passwd",
 		Short: "Change a wallet's password",
-		Long: `Re-encrypt the wallet's keys under a new password. The current password comes from the usual
-sources (--password-file, SATCHEL_PASSWORD, a prompt); the new one from --new-password-file,
-SATCHEL_NEW_PASSWORD or a prompt. The change is atomic: a crash leaves the old or the new
-password working, never neither.`,
+		Long: `Re-encrypt the wallet's keys under a new password. The current password
+comes from the usual sources (--password-file, SATCHEL_PASSWORD, a
+prompt); the new one from --new-password-file, SATCHEL_NEW_PASSWORD or a
+prompt. The change is atomic: a crash leaves the old or the new password
+working, never neither.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			w, err := a.openWallet()
@@ -622,16 +651,17 @@ password working, never neither.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&newPasswordFile, "new-password-file", "", "read the new password from FILE")
+	cmd.Flags().StringVar(&newPasswordFile, "new-password-file", "", "Read the new password from FILE (else $SATCHEL_NEW_PASSWORD, else a prompt)")
 	return cmd
 }
 
 func newWalletShowMnemonicCommand(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "show-mnemonic",
-		Short: "Show the recovery words, after the password",
-		Long: `Show the wallet's recovery words so you can make a new backup. Anyone who sees them can take
-your coins: make sure nobody is watching your screen.`,
+		Short: "Show the recovery words (asks for the password)",
+		Long: `Show the wallet's recovery words, after its password, so you can make a
+new backup. Anyone who sees them can take your coins: make sure nobody is
+watching your screen.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			w, err := a.openWallet(wallet.ReadOnly())
