@@ -112,8 +112,19 @@ func (a *app) scanInBackground(ctx context.Context, node *lightnode.Node, lw *lo
 }
 
 // waitForTip waits for an event that changes the best chain; false when
-// ctx ends or the subscription closes.
+// ctx ends or the subscription closes. Tips announced during the scan that
+// just ended were covered by it, so they are dropped first.
 func waitForTip(ctx context.Context, sub *lightnode.Subscription) bool {
+	for drained := false; !drained; {
+		select {
+		case _, ok := <-sub.Events():
+			if !ok {
+				return false
+			}
+		default:
+			drained = true
+		}
+	}
 	for {
 		select {
 		case ev, ok := <-sub.Events():

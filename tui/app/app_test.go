@@ -2,9 +2,7 @@ package app
 
 import (
 	"context"
-	"flag"
-	"os"
-	"path/filepath"
+	"github.com/charmbracelet/x/exp/golden"
 	"slices"
 	"strings"
 	"testing"
@@ -17,8 +15,6 @@ import (
 	"github.com/satchelbtc/satchel/tui/node"
 	"github.com/satchelbtc/satchel/tui/settings"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // harness is a root model over fake sources.
 type harness struct {
@@ -159,26 +155,6 @@ func assertFits(t *testing.T, v string, w, h int) {
 		if lw := ansi.StringWidth(l); lw > w {
 			t.Errorf("line %d is %d cells wide, want at most %d: %q", i, lw, w, ansi.Strip(l))
 		}
-	}
-}
-
-func golden(t *testing.T, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", filepath.FromSlash(t.Name())+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("view differs from %s (run with -update if the change is intended)\ngot:\n%s\nwant:\n%s", path, got, want)
 	}
 }
 
@@ -598,11 +574,11 @@ func TestGolden(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			hs := newHarness(t, 80, 24, setup{})
 			hs.press(tt.keys...)
-			golden(t, hs.screen())
+			golden.RequireEqual(t, hs.screen())
 		})
 	}
 	t.Run("no wallet", func(t *testing.T) {
-		golden(t, newHarness(t, 80, 24, setup{noWallet: true}).screen())
+		golden.RequireEqual(t, newHarness(t, 80, 24, setup{noWallet: true}).screen())
 	})
 }
 

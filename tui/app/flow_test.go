@@ -17,6 +17,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"github.com/charmbracelet/x/exp/golden"
 	"maps"
 	"strconv"
 	"strings"
@@ -354,7 +355,7 @@ func TestFlowExplorerNavigation(t *testing.T) {
 			if !strings.Contains(s, coinbase[:16]) {
 				t.Fatalf("the block page does not list its coinbase %s:\n%s", coinbase, s)
 			}
-			golden(t, s)
+			golden.RequireEqual(t, s)
 
 			f.press("enter")
 			s = f.waitFor("Transaction · coinbase", coinbase)
@@ -433,7 +434,7 @@ func TestFlowSendRejectsBadInput(t *testing.T) {
 			if !strings.Contains(s, "51") || !strings.Contains(s, "bc1qw508d6") {
 				t.Errorf("the form does not show the typed address and amount:\n%s", s)
 			}
-			golden(t, s)
+			golden.RequireEqual(t, s)
 
 			f.press("enter")
 			s = f.screen()
@@ -479,7 +480,7 @@ func TestFlowHelpOverlay(t *testing.T) {
 						t.Errorf("the help overlay lacks %q:\n%s", w, s)
 					}
 				}
-				golden(t, s)
+				golden.RequireEqual(t, s)
 
 				f.press("?")
 				if s := f.screen(); strings.Contains(s, "? or esc to close") || !strings.Contains(s, tt.wait) {

@@ -3,6 +3,7 @@ package explorer
 import (
 	"errors"
 	"fmt"
+	"github.com/charmbracelet/x/exp/golden"
 	"strings"
 	"testing"
 
@@ -59,7 +60,7 @@ func TestBlockView(t *testing.T) {
 					t.Errorf("view does not show %q", s)
 				}
 			}
-			golden(t, got)
+			golden.RequireEqual(t, got)
 		})
 	}
 }
@@ -74,7 +75,7 @@ func TestBlockViewStates(t *testing.T) {
 		if !strings.Contains(got, "loading…") || strings.Contains(got, "verified") {
 			t.Fatalf("a page that has read nothing does not say it is loading:\n%s", got)
 		}
-		golden(t, got)
+		golden.RequireEqual(t, got)
 	})
 	t.Run("header_only", func(t *testing.T) {
 		// The header is local and quick; the block may still be on its way.
@@ -85,7 +86,7 @@ func TestBlockViewStates(t *testing.T) {
 		if !strings.Contains(got, "loading…") || !strings.Contains(got, "e10a7f8442ea6cc6803a2b83713765c0b119") {
 			t.Fatalf("header fields not shown while the block loads:\n%s", got)
 		}
-		golden(t, got)
+		golden.RequireEqual(t, got)
 	})
 	t.Run("block_error", func(t *testing.T) {
 		src := serve()
@@ -96,7 +97,7 @@ func TestBlockViewStates(t *testing.T) {
 			strings.Contains(got, "verified") {
 			t.Fatalf("error not shown:\n%s", got)
 		}
-		golden(t, got)
+		golden.RequireEqual(t, got)
 
 		// Enter tries again and recovers once the block can be had.
 		src.blockErr = nil

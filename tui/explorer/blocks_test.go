@@ -2,10 +2,8 @@ package explorer
 
 import (
 	"errors"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
+	"github.com/charmbracelet/x/exp/golden"
 	"strings"
 	"testing"
 	"time"
@@ -15,8 +13,6 @@ import (
 
 	"github.com/satchelbtc/satchel/tui/common"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // genesisTime and the ten-minute spacing make synthetic headers look like a
 // real chain.
@@ -120,26 +116,6 @@ func keyMsg(s string) tea.KeyPressMsg {
 }
 
 func content(m *Model) string { return m.View().Content }
-
-func golden(t *testing.T, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", filepath.FromSlash(t.Name())+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("view differs from %s (run with -update if the change is intended)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
-}
 
 func TestNavigation(t *testing.T) {
 	const tip = 999_999 // 1,000,000 headers
@@ -278,7 +254,7 @@ func TestView(t *testing.T) {
 			for _, k := range tt.keys {
 				send(t, m, keyMsg(k))
 			}
-			golden(t, content(m))
+			golden.RequireEqual(t, content(m))
 		})
 	}
 }
@@ -292,7 +268,7 @@ func TestViewStates(t *testing.T) {
 		if h, ok := m.Selected(); !ok || h != 0 {
 			t.Fatalf("selected %d (%v), want genesis", h, ok)
 		}
-		golden(t, content(m))
+		golden.RequireEqual(t, content(m))
 	})
 	t.Run("empty_store", func(t *testing.T) {
 		m := newModel(t, &fakeSource{tip: -1}, 0, 80, 8)
@@ -300,11 +276,11 @@ func TestViewStates(t *testing.T) {
 		if msgs := send(t, m, keyMsg("enter")); len(msgs) != 0 {
 			t.Fatalf("enter on an empty list emitted %v", msgs)
 		}
-		golden(t, content(m))
+		golden.RequireEqual(t, content(m))
 	})
 	t.Run("loading", func(t *testing.T) {
 		m := New(common.NewCommon(t.Context(), 80, 8), &fakeSource{tip: 10}, WithClock(fixedClock(10)))
-		golden(t, content(m))
+		golden.RequireEqual(t, content(m))
 	})
 	t.Run("source_error", func(t *testing.T) {
 		src := &fakeSource{tip: 999_999, err: errors.New("chain.db: database not open")}
@@ -313,7 +289,7 @@ func TestViewStates(t *testing.T) {
 		if !strings.Contains(v, "chain.db: database not") || !strings.Contains(v, "Could not read block headers") {
 			t.Fatalf("error not shown:\n%s", v)
 		}
-		golden(t, v)
+		golden.RequireEqual(t, v)
 
 		// A tick does not hammer the broken store; a key press retries.
 		calls := src.calls

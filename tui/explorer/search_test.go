@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/charmbracelet/x/exp/golden"
 	"strconv"
 	"strings"
 	"sync"
@@ -476,7 +477,7 @@ func TestSearchView(t *testing.T) {
 			hit(t, m, "enter")
 			got := viewOf(m)
 			checkFits(t, got, sz.w, sz.h)
-			golden(t, got)
+			golden.RequireEqual(t, got)
 		})
 	}
 }
@@ -718,7 +719,7 @@ func TestTxViewUnconfirmed(t *testing.T) {
 				t.Error("p asked for a proof of an unconfirmed transaction")
 			}
 			checkFits(t, got, sz.w, sz.h)
-			golden(t, got)
+			golden.RequireEqual(t, got)
 		})
 	}
 	// The genesis block is height 0 and confirmed.
@@ -805,7 +806,7 @@ func TestAddressView(t *testing.T) {
 				t.Fatal("the progress reader was not issued again")
 			}
 			checkFits(t, got, sz.w, sz.h)
-			t.Run("progress", func(t *testing.T) { golden(t, got) })
+			t.Run("progress", func(t *testing.T) { golden.RequireEqual(t, got) })
 
 			close(f.gate)
 			result := wait(t, done)
@@ -845,7 +846,7 @@ func TestAddressView(t *testing.T) {
 				}
 			}
 			checkFits(t, got, sz.w, sz.h)
-			t.Run("results", func(t *testing.T) { golden(t, got) })
+			t.Run("results", func(t *testing.T) { golden.RequireEqual(t, got) })
 
 			// Enter opens the selected transaction.
 			hist := addressHistory(t)

@@ -3,6 +3,7 @@ package explorer
 import (
 	"bytes"
 	"fmt"
+	"github.com/charmbracelet/x/exp/golden"
 	"strings"
 	"testing"
 
@@ -134,7 +135,7 @@ func TestTxView(t *testing.T) {
 					t.Errorf("view shows %q", s)
 				}
 			}
-			golden(t, got)
+			golden.RequireEqual(t, got)
 		})
 	}
 }

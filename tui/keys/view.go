@@ -22,9 +22,9 @@ const (
 // layout is where the parts of the page go for one size.
 type layout struct {
 	details []string
-	qr      *common.QRCode  // nil when the code is not drawn
-	beside  bool     // the code is left of the panel, else above it
-	note    []string // the "enlarge" note when the code does not fit
+	qr      *common.QRCode // nil when the code is not drawn
+	beside  bool           // the code is left of the panel, else above it
+	note    []string       // the "enlarge" note when the code does not fit
 	panelW  int
 	panelH  int
 }

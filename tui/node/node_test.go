@@ -2,10 +2,8 @@ package node
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
+	"github.com/charmbracelet/x/exp/golden"
 	"strings"
 	"testing"
 	"time"
@@ -16,8 +14,6 @@ import (
 
 	"github.com/satchelbtc/satchel/tui/common"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // now is the fixed clock of every test.
 var now = time.Date(2025, 1, 28, 16, 8, 0, 0, time.UTC)
@@ -132,26 +128,6 @@ func keyMsg(s string) tea.KeyPressMsg {
 
 func content(m *Model) string { return m.View().Content }
 
-func golden(t *testing.T, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", filepath.FromSlash(t.Name())+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("view differs from %s (run with -update if the change is intended)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
-}
-
 // assertFits checks that the view has exactly h lines, none wider than w.
 func assertFits(t *testing.T, v string, w, h int) {
 	t.Helper()
@@ -207,7 +183,7 @@ func TestView(t *testing.T) {
 					t.Errorf("view does not show %q:\n%s", s, plain)
 				}
 			}
-			golden(t, v)
+			golden.RequireEqual(t, v)
 		})
 	}
 }

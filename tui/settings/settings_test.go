@@ -2,10 +2,8 @@ package settings
 
 import (
 	"errors"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
+	"github.com/charmbracelet/x/exp/golden"
 	"slices"
 	"strings"
 	"testing"
@@ -17,8 +15,6 @@ import (
 
 	"github.com/satchelbtc/satchel/tui/common"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 var themeNames = []string{"default", "light", "high-contrast", "mono", "mine"}
 
@@ -142,26 +138,6 @@ func keyMsg(s string) tea.KeyPressMsg {
 	return tea.KeyPressMsg{Code: r, Text: s}
 }
 
-func golden(t *testing.T, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", filepath.FromSlash(t.Name())+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("view differs from %s (run with -update if the change is intended)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
-}
-
 // assertFits checks that the view is exactly h lines of at most w cells.
 func assertFits(t *testing.T, v string, w, h int) {
 	t.Helper()
@@ -203,7 +179,7 @@ func TestSettingsView(t *testing.T) {
 			hs.typeText(tt.typ)
 			v := hs.view()
 			assertFits(t, v, tt.w, tt.h)
-			golden(t, v)
+			golden.RequireEqual(t, v)
 		})
 	}
 }

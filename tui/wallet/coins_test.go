@@ -3,6 +3,7 @@ package wallet
 import (
 	"errors"
 	"fmt"
+	"github.com/charmbracelet/x/exp/golden"
 	"maps"
 	"regexp"
 	"slices"
@@ -213,7 +214,7 @@ func TestCoinsView(t *testing.T) {
 			pressC(t, m, tt.keys...)
 			v := m.View().Content
 			assertFits(t, v, tt.w, tt.h)
-			golden(t, v)
+			golden.RequireEqual(t, v)
 		})
 	}
 }
@@ -521,7 +522,7 @@ func TestLabelEditView(t *testing.T) {
 			typeC(t, m, tt.typed)
 			v := m.View().Content
 			assertFits(t, v, tt.w, tt.h)
-			golden(t, v)
+			golden.RequireEqual(t, v)
 		})
 	}
 }

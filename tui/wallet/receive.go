@@ -18,7 +18,6 @@ import (
 // enlargeQR replaces the QR code when the terminal is too small for it.
 const enlargeQR = "Enlarge the terminal to see the QR code."
 
-
 // addressMsg carries a newly handed-out address back to the page that asked.
 type addressMsg struct {
 	id    int64

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/charmbracelet/x/exp/golden"
 	"slices"
 	"strings"
 	"testing"
@@ -698,7 +699,7 @@ func TestSendView(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			v := tt.setup(t).View().Content
 			assertFits(t, v, tt.w, tt.h)
-			golden(t, v)
+			golden.RequireEqual(t, v)
 		})
 	}
 }

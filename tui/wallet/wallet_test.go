@@ -2,10 +2,8 @@ package wallet
 
 import (
 	"errors"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
+	"github.com/charmbracelet/x/exp/golden"
 	"strings"
 	"testing"
 	"time"
@@ -20,8 +18,6 @@ import (
 	"github.com/satchelbtc/satchel/tui/common"
 	core "github.com/satchelbtc/satchel/wallet"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // BIP173 and BIP350 mainnet vectors.
 const (
@@ -144,26 +140,6 @@ func newReceive(t testing.TB, src Source, w, h int) *Receive {
 	return m
 }
 
-func golden(t *testing.T, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", filepath.FromSlash(t.Name())+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("view differs from %s (run with -update if the change is intended)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
-}
-
 // assertFits checks that the view is exactly h lines of at most w cells.
 func assertFits(t *testing.T, v string, w, h int) {
 	t.Helper()
@@ -201,7 +177,7 @@ func TestOverviewView(t *testing.T) {
 			}
 			v := m.View().Content
 			assertFits(t, v, tt.w, tt.h)
-			golden(t, v)
+			golden.RequireEqual(t, v)
 		})
 	}
 }
@@ -390,7 +366,7 @@ func TestReceiveView(t *testing.T) {
 			}
 			v := m.View().Content
 			assertFits(t, v, tt.w, tt.h)
-			golden(t, v)
+			golden.RequireEqual(t, v)
 		})
 	}
 }

@@ -3,10 +3,8 @@ package wizard
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
+	"github.com/charmbracelet/x/exp/golden"
 	"slices"
 	"strings"
 	"testing"
@@ -20,8 +18,6 @@ import (
 	"github.com/satchelbtc/satchel/tui/common"
 	core "github.com/satchelbtc/satchel/wallet"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // BIP39 test vectors (English, from the BIP's vectors.json).
 const (
@@ -186,26 +182,6 @@ func dontWantScreen(t *testing.T, m *Model, nots ...string) {
 		if strings.Contains(s, w) {
 			t.Errorf("screen shows %q:\n%s", w, s)
 		}
-	}
-}
-
-func golden(t *testing.T, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", filepath.FromSlash(t.Name())+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("view differs from %s (run with -update if the change is intended)\ngot:\n%s\nwant:\n%s", path, got, want)
 	}
 }
 
@@ -699,7 +675,7 @@ func TestViews(t *testing.T) {
 				tt.setup(t, m)
 				v := m.View().Content
 				assertFits(t, v, size[0], size[1])
-				golden(t, v)
+				golden.RequireEqual(t, v)
 			})
 		}
 	}
