@@ -43,8 +43,8 @@ type vectors struct {
 	ChooseDegree1024    []int    `json:"choose_degree_1024"`
 	ChooseFragments1024 [][]int  `json:"choose_fragments_1024"`
 	XOR                 struct {
-		A    string `json:"a"`
-		B    string `json:"b"`
+		A     string `json:"a"`
+		B     string `json:"b"`
 		AXorB string `json:"a_xor_b"`
 	} `json:"xor"`
 	FountainEncoder struct {
