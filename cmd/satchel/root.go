@@ -58,6 +58,7 @@ as SATCHEL_PASSWORD.`,
 		newHistoryCommand(a),
 		newUTXOsCommand(a),
 		newLabelsCommand(a),
+		newMessageCommand(a),
 	)
 	addToGroup(root, groupPay,
 		newSendCommand(a),

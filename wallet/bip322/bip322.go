@@ -331,7 +331,7 @@ func runScript(script []byte, toSign *wire.MsgTx) error {
 		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	if err := vm.Execute(); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalid, err)
+		return fmt.Errorf("%w: it was not made by this address's key for this message (%v)", ErrInvalid, err)
 	}
 	return nil
 }
