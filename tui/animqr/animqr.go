@@ -264,6 +264,13 @@ func (m *Model) View() tea.View {
 	return v
 }
 
+// Step shows the next frame at once, as a tick would.
+func (m *Model) Step() {
+	if m.err == nil {
+		m.advance()
+	}
+}
+
 // Part returns the text of the part shown.
 func (m *Model) Part() string { return m.part }
 
