@@ -42,21 +42,28 @@ func newFakePeer(t testing.TB, height int32) *fakePeer {
 
 func (fp *fakePeer) addr() string { return fp.ln.Addr().String() }
 
-// serve accepts one connection and runs the script on it.
+// serve accepts one connection and runs the script on it. Like a node
+// that speaks only v1, it hangs up on a BIP324 handshake (which it cannot
+// parse) and serves the next connection, the node's v1 retry.
 func (fp *fakePeer) serve() {
 	go func() {
 		defer close(fp.closed)
-		conn, err := fp.ln.Accept()
-		if err != nil {
-			return
+		var conn net.Conn
+		for {
+			c, err := fp.ln.Accept()
+			if err != nil {
+				return
+			}
+			fp.mu.Lock()
+			fp.conn = c
+			fp.mu.Unlock()
+			if _, err := fp.read(); err == nil { // their version
+				conn = c
+				break
+			}
+			c.Close()
 		}
-		fp.mu.Lock()
-		fp.conn = conn
-		fp.mu.Unlock()
 		defer conn.Close()
-		if _, err := fp.read(); err != nil { // their version
-			return
-		}
 		me := wire.NewNetAddressIPPort(net.IPv4(127, 0, 0, 1), 0, wire.SFNodeNetwork)
 		ver := wire.NewMsgVersion(me, me, 42, fp.height)
 		ver.Services = fp.services
