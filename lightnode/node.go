@@ -415,7 +415,7 @@ func (n *Node) WaitSynced(ctx context.Context, connectTimeout time.Duration) err
 		}
 		if peers == 0 && time.Since(since) > connectTimeout {
 			if dialErr != nil {
-				return fmt.Errorf("%w in %v (last error: %v)", ErrNoPeers, connectTimeout, dialErr)
+				return fmt.Errorf("%w in %v (last error: %w)", ErrNoPeers, connectTimeout, dialErr)
 			}
 			return fmt.Errorf("%w in %v", ErrNoPeers, connectTimeout)
 		}
