@@ -16,9 +16,9 @@ import (
 	"github.com/satchelbtc/satchel/lightnode"
 	"github.com/satchelbtc/satchel/lightnode/headerstore"
 	tuiapp "github.com/satchelbtc/satchel/tui/app"
-	"github.com/satchelbtc/satchel/wallet"
 	"github.com/satchelbtc/satchel/tui/explorer"
 	tuinode "github.com/satchelbtc/satchel/tui/node"
+	"github.com/satchelbtc/satchel/wallet"
 )
 
 // walletScanned tells the TUI that the background scan changed the wallet.
