@@ -129,7 +129,7 @@ func (m *Model) warning() string {
 		return "! " + filterCheckWarning
 	}
 	if s.Peers > 0 && s.FilterPeers == 0 {
-		return "! no connected peer serves compact block filters; looking for one"
+		return "! no connected peer serves compact block filters"
 	}
 	return ""
 }
