@@ -248,8 +248,10 @@ func TestOutboundDiversity(t *testing.T) {
 	}
 }
 
-// The node tries BIP324 first and keeps it with a peer that speaks it,
-// falls back to v1 with one that does not, and speaks v1 only when told.
+// The node speaks BIP324 with a peer that offers it (learnt from its
+// version message on a first v1 connection), v1 with one that does not,
+// falls back to v1 with a peer that offers v2 but fails its handshake,
+// and speaks v1 only when told.
 func TestV2Transport(t *testing.T) {
 	v2 := regtest.Start(t, regtest.WithArgs("--v2transport"))
 	v1 := regtest.Start(t)
@@ -265,6 +267,22 @@ func TestV2Transport(t *testing.T) {
 	}
 	if transports[v2.P2PAddr()] != "v2" || transports[v1.P2PAddr()] != "v1" {
 		t.Fatalf("transports %v; want v2 with the --v2transport node and v1 with the other", transports)
+	}
+
+	// A peer that advertises v2 but speaks only v1: a v1 connection that
+	// learns of v2, a v2 attempt it hangs up on, and v1 for good.
+	liar := newFakePeer(t, 0)
+	liar.services |= wire.SFNodeP2PV2
+	liar.onMessage = func(fp *fakePeer, msg wire.Message) {
+		if _, ok := msg.(*wire.MsgGetHeaders); ok {
+			fp.write(wire.NewMsgHeaders())
+		}
+	}
+	liar.serve()
+	n2 := startNode(t, t.TempDir(), liar.addr())
+	waitSynced(t, n2)
+	if p := n2.Peers(); len(p) != 1 || p[0].Transport != "v1" || liar.accepts.Load() != 3 {
+		t.Fatalf("peers %+v after %d connections; want v1 after the third", p, liar.accepts.Load())
 	}
 
 	off, err := New(&Config{ChainParams: &chaincfg.RegressionNetParams, DataDir: t.TempDir(),

@@ -101,8 +101,10 @@ type Config struct {
 	MinChainWork *big.Int
 
 	// DisableV2Transport turns BIP324 off. By default the node opens v2
-	// encrypted connections to ConnectPeers and to peers that advertise
-	// NODE_P2P_V2, falling back to v1 for a peer that refuses.
+	// encrypted connections to peers that advertise NODE_P2P_V2 (in the
+	// address book, or in the version message of a v1 connection, which
+	// is then made again with v2), falling back to v1 for a peer that
+	// refuses.
 	DisableV2Transport bool
 
 	// PeerSearchInterval is the first pause between searches for more
@@ -147,6 +149,7 @@ type Node struct {
 	outbound map[string]*peerAddr // address-book peers being dialled or connected
 	cooldown map[string]cooldown  // peers not to dial for a while
 	v1Only   map[string]bool      // peers that refused a v2 handshake
+	v2Peers  map[string]bool      // peers that advertised NODE_P2P_V2
 
 	// roundCancel ends the filter-header round in progress.
 	roundMu     sync.Mutex
@@ -292,6 +295,7 @@ func New(cfg *Config) (*Node, error) {
 		outbound:   make(map[string]*peerAddr),
 		cooldown:   make(map[string]cooldown),
 		v1Only:     make(map[string]bool),
+		v2Peers:    make(map[string]bool),
 		dialer:     c.Dial,
 	}
 	if c.Proxy != "" {

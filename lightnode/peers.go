@@ -52,6 +52,9 @@ type peerConn struct {
 	pa      *peerAddr
 	banKey  string
 	v2      bool // a BIP324 handshake was attempted
+	// upgrade: the peer advertised v2 on this v1 connection, which is
+	// dropped to make a v2 one.
+	upgrade atomic.Bool
 
 	pending pendingSet // requests waiting for answers
 
@@ -346,20 +349,39 @@ func (n *Node) dialFailed(addr string, err error) error {
 }
 
 // useV2 decides whether to open a connection with a BIP324 handshake: with
-// ConnectPeers (whose services we cannot know yet) and with address-book
-// peers that advertise NODE_P2P_V2, unless turned off or the peer refused
-// a v2 handshake before.
+// peers known to advertise NODE_P2P_V2 (from the address book, or from the
+// version message of an earlier connection), unless v2 is turned off or
+// the peer refused a v2 handshake before. A peer whose services are
+// unknown gets v1: a v1-only btcd answers a v2 handshake with silence
+// until its 30-second negotiation timeout one time in 128 (it takes the
+// random key for a message header and waits for the payload it names).
 func (n *Node) useV2(pa *peerAddr) bool {
 	if n.cfg.DisableV2Transport {
 		return false
 	}
 	n.dialMu.Lock()
-	v1 := n.v1Only[pa.String()]
-	n.dialMu.Unlock()
-	if v1 {
+	defer n.dialMu.Unlock()
+	key := pa.String()
+	if n.v1Only[key] {
 		return false
 	}
-	return pa.na == nil || pa.na.Services&wire.SFNodeP2PV2 != 0
+	return n.v2Peers[key] || pa.na != nil && pa.na.Services&wire.SFNodeP2PV2 != 0
+}
+
+// wantsUpgrade reports whether a v1 connection should be dropped and made
+// again with v2 because the peer's version message advertises
+// NODE_P2P_V2; it remembers the advertisement.
+func (n *Node) wantsUpgrade(pc *peerConn, services wire.ServiceFlag) bool {
+	if pc.v2 || n.cfg.DisableV2Transport || services&wire.SFNodeP2PV2 == 0 {
+		return false
+	}
+	n.dialMu.Lock()
+	defer n.dialMu.Unlock()
+	if n.v1Only[pc.addr] {
+		return false
+	}
+	n.v2Peers[pc.addr] = true
+	return true
 }
 
 // onConnection runs the version handshake on a new connection.
@@ -389,13 +411,16 @@ func (n *Node) onConnection(req *connmgr.ConnReq, conn net.Conn) {
 		defer n.wg.Done()
 		p.WaitForDisconnect()
 		// A peer that hangs up on our v2 handshake at once speaks only
-		// v1: connect again at once, in plaintext.
-		n.send(peerDoneMsg{pc: pc, downgrade: pc.v2 && p.ShouldDowngradeToV1()})
+		// v1; one that advertised v2 on a v1 connection gets a v2 one:
+		// either way, connect again at once.
+		downgrade := pc.v2 && p.ShouldDowngradeToV1()
+		n.send(peerDoneMsg{pc: pc, downgrade: downgrade, redial: downgrade || pc.upgrade.Load()})
 	}()
 }
 
-// redialV1 opens a new connection for req after a failed v2 handshake.
-func (n *Node) redialV1(req *connmgr.ConnReq) {
+// redial opens a new connection for req after a v2 handshake failed or a
+// v1 peer turned out to offer v2.
+func (n *Node) redial(req *connmgr.ConnReq) {
 	defer n.wg.Done()
 	conn, err := n.dial(req.Addr)
 	if err != nil {
@@ -437,6 +462,11 @@ func (n *Node) peerConfig(pc *peerConn) *peer.Config {
 			OnVersion: func(p *peer.Peer, msg *wire.MsgVersion) *wire.MsgReject {
 				if n.book != nil && pc.pa.na != nil {
 					n.book.SetServices(pc.pa.na, msg.Services)
+				}
+				if n.wantsUpgrade(pc, msg.Services) {
+					pc.upgrade.Store(true)
+					return wire.NewMsgReject(msg.Command(), wire.RejectNonstandard,
+						"reconnecting with the v2 transport")
 				}
 				if msg.Services&(wire.SFNodeNetwork|wire.SFNodeNetworkLimited) == 0 {
 					return wire.NewMsgReject(msg.Command(), wire.RejectNonstandard,

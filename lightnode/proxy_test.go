@@ -94,8 +94,7 @@ func TestSyncThroughProxy(t *testing.T) {
 		}
 		creds[r.User+":"+r.Password] = true
 	}
-	// btcd serves v1 only: the node tried v2 first and fell back, each
-	// time through the proxy.
+	// btcd serves v1 only and does not advertise v2.
 	if p := n.Peers(); len(p) != 1 || p[0].Transport != "v1" || !p[0].Filters {
 		t.Fatalf("peers %+v; want one v1 filter peer", p)
 	}
@@ -165,7 +164,10 @@ func TestProxySilent(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	_, err := d.DialContext(ctx, "tcp", "127.0.0.1:1")
-	if !errors.Is(err, ErrProxyUnreachable) || dialReason(err) != "cannot reach the proxy "+proxy.Addr()+": handshake timed out" {
+	// Under load the deadline may pass while connecting to the proxy
+	// rather than in its handshake; either way the dial ends, timed out.
+	if !errors.Is(err, ErrProxyUnreachable) || !strings.HasPrefix(dialReason(err), "cannot reach the proxy "+proxy.Addr()+": ") ||
+		!strings.HasSuffix(dialReason(err), "timed out") {
 		t.Fatalf("silent proxy: %v (%q)", err, dialReason(err))
 	}
 }

@@ -15,8 +15,10 @@ type (
 	peerReadyMsg struct{ pc *peerConn }
 	peerDoneMsg  struct {
 		pc *peerConn
-		// downgrade: the peer hung up on our BIP324 handshake; connect
-		// again with v1 instead of reporting the peer gone.
+		// redial: connect again at once instead of reporting the peer
+		// gone, with v1 after a refused v2 handshake (downgrade) or with
+		// v2 after the peer advertised it on v1.
+		redial    bool
 		downgrade bool
 	}
 	headersMsg struct {
@@ -62,7 +64,7 @@ func (n *Node) syncHandler() {
 			case peerReadyMsg:
 				n.handlePeerReady(s, m.pc)
 			case peerDoneMsg:
-				n.handlePeerDone(s, m.pc, m.downgrade)
+				n.handlePeerDone(s, m.pc, m.redial, m.downgrade)
 			case headersMsg:
 				n.handleHeaders(s, m.pc, m.msg)
 			case invMsg:
@@ -129,15 +131,19 @@ func (n *Node) handlePeerReady(s *syncState, pc *peerConn) {
 	n.updateStatus(s)
 }
 
-func (n *Node) handlePeerDone(s *syncState, pc *peerConn, downgrade bool) {
+func (n *Node) handlePeerDone(s *syncState, pc *peerConn, redial, downgrade bool) {
 	n.forget(pc)
-	if downgrade && !pc.ready && !pc.dropping {
-		n.log.Info("peer refused the v2 transport; connecting with v1", "addr", pc.addr)
-		n.dialMu.Lock()
-		n.v1Only[pc.addr] = true
-		n.dialMu.Unlock()
+	if redial && !pc.ready && !pc.dropping {
+		if downgrade {
+			n.log.Info("peer refused the v2 transport; connecting with v1", "addr", pc.addr)
+			n.dialMu.Lock()
+			n.v1Only[pc.addr] = true
+			n.dialMu.Unlock()
+		} else {
+			n.log.Info("peer offers the v2 transport; connecting again with it", "addr", pc.addr)
+		}
 		n.wg.Add(1)
-		go n.redialV1(pc.connReq)
+		go n.redial(pc.connReq)
 		return
 	}
 	n.settle(pc.addr)
