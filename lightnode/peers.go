@@ -462,6 +462,13 @@ func (n *Node) peerConfig(pc *peerConn) *peer.Config {
 			OnVersion: func(p *peer.Peer, msg *wire.MsgVersion) *wire.MsgReject {
 				if n.book != nil && pc.pa.na != nil {
 					n.book.SetServices(pc.pa.na, msg.Services)
+					// What newAddress counts from now on: a copy, since
+					// address-book entries are shared and immutable.
+					n.dialMu.Lock()
+					na := *pc.pa.na
+					na.Services = msg.Services
+					pc.pa.na = &na
+					n.dialMu.Unlock()
 				}
 				if n.wantsUpgrade(pc, msg.Services) {
 					pc.upgrade.Store(true)
