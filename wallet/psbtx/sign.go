@@ -150,10 +150,6 @@ func Sign(p *psbt.Packet, s *keystore.Signer, net *chaincfg.Params,
 	if err := checkGlobalXPubs(p, s.Fingerprint(), net); err != nil {
 		return nil, err
 	}
-	change, err := checkOutputs(p, cfg.accounts)
-	if err != nil {
-		return nil, err
-	}
 	jobs, notes, err := planSignatures(p, s, cfg)
 	if err != nil {
 		return nil, err
@@ -161,6 +157,10 @@ func Sign(p *psbt.Packet, s *keystore.Signer, net *chaincfg.Params,
 	res := &SignResult{Skipped: notes}
 	if len(jobs) == 0 {
 		return res, nil
+	}
+	change, err := checkOutputs(p, cfg.accounts)
+	if err != nil {
+		return nil, err
 	}
 	if err := checkSignFee(p, change, cfg); err != nil {
 		return nil, err
