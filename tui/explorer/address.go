@@ -335,7 +335,7 @@ func addressRows(txs []AddressTx) ([]addrRow, addrCols, string, string) {
 			balance: amountCell(bal),
 		}
 		if t.Height > 0 {
-			r.heightS = formatInt(int64(t.Height))
+			r.heightS = common.FormatInt(int64(t.Height))
 		}
 		if r.balance == "" {
 			r.balance = "0"
@@ -376,19 +376,19 @@ func (v *AddressView) View() tea.View {
 	}
 	st := v.common.Styles
 	lines := make([]string, 0, h)
-	lines = append(lines, st.TableHeader.Render(fit("Address "+v.addr, w)))
+	lines = append(lines, st.TableHeader.Render(common.Fit("Address "+v.addr, w)))
 	lines = append(lines, v.stateLines(w)...)
 	lines = append(lines, "")
 	if v.state == stateLoaded {
 		l := v.layout()
-		lines = append(lines, st.TableHeader.Render(fit(l.line(false, "height", "txid", "received", "sent", "balance"), w)))
+		lines = append(lines, st.TableHeader.Render(common.Fit(l.line(false, "height", "txid", "received", "sent", "balance"), w)))
 		if len(v.rows) == 0 {
-			lines = append(lines, st.Muted.Render(fit(noHistoryText, w)))
+			lines = append(lines, st.Muted.Render(common.Fit(noHistoryText, w)))
 		}
 		for i := range min(v.visibleRows(), len(v.rows)-v.offset) {
 			idx := v.offset + i
 			r := v.rows[idx]
-			line := fit(l.line(idx == v.cursor, r.heightS, shortHash(r.hash, l.hashW), r.received, r.sent, r.balance), w)
+			line := common.Fit(l.line(idx == v.cursor, r.heightS, common.ShortID(r.hash, l.hashW), r.received, r.sent, r.balance), w)
 			if idx == v.cursor {
 				lines = append(lines, st.SelectedRow.Render(line))
 			} else {
@@ -402,7 +402,7 @@ func (v *AddressView) View() tea.View {
 	for len(lines) < h-1 {
 		lines = append(lines, "")
 	}
-	lines = append(lines, st.Footer.Render(fit(v.footer(), w)))
+	lines = append(lines, st.Footer.Render(common.Fit(v.footer(), w)))
 	return tea.NewView(strings.Join(lines, "\n"))
 }
 
@@ -412,7 +412,7 @@ func (v *AddressView) stateLines(w int) []string {
 	st := v.common.Styles
 	switch v.state {
 	case stateLoaded:
-		return []string{st.Row.Render(fit(v.count, w)), st.Muted.Render(fit(v.flows, w))}
+		return []string{st.Row.Render(common.Fit(v.count, w)), st.Muted.Render(common.Fit(v.flows, w))}
 	case stateFailed:
 		msg := scanFailPrefix + v.err.Error() + ". Press enter to try again."
 		wrapped := strings.Split(ansi.Wrap(msg, w, ""), "\n")
@@ -423,13 +423,13 @@ func (v *AddressView) stateLines(w int) []string {
 		for len(wrapped) < 2 {
 			wrapped = append(wrapped, "")
 		}
-		return []string{st.Error.Render(fit(wrapped[0], w)), st.Error.Render(fit(wrapped[1], w))}
+		return []string{st.Error.Render(common.Fit(wrapped[0], w)), st.Error.Render(common.Fit(wrapped[1], w))}
 	}
 	text := scanningText + "…"
 	if v.total > 0 {
-		text = scanningText + ": " + formatInt(int64(v.done)) + " / " + formatInt(int64(v.total))
+		text = scanningText + ": " + common.FormatInt(int64(v.done)) + " / " + common.FormatInt(int64(v.total))
 	}
-	return []string{st.Row.Render(fit(text, w)), st.Row.Render(fit(progressBar(v.done, v.total, w), w))}
+	return []string{st.Row.Render(common.Fit(text, w)), st.Row.Render(common.Fit(progressBar(v.done, v.total, w), w))}
 }
 
 // progressBar draws done of total as a bar w cells wide with the percentage
@@ -445,15 +445,8 @@ func progressBar(done, total int32, w int) string {
 		frac = min(max(float64(done)/float64(total), 0), 1)
 	}
 	filled := int(frac * float64(barW))
-	pct := formatInt(int64(frac*100)) + "%"
-	return strings.Repeat("█", filled) + strings.Repeat("░", barW-filled) + " " + padLeftStr(pct, pctW-1)
-}
-
-// padLeftStr right-aligns s in w cells.
-func padLeftStr(s string, w int) string {
-	var b strings.Builder
-	padLeft(&b, s, w)
-	return b.String()
+	pct := common.FormatInt(int64(frac*100)) + "%"
+	return strings.Repeat("█", filled) + strings.Repeat("░", barW-filled) + " " + common.PadLeft(pct, pctW-1)
 }
 
 func (v *AddressView) footer() string {
@@ -466,7 +459,7 @@ func (v *AddressView) footer() string {
 	if len(v.rows) == 0 {
 		return "no transactions"
 	}
-	return "tx " + formatInt(int64(v.cursor)+1) + " of " + formatInt(int64(len(v.rows)))
+	return "tx " + common.FormatInt(int64(v.cursor)+1) + " of " + common.FormatInt(int64(len(v.rows)))
 }
 
 // addrLayout is the column set of the list for one width: narrow
@@ -497,16 +490,16 @@ func (l addrLayout) line(selected bool, height, hash, received, sent, balance st
 	} else {
 		b.WriteString("  ")
 	}
-	padLeft(&b, height, l.cols.height)
+	b.WriteString(common.PadLeft(height, l.cols.height))
 	b.WriteString("  ")
-	padRight(&b, hash, l.hashW)
+	b.WriteString(common.PadRight(hash, l.hashW))
 	if l.showFlows {
 		b.WriteString("  ")
-		padLeft(&b, received, l.cols.received)
+		b.WriteString(common.PadLeft(received, l.cols.received))
 		b.WriteString("  ")
-		padLeft(&b, sent, l.cols.sent)
+		b.WriteString(common.PadLeft(sent, l.cols.sent))
 	}
 	b.WriteString("  ")
-	padLeft(&b, balance, l.cols.balance)
+	b.WriteString(common.PadLeft(balance, l.cols.balance))
 	return b.String()
 }

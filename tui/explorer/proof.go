@@ -6,6 +6,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
+
+	"github.com/satchelbtc/satchel/tui/common"
 )
 
 // Prover checks that a transaction is in a block without downloading the
@@ -141,5 +143,5 @@ func hashCount(n int) string {
 	if n == 1 {
 		return "1 hash"
 	}
-	return formatInt(int64(n)) + " hashes"
+	return common.FormatInt(int64(n)) + " hashes"
 }

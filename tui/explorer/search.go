@@ -433,7 +433,7 @@ func (s *searchBar) lines(w int, st *common.Styles) []string {
 		if s.notice == "" {
 			return nil
 		}
-		return []string{st.Error.Render(fit(s.notice, w))}
+		return []string{st.Error.Render(common.Fit(s.notice, w))}
 	}
 	style := st.Muted
 	if _, isErr := s.statusText(); isErr {
@@ -441,7 +441,7 @@ func (s *searchBar) lines(w int, st *common.Styles) []string {
 	}
 	var out []string
 	for _, l := range s.statusLines(w) {
-		out = append(out, style.Render(fit(l, w)))
+		out = append(out, style.Render(common.Fit(l, w)))
 	}
-	return append(out, fit(s.input.View(), w))
+	return append(out, common.Fit(s.input.View(), w))
 }

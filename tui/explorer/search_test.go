@@ -55,7 +55,7 @@ func (f *fakeSearch) Lookup(ctx context.Context, q string) (SearchResult, error)
 		if hash, ok := f.heights[int32(h)]; ok {
 			return SearchResult{Kind: ResultBlock, Height: int32(h), Hash: hash}, nil
 		}
-		return SearchResult{}, fmt.Errorf("%w: no block at height %s", ErrNotFound, formatInt(h))
+		return SearchResult{}, fmt.Errorf("%w: no block at height %s", ErrNotFound, common.FormatInt(h))
 	}
 	hash, err := chainhash.NewHashFromStr(q)
 	if err != nil {

@@ -192,17 +192,17 @@ func (v *TxView) View() tea.View {
 	for len(out) < h-1 {
 		out = append(out, "")
 	}
-	out = append(out, v.common.Styles.Footer.Render(fit(v.footer(vis), w)))
+	out = append(out, v.common.Styles.Footer.Render(common.Fit(v.footer(vis), w)))
 	return tea.NewView(strings.Join(out, "\n"))
 }
 
 func (v *TxView) footer(vis int) string {
 	if len(v.lines) <= vis {
-		return "all " + formatInt(int64(len(v.lines))) + " lines"
+		return "all " + common.FormatInt(int64(len(v.lines))) + " lines"
 	}
 	last := min(v.offset+vis, len(v.lines))
-	return "lines " + formatInt(int64(v.offset)+1) + "–" + formatInt(int64(last)) +
-		" of " + formatInt(int64(len(v.lines)))
+	return "lines " + common.FormatInt(int64(v.offset)+1) + "–" + common.FormatInt(int64(last)) +
+		" of " + common.FormatInt(int64(len(v.lines)))
 }
 
 // visibleLines is how many content lines fit above the footer.
@@ -229,7 +229,7 @@ func (v *TxView) layout() {
 			v.lines = append(v.lines, "")
 			continue
 		case itemTitle, itemSection:
-			v.lines = append(v.lines, st.TableHeader.Render(fit(it.value, w)))
+			v.lines = append(v.lines, st.TableHeader.Render(common.Fit(it.value, w)))
 			continue
 		}
 		lead := ""
@@ -319,13 +319,13 @@ func describeTx(tx *wire.MsgTx, blockHash chainhash.Hash, height int32, confirme
 	if confirmed {
 		doc = append(doc,
 			txItem{label: "block", value: blockHash.String()},
-			txItem{label: "height", value: formatInt(int64(height))})
+			txItem{label: "height", value: common.FormatInt(int64(height))})
 	}
 	doc = append(doc,
-		txItem{label: "size", value: formatInt(int64(size)) + " B · " + formatInt(int64(vsize)) + " vB · " +
-			formatInt(int64(weight)) + " WU"},
+		txItem{label: "size", value: common.FormatInt(int64(size)) + " B · " + common.FormatInt(int64(vsize)) + " vB · " +
+			common.FormatInt(int64(weight)) + " WU"},
 		txItem{label: "version", value: strconv.FormatInt(int64(tx.Version), 10) + " · locktime " +
-			formatInt(int64(tx.LockTime))},
+			common.FormatInt(int64(tx.LockTime))},
 		txItem{label: "total out", value: amount.FormatBTC(total)})
 	proofAt := -1
 	if confirmed {
@@ -333,13 +333,13 @@ func describeTx(tx *wire.MsgTx, blockHash chainhash.Hash, height int32, confirme
 	}
 	doc = append(doc,
 		txItem{kind: itemBlank},
-		txItem{kind: itemSection, value: "Inputs (" + formatInt(int64(len(tx.TxIn))) + ")"})
+		txItem{kind: itemSection, value: "Inputs (" + common.FormatInt(int64(len(tx.TxIn))) + ")"})
 	for i, in := range tx.TxIn {
 		doc = append(doc, describeInput(i, in, coinbase)...)
 	}
 	doc = append(doc,
 		txItem{kind: itemBlank},
-		txItem{kind: itemSection, value: "Outputs (" + formatInt(int64(len(tx.TxOut))) + ")"})
+		txItem{kind: itemSection, value: "Outputs (" + common.FormatInt(int64(len(tx.TxOut))) + ")"})
 	for i, out := range tx.TxOut {
 		doc = append(doc, describeOutput(i, out, net, owns)...)
 	}

@@ -170,8 +170,8 @@ func TestTxViewSizes(t *testing.T) {
 	for name, tx := range map[string]*wire.MsgTx{"legacy": b.Transactions[2], "segwit": segwitTx(t)} {
 		t.Run(name, func(t *testing.T) {
 			weight := blockchain.GetTransactionWeight(btcutil.NewTx(tx))
-			want := fmt.Sprintf("%s B · %s vB · %s WU", formatInt(int64(tx.SerializeSize())),
-				formatInt((weight+3)/4), formatInt(weight))
+			want := fmt.Sprintf("%s B · %s vB · %s WU", common.FormatInt(int64(tx.SerializeSize())),
+				common.FormatInt((weight+3)/4), common.FormatInt(weight))
 			if got := txContent(newTxView(t, tx, 80, 24, nil)); !strings.Contains(got, want) {
 				t.Fatalf("sizes %q not shown:\n%s", want, got)
 			}

@@ -538,7 +538,7 @@ func (m *Model) apply(msg loadedMsg) {
 
 // clamp keeps the wallet selection on a row and on screen.
 func (m *Model) clamp() {
-	m.cursor, m.offset = clampList(m.cursor, m.offset, len(m.wallets), m.visibleWallets())
+	m.cursor, m.offset = common.ClampCursor(m.cursor, m.offset, len(m.wallets), m.visibleWallets())
 }
 
 // newPasswordInput returns a masked field styled from st only, so that it

@@ -75,7 +75,7 @@ func manyPeers(n int) []Peer {
 func logLines(n int) []string {
 	out := make([]string, n)
 	for i := range out {
-		out[i] = fmt.Sprintf("2025-01-28 16:%02d:%02d [INF] SYNC: processed header %s", i/60%60, i%60, formatInt(int64(845_000+i)))
+		out[i] = fmt.Sprintf("2025-01-28 16:%02d:%02d [INF] SYNC: processed header %s", i/60%60, i%60, common.FormatInt(int64(845_000+i)))
 	}
 	return out
 }

@@ -9,6 +9,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/satchelbtc/satchel/tui/common"
 )
 
 const (
@@ -57,20 +59,20 @@ func (m *Model) render() string {
 
 	switch {
 	case m.src == nil:
-		add(st.Muted.Render(fit("The node is offline: satchel runs with no network code.", w)))
+		add(st.Muted.Render(common.Fit("The node is offline: satchel runs with no network code.", w)))
 	case !m.loaded:
-		add(st.Muted.Render(fit("Reading node status…", w)))
+		add(st.Muted.Render(common.Fit("Reading node status…", w)))
 	default:
 		a := m.layout()
-		add(st.TableHeader.Render(fit(m.statusLine(), w)))
+		add(st.TableHeader.Render(common.Fit(m.statusLine(), w)))
 		for _, b := range m.bars(w) {
-			add(st.Row.Render(fit(b, w)))
+			add(st.Row.Render(common.Fit(b, w)))
 		}
 		add("")
-		add(st.TableHeader.Render(fit(m.peersTitle(a.peerRows), w)))
+		add(st.TableHeader.Render(common.Fit(m.peersTitle(a.peerRows), w)))
 		lines = append(lines, m.peerLines(w, a.peerRows)...)
 		add("")
-		add(st.TableHeader.Render(fit("Log", w)))
+		add(st.TableHeader.Render(common.Fit("Log", w)))
 		lines = append(lines, m.logLines(w, a.logRows)...)
 	}
 	if len(lines) > h {
@@ -89,7 +91,7 @@ func (m *Model) statusLine() string {
 	if network == "" {
 		network = "unknown network"
 	}
-	parts := []string{network, "tip " + formatInt(int64(s.Height))}
+	parts := []string{network, "tip " + common.FormatInt(int64(s.Height))}
 	if s.Synced {
 		parts = append(parts, "synced")
 	} else {
@@ -101,7 +103,7 @@ func (m *Model) statusLine() string {
 	case 1:
 		parts = append(parts, "1 peer")
 	default:
-		parts = append(parts, formatInt(int64(s.Peers))+" peers")
+		parts = append(parts, common.FormatInt(int64(s.Peers))+" peers")
 	}
 	if s.RelayFloor > 0 {
 		parts = append(parts, "relay floor "+strconv.FormatFloat(s.RelayFloor, 'f', -1, 64)+" sat/vB")
@@ -126,7 +128,7 @@ func (m *Model) bars(w int) []string {
 	countsW := 0
 	for i, r := range rows {
 		if _, ok := fraction(r.done, r.total); ok {
-			counts[i] = formatInt(int64(r.done)) + " / " + formatInt(int64(r.total))
+			counts[i] = common.FormatInt(int64(r.done)) + " / " + common.FormatInt(int64(r.total))
 		} else {
 			counts[i] = r.waiting
 		}
@@ -175,7 +177,7 @@ func percent(f float64) string {
 func (m *Model) peersTitle(rows int) string {
 	t := "Peers"
 	if len(m.peers) > 0 {
-		t += " (" + formatInt(int64(len(m.peers))) + ")"
+		t += " (" + common.FormatInt(int64(len(m.peers))) + ")"
 	}
 	if len(m.peers) > rows && rows > 0 {
 		k := m.common.KeyMap
@@ -263,11 +265,11 @@ func (m *Model) peerCells(p Peer) [numCols]string {
 	c[colServices] = p.Services
 	c[colHeight] = unknown
 	if p.Height > 0 {
-		c[colHeight] = formatInt(int64(p.Height))
+		c[colHeight] = common.FormatInt(int64(p.Height))
 	}
 	c[colPing] = unknown
 	if p.Ping > 0 {
-		c[colPing] = formatInt(p.Ping.Milliseconds())
+		c[colPing] = common.FormatInt(p.Ping.Milliseconds())
 	}
 	c[colState] = "connected"
 	if p.Banned {
@@ -295,10 +297,10 @@ func (m *Model) peerLines(w, rows int) []string {
 		banned[i] = p.Banned
 	}
 	width := columns(cells, banned, w)
-	out := []string{st.TableHeader.Render(fit(tableLine(colTitles, width, false), w))}
+	out := []string{st.TableHeader.Render(common.Fit(tableLine(colTitles, width, false), w))}
 	if len(m.peers) == 0 {
 		if rows > 0 {
-			out = append(out, st.Muted.Render(fit("no peers connected — check --connect", w)))
+			out = append(out, st.Muted.Render(common.Fit("no peers connected — check --connect", w)))
 		}
 		return out
 	}
@@ -310,9 +312,9 @@ func (m *Model) peerLines(w, rows int) []string {
 			if ansi.StringWidth(line) > w {
 				line = ansi.Truncate(line, w, "…")
 			}
-			out = append(out, st.Error.Render(fit(line, w)))
+			out = append(out, st.Error.Render(common.Fit(line, w)))
 		} else {
-			out = append(out, st.Row.Render(fit(line, w)))
+			out = append(out, st.Row.Render(common.Fit(line, w)))
 		}
 	}
 	return out
@@ -356,12 +358,12 @@ func (m *Model) logLines(w, rows int) []string {
 		return nil
 	}
 	if len(m.log) == 0 {
-		return []string{st.Muted.Render(fit("no log lines yet", w))}
+		return []string{st.Muted.Render(common.Fit("no log lines yet", w))}
 	}
 	tail := m.log[max(len(m.log)-rows, 0):]
 	out := make([]string, len(tail))
 	for i, l := range tail {
-		out[i] = st.Row.Render(fit(l, w))
+		out[i] = st.Row.Render(common.Fit(l, w))
 	}
 	return out
 }
@@ -377,33 +379,4 @@ func timeLeft(d time.Duration) string {
 		return strconv.Itoa(int(d/time.Hour)) + "h"
 	}
 	return strconv.Itoa(int(d/(24*time.Hour))) + "d"
-}
-
-// fit cuts or pads s to exactly w cells.
-func fit(s string, w int) string {
-	sw := ansi.StringWidth(s)
-	if sw > w {
-		return ansi.Truncate(s, w, "")
-	}
-	return s + strings.Repeat(" ", w-sw)
-}
-
-// formatInt writes n with thousands separators: 845123 → "845,123".
-func formatInt(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := n < 0
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

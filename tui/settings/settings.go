@@ -381,15 +381,7 @@ func (m *Model) themeKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) clampThemes() {
-	m.themeCursor, m.themeOffset = clampList(m.themeCursor, m.themeOffset, len(m.themes), m.visibleThemes())
-}
-
-// clampList is common.ClampCursor for a window that may be empty.
-func clampList(cursor, offset, total, visible int) (int, int) {
-	if visible <= 0 {
-		return min(max(cursor, 0), max(total-1, 0)), 0
-	}
-	return common.ClampCursor(cursor, offset, total, visible)
+	m.themeCursor, m.themeOffset = common.ClampCursor(m.themeCursor, m.themeOffset, len(m.themes), m.visibleThemes())
 }
 
 func (m *Model) closeEditor() {

@@ -417,12 +417,12 @@ func confsText(n int32) string {
 	if n <= 0 {
 		return "unconfirmed"
 	}
-	return formatInt(int64(n))
+	return common.FormatInt(int64(n))
 }
 
 // shortOutPoint writes op with its txid cut to txW cells.
 func shortOutPoint(op wire.OutPoint, txW int) string {
-	return shortID(op.Hash.String(), txW) + ":" + fmt.Sprint(op.Index)
+	return common.ShortID(op.Hash.String(), txW) + ":" + fmt.Sprint(op.Index)
 }
 
 // clamp keeps the cursor on a row and on screen, and the screen full.
@@ -523,21 +523,21 @@ func (m *Coins) render() string {
 	st := m.common.Styles
 	title := "Coins"
 	if m.loaded {
-		asOf := "as of block " + formatInt(int64(m.tip))
+		asOf := "as of block " + common.FormatInt(int64(m.tip))
 		title += strings.Repeat(" ", max(w-len(title)-len(asOf), 1)) + asOf
 	}
-	top := []string{st.TableHeader.Render(fit(title, w))}
+	top := []string{st.TableHeader.Render(common.Fit(title, w))}
 	var bottom []string
 	switch {
 	case m.err != nil:
-		for _, s := range wordWrap("Could not read the coins: "+m.err.Error()+". Press r to try again.", w) {
-			top = append(top, st.Error.Render(fit(s, w)))
+		for _, s := range common.WordWrap("Could not read the coins: "+m.err.Error()+". Press r to try again.", w) {
+			top = append(top, st.Error.Render(common.Fit(s, w)))
 		}
 	case !m.loaded:
-		top = append(top, st.Muted.Render(fit("Loading coins…", w)))
+		top = append(top, st.Muted.Render(common.Fit("Loading coins…", w)))
 	case len(m.coins) == 0:
-		for _, s := range wordWrap(emptyCoins, w) {
-			top = append(top, st.Muted.Render(fit(s, w)))
+		for _, s := range common.WordWrap(emptyCoins, w) {
+			top = append(top, st.Muted.Render(common.Fit(s, w)))
 		}
 		bottom = []string{m.keysLine(w)}
 	default:
@@ -546,7 +546,7 @@ func (m *Coins) render() string {
 			bottom = append(bottom, "")
 			bottom = append(bottom, m.detailLines(w)...)
 		}
-		bottom = append(bottom, lipgloss.NewStyle().Bold(true).Render(fit(m.totals(), w)), m.keysLine(w))
+		bottom = append(bottom, lipgloss.NewStyle().Bold(true).Render(common.Fit(m.totals(), w)), m.keysLine(w))
 	}
 	topH := max(h-len(bottom), 0)
 	if len(top) > topH {
@@ -566,9 +566,9 @@ func (m *Coins) render() string {
 func (m *Coins) tableLines() []string {
 	st := m.common.Styles
 	l := m.layout()
-	head := l.cells("  ", fit("outpoint", l.opW), fit("address", l.addrW), padLeft("amount", l.amountW),
-		padLeft("confs", l.confW), fit("state", l.stateW), fit("label", l.labelW))
-	out := []string{st.TableHeader.Render(fit(head, l.width))}
+	head := l.cells("  ", common.Fit("outpoint", l.opW), common.Fit("address", l.addrW), common.PadLeft("amount", l.amountW),
+		common.PadLeft("confs", l.confW), common.Fit("state", l.stateW), common.Fit("label", l.labelW))
+	out := []string{st.TableHeader.Render(common.Fit(head, l.width))}
 	for i := m.offset; i < min(m.offset+m.visibleRows(), len(m.coins)); i++ {
 		out = append(out, m.row(l, i))
 	}
@@ -581,20 +581,20 @@ func (m *Coins) tableLines() []string {
 func (m *Coins) row(l coinsLayout, i int) string {
 	c := m.coins[i]
 	st := m.common.Styles
-	op := fit(shortOutPoint(c.out.OutPoint, l.txW), l.opW)
-	addr := fit(shortID(c.addr, l.addrW), l.addrW)
+	op := common.Fit(shortOutPoint(c.out.OutPoint, l.txW), l.opW)
+	addr := common.Fit(common.ShortID(c.addr, l.addrW), l.addrW)
 	if c.addr == "" {
-		addr = fit("no address", l.addrW)
+		addr = common.Fit("no address", l.addrW)
 	}
-	amt := padLeft(formatAmount(c.out.Value, m.units, false), l.amountW)
-	confs := padLeft(confsText(c.confs), l.confW)
-	state := fit(c.state(), l.stateW)
-	label := fit(c.label, l.labelW)
+	amt := common.PadLeft(formatAmount(c.out.Value, m.units, false), l.amountW)
+	confs := common.PadLeft(confsText(c.confs), l.confW)
+	state := common.Fit(c.state(), l.stateW)
+	label := common.Fit(c.label, l.labelW)
 	if i == m.cursor {
-		return st.SelectedRow.Render(fit(l.cells("> ", op, addr, amt, confs, state, label), l.width))
+		return st.SelectedRow.Render(common.Fit(l.cells("> ", op, addr, amt, confs, state, label), l.width))
 	}
 	if c.out.Frozen {
-		return st.Muted.Render(fit(l.cells("  ", op, addr, amt, confs, state, label), l.width))
+		return st.Muted.Render(common.Fit(l.cells("  ", op, addr, amt, confs, state, label), l.width))
 	}
 	if c.confs <= 0 {
 		confs = st.Muted.Render(confs)
@@ -602,7 +602,7 @@ func (m *Coins) row(l coinsLayout, i int) string {
 	if c.labelFrom != "" {
 		label = st.Muted.Render(label)
 	}
-	return fit(l.cells("  ", op, addr, amt, confs, state, label), l.width)
+	return common.Fit(l.cells("  ", op, addr, amt, confs, state, label), l.width)
 }
 
 // detailLines shows the selected coin's outpoint, address and label in
@@ -610,7 +610,7 @@ func (m *Coins) row(l coinsLayout, i int) string {
 func (m *Coins) detailLines(w int) []string {
 	st := m.common.Styles
 	c := m.coins[m.cursor]
-	name := func(s string) string { return fit(s, detailNameW) }
+	name := func(s string) string { return common.Fit(s, detailNameW) }
 	addr := c.addr
 	if addr == "" {
 		addr = st.Muted.Render("none (the script has no address form)")
@@ -623,23 +623,23 @@ func (m *Coins) detailLines(w int) []string {
 		label += st.Muted.Render(" (from the " + c.labelFrom + ")")
 	}
 	return []string{
-		fit(name("outpoint")+c.out.OutPoint.String(), w),
-		fit(name("address")+addr, w),
-		fit(name("label")+label, w),
+		common.Fit(name("outpoint")+c.out.OutPoint.String(), w),
+		common.Fit(name("address")+addr, w),
+		common.Fit(name("label")+label, w),
 	}
 }
 
 // totals sums the coins: all of them and those a payment may spend.
 func (m *Coins) totals() string {
 	n := len(m.coins)
-	s := formatInt(int64(n)) + " coins"
+	s := common.FormatInt(int64(n)) + " coins"
 	if n == 1 {
 		s = "1 coin"
 	}
 	s += " · total " + formatAmount(m.total, m.units, false) +
 		" · spendable " + formatAmount(m.spendable, m.units, false)
 	if m.frozen > 0 {
-		s += " · " + formatInt(int64(m.frozen)) + " frozen"
+		s += " · " + common.FormatInt(int64(m.frozen)) + " frozen"
 	}
 	return s
 }
@@ -649,16 +649,16 @@ func (m *Coins) totals() string {
 func (m *Coins) keysLine(w int) string {
 	st := m.common.Styles
 	if m.notice != nil {
-		return st.Error.Render(fit(m.notice.Error(), w))
+		return st.Error.Render(common.Fit(m.notice.Error(), w))
 	}
 	if len(m.coins) == 0 {
-		return st.Footer.Render(fit("r refresh", w))
+		return st.Footer.Render(common.Fit("r refresh", w))
 	}
 	freeze := "f freeze"
 	if m.coins[m.cursor].out.Frozen {
 		freeze = "f unfreeze"
 	}
-	s := "coin " + formatInt(int64(m.cursor+1)) + " of " + formatInt(int64(len(m.coins))) +
+	s := "coin " + common.FormatInt(int64(m.cursor+1)) + " of " + common.FormatInt(int64(len(m.coins))) +
 		" · oldest first · " + freeze + " · l label · u BTC/sats · r refresh"
-	return st.Footer.Render(fit(s, w))
+	return st.Footer.Render(common.Fit(s, w))
 }

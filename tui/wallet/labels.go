@@ -261,27 +261,27 @@ func (m *LabelEdit) render() string {
 		return ""
 	}
 	st := m.common.Styles
-	lines := []string{st.TableHeader.Render(fit(m.title, w))}
+	lines := []string{st.TableHeader.Render(common.Fit(m.title, w))}
 	ref := m.key
 	if i := strings.IndexByte(ref, ':'); i >= 0 {
 		ref = ref[i+1:]
 	}
-	for _, s := range hardWrap(ref, w) {
-		lines = append(lines, st.Muted.Render(fit(s, w)))
+	for _, s := range common.HardWrap(ref, w) {
+		lines = append(lines, st.Muted.Render(common.Fit(s, w)))
 	}
-	lines = append(lines, "", fit(m.input.View(), w))
+	lines = append(lines, "", common.Fit(m.input.View(), w))
 	switch {
 	case m.err != nil:
-		for _, s := range wordWrap(m.err.Error(), w) {
-			lines = append(lines, st.Error.Render(fit(s, w)))
+		for _, s := range common.WordWrap(m.err.Error(), w) {
+			lines = append(lines, st.Error.Render(common.Fit(s, w)))
 		}
 	case m.saving:
-		lines = append(lines, st.Muted.Render(fit("Saving…", w)))
+		lines = append(lines, st.Muted.Render(common.Fit("Saving…", w)))
 	default:
 		n := utf8.RuneCountInString(m.input.Value())
 		hint := fmt.Sprintf("enter save · esc cancel · an empty label removes it · %d/%d", n, labels.MaxLabelLength)
-		for _, s := range wordWrap(hint, w) {
-			lines = append(lines, st.Muted.Render(fit(s, w)))
+		for _, s := range common.WordWrap(hint, w) {
+			lines = append(lines, st.Muted.Render(common.Fit(s, w)))
 		}
 	}
 	if len(lines) > h {

@@ -71,10 +71,10 @@ func (m *Receive) layoutLines(w, h int) []string {
 	// No room for the code: say so right under the address, which the
 	// user still needs.
 	text := m.textLines(w)
-	n := min(1+len(hardWrap(m.addr.EncodeAddress(), w)), len(text))
+	n := min(1+len(common.HardWrap(m.addr.EncodeAddress(), w)), len(text))
 	out := append([]string(nil), text[:n]...)
-	for _, s := range wordWrap(enlargeQR, w) {
-		out = append(out, m.common.Styles.Muted.Render(fit(s, w)))
+	for _, s := range common.WordWrap(enlargeQR, w) {
+		out = append(out, m.common.Styles.Muted.Render(common.Fit(s, w)))
 	}
 	return append(out, text[n:]...)
 }
@@ -84,24 +84,24 @@ func (m *Receive) layoutLines(w, h int) []string {
 func (m *Receive) textLines(w int) []string {
 	st := m.common.Styles
 	var out []string
-	add := func(s string) { out = append(out, fit(s, w)) }
-	title := func(s string) { out = append(out, st.TableHeader.Render(fit(s, w))) }
+	add := func(s string) { out = append(out, common.Fit(s, w)) }
+	title := func(s string) { out = append(out, st.TableHeader.Render(common.Fit(s, w))) }
 
 	switch {
 	case m.err != nil:
 		title("Receive")
-		for _, s := range wordWrap("Could not get a receive address: "+m.err.Error()+". Press n to try again.", w) {
-			out = append(out, st.Error.Render(fit(s, w)))
+		for _, s := range common.WordWrap("Could not get a receive address: "+m.err.Error()+". Press n to try again.", w) {
+			out = append(out, st.Error.Render(common.Fit(s, w)))
 		}
 		return out
 	case m.addr == nil:
 		title("Receive")
-		out = append(out, st.Muted.Render(fit("Getting a receive address…", w)))
+		out = append(out, st.Muted.Render(common.Fit("Getting a receive address…", w)))
 		return out
 	}
 
-	title("Receive address #" + formatInt(int64(m.index)))
-	for _, s := range hardWrap(m.addr.EncodeAddress(), w) {
+	title("Receive address #" + common.FormatInt(int64(m.index)))
+	for _, s := range common.HardWrap(m.addr.EncodeAddress(), w) {
 		add(s)
 	}
 	add("")
@@ -112,20 +112,20 @@ func (m *Receive) textLines(w int) []string {
 	}
 	add(m.input.View(st.Muted))
 	if m.amtErr != nil {
-		for _, s := range wordWrap(m.amtErr.Error(), w) {
-			out = append(out, st.Error.Render(fit(s, w)))
+		for _, s := range common.WordWrap(m.amtErr.Error(), w) {
+			out = append(out, st.Error.Render(common.Fit(s, w)))
 		}
 	} else {
-		for _, s := range wordWrap(amountHint, w) {
-			out = append(out, st.Muted.Render(fit(s, w)))
+		for _, s := range common.WordWrap(amountHint, w) {
+			out = append(out, st.Muted.Render(common.Fit(s, w)))
 		}
 	}
 	add("")
 	title("Payment request (BIP21)")
-	for _, s := range hardWrap(m.uri, w) {
+	for _, s := range common.HardWrap(m.uri, w) {
 		add(s)
 	}
 	add("")
-	out = append(out, st.Footer.Render(fit("n new address · a amount", w)))
+	out = append(out, st.Footer.Render(common.Fit("n new address · a amount", w)))
 	return out
 }

@@ -743,7 +743,7 @@ func (m *Send) checkFee() {
 		m.errs[sendFieldFee] = "the fee rate must be more than 0 sat/vB"
 	case r > core.AbsurdFeeRateSatVB:
 		m.errs[sendFieldFee] = fmt.Sprintf("%s sat/vB is an absurd fee rate: at most %s sat/vB",
-			formatRate(r), formatInt(core.AbsurdFeeRateSatVB))
+			formatRate(r), common.FormatInt(core.AbsurdFeeRateSatVB))
 	default:
 		m.feeRate = r
 	}
@@ -782,9 +782,9 @@ func wrongNetwork(s string, net *chaincfg.Params) string {
 		}
 	}
 	if kind == "" {
-		return fmt.Sprintf("%s is not an address of %s, the network of this wallet", shortID(a, 16), net.Name)
+		return fmt.Sprintf("%s is not an address of %s, the network of this wallet", common.ShortID(a, 16), net.Name)
 	}
-	return fmt.Sprintf("%s is a %s address; this wallet is on %s", shortID(a, 24), kind, net.Name)
+	return fmt.Sprintf("%s is a %s address; this wallet is on %s", common.ShortID(a, 24), kind, net.Name)
 }
 
 // dustLimit is the smallest amount an output to a may carry and still be
@@ -882,7 +882,7 @@ func sendFrame(body []string, footer string, st *common.Styles, w, h int) string
 		body = append(body, "")
 	}
 	if h > 1 {
-		body = append(body, st.Footer.Render(fit(footer, w)))
+		body = append(body, st.Footer.Render(common.Fit(footer, w)))
 	} else {
 		body = body[:h]
 	}
@@ -903,37 +903,37 @@ func (m *Send) footer() string {
 // formLines draws the form.
 func (m *Send) formLines(w int) []string {
 	st := m.common.Styles
-	out := []string{st.TableHeader.Render(fit(titleRight("Send", m.availableText(), w), w))}
+	out := []string{st.TableHeader.Render(common.Fit(titleRight("Send", m.availableText(), w), w))}
 	if m.loadErr != nil {
-		out = append(out, st.Error.Render(fit("Could not read the wallet's coins: "+m.loadErr.Error(), w)))
+		out = append(out, st.Error.Render(common.Fit("Could not read the wallet's coins: "+m.loadErr.Error(), w)))
 	} else {
 		out = append(out, "")
 	}
 	for i := range m.fields {
 		title := "  " + sendFieldTitles[i]
 		if i == m.focus {
-			title = st.TableHeader.Render(fit("▸ "+sendFieldTitles[i], w))
+			title = st.TableHeader.Render(common.Fit("▸ "+sendFieldTitles[i], w))
 		}
-		out = append(out, fit(title, w), fit(m.fields[i].View(), w))
+		out = append(out, common.Fit(title, w), common.Fit(m.fields[i].View(), w))
 		if e := m.errs[i]; e != "" {
-			lines := wordWrap(e, w-2)
+			lines := common.WordWrap(e, w-2)
 			if len(lines) > 2 {
-				lines = []string{lines[0], fit(lines[1]+" "+lines[2], w-2)}
+				lines = []string{lines[0], common.Fit(lines[1]+" "+lines[2], w-2)}
 			}
 			for _, l := range lines {
-				out = append(out, st.Error.Render(fit("  "+l, w)))
+				out = append(out, st.Error.Render(common.Fit("  "+l, w)))
 			}
 		} else {
-			out = append(out, st.Muted.Render(fit("  "+m.hint(i), w)))
+			out = append(out, st.Muted.Render(common.Fit("  "+m.hint(i), w)))
 		}
 	}
-	out = append(out, "", fit(m.coinsSummary(), w))
+	out = append(out, "", common.Fit(m.coinsSummary(), w))
 	switch {
 	case m.drafting:
-		out = append(out, st.Muted.Render(fit("Preparing the payment…", w)))
+		out = append(out, st.Muted.Render(common.Fit("Preparing the payment…", w)))
 	case m.draftErr != nil:
-		for _, l := range wordWrap("Could not prepare the payment: "+m.draftErr.Error(), w) {
-			out = append(out, st.Error.Render(fit(l, w)))
+		for _, l := range common.WordWrap("Could not prepare the payment: "+m.draftErr.Error(), w) {
+			out = append(out, st.Error.Render(common.Fit(l, w)))
 		}
 	}
 	return out
@@ -1019,22 +1019,22 @@ func (m *Send) coinLines(w int) []string {
 	if n := len(m.chosen); n > 0 {
 		right = fmt.Sprintf("%d of %d chosen · %s", n, len(m.coins), formatAmount(avail, m.units, false))
 	}
-	out := []string{st.TableHeader.Render(fit(titleRight("Coin control", right, w), w))}
+	out := []string{st.TableHeader.Render(common.Fit(titleRight("Coin control", right, w), w))}
 	switch {
 	case m.coinNote != "":
-		out = append(out, st.Error.Render(fit(m.coinNote, w)))
+		out = append(out, st.Error.Render(common.Fit(m.coinNote, w)))
 	case len(m.chosen) == 0:
-		out = append(out, st.Muted.Render(fit("No coin chosen: the wallet picks from the spendable ones. Frozen coins can be chosen here.", w)))
+		out = append(out, st.Muted.Render(common.Fit("No coin chosen: the wallet picks from the spendable ones. Frozen coins can be chosen here.", w)))
 	default:
-		out = append(out, st.Muted.Render(fit("Only the chosen coins are spent.", w)))
+		out = append(out, st.Muted.Render(common.Fit("Only the chosen coins are spent.", w)))
 	}
 	switch {
 	case m.loadErr != nil && !m.loaded:
-		return append(out, st.Error.Render(fit("Could not read the wallet's coins: "+m.loadErr.Error(), w)))
+		return append(out, st.Error.Render(common.Fit("Could not read the wallet's coins: "+m.loadErr.Error(), w)))
 	case !m.loaded:
-		return append(out, st.Muted.Render(fit("Reading coins…", w)))
+		return append(out, st.Muted.Render(common.Fit("Reading coins…", w)))
 	case len(m.coins) == 0:
-		return append(out, st.Muted.Render(fit("The wallet has no coins.", w)))
+		return append(out, st.Muted.Render(common.Fit("The wallet has no coins.", w)))
 	}
 	amtW := len("amount")
 	for _, o := range m.coins {
@@ -1042,10 +1042,10 @@ func (m *Send) coinLines(w int) []string {
 	}
 	const confW = len("unconfirmed")
 	row := func(sel, box, amt, conf, coin, flags string) string {
-		return sel + box + " " + padLeft(amt, amtW) + "  " + padLeft(conf, confW) + "  " + coin + "  " + flags
+		return sel + box + " " + common.PadLeft(amt, amtW) + "  " + common.PadLeft(conf, confW) + "  " + coin + "  " + flags
 	}
 	coinW := max(w-2-3-1-amtW-2-confW-2-2-len("immature"), 13)
-	out = append(out, st.TableHeader.Render(fit(row("  ", "   ", "amount", "confs", fit("coin", coinW), ""), w)))
+	out = append(out, st.TableHeader.Render(common.Fit(row("  ", "   ", "amount", "confs", common.Fit("coin", coinW), ""), w)))
 	for i := m.coinOffset; i < min(m.coinOffset+m.coinRows(), len(m.coins)); i++ {
 		o := m.coins[i]
 		box := "[ ]"
@@ -1054,7 +1054,7 @@ func (m *Send) coinLines(w int) []string {
 		}
 		conf := "unconfirmed"
 		if c := o.Confirmations(m.tip); c > 0 {
-			conf = formatInt(int64(c))
+			conf = common.FormatInt(int64(c))
 		}
 		var flags []string
 		if o.Frozen {
@@ -1064,13 +1064,13 @@ func (m *Send) coinLines(w int) []string {
 			flags = append(flags, "immature")
 		}
 		vout := ":" + strconv.FormatUint(uint64(o.OutPoint.Index), 10)
-		coin := fit(shortID(o.OutPoint.Hash.String(), max(coinW-len(vout), 5))+vout, coinW)
+		coin := common.Fit(common.ShortID(o.OutPoint.Hash.String(), max(coinW-len(vout), 5))+vout, coinW)
 		amt := formatAmount(o.Value, m.units, false)
 		if i == m.coinCursor {
-			out = append(out, st.SelectedRow.Render(fit(row("> ", box, amt, conf, coin, strings.Join(flags, " ")), w)))
+			out = append(out, st.SelectedRow.Render(common.Fit(row("> ", box, amt, conf, coin, strings.Join(flags, " ")), w)))
 			continue
 		}
-		out = append(out, fit(row("  ", box, amt, conf, coin, strings.Join(flags, " ")), w))
+		out = append(out, common.Fit(row("  ", box, amt, conf, coin, strings.Join(flags, " ")), w))
 	}
 	return out
 }

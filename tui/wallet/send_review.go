@@ -11,6 +11,7 @@ import (
 	"github.com/btcsuite/btcd/btcutil/v2"
 
 	"github.com/satchelbtc/satchel/keystore"
+	"github.com/satchelbtc/satchel/tui/common"
 	core "github.com/satchelbtc/satchel/wallet"
 	"github.com/satchelbtc/satchel/wallet/amount"
 	"github.com/satchelbtc/satchel/wallet/psbtx"
@@ -211,10 +212,10 @@ func (m *Send) reviewLines(w int) []string {
 	st := m.common.Styles
 	r := m.review
 	if r == nil {
-		return []string{st.TableHeader.Render(fit("Review payment", w))}
+		return []string{st.TableHeader.Render(common.Fit("Review payment", w))}
 	}
 	head := []string{
-		st.TableHeader.Render(fit(titleRight("Review payment", "nothing is sent before you sign", w), w)),
+		st.TableHeader.Render(common.Fit(titleRight("Review payment", "nothing is sent before you sign", w), w)),
 		"",
 	}
 
@@ -225,9 +226,9 @@ func (m *Send) reviewLines(w int) []string {
 	const markW = len("change")
 	addrW := max(w-2-2-amtW-2-markW, 8)
 	row := func(addr, amt, mark string) string {
-		return "  " + fit(addr, addrW) + "  " + padLeft(amt, amtW) + "  " + fit(mark, markW)
+		return "  " + common.Fit(addr, addrW) + "  " + common.PadLeft(amt, amtW) + "  " + common.Fit(mark, markW)
 	}
-	head = append(head, st.TableHeader.Render(fit(row("pays to", "amount", ""), w)))
+	head = append(head, st.TableHeader.Render(common.Fit(row("pays to", "amount", ""), w)))
 	var outs []string
 	for _, o := range r.Outputs {
 		mark := ""
@@ -239,13 +240,13 @@ func (m *Send) reviewLines(w int) []string {
 		}
 		addr := o.Address
 		if len(addr) > addrW {
-			addr = shortID(addr, addrW)
+			addr = common.ShortID(addr, addrW)
 		}
-		outs = append(outs, fit(row(addr, formatAmount(btcutil.Amount(o.Value), m.units, false), mark), w))
+		outs = append(outs, common.Fit(row(addr, formatAmount(btcutil.Amount(o.Value), m.units, false), mark), w))
 	}
 
 	tail := []string{""}
-	field := func(name, value string) { tail = append(tail, fit(fmt.Sprintf("%-7s %s", name, value), w)) }
+	field := func(name, value string) { tail = append(tail, common.Fit(fmt.Sprintf("%-7s %s", name, value), w)) }
 	field("Spends", m.inputsText())
 	if r.Fee >= 0 {
 		proof := " · amounts proven"
@@ -253,7 +254,7 @@ func (m *Send) reviewLines(w int) []string {
 			proof = " · NOT PROVEN"
 		}
 		field("Fee", amount.FormatSat(btcutil.Amount(r.Fee))+" ("+amount.FormatBTC(btcutil.Amount(r.Fee))+")"+proof)
-		size := formatInt(r.VSize) + " vB"
+		size := common.FormatInt(r.VSize) + " vB"
 		if !r.Complete {
 			size += " (estimated)"
 		}
@@ -265,12 +266,12 @@ func (m *Send) reviewLines(w int) []string {
 		field("Label", l)
 	}
 	for _, warn := range r.Warnings {
-		for i, l := range wordWrap(warn, w-2) {
+		for i, l := range common.WordWrap(warn, w-2) {
 			p := "! "
 			if i > 0 {
 				p = "  "
 			}
-			tail = append(tail, st.Error.Render(fit(p+l, w)))
+			tail = append(tail, st.Error.Render(common.Fit(p+l, w)))
 		}
 	}
 	tail = append(tail, "")
@@ -279,7 +280,7 @@ func (m *Send) reviewLines(w int) []string {
 	room := m.common.Height - 1 - len(head) - len(tail)
 	if len(outs) > room && room >= 1 {
 		n := len(outs) - (room - 1)
-		outs = append(outs[:room-1], st.Muted.Render(fit(fmt.Sprintf("  … and %d more outputs", n), w)))
+		outs = append(outs[:room-1], st.Muted.Render(common.Fit(fmt.Sprintf("  … and %d more outputs", n), w)))
 	}
 	return append(append(head, outs...), tail...)
 }
@@ -313,8 +314,8 @@ func (m *Send) actionLines(w int) []string {
 	st := m.common.Styles
 	var out []string
 	wrapped := func(s string, style func(...string) string) {
-		for _, l := range wordWrap(s, w) {
-			out = append(out, style(fit(l, w)))
+		for _, l := range common.WordWrap(s, w) {
+			out = append(out, style(common.Fit(l, w)))
 		}
 	}
 	if m.actErr != "" {
@@ -322,16 +323,16 @@ func (m *Send) actionLines(w int) []string {
 	}
 	switch {
 	case m.prompt == sendPromptPassword:
-		out = append(out, st.TableHeader.Render(fit("Wallet password (to sign)", w)), fit(m.input.View(), w))
+		out = append(out, st.TableHeader.Render(common.Fit("Wallet password (to sign)", w)), common.Fit(m.input.View(), w))
 	case m.prompt == sendPromptExport:
-		out = append(out, st.TableHeader.Render(fit("Save the PSBT as", w)), fit(m.input.View(), w))
+		out = append(out, st.TableHeader.Render(common.Fit("Save the PSBT as", w)), common.Fit(m.input.View(), w))
 	case m.busy != "":
-		out = append(out, st.Muted.Render(fit(m.busy, w)))
+		out = append(out, st.Muted.Render(common.Fit(m.busy, w)))
 	case m.txid != "":
-		out = append(out, st.TableHeader.Render(fit("Sent "+m.txid, w)))
+		out = append(out, st.TableHeader.Render(common.Fit("Sent "+m.txid, w)))
 		wrapped("The payment was handed to the network; the wallet shows it once peers relay it.", st.Muted.Render)
 	case m.notice != "":
-		out = append(out, fit(m.notice, w))
+		out = append(out, common.Fit(m.notice, w))
 	}
 	if m.watchOnly && m.txid == "" && m.prompt == sendPromptNone && m.busy == "" {
 		wrapped(watchOnlyNote, st.Muted.Render)

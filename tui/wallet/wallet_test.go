@@ -290,7 +290,7 @@ func TestOverviewScrolls(t *testing.T) {
 	v := plain(m.View().Content)
 	assertFits(t, v, 80, 24)
 	sel, _ := m.Selected()
-	if !strings.Contains(v, "> ") || !strings.Contains(v, shortID(sel.Txid.String(), 17)) {
+	if !strings.Contains(v, "> ") || !strings.Contains(v, common.ShortID(sel.Txid.String(), 17)) {
 		t.Errorf("selected row not on screen:\n%s", v)
 	}
 	if !strings.Contains(v, fmt.Sprintf("transaction %d of 10,000", 5*16+1)) {

@@ -28,9 +28,9 @@ func (m *Model) render() string {
 	if h > 1 {
 		lines = lines[:min(len(lines), h-1)]
 		for len(lines) < h-1 {
-			lines = append(lines, fit("", w))
+			lines = append(lines, common.Fit("", w))
 		}
-		lines = append(lines, m.common.Styles.Footer.Render(fit(m.helpLine(), w)))
+		lines = append(lines, m.common.Styles.Footer.Render(common.Fit(m.helpLine(), w)))
 	} else {
 		lines = lines[:min(len(lines), h)]
 	}
@@ -72,7 +72,7 @@ func (p *page) window(h int) []string {
 
 // line adds s in style st.
 func (p *page) line(st lipgloss.Style, s string) {
-	p.out = append(p.out, st.Render(fit(s, p.w)))
+	p.out = append(p.out, st.Render(common.Fit(s, p.w)))
 }
 
 // text adds prose in style st, wrapped to the width.
@@ -83,7 +83,7 @@ func (p *page) text(st lipgloss.Style, s string) {
 }
 
 // raw adds a line that is styled already, such as a text field.
-func (p *page) raw(s string) { p.out = append(p.out, fit(s, p.w)) }
+func (p *page) raw(s string) { p.out = append(p.out, common.Fit(s, p.w)) }
 
 // blank adds an empty line.
 func (p *page) blank() { p.raw("") }
@@ -362,7 +362,7 @@ func (m *Model) workingView(p *page) {
 // fieldLine draws a labelled field: the label padded to labelW, then the
 // field.
 func fieldLine(label string, labelW int, f textinput.Model) string {
-	return fit(strings.Repeat(" ", fieldIndent)+label, labelW) + f.View()
+	return common.Fit(strings.Repeat(" ", fieldIndent)+label, labelW) + f.View()
 }
 
 // netName names the network as the --network flag does.
@@ -374,16 +374,4 @@ func netName(net *chaincfg.Params) string {
 		return "testnet"
 	}
 	return net.Name
-}
-
-// fit cuts or pads s, which may hold styles, to exactly w cells.
-func fit(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	sw := ansi.StringWidth(s)
-	if sw > w {
-		return ansi.Truncate(s, w, "…")
-	}
-	return s + strings.Repeat(" ", w-sw)
 }
