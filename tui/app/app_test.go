@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"github.com/charmbracelet/x/exp/golden"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/node"

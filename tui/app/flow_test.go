@@ -17,7 +17,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"github.com/charmbracelet/x/exp/golden"
 	"maps"
 	"strconv"
 	"strings"
@@ -30,6 +29,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/node"

@@ -3,13 +3,13 @@ package explorer
 import (
 	"errors"
 	"fmt"
-	"github.com/charmbracelet/x/exp/golden"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/satchelbtc/satchel/tui/common"
 )

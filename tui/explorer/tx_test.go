@@ -3,7 +3,6 @@ package explorer
 import (
 	"bytes"
 	"fmt"
-	"github.com/charmbracelet/x/exp/golden"
 	"strings"
 	"testing"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/wire/v2"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/satchelbtc/satchel/tui/common"
 )

@@ -3,7 +3,6 @@ package settings
 import (
 	"errors"
 	"fmt"
-	"github.com/charmbracelet/x/exp/golden"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/satchelbtc/satchel/tui/common"
 )

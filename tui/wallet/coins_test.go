@@ -3,7 +3,6 @@ package wallet
 import (
 	"errors"
 	"fmt"
-	"github.com/charmbracelet/x/exp/golden"
 	"maps"
 	"regexp"
 	"slices"
@@ -17,6 +16,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/txscript/v2"
 	"github.com/btcsuite/btcd/wire/v2"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/satchelbtc/satchel/tui/common"
 	core "github.com/satchelbtc/satchel/wallet"

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/charmbracelet/x/exp/golden"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/btcsuite/btcd/btcutil/v2"
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/wire/v2"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/satchelbtc/satchel/keystore"
 	"github.com/satchelbtc/satchel/tui/common"

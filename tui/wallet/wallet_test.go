@@ -3,7 +3,6 @@ package wallet
 import (
 	"errors"
 	"fmt"
-	"github.com/charmbracelet/x/exp/golden"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/satchelbtc/satchel/tui/common"
 	core "github.com/satchelbtc/satchel/wallet"

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/charmbracelet/x/exp/golden"
 	"slices"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/satchelbtc/satchel/tui/common"
 	core "github.com/satchelbtc/satchel/wallet"
