@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"image/color"
 	"slices"
 	"strings"
 	"testing"
@@ -674,4 +676,44 @@ func TestWalletPages(t *testing.T) {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return lines[len(lines)-1]
+}
+
+// TestThemeChangeReachesEveryPage switches from the default theme to
+// "light" as the Settings tab does and checks that no colour of the old
+// theme is left on the pages, the send form's text fields included (they
+// keep copies of their styles).
+func TestThemeChangeReachesEveryPage(t *testing.T) {
+	def, light := themes.Builtin()[0], themes.Builtin()[1]
+	sequences := func(p themes.Palette) []string {
+		var out []string
+		for _, c := range []color.Color{p.Background, p.Foreground, p.Muted, p.Accent, p.Accent2,
+			p.Success, p.Warning, p.Error, p.Border, p.Selection, p.SelectionText} {
+			r, g, b, _ := c.RGBA()
+			out = append(out, fmt.Sprintf(";2;%d;%d;%d", r>>8, g>>8, b>>8))
+		}
+		return out
+	}
+	hs := newHarness(t, 100, 30, setup{color: true})
+	hs.press("s")
+	if before := hs.m.View().Content; !strings.Contains(before, sequences(def)[3]) {
+		t.Fatalf("the send form does not draw with the default theme's accent:\n%q", before)
+	}
+	s := hs.m.src.Settings.Current
+	s.Theme = light.Name
+	hs.send(settings.ChangedMsg{Settings: s})
+	for _, page := range []struct{ name, key string }{{"send form", ""}, {"explorer", "2"}, {"node", "3"}, {"settings", "5"}} {
+		name := page.name
+		if page.key != "" {
+			hs.press(page.key)
+		}
+		v := hs.m.View().Content
+		for _, seq := range sequences(def) {
+			if strings.Contains(v, seq) {
+				t.Errorf("%s still draws the default theme's colour %q after switching to %q:\n%q", name, seq, light.Name, v)
+			}
+		}
+		if !strings.Contains(v, sequences(light)[1]) {
+			t.Errorf("%s does not draw with the light theme's foreground", name)
+		}
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
 	"github.com/satchelbtc/satchel/wallet/amount"
 )
@@ -376,7 +377,8 @@ func (v *AddressView) View() tea.View {
 	}
 	st := v.common.Styles
 	lines := make([]string, 0, h)
-	lines = append(lines, st.TableHeader.Render(common.Fit("Address "+v.addr, w)))
+	lines = append(lines, common.Line(w, st.Normal,
+		common.Span{Text: "Address ", Style: st.Title}, common.Span{Text: v.addr, Style: st.Address}))
 	lines = append(lines, v.stateLines(w)...)
 	lines = append(lines, "")
 	if v.state == stateLoaded {
@@ -390,9 +392,9 @@ func (v *AddressView) View() tea.View {
 			r := v.rows[idx]
 			line := common.Fit(l.line(idx == v.cursor, r.heightS, common.ShortID(r.hash, l.hashW), r.received, r.sent, r.balance), w)
 			if idx == v.cursor {
-				lines = append(lines, st.SelectedRow.Render(line))
+				lines = append(lines, st.Selected.Render(line))
 			} else {
-				lines = append(lines, st.Row.Render(line))
+				lines = append(lines, st.Normal.Render(line))
 			}
 		}
 	}
@@ -402,7 +404,7 @@ func (v *AddressView) View() tea.View {
 	for len(lines) < h-1 {
 		lines = append(lines, "")
 	}
-	lines = append(lines, st.Footer.Render(common.Fit(v.footer(), w)))
+	lines = append(lines, st.Muted.Render(common.Fit(v.footer(), w)))
 	return tea.NewView(strings.Join(lines, "\n"))
 }
 
@@ -412,7 +414,7 @@ func (v *AddressView) stateLines(w int) []string {
 	st := v.common.Styles
 	switch v.state {
 	case stateLoaded:
-		return []string{st.Row.Render(common.Fit(v.count, w)), st.Muted.Render(common.Fit(v.flows, w))}
+		return []string{st.Normal.Render(common.Fit(v.count, w)), st.Muted.Render(common.Fit(v.flows, w))}
 	case stateFailed:
 		msg := scanFailPrefix + v.err.Error() + ". Press enter to try again."
 		wrapped := strings.Split(ansi.Wrap(msg, w, ""), "\n")
@@ -429,16 +431,16 @@ func (v *AddressView) stateLines(w int) []string {
 	if v.total > 0 {
 		text = scanningText + ": " + common.FormatInt(int64(v.done)) + " / " + common.FormatInt(int64(v.total))
 	}
-	return []string{st.Row.Render(common.Fit(text, w)), st.Row.Render(common.Fit(progressBar(v.done, v.total, w), w))}
+	return []string{st.Normal.Render(common.Fit(text, w)), progressBar(st, v.done, v.total, w)}
 }
 
 // progressBar draws done of total as a bar w cells wide with the percentage
-// after it, in characters that need no colour.
-func progressBar(done, total int32, w int) string {
+// after it, in characters that need no colour: █ done, ░ to do.
+func progressBar(st *themes.Styles, done, total int32, w int) string {
 	const pctW = len(" 100%")
 	barW := w - pctW
 	if barW < 3 {
-		return ""
+		return common.Line(w, st.Normal)
 	}
 	frac := 0.0
 	if total > 0 {
@@ -446,7 +448,10 @@ func progressBar(done, total int32, w int) string {
 	}
 	filled := int(frac * float64(barW))
 	pct := common.FormatInt(int64(frac*100)) + "%"
-	return strings.Repeat("█", filled) + strings.Repeat("░", barW-filled) + " " + common.PadLeft(pct, pctW-1)
+	return common.Line(w, st.Normal,
+		common.Span{Text: strings.Repeat("█", filled), Style: st.ProgressFilled},
+		common.Span{Text: strings.Repeat("░", barW-filled), Style: st.ProgressEmpty},
+		common.Span{Text: " " + common.PadLeft(pct, pctW-1), Style: st.Normal})
 }
 
 func (v *AddressView) footer() string {

@@ -35,7 +35,7 @@ func (v *BlockView) render() string {
 	st := v.common.Styles
 	bottom := v.search.lines(w, st)
 	if len(bottom) == 0 {
-		bottom = []string{st.Footer.Render(common.Fit(v.footer(), w))}
+		bottom = []string{st.Muted.Render(common.Fit(v.footer(), w))}
 	}
 	bottom = bottom[max(len(bottom)-h, 0):]
 	top := v.topLines()
@@ -51,9 +51,9 @@ func (v *BlockView) render() string {
 			r := v.rows[idx]
 			line := common.Fit(l.line(idx == v.cursor, common.FormatInt(int64(idx)), common.ShortID(r.hash, l.hashW), r.inOut, r.total), w)
 			if idx == v.cursor {
-				lines = append(lines, st.SelectedRow.Render(line))
+				lines = append(lines, st.Selected.Render(line))
 			} else {
-				lines = append(lines, st.Row.Render(line))
+				lines = append(lines, st.Normal.Render(line))
 			}
 		}
 	}
@@ -73,13 +73,18 @@ func (v *BlockView) topLines() []string {
 	valueW := max(w-labelW, 1)
 
 	field := func(label, value string) string {
-		return st.Row.Render(common.Fit(padTo(label, labelW)+value, w))
+		return st.Normal.Render(common.Fit(padTo(label, labelW)+value, w))
+	}
+	hash := func(label, value string) string {
+		return common.Line(w, st.Normal,
+			common.Span{Text: padTo(label, labelW), Style: st.Normal},
+			common.Span{Text: common.ShortID(value, valueW), Style: st.Hash})
 	}
 	hashField := func(label string, get func() chainhash.Hash) string {
 		if hdr == nil {
 			return field(label, unknownValue)
 		}
-		return field(label, common.ShortID(get().String(), valueW))
+		return hash(label, get().String())
 	}
 
 	title := "Block " + common.FormatInt(int64(v.height))
@@ -87,8 +92,8 @@ func (v *BlockView) topLines() []string {
 		title += " · " + plural(len(v.rows), "transaction")
 	}
 	out := []string{
-		st.TableHeader.Render(common.Fit(title, w)),
-		field("hash", common.ShortID(v.hash.String(), valueW)),
+		st.Title.Render(common.Fit(title, w)),
+		hash("hash", v.hash.String()),
 		hashField("previous", func() chainhash.Hash { return hdr.PrevBlock }),
 		hashField("merkle root", func() chainhash.Hash { return hdr.MerkleRoot }),
 	}
@@ -125,7 +130,8 @@ func (v *BlockView) statusLines(valueW int) []string {
 	label := padTo("status", labelW)
 	switch v.state {
 	case stateLoaded:
-		return []string{st.Row.Render(common.Fit(label+verifiedMark, w))}
+		return []string{common.Line(w, st.Normal,
+			common.Span{Text: label, Style: st.Normal}, common.Span{Text: verifiedMark, Style: st.Success})}
 	case stateFailed:
 		msg := blockFailPrefix + v.err.Error() + ". Press enter to try again."
 		wrapped := strings.Split(ansi.Wrap(msg, valueW, ""), "\n")

@@ -127,7 +127,7 @@ func (v *TxView) proofItem() txItem {
 	case p.busy:
 		return txItem{kind: itemMuted, value: proofBusy}
 	case p.done:
-		return txItem{value: proofVerified + " (BIP37 merkle block from " + p.peer + ", " + hashCount(p.hashes) + ")"}
+		return txItem{kind: itemSuccess, value: proofVerified + " (BIP37 merkle block from " + p.peer + ", " + hashCount(p.hashes) + ")"}
 	case p.err != nil:
 		msg := p.err.Error()
 		if errors.Is(p.err, context.Canceled) {

@@ -573,7 +573,7 @@ func TestTxCountFromBlockPage(t *testing.T) {
 	m := New(common.NewCommon(t.Context(), 80, 10), chainWith546{}, WithClock(fixedClock(block546Height+3)))
 	drive(t, m, m.Init())
 	row := func() string {
-		for _, l := range strings.Split(viewOf(m), "\n") {
+		for _, l := range strings.Split(ansi.Strip(viewOf(m)), "\n") {
 			if strings.Contains(l, "  546  ") {
 				return l
 			}
@@ -604,7 +604,7 @@ func TestTxCountFromBlockPage(t *testing.T) {
 		t.Fatalf("row 546 does not show the 4 transactions of the loaded block: %q", r)
 	}
 	// Other rows stay unknown.
-	for _, l := range strings.Split(viewOf(m), "\n")[1:5] {
+	for _, l := range strings.Split(ansi.Strip(viewOf(m)), "\n")[1:5] {
 		if strings.Contains(l, "  547  ") && !strings.HasSuffix(strings.TrimRight(l, " "), unknown) {
 			t.Errorf("row 547 got a count: %q", l)
 		}
@@ -830,7 +830,7 @@ func TestAddressView(t *testing.T) {
 				"Address " + addr, "4 transactions · balance 0.02505000 BTC",
 				"received 1.52505000 BTC · sent 1.50000000 BTC", "tx 1 of 4",
 			} {
-				if !strings.Contains(got, s) {
+				if !strings.Contains(ansi.Strip(got), s) {
 					t.Errorf("results do not show %q", s)
 				}
 			}

@@ -72,8 +72,11 @@ const (
 	itemSection
 	itemScript // decoded script: muted, wraps anywhere
 	itemBlank
-	itemMuted // a remark: muted text
-	itemError // a failure: error text
+	itemMuted   // a remark: muted text
+	itemError   // a failure: error text
+	itemSuccess // a check that passed
+	itemHash    // a txid, block hash or outpoint
+	itemAddress // an address
 )
 
 // NewTxView returns the page of tx, confirmed in the block with the given
@@ -192,7 +195,7 @@ func (v *TxView) View() tea.View {
 	for len(out) < h-1 {
 		out = append(out, "")
 	}
-	out = append(out, v.common.Styles.Footer.Render(common.Fit(v.footer(vis), w)))
+	out = append(out, v.common.Styles.Muted.Render(common.Fit(v.footer(vis), w)))
 	return tea.NewView(strings.Join(out, "\n"))
 }
 
@@ -228,8 +231,11 @@ func (v *TxView) layout() {
 		case itemBlank:
 			v.lines = append(v.lines, "")
 			continue
-		case itemTitle, itemSection:
-			v.lines = append(v.lines, st.TableHeader.Render(common.Fit(it.value, w)))
+		case itemTitle:
+			v.lines = append(v.lines, st.Title.Render(common.Fit(it.value, w)))
+			continue
+		case itemSection:
+			v.lines = append(v.lines, st.Subtitle.Render(common.Fit(it.value, w)))
 			continue
 		}
 		lead := ""
@@ -249,21 +255,32 @@ func (v *TxView) layout() {
 		} else {
 			chunks = strings.Split(ansi.Wrap(value, w-leadW, " :"), "\n")
 		}
-		style := st.Row
+		// Remarks and failures are one style across; otherwise the label
+		// is ordinary text and the value in the style of what it is.
+		labelStyle, style := st.Normal, st.Normal
 		switch it.kind {
 		case itemScript, itemMuted:
-			style = st.Muted
+			labelStyle, style = st.Muted, st.Muted
 		case itemError:
-			style = st.Error
+			labelStyle, style = st.Error, st.Error
+		case itemSuccess:
+			style = st.Success
+		case itemHash:
+			style = st.Hash
+		case itemAddress:
+			style = st.Address
 		}
 		for i, c := range chunks {
 			prefix := lead
 			if i > 0 {
 				prefix = strings.Repeat(" ", leadW)
 			}
-			line := style.Render(prefix + c)
+			line := style.Render(c)
+			if prefix != "" {
+				line = labelStyle.Render(prefix) + line
+			}
 			if i == len(chunks)-1 && it.mark != "" {
-				line = appendMark(line, it.mark, w, st.TableHeader)
+				line = appendMark(line, it.mark, w, st.Normal, st.Accent)
 			}
 			v.lines = append(v.lines, fitStyled(line, w))
 		}
@@ -271,13 +288,14 @@ func (v *TxView) layout() {
 	v.clamp()
 }
 
-// appendMark puts a mark after line, on the same line when it fits.
-func appendMark(line, mark string, w int, style lipgloss.Style) string {
+// appendMark puts a mark in style after line, two cells of gap apart, on
+// the same line when it fits.
+func appendMark(line, mark string, w int, gap, style lipgloss.Style) string {
 	if lipgloss.Width(line)+2+len(mark) > w {
 		// The mark matters more than the end of an over-long line.
 		line = ansi.Truncate(line, max(w-2-len(mark), 0), "")
 	}
-	return line + "  " + style.Render(mark)
+	return line + gap.Render("  ") + style.Render(mark)
 }
 
 // fitStyled cuts a styled line to w cells without padding it, so styles
@@ -314,11 +332,11 @@ func describeTx(tx *wire.MsgTx, blockHash chainhash.Hash, height int32, confirme
 
 	doc := []txItem{
 		{kind: itemTitle, value: title},
-		{label: "txid", value: tx.TxHash().String()},
+		{kind: itemHash, label: "txid", value: tx.TxHash().String()},
 	}
 	if confirmed {
 		doc = append(doc,
-			txItem{label: "block", value: blockHash.String()},
+			txItem{kind: itemHash, label: "block", value: blockHash.String()},
 			txItem{label: "height", value: common.FormatInt(int64(height))})
 	}
 	doc = append(doc,
@@ -356,7 +374,7 @@ func describeInput(i int, in *wire.TxIn, coinbase bool) []txItem {
 			txItem{indent: 2, label: idx, value: "coinbase (new coins and fees)"},
 			txItem{indent: 4, label: "script", value: shortHex(in.SignatureScript)})
 	} else {
-		out = append(out, txItem{indent: 2, label: idx, value: in.PreviousOutPoint.String()})
+		out = append(out, txItem{kind: itemHash, indent: 2, label: idx, value: in.PreviousOutPoint.String()})
 		if len(in.SignatureScript) > 0 {
 			out = append(out, txItem{indent: 4, label: "script", value: shortHex(in.SignatureScript)})
 		}
@@ -388,7 +406,7 @@ func describeOutput(i int, o *wire.TxOut, net *chaincfg.Params, owns func([]byte
 	}
 	out := []txItem{head}
 	if err == nil && len(addrs) == 1 && class != txscript.PubKeyTy && class != txscript.MultiSigTy {
-		out = append(out, txItem{indent: 4, label: "address", value: addrs[0].EncodeAddress()})
+		out = append(out, txItem{kind: itemAddress, indent: 4, label: "address", value: addrs[0].EncodeAddress()})
 	}
 	asm, err := txscript.DisasmString(o.PkScript)
 	switch {

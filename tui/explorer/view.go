@@ -92,7 +92,7 @@ func (m *Model) render() string {
 	}
 	bottom := m.search.lines(w, st)
 	if len(bottom) == 0 {
-		bottom = []string{st.Footer.Render(common.Fit(m.footer(), w))}
+		bottom = []string{st.Muted.Render(common.Fit(m.footer(), w))}
 	}
 	for _, s := range bottom[max(len(bottom)-(h-lines), 0):] {
 		emit(s)
@@ -138,9 +138,9 @@ func (m *Model) bodyLines(l layout, now time.Time, vis int) []string {
 		}
 		line = common.Fit(line, w)
 		if selected {
-			out = append(out, st.SelectedRow.Render(line))
+			out = append(out, st.Selected.Render(line))
 		} else {
-			out = append(out, st.Row.Render(line))
+			out = append(out, st.Normal.Render(line))
 		}
 	}
 	return out

@@ -10,9 +10,9 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/satchelbtc/satchel/keystore"
+	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
 )
 
@@ -543,18 +543,13 @@ func (m *Model) clamp() {
 
 // newPasswordInput returns a masked field styled from st only, so that it
 // has no colour when the styles have none, with a steady cursor.
-func newPasswordInput(st *common.Styles, width int) textinput.Model {
+func newPasswordInput(st *themes.Styles, width int) textinput.Model {
 	in := textinput.New()
 	in.Prompt = "> "
 	in.EchoMode = textinput.EchoPassword
 	in.EchoCharacter = '•'
 	in.CharLimit = 1024
 	in.SetWidth(width)
-	s := textinput.Styles{
-		Focused: textinput.StyleState{Text: lipgloss.NewStyle(), Prompt: lipgloss.NewStyle(), Placeholder: st.Muted},
-		Blurred: textinput.StyleState{Text: st.Muted, Prompt: st.Muted, Placeholder: st.Muted},
-		Cursor:  textinput.CursorStyle{Shape: tea.CursorBlock},
-	}
-	in.SetStyles(s)
+	in.SetStyles(common.InputStyles(st))
 	return in
 }

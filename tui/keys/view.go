@@ -117,7 +117,7 @@ func (m *Model) render() string {
 		body = append(body, m.panelLines(w, l.panelH, offset)...)
 	}
 
-	bottom := []string{m.noticeLine(w), st.Footer.Render(common.Fit(m.footer(), w))}
+	bottom := []string{m.noticeLine(w), st.Muted.Render(common.Fit(m.footer(), w))}
 	if h <= len(bottom) {
 		return strings.Join(bottom[len(bottom)-h:], "\n")
 	}
@@ -136,7 +136,7 @@ func (m *Model) render() string {
 func (m *Model) detailLines(w int) []string {
 	st := m.common.Styles
 	var out []string
-	title := func(s string) { out = append(out, st.TableHeader.Render(common.Fit(s, w))) }
+	title := func(s string) { out = append(out, st.Title.Render(common.Fit(s, w))) }
 	prose := func(s string, isErr bool) {
 		for _, line := range common.WordWrap(s, w) {
 			if isErr {
@@ -170,7 +170,8 @@ func (m *Model) detailLines(w int) []string {
 	}
 	title(fmt.Sprintf("Wallet %q · %s", m.current, state))
 	field := func(label, value string) {
-		out = append(out, common.Fit(st.Muted.Render(common.Fit(label, labelW))+value, w))
+		out = append(out, common.Line(w, st.Normal,
+			common.Span{Text: common.Fit(label, labelW), Style: st.Muted}, common.Span{Text: value, Style: st.Normal}))
 	}
 	field("Fingerprint", a.Fingerprint)
 	field("Script type", a.ScriptType)
@@ -178,7 +179,7 @@ func (m *Model) detailLines(w int) []string {
 	long := func(label, value string) {
 		out = append(out, st.Muted.Render(common.Fit(label, w)))
 		for _, s := range common.HardWrap(value, w) {
-			out = append(out, common.Fit(s, w))
+			out = append(out, st.Normal.Render(common.Fit(s, w)))
 		}
 	}
 	long("Xpub", a.Xpub)
@@ -189,9 +190,9 @@ func (m *Model) detailLines(w int) []string {
 
 // qrLines draws the code under its title, each line c.Width cells.
 func (m *Model) qrLines(c common.QRCode) []string {
-	out := []string{m.common.Styles.TableHeader.Render(common.Fit("QR: "+m.item.String(), c.Width))}
+	out := []string{m.common.Styles.Subtitle.Render(common.Fit("QR: "+m.item.String(), c.Width))}
 	for _, s := range c.Lines {
-		out = append(out, common.QRStyle.Render(s))
+		out = append(out, m.common.Styles.QR.Render(s))
 	}
 	return out
 }
@@ -214,24 +215,28 @@ func (m *Model) panelLines(w, h, offset int) []string {
 func (m *Model) formLines(w int) []string {
 	st := m.common.Styles
 	var out []string
-	add := func(s string) { out = append(out, common.Fit(s, w)) }
+	busy := func(s string) {
+		out = append(out, common.Line(w, st.Normal, common.Span{Text: m.spinner()}, common.Span{Text: " " + s, Style: st.Normal}))
+	}
 	field := func(label string, i int) {
-		add(common.Fit(label, fieldW) + m.inputs[i].View())
+		out = append(out, common.Line(w, st.Normal,
+			common.Span{Text: common.Fit(label, fieldW), Style: st.Normal},
+			common.Span{Text: common.InputView(m.inputs[i], st)}))
 	}
 	if m.form == formUnlock {
-		out = append(out, st.TableHeader.Render(common.Fit(fmt.Sprintf("Unlock %q", m.current), w)))
+		out = append(out, st.Subtitle.Render(common.Fit(fmt.Sprintf("Unlock %q", m.current), w)))
 		field("Password", 0)
 	} else {
-		out = append(out, st.TableHeader.Render(common.Fit(fmt.Sprintf("Change the password of %q", m.current), w)))
+		out = append(out, st.Subtitle.Render(common.Fit(fmt.Sprintf("Change the password of %q", m.current), w)))
 		field("Current password", 0)
 		field("New password", 1)
 		field("New password again", 2)
 	}
 	switch {
 	case m.busy && m.busyOp == opUnlock:
-		add(m.spin.View() + " Unlocking… (esc cancels)")
+		busy("Unlocking… (esc cancels)")
 	case m.busy:
-		add(m.spin.View() + " Changing the password… (esc cancels)")
+		busy("Changing the password… (esc cancels)")
 	case m.formErr != "":
 		for _, s := range common.WordWrap(m.formErr, w) {
 			out = append(out, st.Error.Render(common.Fit(s, w)))
@@ -246,7 +251,7 @@ func (m *Model) formLines(w int) []string {
 
 func (m *Model) walletLines(w, h, offset int) []string {
 	st := m.common.Styles
-	out := []string{st.TableHeader.Render(common.Fit(fmt.Sprintf("Wallets (%d)", len(m.wallets)), w))}
+	out := []string{st.Subtitle.Render(common.Fit(fmt.Sprintf("Wallets (%d)", len(m.wallets)), w))}
 	switch {
 	case m.walletsErr != nil:
 		for _, s := range common.WordWrap("Could not list the wallets: "+m.walletsErr.Error(), w) {
@@ -287,12 +292,19 @@ func (m *Model) walletLines(w, h, offset int) []string {
 		}
 		row += strings.Join(tags, ", ")
 		if i == m.cursor {
-			out = append(out, st.SelectedRow.Render(common.Fit(row, w)))
+			out = append(out, st.Selected.Render(common.Fit(row, w)))
 		} else {
-			out = append(out, st.Row.Render(common.Fit(row, w)))
+			out = append(out, st.Normal.Render(common.Fit(row, w)))
 		}
 	}
 	return out
+}
+
+// spinner draws the spinner in the theme's current muted style.
+func (m *Model) spinner() string {
+	sp := m.spin
+	sp.Style = m.common.Styles.Muted
+	return sp.View()
 }
 
 func (m *Model) noticeLine(w int) string {

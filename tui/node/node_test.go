@@ -313,7 +313,8 @@ func TestProgress(t *testing.T) {
 			if ok != tt.ok {
 				t.Fatalf("fraction(%d, %d) ok = %v, want %v", tt.done, tt.total, ok, tt.ok)
 			}
-			if got := bar(f, 10); got != tt.bar {
+			if filled, empty := barParts(f, 10); "["+filled+empty+"]" != tt.bar {
+				got := "[" + filled + empty + "]"
 				t.Errorf("bar = %q, want %q", got, tt.bar)
 			}
 			if ok {

@@ -64,15 +64,13 @@ func (m *Model) render() string {
 		add(st.Muted.Render(common.Fit("Reading node status…", w)))
 	default:
 		a := m.layout()
-		add(st.TableHeader.Render(common.Fit(m.statusLine(), w)))
-		for _, b := range m.bars(w) {
-			add(st.Row.Render(common.Fit(b, w)))
-		}
+		add(st.Title.Render(common.Fit(m.statusLine(), w)))
+		lines = append(lines, m.bars(w)...)
 		add("")
-		add(st.TableHeader.Render(common.Fit(m.peersTitle(a.peerRows), w)))
+		add(st.Subtitle.Render(common.Fit(m.peersTitle(a.peerRows), w)))
 		lines = append(lines, m.peerLines(w, a.peerRows)...)
 		add("")
-		add(st.TableHeader.Render(common.Fit("Log", w)))
+		add(st.Subtitle.Render(common.Fit("Log", w)))
 		lines = append(lines, m.logLines(w, a.logRows)...)
 	}
 	if len(lines) > h {
@@ -111,9 +109,10 @@ func (m *Model) statusLine() string {
 	return strings.Join(parts, " · ")
 }
 
-// bars draws the header and filter-header progress with plain characters,
-// so that they read the same without colour.
+// bars draws the header and filter-header progress, one line of w cells
+// each, with plain characters, so that they read the same without colour.
 func (m *Model) bars(w int) []string {
+	st := m.common.Styles
 	s := m.status
 	type row struct {
 		label       string
@@ -148,7 +147,12 @@ func (m *Model) bars(w int) []string {
 		if ok {
 			pct = percent(f)
 		}
-		out[i] = strings.TrimRight(fmt.Sprintf("%-*s  %s  %*s  %s", labelW, r.label, bar(f, barW), pctW, pct, counts[i]), " ")
+		filled, empty := barParts(f, barW)
+		out[i] = common.Line(w, st.Normal,
+			common.Span{Text: fmt.Sprintf("%-*s  [", labelW, r.label), Style: st.Normal},
+			common.Span{Text: filled, Style: st.ProgressFilled},
+			common.Span{Text: empty, Style: st.ProgressEmpty},
+			common.Span{Text: strings.TrimRight(fmt.Sprintf("]  %*s  %s", pctW, pct, counts[i]), " "), Style: st.Normal})
 	}
 	return out
 }
@@ -162,10 +166,11 @@ func fraction(done, total int32) (f float64, ok bool) {
 	return min(max(float64(done)/float64(total), 0), 1), true
 }
 
-// bar draws f as width cells between brackets: '#' done, '-' to do.
-func bar(f float64, width int) string {
-	filled := min(max(int(f*float64(width)), 0), width)
-	return "[" + strings.Repeat("#", filled) + strings.Repeat("-", width-filled) + "]"
+// barParts are the done ('#') and to-do ('-') parts of a bar of width
+// cells for f, drawn between brackets.
+func barParts(f float64, width int) (filled, empty string) {
+	n := min(max(int(f*float64(width)), 0), width)
+	return strings.Repeat("#", n), strings.Repeat("-", width-n)
 }
 
 // percent rounds down, so that 100.0% means done.
@@ -314,7 +319,7 @@ func (m *Model) peerLines(w, rows int) []string {
 			}
 			out = append(out, st.Error.Render(common.Fit(line, w)))
 		} else {
-			out = append(out, st.Row.Render(common.Fit(line, w)))
+			out = append(out, st.Normal.Render(common.Fit(line, w)))
 		}
 	}
 	return out
@@ -363,7 +368,7 @@ func (m *Model) logLines(w, rows int) []string {
 	tail := m.log[max(len(m.log)-rows, 0):]
 	out := make([]string, len(tail))
 	for i, l := range tail {
-		out[i] = st.Row.Render(common.Fit(l, w))
+		out[i] = st.Normal.Render(common.Fit(l, w))
 	}
 	return out
 }

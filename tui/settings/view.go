@@ -60,7 +60,7 @@ var editorTitles = [rowCount]string{
 // topLines is the title and the list of settings.
 func (m *Model) topLines(w int) []string {
 	st := m.common.Styles
-	out := []string{st.TableHeader.Render(common.Fit("Settings", w)), common.Fit("", w)}
+	out := []string{st.Title.Render(common.Fit("Settings", w)), common.Fit("", w)}
 	for r := range rowCount {
 		mark := "  "
 		if r == m.cursor {
@@ -68,9 +68,9 @@ func (m *Model) topLines(w int) []string {
 		}
 		line := common.Fit(mark+common.Fit(rowNames[r], labelW)+m.value(r), w)
 		if r == m.cursor {
-			out = append(out, st.SelectedRow.Render(line))
+			out = append(out, st.Selected.Render(line))
 		} else {
-			out = append(out, st.Row.Render(line))
+			out = append(out, st.Normal.Render(line))
 		}
 	}
 	out = append(out, common.Fit("", w))
@@ -84,9 +84,12 @@ func (m *Model) topLines(w int) []string {
 // note on when changes apply and the footer.
 func (m *Model) bottomLines(w int) []string {
 	st := m.common.Styles
-	style := st.Row
-	if !m.statusOK {
+	style := st.Success
+	switch {
+	case !m.statusOK:
 		style = st.Error
+	case m.saving:
+		style = st.Muted
 	}
 	var out []string
 	for _, s := range common.WordWrap(m.status, w) {
@@ -97,7 +100,7 @@ func (m *Model) bottomLines(w int) []string {
 	}
 	return append(out,
 		st.Muted.Render(common.Fit(applyNote, w)),
-		st.Footer.Render(common.Fit(m.footer(), w)),
+		st.Muted.Render(common.Fit(m.footer(), w)),
 	)
 }
 
@@ -140,8 +143,8 @@ func (m *Model) editorLines(w int) []string {
 	var out []string
 	switch m.editor {
 	case editText:
-		out = append(out, st.TableHeader.Render(common.Fit(editorTitles[m.cursor], w)))
-		out = append(out, common.Fit(m.input.View(), w))
+		out = append(out, st.Subtitle.Render(common.Fit(editorTitles[m.cursor], w)))
+		out = append(out, common.Line(w, st.Normal, common.Span{Text: common.InputView(m.input, st)}))
 		if m.inputErr != nil {
 			for _, s := range common.WordWrap(m.inputErr.Error(), w) {
 				out = append(out, st.Error.Render(common.Fit(s, w)))
@@ -152,7 +155,7 @@ func (m *Model) editorLines(w int) []string {
 			}
 		}
 	case editTheme:
-		out = append(out, st.TableHeader.Render(common.Fit("Choose a theme", w)))
+		out = append(out, st.Subtitle.Render(common.Fit("Choose a theme", w)))
 		_, offset := common.ClampCursor(m.themeCursor, m.themeOffset, len(m.themes), m.visibleThemes())
 		end := min(offset+m.visibleThemes(), len(m.themes))
 		for i := offset; i < end; i++ {
@@ -161,9 +164,9 @@ func (m *Model) editorLines(w int) []string {
 				name += " (current)"
 			}
 			if i == m.themeCursor {
-				out = append(out, st.SelectedRow.Render(common.Fit("> "+name, w)))
+				out = append(out, st.Selected.Render(common.Fit("> "+name, w)))
 			} else {
-				out = append(out, st.Row.Render(common.Fit("  "+name, w)))
+				out = append(out, st.Normal.Render(common.Fit("  "+name, w)))
 			}
 		}
 	}

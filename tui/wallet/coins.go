@@ -13,6 +13,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/txscript/v2"
 	"github.com/btcsuite/btcd/wire/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/satchelbtc/satchel/tui/common"
 	core "github.com/satchelbtc/satchel/wallet"
@@ -493,20 +494,20 @@ func (m *Coins) layout() coinsLayout {
 }
 
 // cells lays out one row from cells already cut to their column's width
-// (and styled, if at all); columns of width 0 are left out.
-func (l coinsLayout) cells(mark, op, addr, amt, confs, state, label string) string {
+// (and styled, if at all), g between them; columns of width 0 are left out.
+func (l coinsLayout) cells(g, mark, op, addr, amt, confs, state, label string) string {
 	var b strings.Builder
 	b.WriteString(mark)
 	b.WriteString(op)
 	if l.addrW > 0 {
-		b.WriteString(gap + addr)
+		b.WriteString(g + addr)
 	}
-	b.WriteString(gap + amt + gap + confs)
+	b.WriteString(g + amt + g + confs)
 	if l.stateW > 0 {
-		b.WriteString(gap + state)
+		b.WriteString(g + state)
 	}
 	if l.labelW > 0 {
-		b.WriteString(gap + label)
+		b.WriteString(g + label)
 	}
 	return b.String()
 }
@@ -526,7 +527,7 @@ func (m *Coins) render() string {
 		asOf := "as of block " + common.FormatInt(int64(m.tip))
 		title += strings.Repeat(" ", max(w-len(title)-len(asOf), 1)) + asOf
 	}
-	top := []string{st.TableHeader.Render(common.Fit(title, w))}
+	top := []string{st.Title.Render(common.Fit(title, w))}
 	var bottom []string
 	switch {
 	case m.err != nil:
@@ -546,7 +547,7 @@ func (m *Coins) render() string {
 			bottom = append(bottom, "")
 			bottom = append(bottom, m.detailLines(w)...)
 		}
-		bottom = append(bottom, lipgloss.NewStyle().Bold(true).Render(common.Fit(m.totals(), w)), m.keysLine(w))
+		bottom = append(bottom, st.Accent.Render(common.Fit(m.totals(), w)), m.keysLine(w))
 	}
 	topH := max(h-len(bottom), 0)
 	if len(top) > topH {
@@ -566,7 +567,7 @@ func (m *Coins) render() string {
 func (m *Coins) tableLines() []string {
 	st := m.common.Styles
 	l := m.layout()
-	head := l.cells("  ", common.Fit("outpoint", l.opW), common.Fit("address", l.addrW), common.PadLeft("amount", l.amountW),
+	head := l.cells(gap, "  ", common.Fit("outpoint", l.opW), common.Fit("address", l.addrW), common.PadLeft("amount", l.amountW),
 		common.PadLeft("confs", l.confW), common.Fit("state", l.stateW), common.Fit("label", l.labelW))
 	out := []string{st.TableHeader.Render(common.Fit(head, l.width))}
 	for i := m.offset; i < min(m.offset+m.visibleRows(), len(m.coins)); i++ {
@@ -575,9 +576,9 @@ func (m *Coins) tableLines() []string {
 	return out
 }
 
-// row draws coin i. The selected row is drawn in one style so that its
-// highlight is not broken; frozen coins are dimmed, and so are unconfirmed
-// counts and inherited labels, whose words say the same without colour.
+// row draws coin i, each cell in its style. The selected row is drawn in
+// one style so that its highlight is not broken; frozen coins are dimmed,
+// and so are inherited labels, whose words say the same without colour.
 func (m *Coins) row(l coinsLayout, i int) string {
 	c := m.coins[i]
 	st := m.common.Styles
@@ -591,18 +592,26 @@ func (m *Coins) row(l coinsLayout, i int) string {
 	state := common.Fit(c.state(), l.stateW)
 	label := common.Fit(c.label, l.labelW)
 	if i == m.cursor {
-		return st.SelectedRow.Render(common.Fit(l.cells("> ", op, addr, amt, confs, state, label), l.width))
+		return st.Selected.Render(common.Fit(l.cells(gap, "> ", op, addr, amt, confs, state, label), l.width))
 	}
 	if c.out.Frozen {
-		return st.Muted.Render(common.Fit(l.cells("  ", op, addr, amt, confs, state, label), l.width))
+		return st.Muted.Render(common.Fit(l.cells(gap, "  ", op, addr, amt, confs, state, label), l.width))
 	}
+	confStyle := st.Confirmed
 	if c.confs <= 0 {
-		confs = st.Muted.Render(confs)
+		confStyle = st.Unconfirmed
 	}
+	labelStyle := st.Label
 	if c.labelFrom != "" {
-		label = st.Muted.Render(label)
+		labelStyle = st.Muted
 	}
-	return common.Fit(l.cells("  ", op, addr, amt, confs, state, label), l.width)
+	n := st.Normal.Render
+	// The label is the last column, drawn without its padding so that an
+	// underlined label (NO_COLOR) does not underline blanks; Line pads.
+	label = labelStyle.Render(common.Fit(c.label, min(ansi.StringWidth(c.label), l.labelW)))
+	s := l.cells(n(gap), n("  "), st.Hash.Render(op), st.Address.Render(addr), n(amt), confStyle.Render(confs),
+		n(state), label)
+	return common.Line(l.width, st.Normal, common.Span{Text: s})
 }
 
 // detailLines shows the selected coin's outpoint, address and label in
@@ -610,22 +619,22 @@ func (m *Coins) row(l coinsLayout, i int) string {
 func (m *Coins) detailLines(w int) []string {
 	st := m.common.Styles
 	c := m.coins[m.cursor]
-	name := func(s string) string { return common.Fit(s, detailNameW) }
-	addr := c.addr
-	if addr == "" {
-		addr = st.Muted.Render("none (the script has no address form)")
+	name := func(s string) common.Span { return common.Span{Text: common.Fit(s, detailNameW), Style: st.Normal} }
+	addr := common.Span{Text: c.addr, Style: st.Address}
+	if c.addr == "" {
+		addr = common.Span{Text: "none (the script has no address form)", Style: st.Muted}
 	}
-	label := c.label
+	label := []common.Span{{Text: c.label, Style: st.Label}}
 	switch {
-	case label == "":
-		label = st.Muted.Render("none (l to add one)")
+	case c.label == "":
+		label = []common.Span{{Text: "none (l to add one)", Style: st.Muted}}
 	case c.labelFrom != "":
-		label += st.Muted.Render(" (from the " + c.labelFrom + ")")
+		label = append(label, common.Span{Text: " (from the " + c.labelFrom + ")", Style: st.Muted})
 	}
 	return []string{
-		common.Fit(name("outpoint")+c.out.OutPoint.String(), w),
-		common.Fit(name("address")+addr, w),
-		common.Fit(name("label")+label, w),
+		common.Line(w, st.Normal, name("outpoint"), common.Span{Text: c.out.OutPoint.String(), Style: st.Hash}),
+		common.Line(w, st.Normal, name("address"), addr),
+		common.Line(w, st.Normal, append([]common.Span{name("label")}, label...)...),
 	}
 }
 
@@ -652,7 +661,7 @@ func (m *Coins) keysLine(w int) string {
 		return st.Error.Render(common.Fit(m.notice.Error(), w))
 	}
 	if len(m.coins) == 0 {
-		return st.Footer.Render(common.Fit("r refresh", w))
+		return st.Muted.Render(common.Fit("r refresh", w))
 	}
 	freeze := "f freeze"
 	if m.coins[m.cursor].out.Frozen {
@@ -660,5 +669,5 @@ func (m *Coins) keysLine(w int) string {
 	}
 	s := "coin " + common.FormatInt(int64(m.cursor+1)) + " of " + common.FormatInt(int64(len(m.coins))) +
 		" · oldest first · " + freeze + " · l label · u BTC/sats · r refresh"
-	return st.Footer.Render(common.Fit(s, w))
+	return st.Muted.Render(common.Fit(s, w))
 }

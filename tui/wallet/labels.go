@@ -8,7 +8,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 
@@ -117,16 +116,7 @@ func NewLabelEdit(c common.Common, src LabelSetter, key, current, title string) 
 	in := textinput.New()
 	in.Prompt = fieldPrompt
 	in.Placeholder = "no label"
-	st := c.Styles
-	plainState := textinput.StyleState{
-		Text:        lipgloss.NewStyle(),
-		Placeholder: st.Muted,
-		Suggestion:  st.Muted,
-		Prompt:      lipgloss.NewStyle(),
-	}
-	// A reversed, steady cursor shows without colour and keeps views
-	// reproducible.
-	in.SetStyles(textinput.Styles{Focused: plainState, Blurred: plainState, Cursor: textinput.CursorStyle{Shape: tea.CursorBlock}})
+	in.SetStyles(common.InputStyles(c.Styles))
 	in.SetValue(current)
 	in.Focus()
 	m := &LabelEdit{
@@ -261,7 +251,7 @@ func (m *LabelEdit) render() string {
 		return ""
 	}
 	st := m.common.Styles
-	lines := []string{st.TableHeader.Render(common.Fit(m.title, w))}
+	lines := []string{st.Title.Render(common.Fit(m.title, w))}
 	ref := m.key
 	if i := strings.IndexByte(ref, ':'); i >= 0 {
 		ref = ref[i+1:]
@@ -269,7 +259,7 @@ func (m *LabelEdit) render() string {
 	for _, s := range common.HardWrap(ref, w) {
 		lines = append(lines, st.Muted.Render(common.Fit(s, w)))
 	}
-	lines = append(lines, "", common.Fit(m.input.View(), w))
+	lines = append(lines, "", common.Fit(common.InputView(m.input, st), w))
 	switch {
 	case m.err != nil:
 		for _, s := range common.WordWrap(m.err.Error(), w) {

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/satchelbtc/satchel/tui/common"
 )
@@ -21,13 +20,6 @@ const (
 // emptyHistory is shown in place of the history of a wallet without
 // transactions.
 const emptyHistory = "No transactions yet — receive some coins (r)"
-
-// Colours of incoming and outgoing amounts. The sign carries the meaning
-// too, for NO_COLOR terminals.
-var (
-	incomingStyle = lipgloss.NewStyle().Foreground(lipgloss.Color("2"))
-	outgoingStyle = lipgloss.NewStyle().Foreground(lipgloss.Color("1"))
-)
 
 // historyLayout is the column set for one width: narrow terminals drop the
 // time of day, then shorten the txid.
@@ -90,7 +82,7 @@ func (m *Overview) render() string {
 		lines = append(lines, "")
 	}
 	if m.loaded && m.err == nil && h > headerLines+1 {
-		lines[h-1] = st.Footer.Render(common.Fit(m.footer(), w))
+		lines[h-1] = st.Muted.Render(common.Fit(m.footer(), w))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -114,14 +106,14 @@ func (m *Overview) balanceLines(w int) []string {
 	for _, r := range rows {
 		amtW = max(amtW, len(r.amt))
 	}
-	out := []string{st.TableHeader.Render(common.Fit(title, w))}
+	out := []string{st.Title.Render(common.Fit(title, w))}
 	for _, r := range rows {
 		s := "  " + common.Fit(r.name, len("Unconfirmed")) + "  " + common.PadLeft(r.amt, amtW)
 		if r.name == "Total" {
-			out = append(out, lipgloss.NewStyle().Bold(true).Render(common.Fit(s, w)))
+			out = append(out, st.Accent.Render(common.Fit(s, w)))
 			continue
 		}
-		out = append(out, common.Fit(s, w))
+		out = append(out, st.Normal.Render(common.Fit(s, w)))
 	}
 	return append(out, "")
 }
@@ -134,7 +126,7 @@ func (m *Overview) historyLines(w int) []string {
 		return []string{st.Muted.Render(common.Fit(emptyHistory, w))}
 	}
 	l := m.layout()
-	out := []string{st.TableHeader.Render(common.Fit(l.cells(false, "date", "", common.PadLeft("amount", l.amountW), "txid", "label"), w))}
+	out := []string{st.TableHeader.Render(common.Fit(l.cells(false, "date", common.PadLeft("amount", l.amountW), "txid", "label"), w))}
 	vis := m.visibleRows()
 	for i := m.offset; i < min(m.offset+vis, len(m.history)); i++ {
 		out = append(out, m.row(l, i))
@@ -142,8 +134,10 @@ func (m *Overview) historyLines(w int) []string {
 	return out
 }
 
-// row draws history entry i. The selected row is drawn in one style so its
-// highlight is not broken by the amount's colour.
+// row draws history entry i: the amount received or sent, the txid and the
+// label each in its style, "unconfirmed" in place of the date of a payment
+// not mined yet. The selected row is drawn in one style so its highlight is
+// not broken by the amount's colour.
 func (m *Overview) row(l historyLayout, i int) string {
 	e := m.history[i]
 	st := m.common.Styles
@@ -159,23 +153,35 @@ func (m *Overview) row(l historyLayout, i int) string {
 	txid := common.ShortID(e.Txid.String(), l.txidW)
 	label := e.Label
 	if i == m.cursor {
-		return st.SelectedRow.Render(common.Fit(l.cells(true, date, "", amt, txid, label), l.width))
+		return st.Selected.Render(common.Fit(l.cells(true, date, amt, txid, label), l.width))
 	}
-	amtStyle := incomingStyle
+	amtStyle := st.AmountPositive
 	if e.Amount < 0 {
-		amtStyle = outgoingStyle
+		amtStyle = st.AmountNegative
 	}
-	s := l.cells(false, date, amtStyle.Render(amt), "", txid, label)
+	dateStyle := st.Normal
 	if e.Height <= 0 {
-		// Unconfirmed rows are dimmed except their amount.
-		s = l.cells(false, st.Muted.Render(common.Fit(date, l.dateW)), amtStyle.Render(amt), "", txid, label)
+		dateStyle = st.Unconfirmed
 	}
-	return common.Fit(s, l.width)
+	spans := []common.Span{
+		{Text: "  ", Style: st.Normal},
+		{Text: common.Fit(date, l.dateW), Style: dateStyle},
+		{Text: gap, Style: st.Normal},
+		{Text: common.Fit(amt, l.amountW), Style: amtStyle},
+		{Text: gap, Style: st.Normal},
+		{Text: common.Fit(txid, l.txidW), Style: st.Hash},
+	}
+	if l.labelW > 0 && label != "" {
+		// The label is the last column: Line pads after it, so that an
+		// underlined label (NO_COLOR) does not underline blanks.
+		spans = append(spans, common.Span{Text: gap, Style: st.Normal}, common.Span{Text: label, Style: st.Label})
+	}
+	return common.Line(l.width, st.Normal, spans...)
 }
 
-// cells lays out one row; amt is either already styled (styled) or plain
-// (plain), exactly amountW cells wide.
-func (l historyLayout) cells(selected bool, date, styled, plain, txid, label string) string {
+// cells lays out one row in plain text, for the column titles and the
+// selected row.
+func (l historyLayout) cells(selected bool, date, amt, txid, label string) string {
 	var b strings.Builder
 	if selected {
 		b.WriteString("> ")
@@ -184,11 +190,7 @@ func (l historyLayout) cells(selected bool, date, styled, plain, txid, label str
 	}
 	b.WriteString(common.Fit(date, l.dateW))
 	b.WriteString(gap)
-	if styled != "" {
-		b.WriteString(styled)
-	} else {
-		b.WriteString(common.Fit(plain, l.amountW))
-	}
+	b.WriteString(common.Fit(amt, l.amountW))
 	b.WriteString(gap)
 	b.WriteString(common.Fit(txid, l.txidW))
 	if l.labelW > 0 {

@@ -20,7 +20,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/btcsuite/btcd/address/v2"
 	"github.com/btcsuite/btcd/btcutil/v2"
 	"github.com/btcsuite/btcd/chaincfg/v2"
@@ -276,14 +275,7 @@ func (m *Send) newInput(placeholder string, limit int) textinput.Model {
 	ti := textinput.New()
 	ti.Placeholder = placeholder
 	ti.CharLimit = limit
-	plainStyle := lipgloss.NewStyle()
-	state := textinput.StyleState{
-		Text:        plainStyle,
-		Placeholder: m.common.Styles.Muted,
-		Suggestion:  m.common.Styles.Muted,
-		Prompt:      plainStyle,
-	}
-	ti.SetStyles(textinput.Styles{Focused: state, Blurred: state, Cursor: textinput.CursorStyle{Blink: false}})
+	ti.SetStyles(common.InputStyles(m.common.Styles))
 	return ti
 }
 

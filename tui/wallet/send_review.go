@@ -212,10 +212,10 @@ func (m *Send) reviewLines(w int) []string {
 	st := m.common.Styles
 	r := m.review
 	if r == nil {
-		return []string{st.TableHeader.Render(common.Fit("Review payment", w))}
+		return []string{st.Title.Render(common.Fit("Review payment", w))}
 	}
 	head := []string{
-		st.TableHeader.Render(common.Fit(titleRight("Review payment", "nothing is sent before you sign", w), w)),
+		st.Title.Render(common.Fit(titleRight("Review payment", "nothing is sent before you sign", w), w)),
 		"",
 	}
 
@@ -242,28 +242,36 @@ func (m *Send) reviewLines(w int) []string {
 		if len(addr) > addrW {
 			addr = common.ShortID(addr, addrW)
 		}
-		outs = append(outs, common.Fit(row(addr, formatAmount(btcutil.Amount(o.Value), m.units, false), mark), w))
+		n := st.Normal
+		outs = append(outs, common.Line(w, n,
+			common.Span{Text: "  ", Style: n},
+			common.Span{Text: common.Fit(addr, addrW), Style: st.Address},
+			common.Span{Text: "  " + common.PadLeft(formatAmount(btcutil.Amount(o.Value), m.units, false), amtW) + "  ", Style: n},
+			common.Span{Text: common.Fit(mark, markW), Style: st.Accent}))
 	}
 
 	tail := []string{""}
-	field := func(name, value string) { tail = append(tail, common.Fit(fmt.Sprintf("%-7s %s", name, value), w)) }
-	field("Spends", m.inputsText())
+	field := func(name string, value ...common.Span) {
+		tail = append(tail, common.Line(w, st.Normal, append([]common.Span{{Text: fmt.Sprintf("%-7s ", name), Style: st.Normal}}, value...)...))
+	}
+	text := func(s string) common.Span { return common.Span{Text: s, Style: st.Normal} }
+	field("Spends", text(m.inputsText()))
 	if r.Fee >= 0 {
-		proof := " · amounts proven"
+		proof := common.Span{Text: " · amounts proven", Style: st.Success}
 		if !r.FeeProven {
-			proof = " · NOT PROVEN"
+			proof = common.Span{Text: " · NOT PROVEN", Style: st.Warning}
 		}
-		field("Fee", amount.FormatSat(btcutil.Amount(r.Fee))+" ("+amount.FormatBTC(btcutil.Amount(r.Fee))+")"+proof)
+		field("Fee", text(amount.FormatSat(btcutil.Amount(r.Fee))+" ("+amount.FormatBTC(btcutil.Amount(r.Fee))+")"), proof)
 		size := common.FormatInt(r.VSize) + " vB"
 		if !r.Complete {
 			size += " (estimated)"
 		}
-		field("Rate", fmt.Sprintf("%.1f sat/vB · %s", r.FeeRate, size))
+		field("Rate", text(fmt.Sprintf("%.1f sat/vB · %s", r.FeeRate, size)))
 	} else {
-		field("Fee", "unknown: the value of an input is missing")
+		field("Fee", common.Span{Text: "unknown: the value of an input is missing", Style: st.Warning})
 	}
 	if l := strings.TrimSpace(m.fields[sendFieldLabel].Value()); l != "" {
-		field("Label", l)
+		field("Label", common.Span{Text: l, Style: st.Label})
 	}
 	for _, warn := range r.Warnings {
 		for i, l := range common.WordWrap(warn, w-2) {
@@ -323,16 +331,19 @@ func (m *Send) actionLines(w int) []string {
 	}
 	switch {
 	case m.prompt == sendPromptPassword:
-		out = append(out, st.TableHeader.Render(common.Fit("Wallet password (to sign)", w)), common.Fit(m.input.View(), w))
+		out = append(out, st.Subtitle.Render(common.Fit("Wallet password (to sign)", w)),
+			common.Line(w, st.Normal, common.Span{Text: common.InputView(m.input, st)}))
 	case m.prompt == sendPromptExport:
-		out = append(out, st.TableHeader.Render(common.Fit("Save the PSBT as", w)), common.Fit(m.input.View(), w))
+		out = append(out, st.Subtitle.Render(common.Fit("Save the PSBT as", w)),
+			common.Line(w, st.Normal, common.Span{Text: common.InputView(m.input, st)}))
 	case m.busy != "":
 		out = append(out, st.Muted.Render(common.Fit(m.busy, w)))
 	case m.txid != "":
-		out = append(out, st.TableHeader.Render(common.Fit("Sent "+m.txid, w)))
+		out = append(out, common.Line(w, st.Normal,
+			common.Span{Text: "Sent ", Style: st.Success}, common.Span{Text: m.txid, Style: st.Hash}))
 		wrapped("The payment was handed to the network; the wallet shows it once peers relay it.", st.Muted.Render)
 	case m.notice != "":
-		out = append(out, common.Fit(m.notice, w))
+		out = append(out, st.Success.Render(common.Fit(m.notice, w)))
 	}
 	if m.watchOnly && m.txid == "" && m.prompt == sendPromptNone && m.busy == "" {
 		wrapped(watchOnlyNote, st.Muted.Render)

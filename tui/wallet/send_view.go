@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
 )
 
@@ -36,7 +37,7 @@ func (m *Send) render() string {
 }
 
 // sendFrame cuts or pads body to leave the last line for the footer.
-func sendFrame(body []string, footer string, st *common.Styles, w, h int) string {
+func sendFrame(body []string, footer string, st *themes.Styles, w, h int) string {
 	if len(body) > h-1 {
 		body = body[:max(h-1, 0)]
 	}
@@ -44,7 +45,7 @@ func sendFrame(body []string, footer string, st *common.Styles, w, h int) string
 		body = append(body, "")
 	}
 	if h > 1 {
-		body = append(body, st.Footer.Render(common.Fit(footer, w)))
+		body = append(body, st.Muted.Render(common.Fit(footer, w)))
 	} else {
 		body = body[:h]
 	}
@@ -65,18 +66,18 @@ func (m *Send) footer() string {
 // formLines draws the form.
 func (m *Send) formLines(w int) []string {
 	st := m.common.Styles
-	out := []string{st.TableHeader.Render(common.Fit(titleRight("Send", m.availableText(), w), w))}
+	out := []string{st.Title.Render(common.Fit(titleRight("Send", m.availableText(), w), w))}
 	if m.loadErr != nil {
 		out = append(out, st.Error.Render(common.Fit("Could not read the wallet's coins: "+m.loadErr.Error(), w)))
 	} else {
 		out = append(out, "")
 	}
 	for i := range m.fields {
-		title := "  " + sendFieldTitles[i]
+		title := st.Normal.Render(common.Fit("  "+sendFieldTitles[i], w))
 		if i == m.focus {
-			title = st.TableHeader.Render(common.Fit("▸ "+sendFieldTitles[i], w))
+			title = st.Accent.Render(common.Fit("▸ "+sendFieldTitles[i], w))
 		}
-		out = append(out, common.Fit(title, w), common.Fit(m.fields[i].View(), w))
+		out = append(out, title, common.Line(w, st.Normal, common.Span{Text: common.InputView(m.fields[i], st)}))
 		if e := m.errs[i]; e != "" {
 			lines := common.WordWrap(e, w-2)
 			if len(lines) > 2 {
@@ -89,7 +90,7 @@ func (m *Send) formLines(w int) []string {
 			out = append(out, st.Muted.Render(common.Fit("  "+m.hint(i), w)))
 		}
 	}
-	out = append(out, "", common.Fit(m.coinsSummary(), w))
+	out = append(out, "", st.Normal.Render(common.Fit(m.coinsSummary(), w)))
 	switch {
 	case m.drafting:
 		out = append(out, st.Muted.Render(common.Fit("Preparing the payment…", w)))
@@ -181,7 +182,7 @@ func (m *Send) coinLines(w int) []string {
 	if n := len(m.chosen); n > 0 {
 		right = fmt.Sprintf("%d of %d chosen · %s", n, len(m.coins), formatAmount(avail, m.units, false))
 	}
-	out := []string{st.TableHeader.Render(common.Fit(titleRight("Coin control", right, w), w))}
+	out := []string{st.Title.Render(common.Fit(titleRight("Coin control", right, w), w))}
 	switch {
 	case m.coinNote != "":
 		out = append(out, st.Error.Render(common.Fit(m.coinNote, w)))
@@ -214,9 +215,9 @@ func (m *Send) coinLines(w int) []string {
 		if m.chosen[o.OutPoint] {
 			box = "[x]"
 		}
-		conf := "unconfirmed"
+		conf, confStyle := "unconfirmed", st.Unconfirmed
 		if c := o.Confirmations(m.tip); c > 0 {
-			conf = common.FormatInt(int64(c))
+			conf, confStyle = common.FormatInt(int64(c)), st.Confirmed
 		}
 		var flags []string
 		if o.Frozen {
@@ -229,10 +230,16 @@ func (m *Send) coinLines(w int) []string {
 		coin := common.Fit(common.ShortID(o.OutPoint.Hash.String(), max(coinW-len(vout), 5))+vout, coinW)
 		amt := formatAmount(o.Value, m.units, false)
 		if i == m.coinCursor {
-			out = append(out, st.SelectedRow.Render(common.Fit(row("> ", box, amt, conf, coin, strings.Join(flags, " ")), w)))
+			out = append(out, st.Selected.Render(common.Fit(row("> ", box, amt, conf, coin, strings.Join(flags, " ")), w)))
 			continue
 		}
-		out = append(out, common.Fit(row("  ", box, amt, conf, coin, strings.Join(flags, " ")), w))
+		n := st.Normal
+		out = append(out, common.Line(w, n,
+			common.Span{Text: "  " + box + " " + common.PadLeft(amt, amtW) + "  ", Style: n},
+			common.Span{Text: common.PadLeft(conf, confW), Style: confStyle},
+			common.Span{Text: "  ", Style: n},
+			common.Span{Text: coin, Style: st.Hash},
+			common.Span{Text: "  " + strings.Join(flags, " "), Style: n}))
 	}
 	return out
 }

@@ -15,7 +15,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
+	"github.com/satchelbtc/satchel/tui/internal/tuitest"
 	core "github.com/satchelbtc/satchel/wallet"
 )
 
@@ -615,12 +617,16 @@ func TestHelp(t *testing.T) {
 // colour.
 func TestNoColor(t *testing.T) {
 	c := common.NewCommon(t.Context(), 80, 24)
-	plainStyle := lipgloss.NewStyle()
-	c.Styles = &common.Styles{TableHeader: plainStyle, Row: plainStyle, SelectedRow: plainStyle,
-		Muted: plainStyle, Footer: plainStyle, Error: plainStyle}
+	c.Styles = themes.NewStyles(themes.Builtin()[0], true)
 	m := New(c, &fakeSource{}, &chaincfg.RegressionNetParams)
 	press(t, m, "j")
 	wantScreen(t, m, "> Restore from recovery words", "  Create a new wallet")
+	for _, keys := range [][]string{nil, {"enter", "enter", "j", "enter", "enter"}} {
+		press(t, m, keys...)
+		if colours := tuitest.Colors(m.View().Content); len(colours) > 0 {
+			t.Errorf("after %v the view has colour %q", keys, colours)
+		}
+	}
 }
 
 func TestViews(t *testing.T) {
