@@ -34,6 +34,7 @@ import (
 	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/node"
 	core "github.com/satchelbtc/satchel/wallet"
+	"github.com/satchelbtc/satchel/wallet/psbtx"
 )
 
 // flowTimeout bounds every wait for the screen; the fakes answer at once,
@@ -168,6 +169,18 @@ func (w flowWallet) SetLabel(key, label string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.fakeWallet.SetLabel(key, label)
+}
+
+func (w flowWallet) Draft(req *core.SendRequest) (*core.Draft, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.fakeWallet.Draft(req)
+}
+
+func (w flowWallet) Review(d *core.Draft) (*psbtx.Review, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.fakeWallet.Review(d)
 }
 
 func (w flowWallet) Unlocked() bool {
@@ -450,6 +463,47 @@ func TestFlowSendRejectsBadInput(t *testing.T) {
 				t.Errorf("the payment was drafted after all:\n%s", s)
 			}
 			assertFits(t, m.View().Content, size[0], size[1])
+		})
+	}
+}
+
+// TestFlowSendAbsurdFee pays at 5,000 sat/vB, above the wallet's limit:
+// the review shows the fee warning and asks for f before anything can be
+// signed, the help overlay lists f, and f lets the payment be signed.
+func TestFlowSendAbsurdFee(t *testing.T) {
+	for _, size := range flowSizes {
+		t.Run(sizeName(size), func(t *testing.T) {
+			fs := newFlowSources(&chaincfg.MainNetParams)
+			f := startFlow(t, fs.src, size[0], size[1])
+
+			f.press("s")
+			f.waitFor("Fee rate")
+			f.typeText(flowMainnetAddr)
+			f.press("tab")
+			f.typeText("0.001")
+			f.press("tab", "ctrl+u")
+			f.typeText("5000")
+			f.waitFor("the review asks to confirm it")
+			f.press("enter")
+			s := f.waitFor("This fee looks like a mistake", "f build it anyway")
+			for _, want := range []string{"705,000 sat", "5000.0 sat/vB", "at most 1,000 sat/vB"} {
+				if !shows(s, want) {
+					t.Errorf("the review lacks %q:\n%s", want, s)
+				}
+			}
+			if shows(s, "sign & broadcast") {
+				t.Errorf("the review offers to sign before the fee is accepted:\n%s", s)
+			}
+			golden.RequireEqual(t, s)
+
+			f.press("?")
+			s = f.waitFor("? or esc to close")
+			if !shows(s, "build it anyway") {
+				t.Errorf("the help overlay does not list f:\n%s", s)
+			}
+			f.press("?", "f")
+			f.waitFor("you chose to pay it", "sign & broadcast")
+			f.quit()
 		})
 	}
 }

@@ -94,6 +94,10 @@ type SendKeyMap struct {
 	Sign key.Binding
 	// Export writes the reviewed payment as a PSBT file.
 	Export key.Binding
+	// Force accepts a fee the wallet's limits call absurd (see
+	// psbtx.FeeLimits), as --force does on the command line; until then
+	// the payment can be neither signed nor exported.
+	Force key.Binding
 	// Edit returns from the review to the form, keeping its values.
 	Edit key.Binding
 	// Confirm and Cancel answer a prompt (password, file name).
@@ -114,6 +118,7 @@ func DefaultSendKeyMap() SendKeyMap {
 		DoneCoins:   key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "done")),
 		Sign:        key.NewBinding(key.WithKeys("s", "enter"), key.WithHelp("s/enter", "sign & broadcast")),
 		Export:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export PSBT")),
+		Force:       key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "build it anyway")),
 		Edit:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "edit")),
 		Confirm:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm")),
 		Cancel:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
@@ -172,6 +177,10 @@ type (
 		unlocked  bool
 		watchOnly bool
 		err       error
+		// feeRefusal is the wallet's refusal of the fee (ErrAbsurdFee);
+		// draft is then the same payment drafted with Force, for the
+		// review to show before the user accepts the fee.
+		feeRefusal error
 	}
 	sendSignedMsg struct {
 		id   int64
@@ -356,7 +365,7 @@ func (m *Send) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.NextField, k.PrevField, k.Review, k.CoinControl, k.Close},
 		{c.Up, c.Down, k.ToggleCoin, k.DoneCoins},
-		{k.Sign, k.Export, k.Edit, k.Confirm, k.Cancel},
+		{k.Force, k.Sign, k.Export, k.Edit, k.Confirm, k.Cancel},
 	}
 }
 
@@ -583,6 +592,10 @@ func (m *Send) startDraft() tea.Cmd {
 	return func() tea.Msg { return draftPayment(src, req, id, seq) }
 }
 
+// draftPayment drafts and reviews the payment req asks for. When the wallet
+// refuses its fee as absurd, it drafts the same payment again with Force, so
+// that the review can show what that fee is before the user accepts it; a
+// fee that is negative, or that cannot be known, is never accepted.
 func draftPayment(src SendSource, req *core.SendRequest, id int64, seq uint64) sendDraftMsg {
 	msg := sendDraftMsg{id: id, seq: seq}
 	if src == nil {
@@ -590,6 +603,12 @@ func draftPayment(src SendSource, req *core.SendRequest, id int64, seq uint64) s
 		return msg
 	}
 	d, err := src.Draft(req)
+	if psbtx.IsErrorCode(err, psbtx.ErrAbsurdFee) && !req.Force {
+		forced := *req
+		forced.Force = true
+		msg.feeRefusal = err
+		d, err = src.Draft(&forced)
+	}
 	if err != nil {
 		msg.err = err
 		return msg
@@ -597,6 +616,10 @@ func draftPayment(src SendSource, req *core.SendRequest, id int64, seq uint64) s
 	r, err := src.Review(d)
 	if err != nil {
 		msg.err = fmt.Errorf("the drafted payment cannot be reviewed: %w", err)
+		return msg
+	}
+	if msg.feeRefusal != nil && r.Fee < 0 {
+		msg.err = msg.feeRefusal
 		return msg
 	}
 	msg.draft, msg.review = d, r
@@ -615,5 +638,6 @@ func (m *Send) applyDraft(msg sendDraftMsg) {
 	m.clearReview()
 	m.draft, m.review = msg.draft, msg.review
 	m.unlocked, m.watchOnly = msg.unlocked, msg.watchOnly
+	m.feeRefusal = msg.feeRefusal
 	m.state = sendStateReview
 }

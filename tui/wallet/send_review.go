@@ -3,6 +3,7 @@ package wallet
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -42,6 +43,13 @@ type reviewStatus struct {
 	input      textinput.Model // the password or the file name
 	exportPath string          // the last file name given, offered again
 
+	// feeRefusal is why the wallet would not build the payment with its
+	// fee, until the user accepts the fee (Force); feeForced says they
+	// did. While feeRefusal is set the payment can be neither signed nor
+	// exported.
+	feeRefusal error
+	feeForced  bool
+
 	busy   string // what is running: signing or writing
 	actErr string // why the last action failed
 	notice string // what the last export wrote
@@ -51,6 +59,7 @@ type reviewStatus struct {
 // clearReview forgets the drafted payment and everything done with it.
 func (m *Send) clearReview() {
 	m.draft, m.review = nil, nil
+	m.feeRefusal, m.feeForced = nil, false
 	m.closePrompt()
 	m.busy, m.actErr, m.notice, m.txid = "", "", "", ""
 	m.actSeq++ // answers about the old draft are not wanted
@@ -66,6 +75,8 @@ func (m *Send) reviewHelp() []key.Binding {
 		return nil
 	case m.txid != "":
 		return []key.Binding{k.Close}
+	case m.feeRefusal != nil:
+		return []key.Binding{k.Force, k.Edit}
 	case m.watchOnly:
 		return []key.Binding{k.Export, k.Edit}
 	}
@@ -89,6 +100,11 @@ func (m *Send) reviewKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Edit):
 		m.clearReview()
 		m.state = sendStateForm
+	case m.feeRefusal != nil:
+		// Nothing leaves the review until the fee is accepted.
+		if key.Matches(msg, k.Force) {
+			m.feeRefusal, m.feeForced = nil, true
+		}
 	case key.Matches(msg, k.Export):
 		m.openPrompt(sendPromptExport)
 	case key.Matches(msg, k.Sign) && !m.watchOnly:
@@ -273,14 +289,23 @@ func (m *Send) reviewLines(w int) []string {
 	if l := strings.TrimSpace(m.fields[sendFieldLabel].Value()); l != "" {
 		field("Label", common.Span{Text: l, Style: st.Label})
 	}
-	for _, warn := range r.Warnings {
-		for i, l := range common.WordWrap(warn, w-2) {
+	warn := func(s string) {
+		for i, l := range common.WordWrap(s, w-2) {
 			p := "! "
 			if i > 0 {
 				p = "  "
 			}
 			tail = append(tail, st.Error.Render(common.Fit(p+l, w)))
 		}
+	}
+	switch {
+	case m.feeRefusal != nil:
+		warn("This fee looks like a mistake, so the wallet did not make the payment: it keeps fees to " + feeLimitsText() + ".")
+	case m.feeForced:
+		warn("This fee is above the wallet's limits (" + feeLimitsText() + "); you chose to pay it. Check it once more before you sign.")
+	}
+	for _, s := range r.Warnings {
+		warn(s)
 	}
 	tail = append(tail, "")
 	tail = append(tail, m.actionLines(w)...)
@@ -345,8 +370,35 @@ func (m *Send) actionLines(w int) []string {
 	case m.notice != "":
 		out = append(out, st.Success.Render(common.Fit(m.notice, w)))
 	}
-	if m.watchOnly && m.txid == "" && m.prompt == sendPromptNone && m.busy == "" {
+	idle := m.txid == "" && m.prompt == sendPromptNone && m.busy == ""
+	switch {
+	case idle && m.feeRefusal != nil:
+		wrapped(fmt.Sprintf("%s builds it anyway, to sign or export; %s goes back to change the fee.",
+			m.KeyMap.Force.Help().Key, m.KeyMap.Edit.Help().Key), st.Muted.Render)
+	case idle && m.watchOnly:
 		wrapped(watchOnlyNote, st.Muted.Render)
 	}
 	return out
+}
+
+// feeLimitsText says what the wallet's fee limits (psbtx.DefaultFeeLimits,
+// which send and the signer share) allow: "at most 1,000 sat/vB, and no more
+// than the amount sent".
+func feeLimitsText() string {
+	l := psbtx.DefaultFeeLimits
+	var parts []string
+	if l.MaxFeeRate > 0 {
+		rate := formatRate(l.MaxFeeRate)
+		if l.MaxFeeRate == math.Trunc(l.MaxFeeRate) {
+			rate = common.FormatInt(int64(l.MaxFeeRate))
+		}
+		parts = append(parts, "at most "+rate+" sat/vB")
+	}
+	if l.MaxFee > 0 {
+		parts = append(parts, "at most "+amount.FormatBTC(l.MaxFee))
+	}
+	if l.NotAboveSent {
+		parts = append(parts, "no more than the amount sent")
+	}
+	return strings.Join(parts, ", and ")
 }

@@ -105,13 +105,20 @@ func (m *Send) checkFee() {
 		m.errs[sendFieldFee] = fmt.Sprintf("fee rate %q is not a number: enter sat/vB, like 2 or 12.5", s)
 	case r <= 0:
 		m.errs[sendFieldFee] = "the fee rate must be more than 0 sat/vB"
-	case r > core.AbsurdFeeRateSatVB:
-		m.errs[sendFieldFee] = fmt.Sprintf("%s sat/vB is an absurd fee rate: at most %s sat/vB",
-			formatRate(r), common.FormatInt(core.AbsurdFeeRateSatVB))
+	case r > btcutil.MaxSatoshi:
+		// Not even one virtual byte could pay it.
+		m.errs[sendFieldFee] = fmt.Sprintf("%s sat/vB is more than all the bitcoin there will ever be", formatRate(r))
 	default:
+		// A rate above the wallet's limit is not refused here: the
+		// wallet refuses the draft, and the review asks whether to
+		// build it anyway (see absurdFee).
 		m.feeRate = r
 	}
 }
+
+// absurdFeeRate reports whether the rate typed is above the fee rate the
+// wallet calls absurd, so that the form warns before the review asks.
+func (m *Send) absurdFeeRate() bool { return m.feeRate > core.AbsurdFeeRateSatVB }
 
 // wrongNetwork explains an address of another network by its encoding:
 // bech32 prefixes tell mainnet, testnet/signet ("tb") and regtest apart,

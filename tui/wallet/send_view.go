@@ -13,6 +13,7 @@ import (
 
 	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
+	core "github.com/satchelbtc/satchel/wallet"
 )
 
 // View draws the screen of the flow that is shown, exactly Height lines of
@@ -87,7 +88,11 @@ func (m *Send) formLines(w int) []string {
 				out = append(out, st.Error.Render(common.Fit("  "+l, w)))
 			}
 		} else {
-			out = append(out, st.Muted.Render(common.Fit("  "+m.hint(i), w)))
+			style := st.Muted
+			if i == sendFieldFee && m.absurdFeeRate() {
+				style = st.Warning
+			}
+			out = append(out, style.Render(common.Fit("  "+m.hint(i), w)))
 		}
 	}
 	out = append(out, "", st.Normal.Render(common.Fit(m.coinsSummary(), w)))
@@ -151,6 +156,10 @@ func (m *Send) hint(i int) string {
 		}
 		return "e.g. 0.001, 0.5 btc, 50000 sat, or max for everything"
 	case sendFieldFee:
+		if m.absurdFeeRate() {
+			return fmt.Sprintf("above %s sat/vB, very likely a mistake: the review asks to confirm it",
+				common.FormatInt(core.AbsurdFeeRateSatVB))
+		}
 		if m.defaultRate > 0 {
 			return "satoshis per virtual byte; the default is " + formatRate(m.defaultRate)
 		}
