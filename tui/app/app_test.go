@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/satchelbtc/satchel/themes"
+	"github.com/satchelbtc/satchel/tui/internal/tuitest"
 	"github.com/satchelbtc/satchel/tui/node"
 	"github.com/satchelbtc/satchel/tui/settings"
 )
@@ -146,20 +147,6 @@ func keyMsg(s string) tea.KeyPressMsg {
 	return tea.KeyPressMsg{Code: r, Text: s}
 }
 
-// assertFits checks that the view has exactly h lines, none wider than w.
-func assertFits(t *testing.T, v string, w, h int) {
-	t.Helper()
-	lines := strings.Split(v, "\n")
-	if len(lines) != h {
-		t.Errorf("view has %d lines, want %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if lw := ansi.StringWidth(l); lw > w {
-			t.Errorf("line %d is %d cells wide, want at most %d: %q", i, lw, w, ansi.Strip(l))
-		}
-	}
-}
-
 func TestTabSwitching(t *testing.T) {
 	tests := []struct {
 		name string
@@ -287,7 +274,7 @@ func TestHelpOverlay(t *testing.T) {
 			t.Errorf("help overlay lacks %q:\n%s", want, s)
 		}
 	}
-	assertFits(t, hs.m.View().Content, 80, 24)
+	tuitest.AssertFits(t, hs.m.View().Content, 80, 24)
 
 	// Keys other than ? and esc do nothing while the overlay is open.
 	hs.press("3")
@@ -429,7 +416,7 @@ func TestStatusBarNarrow(t *testing.T) {
 	if !strings.Contains(last, "25.0%") || !strings.Contains(last, "testnet4") {
 		t.Errorf("narrow status bar %q lost the network or the percentage", last)
 	}
-	assertFits(t, hs.m.View().Content, 40, 10)
+	tuitest.AssertFits(t, hs.m.View().Content, 40, 10)
 }
 
 func TestViewsFit(t *testing.T) {
@@ -453,7 +440,7 @@ func TestViewsFit(t *testing.T) {
 				t.Run(w.name, func(t *testing.T) {
 					hs := newHarness(t, size[0], size[1], setup{color: color})
 					hs.press(w.keys...)
-					assertFits(t, hs.m.View().Content, size[0], size[1])
+					tuitest.AssertFits(t, hs.m.View().Content, size[0], size[1])
 				})
 			}
 		}
@@ -471,7 +458,7 @@ func TestResizeGivesPagesTheSpaceBetweenTheBars(t *testing.T) {
 			}
 		}
 	}
-	assertFits(t, hs.m.View().Content, 100, 30)
+	tuitest.AssertFits(t, hs.m.View().Content, 100, 30)
 }
 
 func TestEventsRefreshAndAreReadAgain(t *testing.T) {
@@ -559,7 +546,7 @@ func TestNoWallet(t *testing.T) {
 	if !strings.Contains(hs.screen(), "time (UTC)") {
 		t.Error("the explorer does not work without a wallet")
 	}
-	assertFits(t, hs.m.View().Content, 80, 24)
+	tuitest.AssertFits(t, hs.m.View().Content, 80, 24)
 }
 
 func TestGolden(t *testing.T) {

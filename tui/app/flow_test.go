@@ -32,6 +32,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/satchelbtc/satchel/themes"
+	"github.com/satchelbtc/satchel/tui/internal/tuitest"
 	"github.com/satchelbtc/satchel/tui/node"
 	core "github.com/satchelbtc/satchel/wallet"
 	"github.com/satchelbtc/satchel/wallet/psbtx"
@@ -392,7 +393,7 @@ func TestFlowExplorerNavigation(t *testing.T) {
 			if !strings.Contains(final, tipHash[:16]) {
 				t.Errorf("the final view is not the blocks list with the tip:\n%s", final)
 			}
-			assertFits(t, m.View().Content, size[0], size[1])
+			tuitest.AssertFits(t, m.View().Content, size[0], size[1])
 		})
 	}
 }
@@ -403,6 +404,16 @@ const (
 	flowTestnetAddr = "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"
 	flowMainnetAddr = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"
 )
+
+// startSendFlow runs the app on mainnet at size and opens the send form.
+func startSendFlow(t *testing.T, size [2]int) *flowProgram {
+	t.Helper()
+	fs := newFlowSources(&chaincfg.MainNetParams)
+	f := startFlow(t, fs.src, size[0], size[1])
+	f.press("s")
+	f.waitFor("Fee rate")
+	return f
+}
 
 // TestFlowSendRejectsBadInput checks the send form on mainnet: a testnet
 // address and an amount above the 50 BTC balance are named on screen, and
@@ -418,11 +429,7 @@ func TestFlowSendRejectsBadInput(t *testing.T) {
 	}
 	for _, size := range flowSizes {
 		t.Run(sizeName(size), func(t *testing.T) {
-			fs := newFlowSources(&chaincfg.MainNetParams)
-			f := startFlow(t, fs.src, size[0], size[1])
-
-			f.press("s")
-			f.waitFor("Fee rate")
+			f := startSendFlow(t, size)
 			f.typeText(flowTestnetAddr)
 			s := f.waitFor("is a testnet or signet address; this wallet is on mainnet")
 			if !strings.Contains(s, "tb1qw508d6") {
@@ -462,7 +469,7 @@ func TestFlowSendRejectsBadInput(t *testing.T) {
 			if s := ansi.Strip(m.View().Content); strings.Contains(s, "Review payment") {
 				t.Errorf("the payment was drafted after all:\n%s", s)
 			}
-			assertFits(t, m.View().Content, size[0], size[1])
+			tuitest.AssertFits(t, m.View().Content, size[0], size[1])
 		})
 	}
 }
@@ -473,11 +480,7 @@ func TestFlowSendRejectsBadInput(t *testing.T) {
 func TestFlowSendAbsurdFee(t *testing.T) {
 	for _, size := range flowSizes {
 		t.Run(sizeName(size), func(t *testing.T) {
-			fs := newFlowSources(&chaincfg.MainNetParams)
-			f := startFlow(t, fs.src, size[0], size[1])
-
-			f.press("s")
-			f.waitFor("Fee rate")
+			f := startSendFlow(t, size)
 			f.typeText(flowMainnetAddr)
 			f.press("tab")
 			f.typeText("0.001")

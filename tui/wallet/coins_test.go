@@ -214,7 +214,7 @@ func TestCoinsView(t *testing.T) {
 			m := newCoins(t, tt.src(t), tt.w, tt.h)
 			pressC(t, m, tt.keys...)
 			v := m.View().Content
-			assertFits(t, v, tt.w, tt.h)
+			tuitest.AssertFits(t, v, tt.w, tt.h)
 			golden.RequireEqual(t, v)
 		})
 	}
@@ -492,7 +492,7 @@ func TestCoinsScrolls(t *testing.T) {
 	m := newCoins(t, src, 80, 24)
 	pressC(t, m, "pgdown", "pgdown", "pgdown")
 	v := plain(m.View().Content)
-	assertFits(t, v, 80, 24)
+	tuitest.AssertFits(t, v, 80, 24)
 	sel, _ := m.Selected()
 	if l := coinLine(t, v, sel.OutPoint); !strings.HasPrefix(l, "> ") {
 		t.Errorf("selected row not marked: %q", l)
@@ -522,7 +522,7 @@ func TestLabelEditView(t *testing.T) {
 			m := NewLabelEdit(common.NewCommon(t.Context(), tt.w, tt.h), &fakeCoins{}, tt.key, tt.current, tt.title)
 			typeC(t, m, tt.typed)
 			v := m.View().Content
-			assertFits(t, v, tt.w, tt.h)
+			tuitest.AssertFits(t, v, tt.w, tt.h)
 			golden.RequireEqual(t, v)
 		})
 	}

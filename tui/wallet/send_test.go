@@ -19,6 +19,7 @@ import (
 
 	"github.com/satchelbtc/satchel/keystore"
 	"github.com/satchelbtc/satchel/tui/common"
+	"github.com/satchelbtc/satchel/tui/internal/tuitest"
 	core "github.com/satchelbtc/satchel/wallet"
 	"github.com/satchelbtc/satchel/wallet/psbtx"
 )
@@ -868,7 +869,7 @@ func TestSendView(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v := tt.setup(t).View().Content
-			assertFits(t, v, tt.w, tt.h)
+			tuitest.AssertFits(t, v, tt.w, tt.h)
 			golden.RequireEqual(t, v)
 		})
 	}
@@ -882,11 +883,11 @@ func TestSendSmallTerminals(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", w, h), func(t *testing.T) {
 			src := newFakeSend(t)
 			m := sendReviewed(t, src, w, h)
-			assertFits(t, m.View().Content, w, h)
+			tuitest.AssertFits(t, m.View().Content, w, h)
 			m.press(t, "esc", "ctrl+o")
-			assertFits(t, m.View().Content, w, h)
+			tuitest.AssertFits(t, m.View().Content, w, h)
 			m.press(t, "enter")
-			assertFits(t, m.View().Content, w, h)
+			tuitest.AssertFits(t, m.View().Content, w, h)
 		})
 	}
 }

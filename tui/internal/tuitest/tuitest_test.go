@@ -32,3 +32,38 @@ func TestColors(t *testing.T) {
 		})
 	}
 }
+
+// recorder is a testing.TB that counts failures instead of failing.
+type recorder struct {
+	testing.TB
+	failures int
+}
+
+func (r *recorder) Helper()               {}
+func (r *recorder) Errorf(string, ...any) { r.failures++ }
+
+func TestAssertFits(t *testing.T) {
+	styled := lipgloss.NewStyle().Bold(true).Render("abcd")
+	tests := []struct {
+		name     string
+		v        string
+		w, h     int
+		failures int
+	}{
+		{"fits", "ab\ncd", 2, 2, 0},
+		{"styles take no cells", styled + "\n", 4, 2, 0},
+		{"too few lines", "ab", 2, 2, 1},
+		{"too many lines", "a\nb\nc", 2, 2, 1},
+		{"too wide", "abc\nd", 2, 2, 1},
+		{"wide runes", "日本\n", 3, 2, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &recorder{TB: t}
+			AssertFits(r, tt.v, tt.w, tt.h)
+			if r.failures != tt.failures {
+				t.Errorf("AssertFits(%q, %d, %d) failed %d times, want %d", tt.v, tt.w, tt.h, r.failures, tt.failures)
+			}
+		})
+	}
+}
