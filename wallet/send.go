@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"time"
 
 	"github.com/btcsuite/btcd/address/v2"
 	"github.com/btcsuite/btcd/btcec/v2/schnorr"
@@ -278,24 +277,51 @@ func (w *Wallet) Owns(script []byte) (ours, change bool) {
 // Fingerprint returns the master key fingerprint the wallet's PSBTs name.
 func (w *Wallet) Fingerprint() uint32 { return w.account.fingerprint }
 
-// AddUnconfirmed records a transaction we just broadcast, so its spends and
-// change show at once.
+// AddUnconfirmed records an unconfirmed transaction that pays or spends the
+// wallet: one it just broadcast, or one a peer relayed. Nothing a peer says
+// may take coins away, so before the transaction changes anything, every
+// input that spends a coin of the wallet must pass the script engine (the
+// standard verification flags) against that coin's script and amount;
+// otherwise it is refused with ErrForgedSpend (the relaying peer lied),
+// ErrNonStandardSpend or ErrUnverifiableSpend. A double spend of a coin a
+// confirmed transaction spends is refused with ErrConflictsConfirmed. A
+// transaction already recorded unconfirmed counts as seen again (see
+// UnconfirmedExpiry); one already confirmed is left as it is. A valid
+// replacement (a fee bump) takes the place of the unconfirmed transactions
+// it conflicts with.
 func (w *Wallet) AddUnconfirmed(t *wire.MsgTx) error {
 	return safeUpdate(w.db, func(tx *bbolt.Tx) error {
 		st, err := w.loadState(tx)
 		if err != nil {
 			return err
 		}
-		if _, ok := st.txs[t.TxHash()]; ok || !w.relevant(st, t) {
+		id := t.TxHash()
+		old, known := st.txs[id]
+		switch {
+		case known && old.Height > 0:
 			return nil
+		case !known && !w.relevant(st, t):
+			return nil
+		case isCoinbase(t):
+			return fmt.Errorf("transaction %s is a coinbase: it cannot be unconfirmed", id)
 		}
-		// A replacement (fee bump) takes the place of what it conflicts with.
+		if err := verifySpends(st, t); err != nil {
+			return fmt.Errorf("transaction %s: %w", id, err)
+		}
+		if err := conflictsConfirmed(st, t); err != nil {
+			return fmt.Errorf("transaction %s: %w", id, err)
+		}
+		now := w.clock().UTC()
+		if known {
+			old.LastSeen = now
+			return dbPutTx(tx, old)
+		}
 		for _, id := range conflicts(st, t) {
 			if err := dbDeleteTx(tx, id); err != nil {
 				return err
 			}
 		}
-		return dbPutTx(tx, &txRecord{Tx: t, FirstSeen: time.Now().UTC()})
+		return dbPutTx(tx, &txRecord{Tx: t, FirstSeen: now, LastSeen: now})
 	})
 }
 

@@ -79,6 +79,9 @@ type Wallet struct {
 	// many addresses of each branch are derived.
 	scripts map[string]scriptRef
 	window  map[uint32]uint32
+
+	// now, when set, replaces time.Now (tests move the clock with it).
+	now func() time.Time
 }
 
 // Info is the public description of a wallet: everything that is readable
