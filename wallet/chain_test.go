@@ -33,9 +33,9 @@ type testChain struct {
 	// branch, so filters can name the scripts a block's inputs spend.
 	scripts map[wire.OutPoint][]byte
 	// reads counts filter reads by block hash.
-	reads  map[chainhash.Hash]int
+	reads   map[chainhash.Hash]int
 	fetched []int32 // heights of GetBlock calls, in order
-	seq    uint32
+	seq     uint32
 }
 
 func newTestChain() *testChain {
