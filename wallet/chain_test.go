@@ -23,8 +23,7 @@ import (
 
 // testChain is an in-memory chain for unit tests of the scan: real blocks
 // and real BIP158 basic filters built from them, without proof of work.
-// It stands in for the light node behind the Chain interface and counts
-// how often each filter is read, so tests can see what a scan asked for.
+// It stands in for the light node behind the Chain interface.
 type testChain struct {
 	blocks  []*wire.MsgBlock // by height; 0 is a genesis stand-in
 	byHash  map[chainhash.Hash]int32
@@ -32,15 +31,12 @@ type testChain struct {
 	// scripts holds the output script of every outpoint created on any
 	// branch, so filters can name the scripts a block's inputs spend.
 	scripts map[wire.OutPoint][]byte
-	// reads counts filter reads by block hash.
-	reads   map[chainhash.Hash]int
-	fetched []int32 // heights of GetBlock calls, in order
 	seq     uint32
 }
 
 func newTestChain() *testChain {
 	c := &testChain{byHash: map[chainhash.Hash]int32{}, filters: map[chainhash.Hash]*gcs.Filter{},
-		scripts: map[wire.OutPoint][]byte{}, reads: map[chainhash.Hash]int{}}
+		scripts: map[wire.OutPoint][]byte{}}
 	c.mine()
 	return c
 }
@@ -64,7 +60,6 @@ func (c *testChain) MatchScripts(ctx context.Context, start, end int32, scripts 
 	}
 	for h := max(start, 0); h <= end && int(h) < len(c.blocks); h++ {
 		hash := c.blocks[h].BlockHash()
-		c.reads[hash]++
 		f := c.filters[hash]
 		ok, err := f.MatchAny(builder.DeriveKey(&hash), scripts)
 		if err != nil {
@@ -85,7 +80,6 @@ func (c *testChain) GetBlock(ctx context.Context, hash *chainhash.Hash) (*wire.M
 	if !ok || c.blocks[h].BlockHash() != *hash {
 		return nil, fmt.Errorf("unknown block %s", hash)
 	}
-	c.fetched = append(c.fetched, h)
 	return c.blocks[h], nil
 }
 
@@ -138,8 +132,7 @@ func (c *testChain) mine(txs ...*wire.MsgTx) int32 {
 // fork returns a chain that shares c's blocks up to height and nothing
 // after: mining on it builds a competing branch.
 func (c *testChain) fork(height int32) *testChain {
-	f := &testChain{byHash: map[chainhash.Hash]int32{}, filters: c.filters, scripts: c.scripts,
-		reads: map[chainhash.Hash]int{}, seq: c.seq + 1000}
+	f := &testChain{byHash: map[chainhash.Hash]int32{}, filters: c.filters, scripts: c.scripts, seq: c.seq + 1000}
 	f.blocks = append(f.blocks, c.blocks[:height+1]...)
 	for h, b := range f.blocks {
 		f.byHash[b.BlockHash()] = int32(h)

@@ -220,17 +220,15 @@ func (w *Wallet) scan(ctx context.Context, c Chain, progress func(height, target
 	}
 
 	// The sweep: addresses that joined after the pass began are matched
-	// against the whole pass. What they find may grow the window again.
+	// against the whole pass. What they find may grow the window again,
+	// and the addresses that adds owe a sweep of their own.
 	for pass.hasLate() {
 		hdr, err := c.BlockHeader(target)
 		if err != nil {
 			return err
 		}
 		tipHash := hdr.BlockHash()
-		since := pass.Late
-		pass.Late = [2]uint32{noLate, noLate}
-		before := w.windowNow()
-		heights, err := c.MatchScripts(ctx, pass.From, target, w.scriptsFrom(since), nil)
+		heights, err := c.MatchScripts(ctx, pass.From, target, w.scriptsFrom(pass.Late), nil)
 		if err != nil {
 			return err
 		}
@@ -238,15 +236,26 @@ func (w *Wallet) scan(ctx context.Context, c Chain, progress func(height, target
 		if err != nil {
 			return err
 		}
+		next := scanPass{From: pass.From, Late: [2]uint32{noLate, noLate}}
 		for _, h := range heights {
-			if _, err := w.scanBlock(ctx, c, h, res, st); err != nil {
+			before := w.windowNow()
+			grew, err := w.scanBlock(ctx, c, h, res, st)
+			if err != nil {
 				return err
 			}
+			if grew {
+				// Stored at once, together with the debt being paid.
+				w.noteLate(&next, before)
+				w.noteLate(&pass, before)
+				if err := safeUpdate(w.db, func(tx *bbolt.Tx) error { return dbPutPass(tx, pass) }); err != nil {
+					return err
+				}
+			}
 		}
-		w.noteLate(&pass, before)
 		if !chainHas(c, target, tipHash) {
 			return errChainMoved
 		}
+		pass = next
 		if err := safeUpdate(w.db, func(tx *bbolt.Tx) error { return dbPutPass(tx, pass) }); err != nil {
 			return err
 		}
@@ -274,16 +283,22 @@ func (w *Wallet) scanStep(ctx context.Context, c Chain, from, to, target int32, 
 	})
 	for err == nil {
 		for _, h := range heights {
-			if _, err := w.scanBlock(ctx, c, h, res, st); err != nil {
+			grew, err := w.scanBlock(ctx, c, h, res, st)
+			if err != nil {
 				return err
+			}
+			if grew && from > pass.From {
+				// The new scripts have not seen the pass's earlier steps.
+				// The window on disk has grown already, so the debt is
+				// stored at once: a crash must not forget it.
+				w.noteLate(pass, matched)
+				if err := safeUpdate(w.db, func(tx *bbolt.Tx) error { return dbPutPass(tx, *pass) }); err != nil {
+					return err
+				}
 			}
 		}
 		if w.windowNow() == matched {
 			return nil
-		}
-		if from > pass.From {
-			// The new scripts have not seen the pass's earlier steps.
-			w.noteLate(pass, matched)
 		}
 		scripts := w.scriptsFrom(matched)
 		matched = w.windowNow()

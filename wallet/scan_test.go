@@ -257,51 +257,76 @@ func TestScanDeepReorg(t *testing.T) {
 	}
 }
 
-// failingChain is a testChain whose filters are out of reach from height
-// failFrom on, like a node that lost its peers in the middle of a scan.
+// failingChain is a testChain that fails like a node losing its peers in
+// the middle of a scan: filters from height failFrom on, or the block at
+// height failBlock, are out of reach.
 type failingChain struct {
 	*testChain
-	failFrom int32
+	failFrom, failBlock int32
 }
 
 func (f failingChain) MatchScripts(ctx context.Context, start, end int32, scripts [][]byte, progress func(int32)) ([]int32, error) {
-	if end >= f.failFrom {
+	if f.failFrom > 0 && end >= f.failFrom {
 		return nil, errors.New("no peer serves filters")
 	}
 	return f.testChain.MatchScripts(ctx, start, end, scripts, progress)
 }
 
-// TestScanResumesInterruptedPass: a restore that stops after the step in
-// which index 10 grew the window over index 28, paid in an earlier step,
-// owes a sweep; the next scan does it.
+func (f failingChain) GetBlock(ctx context.Context, hash *chainhash.Hash) (*wire.MsgBlock, error) {
+	if h, ok := f.byHash[*hash]; ok && h == f.failBlock {
+		return nil, errors.New("no peer serves blocks")
+	}
+	return f.testChain.GetBlock(ctx, hash)
+}
+
+// TestScanResumesInterruptedPass: a restore that stops after index 10 grew
+// the window over index 28, paid in an earlier step, owes a sweep of the
+// whole pass; the next scan does it, whether the first one stopped after
+// that step or within it.
 func TestScanResumesInterruptedPass(t *testing.T) {
 	defer func(old int32) { scanChunk = old }(scanChunk)
 	scanChunk = 10
-	c := newTestChain()
-	w, _ := newTestWallet(t)
-	for c.SyncedHeight() < 5 {
-		c.mine()
-	}
-	early := c.pay(script(t, w, ReceiveBranch, 28))
-	c.mine(early) // height 6
-	for c.SyncedHeight() < 29 {
-		c.mine()
-	}
-	later := c.pay(script(t, w, ReceiveBranch, 10))
-	c.mine(later) // height 30
-	for c.SyncedHeight() < 45 {
-		c.mine()
-	}
-	if _, err := w.Scan(context.Background(), failingChain{c, 31}, nil); err == nil {
-		t.Fatal("a scan whose filters ran out did not fail")
-	}
-	if h := w.ScanHeight(); h != 30 {
-		t.Fatalf("the interrupted scan stopped at %d; want 30", h)
-	}
-	scan(t, w, c)
-	want := sum(early.TxOut[0].Value, later.TxOut[0].Value)
-	if v := viewOf(t, w); v.Balance.Confirmed != want || v.NextReceive != 29 {
-		t.Fatalf("after the resumed scan: %+v; want %v confirmed and next index 29", v, want)
+	for _, tc := range []struct {
+		name      string
+		fail      failingChain
+		stoppedAt int32
+	}{
+		{"after the step", failingChain{failFrom: 31}, 30},
+		{"within the step", failingChain{failBlock: 25}, 20},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newTestChain()
+			w, _ := newTestWallet(t)
+			for c.SyncedHeight() < 5 {
+				c.mine()
+			}
+			early := c.pay(script(t, w, ReceiveBranch, 28))
+			c.mine(early) // height 6
+			for c.SyncedHeight() < 22 {
+				c.mine()
+			}
+			later := c.pay(script(t, w, ReceiveBranch, 10))
+			c.mine(later) // height 23
+			c.mine()
+			other := c.pay(script(t, w, ReceiveBranch, 0))
+			c.mine(other) // height 25
+			for c.SyncedHeight() < 45 {
+				c.mine()
+			}
+			fail := tc.fail
+			fail.testChain = c
+			if _, err := w.Scan(context.Background(), fail, nil); err == nil {
+				t.Fatal("a scan that lost its peers did not fail")
+			}
+			if h := w.ScanHeight(); h != tc.stoppedAt {
+				t.Fatalf("the interrupted scan stopped at %d; want %d", h, tc.stoppedAt)
+			}
+			scan(t, w, c)
+			want := sum(early.TxOut[0].Value, later.TxOut[0].Value, other.TxOut[0].Value)
+			if v := viewOf(t, w); v.Balance.Confirmed != want || v.NextReceive != 29 {
+				t.Fatalf("after the resumed scan: %+v; want %v confirmed and next index 29", v, want)
+			}
+		})
 	}
 }
 
