@@ -304,30 +304,53 @@ func dbForEachTx(tx *bbolt.Tx, fn func(*txRecord) error) error {
 		return nil
 	}
 	return b.ForEach(func(k, v []byte) error {
-		head := 1 + 4 + 32 + 4 + 8 + 8
-		if len(v) > 0 && v[0] == txRecordVersion {
-			head += 8
-		}
-		if len(v) < head || (v[0] != txRecordVersion && v[0] != txRecordVersion1) {
-			return damaged("transaction %x is malformed", k)
-		}
-		r := &txRecord{
-			Height:     int32(binary.BigEndian.Uint32(v[1:])),
-			BlockIndex: binary.BigEndian.Uint32(v[37:]),
-			BlockTime:  time.Unix(int64(binary.BigEndian.Uint64(v[41:])), 0).UTC(),
-			FirstSeen:  time.Unix(int64(binary.BigEndian.Uint64(v[49:])), 0).UTC(),
-			Tx:         new(wire.MsgTx),
-		}
-		r.LastSeen = r.FirstSeen
-		if v[0] == txRecordVersion {
-			r.LastSeen = time.Unix(int64(binary.BigEndian.Uint64(v[57:])), 0).UTC()
-		}
-		copy(r.BlockHash[:], v[5:37])
-		if err := r.Tx.Deserialize(bytes.NewReader(v[head:])); err != nil {
-			return damaged("transaction %x cannot be decoded", k)
+		r, err := decodeTxRecord(k, v)
+		if err != nil {
+			return err
 		}
 		return fn(r)
 	})
+}
+
+// dbFetchTx reads one stored transaction, or returns nil when the wallet
+// holds none with that txid.
+func dbFetchTx(tx *bbolt.Tx, id chainhash.Hash) (*txRecord, error) {
+	b := tx.Bucket(txBucket)
+	if b == nil {
+		return nil, nil
+	}
+	v := b.Get(id[:])
+	if v == nil {
+		return nil, nil
+	}
+	return decodeTxRecord(id[:], v)
+}
+
+// decodeTxRecord decodes the transaction record v stored under key k.
+func decodeTxRecord(k, v []byte) (*txRecord, error) {
+	head := 1 + 4 + 32 + 4 + 8 + 8
+	if len(v) > 0 && v[0] == txRecordVersion {
+		head += 8
+	}
+	if len(v) < head || (v[0] != txRecordVersion && v[0] != txRecordVersion1) {
+		return nil, damaged("transaction %x is malformed", k)
+	}
+	r := &txRecord{
+		Height:     int32(binary.BigEndian.Uint32(v[1:])),
+		BlockIndex: binary.BigEndian.Uint32(v[37:]),
+		BlockTime:  time.Unix(int64(binary.BigEndian.Uint64(v[41:])), 0).UTC(),
+		FirstSeen:  time.Unix(int64(binary.BigEndian.Uint64(v[49:])), 0).UTC(),
+		Tx:         new(wire.MsgTx),
+	}
+	r.LastSeen = r.FirstSeen
+	if v[0] == txRecordVersion {
+		r.LastSeen = time.Unix(int64(binary.BigEndian.Uint64(v[57:])), 0).UTC()
+	}
+	copy(r.BlockHash[:], v[5:37])
+	if err := r.Tx.Deserialize(bytes.NewReader(v[head:])); err != nil {
+		return nil, damaged("transaction %x cannot be decoded", k)
+	}
+	return r, nil
 }
 
 // scanCursor is how far the wallet has scanned: the last block checked.

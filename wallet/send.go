@@ -16,16 +16,12 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/satchelbtc/satchel/wallet/coinselect"
+	"github.com/satchelbtc/satchel/wallet/psbtx"
 )
 
-// Limits above which a payment needs Force: a fee rate nobody pays on
-// purpose, or a fee larger than what is sent.
-const (
-	AbsurdFeeRateSatVB = 1000
-)
-
-// ErrAbsurdFee is returned for a fee that is very likely a mistake.
-var ErrAbsurdFee = errors.New("the fee looks like a mistake")
+// AbsurdFeeRateSatVB is the fee rate above which a payment needs Force:
+// psbtx.DefaultFeeLimits, shared with the PSBT signer.
+const AbsurdFeeRateSatVB = 1000
 
 // Recipient is one output of a payment.
 type Recipient struct {
@@ -51,6 +47,8 @@ type SendRequest struct {
 	TipHeight int32
 	// Force allows an absurd fee.
 	Force bool
+	// MaxFee, when above zero, caps the fee (an absurd fee without Force).
+	MaxFee btcutil.Amount
 }
 
 // Draft is an unsigned payment.
@@ -64,6 +62,9 @@ type Draft struct {
 	ChangeIndex int
 	Inputs      []*Output
 	Algorithm   string
+
+	// change is the change address, not yet marked as handed out.
+	change *DerivedAddress
 }
 
 // inputType maps our script types to coin selection's.
@@ -117,9 +118,8 @@ func (w *Wallet) CreatePSBT(req *SendRequest) (*Draft, error) {
 		if req.SendMax {
 			sent = res.Amount
 		}
-		if !req.Force && (req.FeeRate > AbsurdFeeRateSatVB || res.Fee > sent) {
-			return fmt.Errorf("%w: %s for %s sent (%.1f sat/vB); use --force if you mean it",
-				ErrAbsurdFee, res.Fee, sent, float64(res.Fee)/float64(res.VSize))
+		if err := checkFee(req, res.Fee, res.VSize, sent); err != nil {
+			return err
 		}
 		draft, err = w.buildDraft(tx, st, creq, res, req, tip)
 		return err
@@ -197,15 +197,12 @@ func (w *Wallet) buildDraft(tx *bbolt.Tx, st *state, creq *coinselect.Request, r
 	}
 	var change *DerivedAddress
 	if res.Change > 0 {
+		// The change address is handed out only once the payment leaves
+		// the wallet (ReserveChange, AddUnconfirmed): a payment given up
+		// (a wrong password, a cancelled review) does not burn it.
 		next := dbFetchNextIndex(tx, 0, ChangeBranch)
 		var err error
 		if change, err = w.Address(ChangeBranch, next); err != nil {
-			return nil, err
-		}
-		if err := dbPutNextIndex(tx, 0, ChangeBranch, next+1); err != nil {
-			return nil, err
-		}
-		if _, err := w.extendScripts(tx); err != nil {
 			return nil, err
 		}
 		// Put the change at a random position so it does not stand out.
@@ -242,7 +239,40 @@ func (w *Wallet) buildDraft(tx *bbolt.Tx, st *state, creq *coinselect.Request, r
 	}
 	draft.Packet = p
 	draft.FeeRate = float64(res.Fee) / float64(res.VSize)
+	draft.change = change
 	return draft, nil
+}
+
+// ReserveChange marks the draft's change address as handed out, so that no
+// other payment uses it. Call it when the PSBT leaves the wallet unsigned,
+// for a signer elsewhere. A payment signed here and recorded with
+// AddUnconfirmed needs no call: recording marks its addresses used.
+func (w *Wallet) ReserveChange(d *Draft) error {
+	if d == nil || d.change == nil {
+		return nil
+	}
+	return safeUpdate(w.db, func(tx *bbolt.Tx) error {
+		if d.change.Index+1 <= dbFetchNextIndex(tx, 0, ChangeBranch) {
+			return nil
+		}
+		if err := dbPutNextIndex(tx, 0, ChangeBranch, d.change.Index+1); err != nil {
+			return err
+		}
+		_, err := w.extendScripts(tx)
+		return err
+	})
+}
+
+// checkFee applies the fee limits the PSBT signer applies too
+// (psbtx.DefaultFeeLimits and the request's cap) unless the request forces
+// the fee.
+func checkFee(req *SendRequest, fee btcutil.Amount, vsize int64, sent btcutil.Amount) error {
+	if req.Force {
+		return nil
+	}
+	limits := psbtx.DefaultFeeLimits
+	limits.MaxFee = req.MaxFee
+	return limits.CheckFee(fee, vsize, sent)
 }
 
 // describeKey fills the PSBT key fields of one of our addresses.
@@ -251,16 +281,11 @@ func (w *Wallet) describeKey(d *DerivedAddress, derivs *[]*psbt.Bip32Derivation,
 
 	fp := w.account.fingerprint
 	if w.account.scriptType == P2TR {
-		xonly := schnorr.SerializePubKey(d.PubKey)
-		*internal = xonly
-		*tapDerivs = append(*tapDerivs, &psbt.TaprootBip32Derivation{
-			XOnlyPubKey: xonly, MasterKeyFingerprint: fp, Bip32Path: d.Path,
-		})
+		*internal = schnorr.SerializePubKey(d.PubKey)
+		*tapDerivs = append(*tapDerivs, psbtx.NewTaprootBip32Derivation(fp, d.PubKey, d.Path))
 		return
 	}
-	*derivs = append(*derivs, &psbt.Bip32Derivation{
-		PubKey: d.PubKey.SerializeCompressed(), MasterKeyFingerprint: fp, Bip32Path: d.Path,
-	})
+	*derivs = append(*derivs, psbtx.NewBip32Derivation(fp, d.PubKey, d.Path))
 	if w.account.scriptType == P2SHP2WPKH {
 		wpkh, _ := address.NewAddressWitnessPubKeyHash(address.Hash160(d.PubKey.SerializeCompressed()), w.net)
 		*redeem, _ = txscript.PayToAddrScript(wpkh)
@@ -321,7 +346,15 @@ func (w *Wallet) AddUnconfirmed(t *wire.MsgTx) error {
 				return err
 			}
 		}
-		return dbPutTx(tx, &txRecord{Tx: t, FirstSeen: now, LastSeen: now})
+		if err := dbPutTx(tx, &txRecord{Tx: t, FirstSeen: now, LastSeen: now}); err != nil {
+			return err
+		}
+		// Its change (and any payment to ourselves) is handed out now.
+		if err := w.markUsed(tx, t); err != nil {
+			return err
+		}
+		_, err = w.extendScripts(tx)
+		return err
 	})
 }
 
@@ -401,10 +434,15 @@ func (w *Wallet) BumpFee(txid chainhash.Hash, feeRate float64, force bool) (*Dra
 			return fmt.Errorf("a fee rate of %.1f sat/vB pays %s, but replacing needs at least %s (the old fee plus %v sat/vB): raise --fee-rate",
 				feeRate, res.Fee, minFee, MinRelayFeeRate)
 		}
-		if !force && feeRate > AbsurdFeeRateSatVB {
-			return fmt.Errorf("%w: %.1f sat/vB; use --force if you mean it", ErrAbsurdFee, feeRate)
+		var sent btcutil.Amount
+		for _, o := range req.Outputs {
+			sent += btcutil.Amount(o.Value)
 		}
-		draft, err = w.buildDraft(tx, st, req, res, &SendRequest{FeeRate: feeRate}, c.Height)
+		sreq := &SendRequest{FeeRate: feeRate, Force: force}
+		if err := checkFee(sreq, res.Fee, res.VSize, sent); err != nil {
+			return err
+		}
+		draft, err = w.buildDraft(tx, st, req, res, sreq, c.Height)
 		return err
 	})
 	return draft, err

@@ -248,7 +248,11 @@ func (m *Send) reviewLines(w int) []string {
 	field := func(name, value string) { tail = append(tail, fit(fmt.Sprintf("%-7s %s", name, value), w)) }
 	field("Spends", m.inputsText())
 	if r.Fee >= 0 {
-		field("Fee", amount.FormatSat(btcutil.Amount(r.Fee))+" ("+amount.FormatBTC(btcutil.Amount(r.Fee))+")")
+		proof := " · amounts proven"
+		if !r.FeeProven {
+			proof = " · NOT PROVEN"
+		}
+		field("Fee", amount.FormatSat(btcutil.Amount(r.Fee))+" ("+amount.FormatBTC(btcutil.Amount(r.Fee))+")"+proof)
 		size := formatInt(r.VSize) + " vB"
 		if !r.Complete {
 			size += " (estimated)"

@@ -118,7 +118,7 @@ func (f *fakeSend) Draft(req *core.SendRequest) (*core.Draft, error) {
 	}
 	const vsize = 141
 	fee := btcutil.Amount(req.FeeRate * vsize)
-	r := &psbtx.Review{Fee: int64(fee), FeeRate: float64(fee) / vsize, VSize: vsize}
+	r := &psbtx.Review{Fee: int64(fee), FeeRate: float64(fee) / vsize, VSize: vsize, FeeProven: true}
 	var total btcutil.Amount
 	for _, op := range ops {
 		o := f.coin(op)
