@@ -165,7 +165,7 @@ func (w *Wallet) selectionRequest(st *state, tip int32, req *SendRequest) (*coin
 		return creq, nil
 	}
 	for _, o := range st.outputs {
-		if o.SpentBy == nil && !o.Frozen && o.Height > 0 && o.Mature(tip) {
+		if o.Spendable(tip) {
 			creq.Coins = append(creq.Coins, coin(o))
 		}
 	}
@@ -420,7 +420,7 @@ func (w *Wallet) BumpFee(txid chainhash.Hash, feeRate float64, force bool) (*Dra
 		}
 		oldFee := oldIn - oldOut
 		for _, o := range st.outputs {
-			if o.SpentBy == nil && !o.Frozen && o.Height > 0 && o.Mature(c.Height) && o.OutPoint.Hash != txid {
+			if o.Spendable(c.Height) && o.OutPoint.Hash != txid {
 				req.Coins = append(req.Coins, coinselect.Coin{OutPoint: o.OutPoint, Value: o.Value,
 					Type: inputType(w.account.scriptType), Confirmations: o.Confirmations(c.Height)})
 			}

@@ -271,7 +271,7 @@ func (w *Wallet) History() ([]HistoryEntry, error) {
 			r := st.order[i]
 			id := r.Tx.TxHash()
 			e := HistoryEntry{Txid: id, Height: r.Height, BlockTime: r.BlockTime, Fee: -1, Tx: r.Tx,
-				Label: dbFetchLabel(tx, "tx:"+id.String())}
+				Label: dbFetchLabel(tx, TxLabelKey(id))}
 			var in, ours btcutil.Amount
 			allOurs := !isCoinbase(r.Tx)
 			for _, txIn := range r.Tx.TxIn {

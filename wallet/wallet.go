@@ -243,10 +243,8 @@ func watchOnlyAccount(recv, change *Descriptor) (*accountRecord, error) {
 		if !hasBranch(change, ChangeBranch) {
 			return nil, errors.New("the change descriptor must derive .../1/*")
 		}
-		if change.Type != recv.Type || change.Key.String() != recv.Key.String() ||
-			change.Origin.Fingerprint != recv.Origin.Fingerprint ||
-			FormatPath(change.Origin.Path) != FormatPath(recv.Origin.Path) {
-			return nil, errors.New("the receive and change descriptors must use the same script type and key")
+		if err := checkPair(recv, change); err != nil {
+			return nil, err
 		}
 	}
 	return &accountRecord{
