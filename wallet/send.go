@@ -246,7 +246,7 @@ func (w *Wallet) buildDraft(tx *bbolt.Tx, st *state, creq *coinselect.Request, r
 // ReserveChange marks the draft's change address as handed out, so that no
 // other payment uses it. Call it when the PSBT leaves the wallet unsigned,
 // for a signer elsewhere. A payment signed here and recorded with
-// AddUnconfirmed needs no call: recording marks its addresses used.
+// RecordSent needs no call: recording marks its addresses used.
 func (w *Wallet) ReserveChange(d *Draft) error {
 	if d == nil || d.change == nil {
 		return nil
@@ -313,8 +313,22 @@ func (w *Wallet) Fingerprint() uint32 { return w.account.fingerprint }
 // transaction already recorded unconfirmed counts as seen again (see
 // UnconfirmedExpiry); one already confirmed is left as it is. A valid
 // replacement (a fee bump) takes the place of the unconfirmed transactions
-// it conflicts with.
+// it conflicts with. A relayed transaction never moves the address indices:
+// a peer could push them past what a restore would look for.
 func (w *Wallet) AddUnconfirmed(t *wire.MsgTx) error {
+	return w.addUnconfirmed(t, false)
+}
+
+// RecordSent is AddUnconfirmed for a payment this wallet made and
+// broadcast: its change address, and any address of ours it pays, are
+// handed out from now on.
+func (w *Wallet) RecordSent(t *wire.MsgTx) error {
+	return w.addUnconfirmed(t, true)
+}
+
+// addUnconfirmed is AddUnconfirmed; own marks the addresses the
+// transaction pays as used.
+func (w *Wallet) addUnconfirmed(t *wire.MsgTx, own bool) error {
 	return safeUpdate(w.db, func(tx *bbolt.Tx) error {
 		st, err := w.loadState(tx)
 		if err != nil {
@@ -348,6 +362,9 @@ func (w *Wallet) AddUnconfirmed(t *wire.MsgTx) error {
 		}
 		if err := dbPutTx(tx, &txRecord{Tx: t, FirstSeen: now, LastSeen: now}); err != nil {
 			return err
+		}
+		if !own {
+			return nil
 		}
 		// Its change (and any payment to ourselves) is handed out now.
 		if err := w.markUsed(tx, t); err != nil {

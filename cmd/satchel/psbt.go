@@ -450,7 +450,7 @@ func signPayment(w *wallet.Wallet, p *psbt.Packet, signer *keystore.Signer, o wa
 // recordPayment adds a broadcast payment to the wallet as unconfirmed, with
 // its label.
 func recordPayment(w *wallet.Wallet, tx *wire.MsgTx, label string) error {
-	if err := w.AddUnconfirmed(tx); err != nil {
+	if err := w.RecordSent(tx); err != nil {
 		return err
 	}
 	if label == "" {
