@@ -76,7 +76,9 @@ func errNoSuchOutput(op wire.OutPoint) error {
 
 // scriptOwner finds which of our addresses a script pays.
 func (w *Wallet) scriptOwner(script []byte) (uint32, uint32, bool) {
+	w.mu.RLock()
 	r, ok := w.scripts[string(script)]
+	w.mu.RUnlock()
 	return r.branch, r.index, ok
 }
 
@@ -84,6 +86,8 @@ func (w *Wallet) scriptOwner(script []byte) (uint32, uint32, bool) {
 // branch: the gap limit beyond the highest used or handed-out index. It
 // reports whether new scripts were added.
 func (w *Wallet) extendScripts(tx *bbolt.Tx) (bool, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.scripts == nil {
 		w.scripts = map[string]scriptRef{}
 		w.window = map[uint32]uint32{}
@@ -120,6 +124,8 @@ func (w *Wallet) UnspentOutPoints() []wire.OutPoint {
 
 // watchScripts returns every script the wallet watches.
 func (w *Wallet) watchScripts() [][]byte {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
 	out := make([][]byte, 0, len(w.scripts))
 	for s := range w.scripts {
 		out = append(out, []byte(s))
@@ -147,6 +153,8 @@ func (w *Wallet) Scan(ctx context.Context, c Chain, progress func(height, target
 	if w.readOnly {
 		return nil, errors.New("the wallet is open read-only")
 	}
+	w.scanMu.Lock()
+	defer w.scanMu.Unlock()
 	res := &ScanResult{From: -1}
 	for attempt := 0; ; attempt++ {
 		err := w.scan(ctx, c, progress, res)
@@ -309,12 +317,16 @@ func (w *Wallet) scanStep(ctx context.Context, c Chain, from, to, target int32, 
 
 // windowNow returns how many addresses of each branch are watched.
 func (w *Wallet) windowNow() [2]uint32 {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
 	return [2]uint32{w.window[ReceiveBranch], w.window[ChangeBranch]}
 }
 
 // scriptsFrom returns the watched scripts whose index on their branch b is
 // at least from[b].
 func (w *Wallet) scriptsFrom(from [2]uint32) [][]byte {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
 	var out [][]byte
 	for s, r := range w.scripts {
 		if r.index >= from[r.branch] {
@@ -370,6 +382,17 @@ func (w *Wallet) scanBlock(ctx context.Context, c Chain, height int32, res *Scan
 	res.BlocksFetched++
 	var grew bool
 	err = safeUpdate(w.db, func(tx *bbolt.Tx) error {
+		if st.txid != uint64(tx.ID())-1 {
+			// Something wrote to the wallet since st was read (a payment,
+			// a relayed transaction, the scan's own progress): read it
+			// again, so that no write is undone.
+			fresh, err := w.loadState(tx)
+			if err != nil {
+				return err
+			}
+			*st = *fresh
+		}
+		defer func() { st.txid = uint64(tx.ID()) }()
 		for {
 			for i, t := range block.Transactions {
 				if !w.relevant(st, t) {

@@ -112,13 +112,18 @@ type state struct {
 	txs     map[chainhash.Hash]*txRecord
 	outputs map[wire.OutPoint]*Output
 	order   []*txRecord // by height (unconfirmed last), then block position
+
+	// txid is the bbolt transaction the state was read in: a write
+	// transaction that finds another one committed since (its own ID is
+	// not txid+1) must read the state again.
+	txid uint64
 }
 
 // loadState replays every stored transaction in chain order. Expired
 // unconfirmed ones are left out, so every view agrees on them even before a
 // scan deletes them.
 func (w *Wallet) loadState(tx *bbolt.Tx) (*state, error) {
-	st := &state{txs: map[chainhash.Hash]*txRecord{}, outputs: map[wire.OutPoint]*Output{}}
+	st := &state{txs: map[chainhash.Hash]*txRecord{}, outputs: map[wire.OutPoint]*Output{}, txid: uint64(tx.ID())}
 	err := dbForEachTx(tx, func(r *txRecord) error {
 		if w.expired(r) {
 			return nil

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -63,8 +64,14 @@ type CreateConfig struct {
 	GapLimit uint32
 }
 
-// Wallet is an open wallet file. It is safe for use by one goroutine at a
-// time.
+// Wallet is an open wallet file. It is safe for concurrent access: every
+// method may run while a Scan is in progress. Reads (Balance, History,
+// UTXOs, Owns, Info, ReviewPSBT, SignPSBT and the rest) each see one
+// consistent snapshot of the file and never wait for a scan, which holds no
+// lock across blocks: it writes one bbolt transaction per block, and reads
+// the wallet again when something else wrote in between. Writes are
+// serialized by bbolt, one transaction each. Two scans run one after the
+// other. Close must not be called while other calls are running.
 type Wallet struct {
 	path     string
 	db       *bbolt.DB
@@ -75,6 +82,12 @@ type Wallet struct {
 	change   *Descriptor
 	readOnly bool
 
+	// scanMu makes scans run one at a time.
+	scanMu sync.Mutex
+
+	// mu guards scripts and window: the scan and payments extend them
+	// while pages read them.
+	mu sync.RWMutex
 	// scripts maps every watched script to its address; window is how
 	// many addresses of each branch are derived.
 	scripts map[string]scriptRef
