@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/btcsuite/btcd/chaincfg/v2"
+	"github.com/btcsuite/btcd/chainhash/v2"
+	"github.com/btcsuite/btcd/wire/v2"
 	"go.etcd.io/bbolt"
 
 	"github.com/satchelbtc/satchel/keystore"
@@ -105,5 +107,50 @@ func TestUnlockChecksIntegrity(t *testing.T) {
 				t.Fatalf("Unlock of an edited file: %v", err)
 			}
 		})
+	}
+}
+
+// TestRelayedPaymentKeepsIndices checks that a relayed unconfirmed payment
+// to a far address does not move the address index (a peer could push it
+// past the gap a restore looks at), while a payment the wallet sent itself
+// hands out the addresses it pays.
+func TestRelayedPaymentKeepsIndices(t *testing.T) {
+	w, err := Open(newSeedWallet(t, abandonMnemonic, P2WPKH), testNet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	far, err := w.Address(ReceiveBranch, 15)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pay := func(seed byte) *wire.MsgTx {
+		tx := wire.NewMsgTx(2)
+		tx.AddTxIn(wire.NewTxIn(wire.NewOutPoint(&chainhash.Hash{seed}, 0), nil, nil))
+		tx.AddTxOut(wire.NewTxOut(50000, far.Script))
+		return tx
+	}
+	next := func() uint32 {
+		info, err := w.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.NextReceive
+	}
+	if err := w.AddUnconfirmed(pay(1)); err != nil {
+		t.Fatal(err)
+	}
+	if n := next(); n != 0 {
+		t.Fatalf("a relayed payment moved the receive index to %d", n)
+	}
+	b, _ := w.Balance()
+	if b.Unconfirmed != 50000 {
+		t.Fatalf("the relayed payment is not shown: %+v", b)
+	}
+	if err := w.RecordSent(pay(2)); err != nil {
+		t.Fatal(err)
+	}
+	if n := next(); n != 16 {
+		t.Fatalf("after a payment of ours to index 15 the receive index is %d, want 16", n)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"time"
 
 	"github.com/btcsuite/btcd/address/v2"
 	"github.com/btcsuite/btcd/btcec/v2/schnorr"
@@ -166,7 +165,7 @@ func (w *Wallet) selectionRequest(st *state, tip int32, req *SendRequest) (*coin
 		return creq, nil
 	}
 	for _, o := range st.outputs {
-		if o.SpentBy == nil && !o.Frozen && o.Height > 0 && o.Mature(tip) {
+		if o.Spendable(tip) {
 			creq.Coins = append(creq.Coins, coin(o))
 		}
 	}
@@ -247,7 +246,7 @@ func (w *Wallet) buildDraft(tx *bbolt.Tx, st *state, creq *coinselect.Request, r
 // ReserveChange marks the draft's change address as handed out, so that no
 // other payment uses it. Call it when the PSBT leaves the wallet unsigned,
 // for a signer elsewhere. A payment signed here and recorded with
-// AddUnconfirmed needs no call: recording marks its addresses used.
+// RecordSent needs no call: recording marks its addresses used.
 func (w *Wallet) ReserveChange(d *Draft) error {
 	if d == nil || d.change == nil {
 		return nil
@@ -303,25 +302,69 @@ func (w *Wallet) Owns(script []byte) (ours, change bool) {
 // Fingerprint returns the master key fingerprint the wallet's PSBTs name.
 func (w *Wallet) Fingerprint() uint32 { return w.account.fingerprint }
 
-// AddUnconfirmed records a transaction we just broadcast, so its spends and
-// change show at once.
+// AddUnconfirmed records an unconfirmed transaction that pays or spends the
+// wallet: one it just broadcast, or one a peer relayed. Nothing a peer says
+// may take coins away, so before the transaction changes anything, every
+// input that spends a coin of the wallet must pass the script engine (the
+// standard verification flags) against that coin's script and amount;
+// otherwise it is refused with ErrForgedSpend (the relaying peer lied),
+// ErrNonStandardSpend or ErrUnverifiableSpend. A double spend of a coin a
+// confirmed transaction spends is refused with ErrConflictsConfirmed. A
+// transaction already recorded unconfirmed counts as seen again (see
+// UnconfirmedExpiry); one already confirmed is left as it is. A valid
+// replacement (a fee bump) takes the place of the unconfirmed transactions
+// it conflicts with. A relayed transaction never moves the address indices:
+// a peer could push them past what a restore would look for.
 func (w *Wallet) AddUnconfirmed(t *wire.MsgTx) error {
+	return w.addUnconfirmed(t, false)
+}
+
+// RecordSent is AddUnconfirmed for a payment this wallet made and
+// broadcast: its change address, and any address of ours it pays, are
+// handed out from now on.
+func (w *Wallet) RecordSent(t *wire.MsgTx) error {
+	return w.addUnconfirmed(t, true)
+}
+
+// addUnconfirmed is AddUnconfirmed; own marks the addresses the
+// transaction pays as used.
+func (w *Wallet) addUnconfirmed(t *wire.MsgTx, own bool) error {
 	return safeUpdate(w.db, func(tx *bbolt.Tx) error {
 		st, err := w.loadState(tx)
 		if err != nil {
 			return err
 		}
-		if _, ok := st.txs[t.TxHash()]; ok || !w.relevant(st, t) {
+		id := t.TxHash()
+		old, known := st.txs[id]
+		switch {
+		case known && old.Height > 0:
 			return nil
+		case !known && !w.relevant(st, t):
+			return nil
+		case isCoinbase(t):
+			return fmt.Errorf("transaction %s is a coinbase: it cannot be unconfirmed", id)
 		}
-		// A replacement (fee bump) takes the place of what it conflicts with.
+		if err := verifySpends(st, t); err != nil {
+			return fmt.Errorf("transaction %s: %w", id, err)
+		}
+		if err := conflictsConfirmed(st, t); err != nil {
+			return fmt.Errorf("transaction %s: %w", id, err)
+		}
+		now := w.clock().UTC()
+		if known {
+			old.LastSeen = now
+			return dbPutTx(tx, old)
+		}
 		for _, id := range conflicts(st, t) {
 			if err := dbDeleteTx(tx, id); err != nil {
 				return err
 			}
 		}
-		if err := dbPutTx(tx, &txRecord{Tx: t, FirstSeen: time.Now().UTC()}); err != nil {
+		if err := dbPutTx(tx, &txRecord{Tx: t, FirstSeen: now, LastSeen: now}); err != nil {
 			return err
+		}
+		if !own {
+			return nil
 		}
 		// Its change (and any payment to ourselves) is handed out now.
 		if err := w.markUsed(tx, t); err != nil {
@@ -394,7 +437,7 @@ func (w *Wallet) BumpFee(txid chainhash.Hash, feeRate float64, force bool) (*Dra
 		}
 		oldFee := oldIn - oldOut
 		for _, o := range st.outputs {
-			if o.SpentBy == nil && !o.Frozen && o.Height > 0 && o.Mature(c.Height) && o.OutPoint.Hash != txid {
+			if o.Spendable(c.Height) && o.OutPoint.Hash != txid {
 				req.Coins = append(req.Coins, coinselect.Coin{OutPoint: o.OutPoint, Value: o.Value,
 					Type: inputType(w.account.scriptType), Confirmations: o.Confirmations(c.Height)})
 			}

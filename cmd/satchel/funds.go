@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"text/tabwriter"
@@ -94,7 +95,8 @@ const (
 )
 
 // collectUnconfirmed asks the peers for unconfirmed transactions of the
-// wallet and records them.
+// wallet and records them. The wallet checks every spend of its coins
+// first; a peer that relayed a forged one is banned.
 func (a *app) collectUnconfirmed(ctx context.Context, node *lightnode.Node, w *wallet.Wallet) {
 	sub := node.Subscribe()
 	defer sub.Close()
@@ -109,7 +111,12 @@ func (a *app) collectUnconfirmed(ctx context.Context, node *lightnode.Node, w *w
 		case ev := <-sub.Events():
 			if seen, ok := ev.(lightnode.TxSeen); ok {
 				if err := w.AddUnconfirmed(seen.Tx); err != nil {
-					a.logger().Warn("cannot record unconfirmed transaction", "txid", seen.Txid, "err", err)
+					a.logger().Warn("unconfirmed transaction not recorded", "txid", seen.Txid, "peer", seen.Peer, "err", err)
+					if errors.Is(err, wallet.ErrForgedSpend) {
+						if err := node.ReportInvalidTx(seen, err.Error()); err != nil {
+							a.logger().Error("cannot ban peer", "peer", seen.Peer, "err", err)
+						}
+					}
 				}
 				quiet.Reset(mempoolQuiet)
 			}

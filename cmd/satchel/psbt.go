@@ -450,13 +450,13 @@ func signPayment(w *wallet.Wallet, p *psbt.Packet, signer *keystore.Signer, o wa
 // recordPayment adds a broadcast payment to the wallet as unconfirmed, with
 // its label.
 func recordPayment(w *wallet.Wallet, tx *wire.MsgTx, label string) error {
-	if err := w.AddUnconfirmed(tx); err != nil {
+	if err := w.RecordSent(tx); err != nil {
 		return err
 	}
 	if label == "" {
 		return nil
 	}
-	return w.SetLabel("tx:"+tx.TxHash().String(), label)
+	return w.SetLabel(wallet.TxLabelKey(tx.TxHash()), label)
 }
 
 // signJSON is `psbt sign --json`: the review of what was signed, how many
@@ -514,7 +514,7 @@ broadcast like 'satchel send', or written with --psbt-out.`,
 				return err
 			}
 			labels, _ := w.Labels()
-			return a.completePayment(cmd, w, draft, psbtOut, labels["tx:"+id.String()], wait)
+			return a.completePayment(cmd, w, draft, psbtOut, labels[wallet.TxLabelKey(*id)], wait)
 		},
 	}
 	cmd.Flags().Float64Var(&feeRate, "fee-rate", 0, "New fee rate in sat/vB (required)")

@@ -500,78 +500,25 @@ func (a *app) importDescriptors(descs []string, xpub string, st *wallet.ScriptTy
 	switch {
 	case len(descs) > 0 && xpub != "":
 		return nil, nil, errors.New("give either --descriptor or --xpub, not both")
-	case len(descs) > 2:
-		return nil, nil, errors.New("give at most two descriptors: one for receiving and one for change")
+	case xpub != "" && strings.ContainsAny(xpub, "()"):
+		return nil, nil, errors.New("--xpub takes an extended public key; give a descriptor with --descriptor")
 	case xpub != "":
-		d, err := descriptorFromXPub(strings.TrimSpace(xpub), st, a)
-		if err != nil {
-			return nil, nil, err
-		}
-		return d, nil, nil
+		descs = []string{xpub}
 	case len(descs) == 0:
 		return nil, nil, errors.New("give --descriptor DESC or --xpub KEY")
-	}
-	if st != nil {
+	case st != nil:
 		return nil, nil, errors.New("--script-type applies to --xpub; a descriptor names its own script type")
 	}
-	parsed := make([]*wallet.Descriptor, len(descs))
-	for i, s := range descs {
-		if parsed[i], err = wallet.ParseDescriptor(strings.TrimSpace(s), a.net); err != nil {
-			return nil, nil, err
+	for _, d := range descs {
+		if xpub == "" && !strings.ContainsAny(d, "()") {
+			return nil, nil, errors.New("--descriptor takes a descriptor such as wpkh(...); give an extended key with --xpub")
 		}
 	}
-	if len(parsed) == 1 {
-		return parsed[0], nil, nil
-	}
-	recv, change = parsed[0], parsed[1]
-	if len(recv.Branches) == 1 && recv.Branches[0] == wallet.ChangeBranch {
-		recv, change = change, recv
-	}
-	if len(recv.Branches) != 1 || len(change.Branches) != 1 {
-		return nil, nil, errors.New("with two descriptors, give one ending in /0/* and one ending in /1/*")
-	}
-	return recv, change, nil
-}
-
-// descriptorFromXPub builds a multipath descriptor from a bare or
-// origin-prefixed extended key.
-func descriptorFromXPub(s string, st *wallet.ScriptType, a *app) (*wallet.Descriptor, error) {
-	origin, key := "", s
-	if strings.HasPrefix(s, "[") {
-		end := strings.Index(s, "]")
-		if end < 0 {
-			return nil, errors.New("the key origin has no closing ']'")
-		}
-		origin, key = s[:end+1], s[end+1:]
-	}
-	_, implied, err := wallet.ParseExtendedKey(key, a.net)
+	wo, err := wallet.WatchOnlyDescriptors(descs, st, a.net)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	t := wallet.P2WPKH
-	switch {
-	case implied != 0 && st != nil && *st != implied:
-		return nil, fmt.Errorf("this key's prefix means %s, but --script-type says %s", implied, *st)
-	case implied != 0:
-		t = implied
-	case st != nil:
-		t = *st
-	}
-	return wallet.ParseDescriptor(descriptorTemplate(t, origin+key+"/<0;1>/*"), a.net)
-}
-
-// descriptorTemplate wraps a key expression in the script type's functions.
-func descriptorTemplate(t wallet.ScriptType, key string) string {
-	switch t {
-	case wallet.P2PKH:
-		return "pkh(" + key + ")"
-	case wallet.P2SHP2WPKH:
-		return "sh(wpkh(" + key + "))"
-	case wallet.P2TR:
-		return "tr(" + key + ")"
-	default:
-		return "wpkh(" + key + ")"
-	}
+	return wo.Receive, wo.Change, nil
 }
 
 func newWalletListCommand(a *app) *cobra.Command {

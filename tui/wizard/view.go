@@ -349,12 +349,12 @@ func (m *Model) importView(p *page) {
 	switch {
 	case m.watchErr != "":
 		p.text(p.st.Error, m.watchErr)
-	case m.watchIn.desc != nil:
+	case m.watchIn.ok():
 		p.text(p.st.Success, "✓ "+capitalize(m.watchIn.summary()))
 	default:
 		p.blank()
 	}
-	if m.watchIn.desc != nil && m.watchIn.needsChange() {
+	if m.watchIn.ok() && m.watchIn.needsChange() {
 		p.blank()
 		p.line(p.st.Normal, "Change descriptor (optional, …/1/*)")
 		if m.watchAt == 1 {

@@ -11,6 +11,7 @@ import (
 	"github.com/btcsuite/btcd/wire/v2"
 
 	"github.com/satchelbtc/satchel/wallet/amount"
+	"github.com/satchelbtc/satchel/wallet/coinselect"
 )
 
 // Ownership tells whether a script is the wallet's and, if so, whether it is
@@ -514,24 +515,11 @@ func varIntSize(n int) int64 {
 	return int64(wire.VarIntSerializeSize(uint64(n)))
 }
 
-// dustRelayFeeRate is the fee rate (sat/vB) Bitcoin Core uses to define
-// dust: an output worth less than spending it would cost at this rate.
-const dustRelayFeeRate = 3
-
 // dustThreshold returns the smallest amount an output with script may carry
-// without being dust (Bitcoin Core's GetDustThreshold): 546 sat for p2pkh,
-// 294 for p2wpkh, 330 for p2tr. Unspendable (OP_RETURN) outputs have none.
+// without being dust: coinselect's rule, Bitcoin Core's default relay policy
+// (546 sat for p2pkh, 294 for p2wpkh, 330 for p2tr; none for OP_RETURN).
 func dustThreshold(script []byte) int64 {
-	if txscript.IsUnspendable(script) {
-		return 0
-	}
-	size := 8 + varIntSize(len(script)) + int64(len(script))
-	if txscript.IsWitnessProgram(script) {
-		size += 32 + 4 + 1 + (107 / 4) + 4
-	} else {
-		size += 32 + 4 + 1 + 107 + 4
-	}
-	return size * dustRelayFeeRate
+	return int64(coinselect.DefaultDustLimit(script, 0))
 }
 
 // describeScript returns a script's address on net, or what kind of script
