@@ -9,10 +9,10 @@ import (
 	"github.com/satchelbtc/satchel/themes"
 )
 
-// amountField is a one-line text field for the amount. It stands in for
-// bubbles' textinput, whose clipboard dependency is not in go.sum yet; it
-// keeps that API's shape (Focus, Blur, Focused, Value, Update, View) so the
-// swap is mechanical.
+// amountField is the receive page's one-line text field for the amount. It
+// predates the use of bubbles' textinput on the other pages and keeps that
+// API's shape (Focus, Blur, Focused, Value, Update, View), so that a swap
+// to textinput is mechanical.
 type amountField struct {
 	value   []rune
 	pos     int
