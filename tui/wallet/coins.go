@@ -51,11 +51,12 @@ type coin struct {
 	labelFrom string // "address" or "transaction" when the label is inherited
 	confs     int32
 	mature    bool
+	tip       int32 // the height confs and mature were counted at
 }
 
 // spendable reports whether automatic coin selection may spend the coin:
-// not frozen, confirmed and, for a coinbase output, mature.
-func (c coin) spendable() bool { return !c.out.Frozen && c.confs > 0 && c.mature }
+// the wallet's rule (core.Output.Spendable).
+func (c coin) spendable() bool { return c.out.Spendable(c.tip) }
 
 // state describes what keeps the coin from being spent, in words, so that it
 // reads without colour.
@@ -239,7 +240,7 @@ func (m *Coins) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		c := m.coins[m.cursor]
-		req := LabelRequestedMsg{Key: OutputLabelKey(c.out.OutPoint), Current: c.label}
+		req := LabelRequestedMsg{Key: core.OutputLabelKey(c.out.OutPoint), Current: c.label}
 		return func() tea.Msg { return req }
 	case key.Matches(msg, m.KeyMap.Refresh):
 		return m.refresh()
@@ -316,13 +317,13 @@ func readCoins(src CoinsSource, net *chaincfg.Params, id int64, seq uint64) coin
 		if o == nil || o.SpentBy != nil {
 			continue
 		}
-		c := coin{out: *o, addr: scriptAddress(o.Script, net), confs: o.Confirmations(tip), mature: o.Mature(tip)}
-		c.label = lbls[OutputLabelKey(o.OutPoint)]
+		c := coin{out: *o, addr: scriptAddress(o.Script, net), confs: o.Confirmations(tip), mature: o.Mature(tip), tip: tip}
+		c.label = lbls[core.OutputLabelKey(o.OutPoint)]
 		if c.label == "" && c.addr != "" {
-			c.label, c.labelFrom = lbls[addrLabelKey(c.addr)], "address"
+			c.label, c.labelFrom = lbls[core.AddressLabelKey(c.addr)], "address"
 		}
 		if c.label == "" {
-			c.label, c.labelFrom = lbls[TxLabelKey(o.OutPoint.Hash)], "transaction"
+			c.label, c.labelFrom = lbls[core.TxLabelKey(o.OutPoint.Hash)], "transaction"
 		}
 		if c.label == "" {
 			c.labelFrom = ""

@@ -8,29 +8,18 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"github.com/btcsuite/btcd/chainhash/v2"
-	"github.com/btcsuite/btcd/wire/v2"
 
 	"github.com/satchelbtc/satchel/tui/common"
 	"github.com/satchelbtc/satchel/wallet/labels"
 )
 
-// Label keys name what a label is attached to, as the wallet stores them:
-// the BIP329 type, a colon and the reference.
+// Label key prefixes, to tell in the editor what a key names; the keys
+// themselves are made by the wallet (core.TxLabelKey and the others).
 const (
 	txKeyPrefix     = string(labels.TypeTx) + ":"
 	outputKeyPrefix = string(labels.TypeOutput) + ":"
 	addrKeyPrefix   = string(labels.TypeAddr) + ":"
 )
-
-// TxLabelKey returns the key of a transaction's label, "tx:<txid>".
-func TxLabelKey(txid chainhash.Hash) string { return txKeyPrefix + txid.String() }
-
-// OutputLabelKey returns the key of an output's label, "output:<txid>:<vout>".
-func OutputLabelKey(op wire.OutPoint) string { return outputKeyPrefix + op.String() }
-
-// addrLabelKey returns the key of an address's label, "addr:<address>".
-func addrLabelKey(addr string) string { return addrKeyPrefix + addr }
 
 // LabelRequestedMsg is emitted when the user asks to edit a label from a
 // list; the root model pushes a LabelEdit for Key, prefilled with Current.

@@ -556,7 +556,7 @@ func (m *Send) applyLoad(msg sendLoadMsg) {
 		}
 		m.coins = append(m.coins, o)
 		present[o.OutPoint] = true
-		if autoSpendable(o, msg.tip) {
+		if o.Spendable(msg.tip) {
 			m.spendable += o.Value
 		}
 	}

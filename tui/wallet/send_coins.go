@@ -11,14 +11,7 @@ import (
 	"github.com/btcsuite/btcd/wire/v2"
 
 	"github.com/satchelbtc/satchel/tui/common"
-	core "github.com/satchelbtc/satchel/wallet"
 )
-
-// autoSpendable mirrors the wallet's automatic coin selection: confirmed,
-// mature and not frozen.
-func autoSpendable(o *core.Output, tip int32) bool {
-	return o.SpentBy == nil && !o.Frozen && o.Height > 0 && o.Mature(tip)
-}
 
 // available returns what the payment may spend: the chosen coins, or the
 // spendable balance; known is false before the coins were read.

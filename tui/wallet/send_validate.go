@@ -14,12 +14,12 @@ import (
 	"github.com/btcsuite/btcd/btcutil/v2"
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/txscript/v2"
-	"github.com/btcsuite/btcd/wire/v2"
 
 	"github.com/satchelbtc/satchel/tui/common"
 	core "github.com/satchelbtc/satchel/wallet"
 	"github.com/satchelbtc/satchel/wallet/amount"
 	"github.com/satchelbtc/satchel/wallet/bip21"
+	"github.com/satchelbtc/satchel/wallet/coinselect"
 )
 
 // validate checks every field as typed, keeping the parsed values and one
@@ -159,10 +159,9 @@ func wrongNetwork(s string, net *chaincfg.Params) string {
 }
 
 // dustLimit is the smallest amount an output to a may carry and still be
-// relayed (Bitcoin Core's dust rule at 3 sat/vB); without an address it is
-// the lowest limit of any standard output.
+// relayed: coinselect's rule (Bitcoin Core's dust rule at 3 sat/vB).
+// Without an address it is the lowest limit of any standard output.
 func dustLimit(a address.Address) btcutil.Amount {
-	const relayRate = 3
 	if a == nil {
 		return 294
 	}
@@ -170,13 +169,7 @@ func dustLimit(a address.Address) btcutil.Amount {
 	if err != nil {
 		return 546
 	}
-	size := 8 + int64(wire.VarIntSerializeSize(uint64(len(script)))) + int64(len(script))
-	if txscript.IsWitnessProgram(script) {
-		size += 32 + 4 + 1 + 107/4 + 4
-	} else {
-		size += 32 + 4 + 1 + 107 + 4
-	}
-	return btcutil.Amount(size * relayRate)
+	return coinselect.DefaultDustLimit(script, 0)
 }
 
 // formatRate writes a fee rate without trailing zeros.
