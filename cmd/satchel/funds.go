@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"text/tabwriter"
@@ -98,13 +99,19 @@ const (
 // transaction and the wallet matches them itself, so no peer learns which
 // addresses are ours. Only with --bip37-mempool does it also ask the peers
 // for their whole mempool with a bloom filter of the wallet's scripts, a
-// privacy trade-off the user chose.
+// privacy trade-off the user chose. The wallet checks every spend of its
+// coins first; a peer that relayed a forged one is banned.
 func (a *app) collectUnconfirmed(ctx context.Context, node *lightnode.Node, w *wallet.Wallet) {
 	sub := node.Subscribe()
 	defer sub.Close()
 	record := func(seen *lightnode.TxSeen) {
 		if err := w.AddUnconfirmed(seen.Tx); err != nil {
-			a.logger().Warn("cannot record unconfirmed transaction", "txid", seen.Txid, "err", err)
+			a.logger().Warn("unconfirmed transaction not recorded", "txid", seen.Txid, "peer", seen.Peer, "err", err)
+			if errors.Is(err, wallet.ErrForgedSpend) {
+				if err := node.ReportInvalidTx(*seen, err.Error()); err != nil {
+					a.logger().Error("cannot ban peer", "peer", seen.Peer, "err", err)
+				}
+			}
 		}
 	}
 	for _, seen := range node.RecentTxs() {
