@@ -38,6 +38,12 @@ type globalFlags struct {
 	offline      bool
 	json         bool
 	passwordFile string
+
+	// The network's privacy and trust settings.
+	proxy        string // socks5://HOST:PORT as given
+	minChainWork string // hex; "" for the network's figure
+	v2transport  bool
+	bip37Mempool bool
 }
 
 // app is everything a command needs from its surroundings. Tests build one
@@ -101,6 +107,10 @@ func (a *app) bindFlags(root *cobra.Command) {
 	f.BoolVar(&a.flags.offline, "offline", false, "Never open a network connection")
 	f.BoolVar(&a.flags.json, "json", false, "Print machine-readable JSON on stdout")
 	f.StringVar(&a.flags.passwordFile, "password-file", "", "Read the wallet password from FILE (else $SATCHEL_PASSWORD, else a prompt)")
+	f.StringVar(&a.flags.proxy, "proxy", "", "Send every connection through the SOCKS5 proxy socks5://HOST:PORT (Tor: socks5://127.0.0.1:9050); never connect around it")
+	f.StringVar(&a.flags.minChainWork, "min-chain-work", "", "For test chains: the chain work (hex) a peer's chain needs instead of the network's figure; 0 for none")
+	f.BoolVar(&a.flags.v2transport, "v2transport", true, "Encrypt connections with BIP324 where peers offer it, v1 otherwise; =false for v1 only")
+	f.BoolVar(&a.flags.bip37Mempool, "bip37-mempool", false, "Privacy trade-off: ask peers for unconfirmed payments with a BIP37 bloom filter of the wallet's addresses")
 	_ = root.RegisterFlagCompletionFunc("network", completeValues(networkNames...))
 }
 
@@ -135,6 +145,12 @@ func (a *app) setup(cmd *cobra.Command) error {
 		if err := validateHostPort(c); err != nil {
 			return err
 		}
+	}
+	if _, err := proxyAddr(a.flags.proxy); err != nil {
+		return err
+	}
+	if _, err := parseChainWork(a.flags.minChainWork); err != nil {
+		return err
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"text/tabwriter"
@@ -86,19 +87,37 @@ func (a *app) scanWallet(ctx context.Context, node *lightnode.Node) (*wallet.Sca
 }
 
 // mempoolWait is how long sync listens for the peers' matching
-// unconfirmed transactions, and mempoolQuiet how long without a new one
-// ends it early.
+// unconfirmed transactions after a --bip37-mempool query, and mempoolQuiet
+// how long without a new one ends it early.
 const (
 	mempoolWait  = 3 * time.Second
 	mempoolQuiet = 500 * time.Millisecond
 )
 
-// collectUnconfirmed asks the peers for unconfirmed transactions of the
-// wallet and records them.
+// collectUnconfirmed records the wallet's unconfirmed transactions that the
+// peers relayed while connected: the node fetched every announced
+// transaction and the wallet matches them itself, so no peer learns which
+// addresses are ours. Only with --bip37-mempool does it also ask the peers
+// for their whole mempool with a bloom filter of the wallet's scripts, a
+// privacy trade-off the user chose. The wallet checks every spend of its
+// coins first; a peer that relayed a forged one is banned.
 func (a *app) collectUnconfirmed(ctx context.Context, node *lightnode.Node, w *wallet.Wallet) {
 	sub := node.Subscribe()
 	defer sub.Close()
-	if node.RequestMempool(w.WatchScripts(), w.UnspentOutPoints()) == 0 {
+	record := func(seen *lightnode.TxSeen) {
+		if err := w.AddUnconfirmed(seen.Tx); err != nil {
+			a.logger().Warn("unconfirmed transaction not recorded", "txid", seen.Txid, "peer", seen.Peer, "err", err)
+			if errors.Is(err, wallet.ErrForgedSpend) {
+				if err := node.ReportInvalidTx(*seen, err.Error()); err != nil {
+					a.logger().Error("cannot ban peer", "peer", seen.Peer, "err", err)
+				}
+			}
+		}
+	}
+	for _, seen := range node.RecentTxs() {
+		record(seen)
+	}
+	if !a.flags.bip37Mempool || node.RequestMempool(w.WatchScripts(), w.UnspentOutPoints()) == 0 {
 		return
 	}
 	deadline := time.After(mempoolWait)
@@ -108,9 +127,7 @@ func (a *app) collectUnconfirmed(ctx context.Context, node *lightnode.Node, w *w
 		select {
 		case ev := <-sub.Events():
 			if seen, ok := ev.(lightnode.TxSeen); ok {
-				if err := w.AddUnconfirmed(seen.Tx); err != nil {
-					a.logger().Warn("cannot record unconfirmed transaction", "txid", seen.Txid, "err", err)
-				}
+				record(&seen)
 				quiet.Reset(mempoolQuiet)
 			}
 		case <-quiet.C:

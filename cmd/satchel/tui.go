@@ -18,6 +18,7 @@ import (
 	tuiapp "github.com/satchelbtc/satchel/tui/app"
 	"github.com/satchelbtc/satchel/tui/explorer"
 	tuinode "github.com/satchelbtc/satchel/tui/node"
+	"github.com/satchelbtc/satchel/wallet"
 )
 
 // walletScanned tells the TUI that the background scan changed the wallet.
@@ -80,6 +81,20 @@ func (a *app) runTUI(ctx context.Context) error {
 func (a *app) scanInBackground(ctx context.Context, node *lightnode.Node, lw *lockedWallet, events chan<- any) {
 	sub := node.Subscribe()
 	defer sub.Close()
+	// Relayed wallet transactions are recorded as they arrive, until this
+	// loop ends (with ctx, or on a failed scan).
+	ctx, cancel := context.WithCancel(ctx)
+	relay := node.Subscribe()
+	relayDone := make(chan struct{})
+	go func() {
+		defer close(relayDone)
+		a.watchRelay(ctx, relay, lw, events)
+	}()
+	defer func() {
+		cancel()
+		<-relayDone
+		relay.Close()
+	}()
 	for {
 		if err := node.WaitSynced(ctx, defaultPeerTimeout); err != nil {
 			return
@@ -109,6 +124,65 @@ func (a *app) scanInBackground(ctx context.Context, node *lightnode.Node, lw *lo
 			return
 		}
 	}
+}
+
+// watchRelay records, as they arrive, the relayed transactions that pay
+// the wallet or spend its coins, and tells the TUI. The node fetched them
+// because a peer announced them; the wallet matches them here, so no peer
+// learns which addresses are ours.
+func (a *app) watchRelay(ctx context.Context, sub *lightnode.Subscription, lw *lockedWallet, events chan<- any) {
+	for {
+		var seen lightnode.TxSeen
+		select {
+		case ev, ok := <-sub.Events():
+			if !ok {
+				return
+			}
+			var is bool
+			if seen, is = ev.(lightnode.TxSeen); !is {
+				continue
+			}
+		case <-ctx.Done():
+			return
+		}
+		lw.mu.Lock()
+		ours := touchesWallet(lw.w, seen.Tx)
+		if ours {
+			if err := lw.w.AddUnconfirmed(seen.Tx); err != nil {
+				a.logger().Warn("cannot record unconfirmed transaction", "txid", seen.Txid, "err", err)
+			}
+		}
+		lw.mu.Unlock()
+		if !ours {
+			continue
+		}
+		a.logger().Info("unconfirmed wallet transaction relayed", "txid", seen.Txid, "peer", seen.Peer)
+		select {
+		case events <- walletScanned{}:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// touchesWallet reports whether tx pays one of w's addresses or spends one
+// of its coins.
+func touchesWallet(w *wallet.Wallet, tx *wire.MsgTx) bool {
+	for _, out := range tx.TxOut {
+		if ours, _ := w.Owns(out.PkScript); ours {
+			return true
+		}
+	}
+	coins := map[wire.OutPoint]bool{}
+	for _, op := range w.UnspentOutPoints() {
+		coins[op] = true
+	}
+	for _, in := range tx.TxIn {
+		if coins[in.PreviousOutPoint] {
+			return true
+		}
+	}
+	return false
 }
 
 // waitForTip waits for an event that changes the best chain; false when
@@ -184,6 +258,7 @@ func (s nodeStatus) Status() tuinode.Status {
 	return tuinode.Status{
 		Network: networkName(s.a.net), Height: st.Height, PeerHeight: st.PeerHeight,
 		FilterHeight: st.FilterHeight, Synced: st.Synced, Peers: st.Peers, RelayFloor: s.n.RelayFloor(),
+		FilterPeers: st.FilterPeers, DialError: st.DialError, Proxy: s.a.flags.proxy,
 	}
 }
 
@@ -191,7 +266,7 @@ func (s nodeStatus) Peers() []tuinode.Peer {
 	var out []tuinode.Peer
 	for _, p := range s.n.Peers() {
 		out = append(out, tuinode.Peer{Addr: p.Addr, UserAgent: p.UserAgent, Services: serviceNames(p.Services),
-			Height: p.Height, Ping: p.Ping})
+			Height: p.Height, Ping: p.Ping, Transport: p.Transport})
 	}
 	bans, _ := s.n.Store().Bans()
 	for _, b := range bans {

@@ -112,7 +112,7 @@ func (l *lockedWallet) Draft(req *wallet.SendRequest) (*wallet.Draft, error) {
 func (l *lockedWallet) Review(d *wallet.Draft) (*psbtx.Review, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return psbtx.ReviewPacket(d.Packet, l.a.net, l.w.Owns, psbtx.WithFingerprint(l.w.Fingerprint()))
+	return l.w.ReviewPSBT(d.Packet)
 }
 
 func (l *lockedWallet) WatchOnly() bool { return l.w.WatchOnly() }
@@ -167,12 +167,8 @@ func (l *lockedWallet) unlockSigner(password []byte) (*keystore.Signer, error) {
 		return nil, errors.New("this is a watch-only wallet: it has no keys to unlock")
 	}
 	l.mu.Lock()
-	st, err := l.w.Keystore()
-	l.mu.Unlock()
-	if err != nil {
-		return nil, err
-	}
-	return st.Unlock(password, l.a.net)
+	defer l.mu.Unlock()
+	return l.w.Unlock(password)
 }
 
 // ChangePassword re-encrypts the keys under a new password.
@@ -218,8 +214,11 @@ func (l *lockedWallet) SignAndBroadcast(ctx context.Context, d *wallet.Draft, pa
 	if err != nil {
 		return "", err
 	}
+	// The draft passed the fee limits when it was made. Signing reads only
+	// the account and the stored transactions (bbolt), not the script
+	// window a scan extends, so it does not wait for l.mu.
 	l.signerMu.Lock()
-	tx, err := signPayment(p, signer, l.a.net)
+	tx, err := signPayment(l.w, p, signer, wallet.SignOptions{Force: true})
 	l.signerMu.Unlock()
 	if err != nil {
 		return "", err
@@ -250,7 +249,12 @@ func (l *lockedWallet) ExportPSBT(d *wallet.Draft, path string) error {
 	if path == "" || path == "-" {
 		return errors.New("give a file name for the PSBT")
 	}
-	return l.a.writePSBT(d.Packet, path)
+	if err := l.a.writePSBT(d.Packet, path); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.ReserveChange(d)
 }
 
 // clonePacket returns a deep copy of p, through its serialization.
