@@ -94,6 +94,7 @@ type Model struct {
 	frame   int
 	part    string
 	code    common.QRCode
+	qrStyle lipgloss.Style
 	err     error
 
 	width, height int
@@ -101,6 +102,12 @@ type Model struct {
 
 // Option configures New.
 type Option func(*Model)
+
+// WithStyle draws the code in st instead of the default theme's QR style;
+// pages pass their theme's.
+func WithStyle(st lipgloss.Style) Option {
+	return func(m *Model) { m.qrStyle = st }
+}
 
 // WithDensities replaces DefaultDensities.
 func WithDensities(d []Density) Option { return func(m *Model) { m.densities = d } }
@@ -113,7 +120,8 @@ func WithQuit() Option { return func(m *Model) { m.quitOnKey = true } }
 func New(title string, newSource NewSource, opts ...Option) *Model {
 	lastID++
 	m := &Model{KeyMap: DefaultKeyMap(), title: title, newSource: newSource,
-		densities: DefaultDensities, speed: defaultInterval, id: lastID}
+		densities: DefaultDensities, speed: defaultInterval, id: lastID,
+		qrStyle: common.DefaultStyles().QR}
 	for _, o := range opts {
 		o(m)
 	}
@@ -246,7 +254,7 @@ func (m *Model) Render() string {
 			m.code.Width, len(m.code.Lines)+2), "")
 	default:
 		for _, l := range m.code.Lines {
-			lines = append(lines, common.QRStyle.Render(l))
+			lines = append(lines, m.qrStyle.Render(l))
 		}
 	}
 	lines = append(lines, m.Status(), m.Help())
