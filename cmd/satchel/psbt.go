@@ -769,6 +769,6 @@ offline.`,
 	}
 	finalize.Flags().StringVar(&finalOut, "out", "", "Also write the transaction hex to FILE")
 
-	cmd.AddCommand(create, decode, sign, combine, finalize)
+	cmd.AddCommand(create, decode, sign, combine, finalize, newPSBTExportCommand(a), newPSBTImportCommand(a))
 	return cmd
 }

@@ -62,6 +62,7 @@ README's "Privacy and Tor".`,
 		newHistoryCommand(a),
 		newUTXOsCommand(a),
 		newLabelsCommand(a),
+		newMessageCommand(a),
 	)
 	addToGroup(root, groupPay,
 		newSendCommand(a),
