@@ -18,7 +18,6 @@ import (
 	tuiapp "github.com/satchelbtc/satchel/tui/app"
 	"github.com/satchelbtc/satchel/tui/explorer"
 	tuinode "github.com/satchelbtc/satchel/tui/node"
-	"github.com/satchelbtc/satchel/wallet"
 )
 
 // walletScanned tells the TUI that the background scan changed the wallet.
@@ -63,7 +62,7 @@ func (a *app) runTUI(ctx context.Context) error {
 		}
 	}()
 
-	s := newSession(ctx, a, node, conf, events)
+	s := newAppSession(ctx, a, node, conf, events)
 	defer s.close()
 	src, err := s.sources(themeNames)
 	if err != nil {
@@ -73,146 +72,6 @@ func (a *app) runTUI(ctx context.Context) error {
 	_, err = tea.NewProgram(tuiapp.New(ctx, src, styles, tuiapp.WithUnits(unitsOf(conf.Units)),
 		tuiapp.WithAutoLock(autoLock))).Run()
 	return err
-}
-
-// scanInBackground waits for the node to catch up, scans the wallet, and
-// tells the TUI; it does so again whenever the chain moves on, until ctx
-// ends.
-func (a *app) scanInBackground(ctx context.Context, node *lightnode.Node, lw *lockedWallet, events chan<- any) {
-	sub := node.Subscribe()
-	defer sub.Close()
-	// Relayed wallet transactions are recorded as they arrive, until this
-	// loop ends (with ctx, or on a failed scan).
-	ctx, cancel := context.WithCancel(ctx)
-	relay := node.Subscribe()
-	relayDone := make(chan struct{})
-	go func() {
-		defer close(relayDone)
-		a.watchRelay(ctx, relay, lw, events)
-	}()
-	defer func() {
-		cancel()
-		<-relayDone
-		relay.Close()
-	}()
-	for {
-		if err := node.WaitSynced(ctx, defaultPeerTimeout); err != nil {
-			return
-		}
-		if err := node.WaitFiltersSynced(ctx, defaultPeerTimeout); err != nil {
-			return
-		}
-		lw.mu.Lock()
-		_, err := lw.w.Scan(ctx, nodeChain{node}, nil)
-		if err == nil {
-			a.collectUnconfirmed(ctx, node, lw.w)
-		}
-		lw.mu.Unlock()
-		if err != nil {
-			if ctx.Err() == nil {
-				a.logger().Warn("wallet scan", "err", err)
-			}
-			return
-		}
-		select {
-		case events <- walletScanned{}:
-		case <-ctx.Done():
-			return
-		}
-		// Scan again when a block arrives or the chain reorganizes.
-		if !waitForTip(ctx, sub) {
-			return
-		}
-	}
-}
-
-// watchRelay records, as they arrive, the relayed transactions that pay
-// the wallet or spend its coins, and tells the TUI. The node fetched them
-// because a peer announced them; the wallet matches them here, so no peer
-// learns which addresses are ours.
-func (a *app) watchRelay(ctx context.Context, sub *lightnode.Subscription, lw *lockedWallet, events chan<- any) {
-	for {
-		var seen lightnode.TxSeen
-		select {
-		case ev, ok := <-sub.Events():
-			if !ok {
-				return
-			}
-			var is bool
-			if seen, is = ev.(lightnode.TxSeen); !is {
-				continue
-			}
-		case <-ctx.Done():
-			return
-		}
-		lw.mu.Lock()
-		ours := touchesWallet(lw.w, seen.Tx)
-		if ours {
-			if err := lw.w.AddUnconfirmed(seen.Tx); err != nil {
-				a.logger().Warn("cannot record unconfirmed transaction", "txid", seen.Txid, "err", err)
-			}
-		}
-		lw.mu.Unlock()
-		if !ours {
-			continue
-		}
-		a.logger().Info("unconfirmed wallet transaction relayed", "txid", seen.Txid, "peer", seen.Peer)
-		select {
-		case events <- walletScanned{}:
-		case <-ctx.Done():
-			return
-		}
-	}
-}
-
-// touchesWallet reports whether tx pays one of w's addresses or spends one
-// of its coins.
-func touchesWallet(w *wallet.Wallet, tx *wire.MsgTx) bool {
-	for _, out := range tx.TxOut {
-		if ours, _ := w.Owns(out.PkScript); ours {
-			return true
-		}
-	}
-	coins := map[wire.OutPoint]bool{}
-	for _, op := range w.UnspentOutPoints() {
-		coins[op] = true
-	}
-	for _, in := range tx.TxIn {
-		if coins[in.PreviousOutPoint] {
-			return true
-		}
-	}
-	return false
-}
-
-// waitForTip waits for an event that changes the best chain; false when
-// ctx ends or the subscription closes. Tips announced during the scan that
-// just ended were covered by it, so they are dropped first.
-func waitForTip(ctx context.Context, sub *lightnode.Subscription) bool {
-	for drained := false; !drained; {
-		select {
-		case _, ok := <-sub.Events():
-			if !ok {
-				return false
-			}
-		default:
-			drained = true
-		}
-	}
-	for {
-		select {
-		case ev, ok := <-sub.Events():
-			if !ok {
-				return false
-			}
-			switch ev.(type) {
-			case lightnode.NewTip, lightnode.Reorg:
-				return true
-			}
-		case <-ctx.Done():
-			return false
-		}
-	}
 }
 
 // storeHeaders shows the verified header chain to the blocks list.
