@@ -17,7 +17,7 @@ import (
 	"github.com/satchelbtc/satchel/lightnode"
 	"github.com/satchelbtc/satchel/session"
 	"github.com/satchelbtc/satchel/wallet"
-	)
+)
 
 const mnemonic = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
 
