@@ -62,7 +62,7 @@ fee rates in sat/vB, each with where it comes from: a block's fees are its
 coinbase's outputs minus the subsidy, over the size of its other
 transactions; the peers' feefilters say the lowest rate they relay.
 
-` + fees.Explanation,
+` + wrapText(fees.Explanation, 72),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if blocks < 1 || blocks > 144 {
