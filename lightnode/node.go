@@ -172,6 +172,9 @@ type Node struct {
 	blockMu    sync.Mutex
 	blockCalls map[chainhash.Hash]*blockCall
 
+	// txIndex finds the cached block that holds a transaction (FindTx).
+	txIndex *txIndex
+
 	feed     *txFeed
 	outMu    sync.Mutex
 	outgoing map[chainhash.Hash]*outgoing
@@ -186,9 +189,13 @@ type Node struct {
 	conns        map[*peerConn]struct{} // every live connection
 	settled      map[string]bool        // peers that connected, failed or left
 	syncedCh     chan struct{}          // closed while synced
+	changed      chan struct{}          // closed and replaced when the fields here change
 	lastPeerTime time.Time              // last moment a peer was connected (or Start)
-	lastDialErr  error
-	lowWork      *lowWorkError // the best chain of the peers refused for low work
+	// lastFilterPeerTime is the last moment a peer serving compact
+	// filters was connected.
+	lastFilterPeerTime time.Time
+	lastDialErr        error
+	lowWork            *lowWorkError // the best chain of the peers refused for low work
 }
 
 // Status is a snapshot of the node.
@@ -285,10 +292,12 @@ func New(cfg *Config) (*Node, error) {
 		msgs:       make(chan any),
 		quit:       make(chan struct{}),
 		syncedCh:   make(chan struct{}),
+		changed:    make(chan struct{}),
 		conns:      make(map[*peerConn]struct{}),
 		settled:    make(map[string]bool),
 		filterKick: make(chan struct{}, 1),
 		blockCalls: make(map[chainhash.Hash]*blockCall),
+		txIndex:    newTxIndex(),
 		feed:       newTxFeed(),
 		outgoing:   make(map[chainhash.Hash]*outgoing),
 		book:       c.AddrSource,
@@ -445,22 +454,37 @@ func (n *Node) WaitSynced(ctx context.Context, connectTimeout time.Duration) err
 	}
 }
 
-// setStatus updates the status snapshot and wakes WaitSynced when the node
-// becomes synced. Called by the sync goroutine.
+// setStatus updates the status snapshot and wakes the waits (WaitSynced,
+// WaitFiltersSynced, WaitForPeer) when it changes.
 func (n *Node) setStatus(update func(*Status)) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	was := n.status.Synced
+	old := n.status
 	update(&n.status)
-	if n.status.Peers > 0 {
+	// The moment the last peer left counts as a moment with a peer: the
+	// connect timeout runs from there.
+	if n.status.Peers > 0 || old.Peers > 0 {
 		n.lastPeerTime = time.Now()
 	}
+	if n.status.FilterPeers > 0 || old.FilterPeers > 0 {
+		n.lastFilterPeerTime = time.Now()
+	}
 	switch {
-	case n.status.Synced && !was:
+	case n.status.Synced && !old.Synced:
 		close(n.syncedCh)
-	case !n.status.Synced && was:
+	case !n.status.Synced && old.Synced:
 		n.syncedCh = make(chan struct{})
 	}
+	if n.status != old {
+		n.changedLocked()
+	}
+}
+
+// changedLocked wakes every wait on the state guarded by n.mu. The caller
+// holds n.mu.
+func (n *Node) changedLocked() {
+	close(n.changed)
+	n.changed = make(chan struct{})
 }
 
 // track registers a live connection; it fails once the node is stopping.
@@ -516,5 +540,6 @@ func (n *Node) WaitFiltersSynced(ctx context.Context, connectTimeout time.Durati
 func (n *Node) settle(addr string) {
 	n.mu.Lock()
 	n.settled[addr] = true
+	n.changedLocked()
 	n.mu.Unlock()
 }

@@ -340,6 +340,7 @@ func (n *Node) dialFailed(addr string, err error) error {
 	n.mu.Lock()
 	n.lastDialErr = de
 	n.status.DialError = de.Error()
+	n.changedLocked()
 	n.mu.Unlock()
 	if n.ctx.Err() == nil {
 		n.log.Info("cannot connect to peer", "addr", addr, "reason", de.Reason)
