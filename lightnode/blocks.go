@@ -46,9 +46,16 @@ func (n *Node) GetBlock(ctx context.Context, hash *chainhash.Hash) (*wire.MsgBlo
 	n.blockMu.Lock()
 	call, ok := n.blockCalls[*hash]
 	if !ok {
+		// The download runs under the node's WaitGroup, so Stop waits for
+		// it before closing the store; n.ctx ends it on Stop.
+		if !n.addWorker() {
+			n.blockMu.Unlock()
+			return nil, ErrStopped
+		}
 		call = &blockCall{done: make(chan struct{})}
 		n.blockCalls[*hash] = call
 		go func() {
+			defer n.wg.Done()
 			call.block, call.err = n.downloadBlock(n.ctx, &hdr.Header)
 			n.blockMu.Lock()
 			delete(n.blockCalls, *hash)
@@ -62,6 +69,8 @@ func (n *Node) GetBlock(ctx context.Context, hash *chainhash.Hash) (*wire.MsgBlo
 		return call.block, call.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	case <-n.quit:
+		return nil, ErrStopped
 	}
 }
 

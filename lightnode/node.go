@@ -142,7 +142,8 @@ type Node struct {
 	book      AddrSource           // nil with ConnectPeers
 	connMgr   *connmgr.ConnManager
 	dialer    func(ctx context.Context, network, addr string) (net.Conn, error)
-	minWork   *big.Int // nil: no minimum
+	lookup    func(host string) ([]net.IP, error) // DNS seeds; nil: the system resolver with a context
+	minWork   *big.Int                            // nil: no minimum
 
 	// dialMu guards the outbound bookkeeping below.
 	dialMu   sync.Mutex
@@ -248,11 +249,13 @@ func New(cfg *Config) (*Node, error) {
 			return nil, fmt.Errorf("proxy address %q: %w", c.Proxy, err)
 		}
 	}
+	lookup := c.LookupIP // nil: the system resolver, cancelled on Stop
 	if c.LookupIP == nil {
 		c.LookupIP = net.LookupIP
 		if c.Proxy != "" {
 			proxy := c.Proxy
 			c.LookupIP = func(host string) ([]net.IP, error) { return connmgr.TorLookupIP(host, proxy) }
+			lookup = c.LookupIP
 		}
 	}
 	if c.PeerSearchInterval <= 0 {
@@ -306,6 +309,7 @@ func New(cfg *Config) (*Node, error) {
 		v1Only:     make(map[string]bool),
 		v2Peers:    make(map[string]bool),
 		dialer:     c.Dial,
+		lookup:     lookup,
 	}
 	if c.Proxy != "" {
 		n.dialer = (&socksDialer{proxy: c.Proxy, dial: c.Dial, isolate: true}).DialContext
@@ -498,6 +502,21 @@ func (n *Node) track(pc *peerConn) bool {
 	}
 	n.conns[pc] = struct{}{}
 	n.wg.Add(1) // for the goroutine that waits for the disconnect
+	return true
+}
+
+// addWorker adds a goroutine to the node's WaitGroup, which Stop waits
+// for; it fails once the node is stopping. The goroutine calls n.wg.Done
+// and must end when n.quit closes (or n.ctx ends).
+func (n *Node) addWorker() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	select {
+	case <-n.quit:
+		return false
+	default:
+	}
+	n.wg.Add(1)
 	return true
 }
 
