@@ -18,7 +18,6 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/connmgr"
-	"github.com/btcsuite/btcd/wire/v2"
 
 	"github.com/satchelbtc/satchel/lightnode/headerstore"
 )
@@ -414,46 +413,53 @@ func (n *Node) Store() headerstore.Store { return n.store }
 
 // WaitSynced blocks until the node has caught up with its peers, ctx ends,
 // or the node has had no peer for connectTimeout (at the start or after
-// losing them all); then it returns an error wrapping ErrNoPeers.
+// losing them all); then it returns an error wrapping ErrNoPeers. It waits
+// on the node's status changes, with no polling.
 func (n *Node) WaitSynced(ctx context.Context, connectTimeout time.Duration) error {
 	start := time.Now()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
 	for {
 		n.mu.Lock()
-		ch, peers, since, dialErr := n.syncedCh, n.status.Peers, n.lastPeerTime, n.lastDialErr
-		settled, lowWork := len(n.settled), n.lowWork
+		synced, peers, since, dialErr := n.status.Synced, n.status.Peers, n.lastPeerTime, n.lastDialErr
+		settled, lowWork, changed := len(n.settled), n.lowWork, n.changed
 		n.mu.Unlock()
+		now := time.Now()
+		connect := len(n.cfg.ConnectPeers)
 		// Every --connect peer answered and was refused for low work (or
 		// could not be reached): nothing more will come.
-		if peers == 0 && lowWork != nil && (time.Since(since) > connectTimeout ||
-			len(n.cfg.ConnectPeers) > 0 && settled >= len(n.cfg.ConnectPeers)) {
+		if peers == 0 && lowWork != nil && (now.Sub(since) > connectTimeout ||
+			connect > 0 && settled >= connect) {
 			return lowWork
 		}
-		if peers == 0 && time.Since(since) > connectTimeout {
-			if dialErr != nil {
-				return fmt.Errorf("%w in %v (last error: %w)", ErrNoPeers, connectTimeout, dialErr)
-			}
-			return fmt.Errorf("%w in %v", ErrNoPeers, connectTimeout)
+		if peers == 0 && now.Sub(since) > connectTimeout {
+			return noPeersError(connectTimeout, dialErr)
 		}
-		select {
-		case <-ch:
+		var wake time.Time
+		switch {
+		case synced:
 			// With explicit peers, give each a chance to connect before
 			// calling the node caught up with "its peers".
-			if peers >= len(n.cfg.ConnectPeers) || settled >= len(n.cfg.ConnectPeers) ||
-				time.Since(start) > connectGrace {
+			if peers >= connect || settled >= connect || now.Sub(start) > connectGrace {
 				return nil
 			}
-			select {
-			case <-tick.C:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+			wake = start.Add(connectGrace)
+		case peers == 0:
+			wake = since.Add(connectTimeout)
+		}
+		if !wake.IsZero() {
+			// Just past the moment, as the checks above are strict.
+			timer.Reset(wake.Sub(now) + time.Millisecond)
+		} else {
+			timer.Stop()
+		}
+		select {
+		case <-changed:
+		case <-timer.C:
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-n.quit:
 			return ErrStopped
-		case <-tick.C:
 		}
 	}
 }
@@ -529,27 +535,37 @@ func (n *Node) forget(pc *peerConn) {
 
 // WaitFiltersSynced blocks until the filter-header chain reaches the header
 // tip and headers are synced, ctx ends, or no peer serving compact filters
-// has been connected for connectTimeout.
+// has been connected for connectTimeout. It waits on the node's status
+// changes, with no polling.
 func (n *Node) WaitFiltersSynced(ctx context.Context, connectTimeout time.Duration) error {
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	since := time.Now()
+	start := time.Now()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
 	for {
-		st := n.Status()
+		n.mu.Lock()
+		st, lastCF, changed := n.status, n.lastFilterPeerTime, n.changed
+		n.mu.Unlock()
 		if st.Synced && st.FilterHeight >= st.Height {
 			return nil
 		}
-		if len(n.readyPeers(wire.SFNodeCF)) > 0 {
-			since = time.Now()
-		} else if time.Since(since) > connectTimeout {
-			return fmt.Errorf("%w in %v", errNoFilterPeers, connectTimeout)
+		timer.Stop()
+		if st.FilterPeers == 0 {
+			now, since := time.Now(), start
+			if lastCF.After(since) {
+				since = lastCF
+			}
+			if now.Sub(since) > connectTimeout {
+				return fmt.Errorf("%w in %v", errNoFilterPeers, connectTimeout)
+			}
+			timer.Reset(since.Add(connectTimeout).Sub(now) + time.Millisecond)
 		}
 		select {
+		case <-changed:
+		case <-timer.C:
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-n.quit:
 			return ErrStopped
-		case <-tick.C:
 		}
 	}
 }
