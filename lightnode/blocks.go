@@ -57,6 +57,9 @@ func (n *Node) GetBlock(ctx context.Context, hash *chainhash.Hash) (*wire.MsgBlo
 		go func() {
 			defer n.wg.Done()
 			call.block, call.err = n.downloadBlock(n.ctx, &hdr.Header)
+			if n.downloadEndHook != nil {
+				n.downloadEndHook()
+			}
 			n.blockMu.Lock()
 			delete(n.blockCalls, *hash)
 			n.blockMu.Unlock()

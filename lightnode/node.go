@@ -172,6 +172,10 @@ type Node struct {
 	blockMu    sync.Mutex
 	blockCalls map[chainhash.Hash]*blockCall
 
+	// downloadEndHook, when set (tests), runs as a GetBlock download
+	// goroutine ends.
+	downloadEndHook func()
+
 	// txIndex finds the cached block that holds a transaction (FindTx).
 	txIndex *txIndex
 
