@@ -194,6 +194,7 @@ type Node struct {
 	settled      map[string]bool        // peers that connected, failed or left
 	syncedCh     chan struct{}          // closed while synced
 	changed      chan struct{}          // closed and replaced when the fields here change
+	wokenSettled int                    // len(settled) when changed was last closed
 	lastPeerTime time.Time              // last moment a peer was connected (or Start)
 	// lastFilterPeerTime is the last moment a peer serving compact
 	// filters was connected.
@@ -489,7 +490,8 @@ func (n *Node) setStatus(update func(*Status)) {
 	case !n.status.Synced && old.Synced:
 		n.syncedCh = make(chan struct{})
 	}
-	if n.status != old {
+	if n.status != old || len(n.settled) != n.wokenSettled {
+		n.wokenSettled = len(n.settled)
 		n.changedLocked()
 	}
 }
@@ -577,8 +579,10 @@ func (n *Node) WaitFiltersSynced(ctx context.Context, connectTimeout time.Durati
 // settle records that a peer's connection attempt came to an end: a
 // handshake, a failed dial or a disconnect.
 func (n *Node) settle(addr string) {
+	// No wake-up here: the sync goroutine settles a peer before it
+	// updates the status, and a wait woken in between would see a peer
+	// settled but not yet counted. setStatus and dialFailed wake them.
 	n.mu.Lock()
 	n.settled[addr] = true
-	n.changedLocked()
 	n.mu.Unlock()
 }
