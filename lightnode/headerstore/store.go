@@ -1223,7 +1223,13 @@ func (s *boltStore) connect(fork int32, raw []byte, hashes []chainhash.Hash, giv
 	s.mu.Lock()
 	s.tip, s.ftip = newTip, ftip
 	s.mu.Unlock()
+	if err := reorgStep(reorgCommitted); err != nil {
+		return err
+	}
 	if err := s.headers.write(raw, fork+1); err != nil {
+		return err
+	}
+	if err := reorgStep(reorgWritten); err != nil {
 		return err
 	}
 	if top < tip.Height {
@@ -1231,14 +1237,33 @@ func (s *boltStore) connect(fork int32, raw []byte, hashes []chainhash.Hash, giv
 			return err
 		}
 	}
+	if err := reorgStep(reorgHeadersCut); err != nil {
+		return err
+	}
 	if err := s.filterHeaders.truncate(int64(ftip.height) + 1); err != nil {
 		return err
 	}
 	if err := s.headers.sync(); err != nil {
 		return err
 	}
+	if err := reorgStep(reorgSynced); err != nil {
+		return err
+	}
 	return s.db.deleteRedo()
 }
+
+// Steps of a reorganization after its commit, at which a test can make
+// Connect stop as if the process had died there.
+const (
+	reorgCommitted  = iota // chain.db holds the new tips and the redo record
+	reorgWritten           // the new headers are in the headers file
+	reorgHeadersCut        // the headers file is cut at the new tip
+	reorgSynced            // the filter-headers file is cut, the files synced
+)
+
+// reorgStep is called at each step of a reorganization; an error it
+// returns ends Connect there. Only tests set it.
+var reorgStep = func(int) error { return nil }
 
 // ---------------------------------------------------------------------------
 // Bans

@@ -1065,3 +1065,128 @@ func TestStorageBytesPerHeader(t *testing.T) {
 		t.Fatalf("%.1f bytes a header, want at most 130", perHeader)
 	}
 }
+
+// TestReorgFlatFiles checks that a reorganization leaves the flat files
+// holding exactly the new chain, to a shorter and to a longer tip, both when
+// it completes and when the process dies at any step after its commit:
+// reopening gives the new chain, with files cut at the tips, no redo record
+// left, and a chain that extends as usual.
+func TestReorgFlatFiles(t *testing.T) {
+	errDied := errors.New("died here")
+	regtestBits := chaincfg.RegressionNetParams.PowLimitBits
+	tests := []struct {
+		name   string
+		bits   uint32 // of the new branch
+		count  int    // headers in the new branch
+		wantTo int32  // new tip height
+	}{
+		// Three headers of a much harder difficulty outweigh fifty.
+		{"shorter", chaincfg.MainNetParams.PowLimitBits, 3, 253},
+		{"longer", regtestBits, 80, 330},
+	}
+	const fork = 250
+	for _, tc := range tests {
+		for _, stop := range []int{-1, reorgCommitted, reorgWritten, reorgHeadersCut, reorgSynced} {
+			t.Run(fmt.Sprintf("%s/stop=%d", tc.name, stop), func(t *testing.T) {
+				path := chainPath(t)
+				all := regtestChain(t, path, 300)
+				s, err := Open(&Config{Path: path, Params: &chaincfg.RegressionNetParams})
+				if err != nil {
+					t.Fatal(err)
+				}
+				putFilterHeaders(t, s, all, 2000)
+				branch := extend(all[fork], tc.count, tc.bits, 7)
+				if stop >= 0 {
+					reorgStep = func(step int) error {
+						if step == stop {
+							return errDied
+						}
+						return nil
+					}
+					t.Cleanup(func() { reorgStep = func(int) error { return nil } })
+				}
+				err = s.Connect(fork, branch)
+				if stop >= 0 && !errors.Is(err, errDied) || stop < 0 && err != nil {
+					t.Fatalf("Connect: %v", err)
+				}
+				reorgStep = func(int) error { return nil }
+				// Close only releases the files: what is on disk is what a
+				// kill at this step leaves.
+				if err := s.Close(); err != nil {
+					t.Fatal(err)
+				}
+
+				s = openStore(t, path, &chaincfg.RegressionNetParams)
+				tip := s.Tip()
+				last := branch[len(branch)-1]
+				if tip.Height != tc.wantTo || tip.Hash != last.Hash || tip.Work.Cmp(last.Work) != 0 {
+					t.Fatalf("tip after reopening = %d %s, want %d %s", tip.Height, tip.Hash, tc.wantTo, last.Hash)
+				}
+				got, err := s.Headers(0, int(tip.Height)+1)
+				if err != nil || len(got) != int(tip.Height)+1 {
+					t.Fatalf("Headers: %d, %v", len(got), err)
+				}
+				for i := range got {
+					want := &all[min(i, fork)]
+					if i > fork {
+						want = &branch[i-fork-1]
+					}
+					sameHeader(t, &got[i], want)
+				}
+				for _, h := range []int32{fork + 1, 300} {
+					if _, err := s.HeaderByHash(&all[h].Hash); !errors.Is(err, ErrNotFound) {
+						t.Fatalf("old header %d still found by hash: %v", h, err)
+					}
+				}
+				if ft, fh := s.FilterTip(); ft != fork || fh != fakeFilterHeader(all[fork].Hash) {
+					t.Fatalf("filter tip = %d, want the fork %d", ft, fork)
+				}
+				if _, err := s.FilterHeader(fork + 1); !errors.Is(err, ErrNotFound) {
+					t.Fatalf("filter header above the fork: %v", err)
+				}
+				putFilterHeaders(t, s, got[fork+1:], 2000)
+				more := extend(tipHeader(s), 5, regtestBits, 8)
+				if err := s.Connect(tip.Height, more); err != nil {
+					t.Fatalf("extend after the reorg: %v", err)
+				}
+				if err := s.Close(); err != nil {
+					t.Fatal(err)
+				}
+				want := int(tc.wantTo) + 1 + len(more)
+				if n := rawHeaderCount(t, path); n != want {
+					t.Fatalf("headers file holds %d records, want %d", n, want)
+				}
+				if n := rawFilterHeaderCount(t, path); n != int(tc.wantTo)+1 {
+					t.Fatalf("filter headers file holds %d records, want %d", n, tc.wantTo+1)
+				}
+				if n := rawIndexLen(t, path); n != want {
+					t.Fatalf("hash index has %d entries, want %d", n, want)
+				}
+				rawUpdate(t, path, func(tx *bbolt.Tx) error {
+					if tx.Bucket(metaBucket).Get(metaRedoKey) != nil {
+						t.Error("the redo record is still there")
+					}
+					return nil
+				})
+			})
+		}
+	}
+}
+
+// TestReorgCutsFlatFiles checks the files right after a completed
+// reorganization to a shorter chain, without reopening.
+func TestReorgCutsFlatFiles(t *testing.T) {
+	path := chainPath(t)
+	all := regtestChain(t, path, 300)
+	s := openStore(t, path, &chaincfg.RegressionNetParams)
+	putFilterHeaders(t, s, all, 2000)
+	if err := s.Connect(250, extend(all[250], 3, chaincfg.MainNetParams.PowLimitBits, 7)); err != nil {
+		t.Fatal(err)
+	}
+	if n := rawHeaderCount(t, path); n != 254 {
+		t.Fatalf("headers file holds %d records, want 254", n)
+	}
+	if n := rawFilterHeaderCount(t, path); n != 251 {
+		t.Fatalf("filter headers file holds %d records, want 251", n)
+	}
+}
