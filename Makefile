@@ -26,7 +26,7 @@ bench:
 FUZZTIME ?= 30s
 FUZZFLAGS ?=
 fuzz:
-	@for pkg in ./keystore ./wallet ./wallet/amount ./wallet/bip21 ./wallet/labels ./wallet/coinselect ./wallet/psbtx ./lightnode/verify ./lightnode/headerstore; do \
+	@for pkg in ./keystore ./wallet ./wallet/amount ./wallet/bip21 ./wallet/bip322 ./wallet/bbqr ./wallet/ur ./wallet/labels ./wallet/coinselect ./wallet/psbtx ./lightnode/verify ./lightnode/headerstore; do \
 		for f in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 			echo "== $$pkg $$f"; \
 			go test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) $$pkg || exit 1; \

@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 
 	"go.etcd.io/bbolt"
 )
@@ -118,4 +119,58 @@ func dbReplaceRecord(db *bbolt.DB, old, rec []byte) error {
 		}
 		return dbPutRecord(tx, rec)
 	})
+}
+
+// dbWipeFreePages overwrites with zeros every page of db's file that no
+// longer holds live data, so that an old record replaced by
+// dbReplaceRecord (bbolt copies a page on write and only frees the old one)
+// cannot be read from the file afterwards.
+//
+// It first commits an empty write transaction, so that both of bbolt's meta
+// pages name a tree without the old record: even the fallback meta page
+// bbolt uses when the newer one is torn never points at a wiped page. The
+// wipe then runs inside a write transaction, which keeps bbolt from
+// allocating pages meanwhile, and touches only the pages bbolt's freelist
+// names as free (or pending: freed by a transaction older readers may still
+// see; none of the wallet's readers keep one open across a password change).
+func dbWipeFreePages(db *bbolt.DB) error {
+	if err := db.Update(func(*bbolt.Tx) error { return nil }); err != nil {
+		return fmt.Errorf("cannot scrub the old keys from the wallet "+
+			"file: %w", err)
+	}
+	err := db.Update(func(tx *bbolt.Tx) error {
+		f, err := os.OpenFile(db.Path(), os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		pageSize := tx.DB().Info().PageSize
+		zeros := make([]byte, pageSize)
+		wiped := false
+		for id := 2; ; id++ {
+			info, err := tx.Page(id)
+			if err != nil {
+				return err
+			}
+			if info == nil {
+				break // past the high water mark
+			}
+			if info.Type != "free" {
+				continue
+			}
+			if _, err := f.WriteAt(zeros, int64(id)*int64(pageSize)); err != nil {
+				return err
+			}
+			wiped = true
+		}
+		if wiped {
+			return f.Sync()
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("cannot scrub the old keys from the wallet "+
+			"file: %w", err)
+	}
+	return nil
 }

@@ -88,6 +88,32 @@ func NormalizeMnemonic(s string) (string, error) {
 	return strings.Join(words, " "), nil
 }
 
+// CheckWord checks one word of a mnemonic typed at position (1-based) and
+// returns it in canonical form (lower-case, NFKD). A word of four letters or
+// more that begins exactly one BIP39 word stands for that word, since BIP39
+// English words are unique in their first four letters and some backups
+// hold only those. Anything else fails with a *WordError that offers the
+// closest list words.
+func CheckWord(w string, position int) (string, error) {
+	w = strings.TrimSpace(norm.NFKD.String(strings.ToLower(w)))
+	if _, ok := englishIndex[w]; ok {
+		return w, nil
+	}
+	if utf8.RuneCountInString(w) >= 4 && !strings.ContainsAny(w, " \t") {
+		var found []string
+		for _, lw := range wordlists.English {
+			if strings.HasPrefix(lw, w) {
+				found = append(found, lw)
+			}
+		}
+		if len(found) == 1 {
+			return found[0], nil
+		}
+	}
+	return "", &WordError{Position: position, Word: w,
+		Suggestions: suggestWords(w)}
+}
+
 // parseMnemonic normalizes and validates s and returns its words and the
 // entropy they encode. The caller should zero the entropy when done.
 func parseMnemonic(s string) ([]string, []byte, error) {

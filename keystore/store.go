@@ -179,7 +179,8 @@ func (st *Store) Secret(password []byte) (*Secret, error) {
 // oldPassword, with a fresh salt and nonce and the record's current KDF
 // parameters unless WithKDFParams is given. The new record replaces the old
 // one in a single write transaction, so the file holds one or the other
-// whatever happens. An empty new password gives ErrEmptyPassword, a wrong
+// whatever happens; then every free page of the file is overwritten, so no
+// byte of the old record (readable with the old password) remains in it. An empty new password gives ErrEmptyPassword, a wrong
 // old one ErrWrongPassword; in both cases nothing is written.
 func (st *Store) ChangePassword(oldPassword, newPassword []byte,
 	opts ...Option) error {
@@ -201,7 +202,8 @@ func (st *Store) ChangePassword(oldPassword, newPassword []byte,
 	if err := dbReplaceRecord(st.db, old, rec); err != nil {
 		return err
 	}
-
 	st.setParams(params)
-	return nil
+	// The old record, readable with the old password, stays in the page
+	// bbolt freed until something overwrites it: overwrite it now.
+	return dbWipeFreePages(st.db)
 }

@@ -838,3 +838,80 @@ func TestUpdateFuzzCorpus(t *testing.T) {
 		}
 	}
 }
+
+// TestChangePasswordLeavesNoOldRecord checks that after a password change
+// no piece of the old record, which the old password still decrypts, is
+// left anywhere in the wallet file (bbolt frees the page it copied the
+// record from, but does not clear it), also after several changes in a
+// file that holds other data.
+func TestChangePasswordLeavesNoOldRecord(t *testing.T) {
+	sec := newTestSecret(t, 24, "")
+	defer sec.Zero()
+	path := createKeystore(t, walletA, sec, "old", fastKDF)
+	db := openTestDB(t, path)
+	// Other buckets, as the wallet's own, share the file.
+	err := db.Update(func(tx *bbolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists([]byte("txs"))
+		if err != nil {
+			return err
+		}
+		for i := range 200 {
+			if err := b.Put(fmt.Appendf(nil, "tx%03d", i),
+				bytes.Repeat([]byte{byte(i)}, 300)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := Open(db, walletA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var old [][]byte
+	passwords := []string{"old", "second", "third"}
+	for k := 1; k < len(passwords); k++ {
+		old = append(old, readRecord(t, db))
+		if err := st.ChangePassword([]byte(passwords[k-1]),
+			[]byte(passwords[k])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	file, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, rec := range old {
+		// Everything after the fixed part of the header (the version
+		// and KDF parameters, the same in every record): salt, nonce,
+		// ciphertext.
+		for off := 16; off+16 <= len(rec); off += 16 {
+			if bytes.Contains(file, rec[off:off+16]) {
+				t.Fatalf("bytes %d–%d of the record sealed under %q "+
+					"are still in the file", off, off+16, passwords[k])
+			}
+		}
+	}
+	// The file is sound and the keys open with the last password only.
+	db = openTestDB(t, path)
+	st, err = Open(db, walletA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Secret([]byte("third")); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.View(func(tx *bbolt.Tx) error {
+		for err := range tx.Check() {
+			return err
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("the file is damaged after the wipe: %v", err)
+	}
+}

@@ -36,14 +36,37 @@ func (n *Node) kickFilters() {
 	}
 }
 
+// restartFilterRound abandons the filter-header round in progress, if any;
+// the filter goroutine starts a new one from the current header tip.
+func (n *Node) restartFilterRound() {
+	n.roundMu.Lock()
+	if n.roundCancel != nil {
+		n.roundCancel()
+	}
+	n.roundMu.Unlock()
+}
+
 // filterHandler keeps the filter-header chain in step with the header chain.
 func (n *Node) filterHandler() {
 	defer n.wg.Done()
 	for {
 		select {
 		case <-n.filterKick:
-			if err := n.syncFilterHeaders(n.ctx); err != nil && !errors.Is(err, context.Canceled) &&
-				!errors.Is(err, ErrStopped) && !errors.Is(err, errNoFilterPeers) {
+			ctx, cancel := context.WithCancel(n.ctx)
+			n.roundMu.Lock()
+			n.roundCancel = cancel
+			n.roundMu.Unlock()
+			err := n.syncFilterHeaders(ctx)
+			n.roundMu.Lock()
+			n.roundCancel = nil
+			n.roundMu.Unlock()
+			cancel()
+			switch {
+			case errors.Is(err, context.Canceled) && n.ctx.Err() == nil:
+				// The header tip moved: go again from the new one.
+				n.kickFilters()
+			case err != nil && !errors.Is(err, context.Canceled) &&
+				!errors.Is(err, ErrStopped) && !errors.Is(err, errNoFilterPeers):
 				n.log.Warn("filter header sync", "err", err)
 			}
 			n.publishFilterProgress()
@@ -83,6 +106,9 @@ func (n *Node) syncFilterHeaders(ctx context.Context) error {
 		}
 		err := n.filterRound(ctx, peers, tip)
 		n.publishFilterProgress()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		switch {
 		case err == nil:
 			continue

@@ -7,10 +7,11 @@ import (
 )
 
 // Styles are the lipgloss styles the TUI draws with, built from one palette
-// by [NewStyles]. Components take them from their common context and never
-// build colours of their own, so that a theme change or NO_COLOR reaches every
+// by [NewStyles]. Every page takes them from its common context and never
+// builds colours of its own, so that a theme change or NO_COLOR reaches every
 // screen. Callers may copy a style and add layout (width, alignment), but
-// should not add colours.
+// should not add colours. Every field is drawn by some page; a style no page
+// needs does not belong here.
 type Styles struct {
 	// Palette is the palette the styles were built from, for components that
 	// need raw colours (progress bars, charts).
@@ -18,54 +19,44 @@ type Styles struct {
 	// NoColor reports whether the styles use no colour at all.
 	NoColor bool
 
-	// App is the whole screen: ordinary text on the background.
-	App lipgloss.Style
 	// Title heads a page; Subtitle heads a section within it.
 	Title    lipgloss.Style
 	Subtitle lipgloss.Style
 	// Normal is ordinary text; Muted is secondary text (hints, timestamps).
 	Normal lipgloss.Style
 	Muted  lipgloss.Style
-	// Accent draws attention to a word without implying good or bad.
+	// Accent draws attention to a word without implying good or bad: the
+	// focused field, a total, an "ours" mark.
 	Accent lipgloss.Style
 	// Success, Warning and Error colour messages and states.
 	Success lipgloss.Style
 	Warning lipgloss.Style
 	Error   lipgloss.Style
 
-	// Border is a panel with a rounded border; BorderFocused is the same
-	// panel when it has the keyboard focus (a thicker border without colour).
-	Border        lipgloss.Style
-	BorderFocused lipgloss.Style
-	// Dialog is a box drawn over the page: help overlay, confirmations.
+	// Dialog is a box drawn over the page: the help overlay.
 	Dialog lipgloss.Style
 
 	// Selected is the row under the cursor in a list or table.
 	Selected lipgloss.Style
 
-	// StatusBar is the bar at the bottom of the screen; StatusKey and
-	// StatusValue are its "tip:" and "840000" parts.
-	StatusBar   lipgloss.Style
-	StatusKey   lipgloss.Style
-	StatusValue lipgloss.Style
+	// StatusBar is the bar at the bottom of the screen.
+	StatusBar lipgloss.Style
 
 	// TabActive and TabInactive are the tab titles at the top.
 	TabActive   lipgloss.Style
 	TabInactive lipgloss.Style
 
-	// HelpKey, HelpDesc and HelpSeparator draw the help line and overlay:
-	// "q quit • ? help".
-	HelpKey       lipgloss.Style
-	HelpDesc      lipgloss.Style
-	HelpSeparator lipgloss.Style
+	// HelpKey and HelpDesc draw the keys and what they do in the help
+	// overlay.
+	HelpKey  lipgloss.Style
+	HelpDesc lipgloss.Style
 
 	// TableHeader is the header row of tables (history, coins, blocks, peers).
 	TableHeader lipgloss.Style
 
-	// Amount is a bitcoin amount; AmountPositive and AmountNegative are
-	// amounts received and sent. The sign must be in the text too, since
-	// without colour it is the only difference.
-	Amount         lipgloss.Style
+	// AmountPositive and AmountNegative are amounts received and sent. The
+	// sign must be in the text too, since without colour it is the only
+	// difference. Other amounts are Normal text.
 	AmountPositive lipgloss.Style
 	AmountNegative lipgloss.Style
 
@@ -75,7 +66,7 @@ type Styles struct {
 	Hash    lipgloss.Style
 	Label   lipgloss.Style
 
-	// Confirmed and Unconfirmed mark a transaction's state.
+	// Confirmed and Unconfirmed mark a transaction's or a coin's state.
 	Confirmed   lipgloss.Style
 	Unconfirmed lipgloss.Style
 
@@ -89,7 +80,17 @@ type Styles struct {
 	// reads without colour.
 	ProgressFilled lipgloss.Style
 	ProgressEmpty  lipgloss.Style
+
+	// QR draws a QR code: light modules (drawn as blocks) on black, the
+	// same in every theme and without colour too, because a scanner needs
+	// light on dark whatever the terminal's own colours are. It is the one
+	// style NO_COLOR leaves in colour: its colours are the code, not
+	// decoration.
+	QR lipgloss.Style
 }
+
+// qrStyle is Styles.QR in every theme.
+var qrStyle = lipgloss.NewStyle().Foreground(lipgloss.Color("#ffffff")).Background(lipgloss.Color("#000000"))
 
 // NewStyles builds the styles for p. Colours p leaves unset come from the
 // default palette. With noColor (see [NoColor]) the styles carry no colour at
@@ -121,7 +122,6 @@ func colorStyles(p Palette) *Styles {
 	return &Styles{
 		Palette: p,
 
-		App:      base,
 		Title:    fg(p.Accent).Bold(true),
 		Subtitle: fg(p.Accent2).Bold(true),
 		Normal:   base,
@@ -131,26 +131,20 @@ func colorStyles(p Palette) *Styles {
 		Warning:  fg(p.Warning),
 		Error:    fg(p.Error).Bold(true),
 
-		Border:        panel(lipgloss.RoundedBorder(), p.Border),
-		BorderFocused: panel(lipgloss.ThickBorder(), p.Accent),
-		Dialog:        panel(lipgloss.DoubleBorder(), p.Accent).Padding(1, 2),
+		Dialog: panel(lipgloss.DoubleBorder(), p.Accent).Padding(1, 2),
 
 		Selected: selection.Bold(true),
 
-		StatusBar:   selection,
-		StatusKey:   selection.Bold(true),
-		StatusValue: selection,
+		StatusBar: selection,
 
 		TabActive:   lipgloss.NewStyle().Foreground(p.Background).Background(p.Accent).Bold(true).Padding(0, 1),
 		TabInactive: fg(p.Muted).Padding(0, 1),
 
-		HelpKey:       fg(p.Accent2).Bold(true),
-		HelpDesc:      fg(p.Muted),
-		HelpSeparator: fg(p.Border),
+		HelpKey:  fg(p.Accent2).Bold(true),
+		HelpDesc: fg(p.Muted),
 
 		TableHeader: fg(p.Accent).Bold(true).Underline(true),
 
-		Amount:         base,
 		AmountPositive: fg(p.Success),
 		AmountNegative: fg(p.Error),
 
@@ -166,6 +160,8 @@ func colorStyles(p Palette) *Styles {
 
 		ProgressFilled: fg(p.Accent),
 		ProgressEmpty:  fg(p.Border),
+
+		QR: qrStyle,
 	}
 }
 
@@ -180,7 +176,6 @@ func plainStyles(p Palette) *Styles {
 		Palette: p,
 		NoColor: true,
 
-		App:      plain,
 		Title:    bold,
 		Subtitle: bold,
 		Normal:   plain,
@@ -190,26 +185,20 @@ func plainStyles(p Palette) *Styles {
 		Warning:  bold,
 		Error:    bold,
 
-		Border:        panel(lipgloss.RoundedBorder()),
-		BorderFocused: panel(lipgloss.ThickBorder()),
-		Dialog:        panel(lipgloss.DoubleBorder()).Padding(1, 2),
+		Dialog: panel(lipgloss.DoubleBorder()).Padding(1, 2),
 
 		Selected: reverse.Bold(true),
 
-		StatusBar:   reverse,
-		StatusKey:   reverse.Bold(true),
-		StatusValue: reverse,
+		StatusBar: reverse,
 
 		TabActive:   reverse.Bold(true).Padding(0, 1),
 		TabInactive: plain.Padding(0, 1),
 
-		HelpKey:       bold,
-		HelpDesc:      plain,
-		HelpSeparator: plain,
+		HelpKey:  bold,
+		HelpDesc: plain,
 
 		TableHeader: bold.Underline(true),
 
-		Amount:         plain,
 		AmountPositive: plain,
 		AmountNegative: plain,
 
@@ -225,5 +214,7 @@ func plainStyles(p Palette) *Styles {
 
 		ProgressFilled: plain,
 		ProgressEmpty:  plain,
+
+		QR: qrStyle,
 	}
 }

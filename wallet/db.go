@@ -47,6 +47,14 @@ var (
 
 	metaCursorKey = []byte("scan_cursor")
 
+	// metaLocatorKey holds blocks the scan went through (see
+	// scanLocatorHeights), so a reorganization of any depth can be rolled
+	// back to a block both chains share.
+	metaLocatorKey = []byte("scan_locator")
+
+	// metaPassKey holds the scan pass in progress (see scanPass).
+	metaPassKey = []byte("scan_pass")
+
 	metaVersionKey        = []byte("version")
 	metaIDKey             = []byte("id")
 	metaNetworkKey        = []byte("network")
@@ -251,9 +259,17 @@ type txRecord struct {
 	BlockIndex uint32 // position in the block
 	BlockTime  time.Time
 	FirstSeen  time.Time
+	// LastSeen is when a peer last relayed the unconfirmed transaction,
+	// or when the wallet broadcast it (see UnconfirmedExpiry).
+	LastSeen time.Time
 }
 
-const txRecordVersion = 1
+// Transaction record versions: 1 has no LastSeen (read as FirstSeen); 2
+// adds it after FirstSeen.
+const (
+	txRecordVersion1 = 1
+	txRecordVersion  = 2
+)
 
 // dbPutTx stores a transaction record.
 func dbPutTx(tx *bbolt.Tx, r *txRecord) error {
@@ -264,6 +280,11 @@ func dbPutTx(tx *bbolt.Tx, r *txRecord) error {
 	buf.Write(be32(r.BlockIndex))
 	buf.Write(be64(uint64(r.BlockTime.Unix())))
 	buf.Write(be64(uint64(r.FirstSeen.Unix())))
+	last := r.LastSeen
+	if last.IsZero() {
+		last = r.FirstSeen
+	}
+	buf.Write(be64(uint64(last.Unix())))
 	if err := r.Tx.Serialize(&buf); err != nil {
 		return err
 	}
@@ -283,23 +304,53 @@ func dbForEachTx(tx *bbolt.Tx, fn func(*txRecord) error) error {
 		return nil
 	}
 	return b.ForEach(func(k, v []byte) error {
-		const head = 1 + 4 + 32 + 4 + 8 + 8
-		if len(v) < head || v[0] != txRecordVersion {
-			return damaged("transaction %x is malformed", k)
-		}
-		r := &txRecord{
-			Height:     int32(binary.BigEndian.Uint32(v[1:])),
-			BlockIndex: binary.BigEndian.Uint32(v[37:]),
-			BlockTime:  time.Unix(int64(binary.BigEndian.Uint64(v[41:])), 0).UTC(),
-			FirstSeen:  time.Unix(int64(binary.BigEndian.Uint64(v[49:])), 0).UTC(),
-			Tx:         new(wire.MsgTx),
-		}
-		copy(r.BlockHash[:], v[5:37])
-		if err := r.Tx.Deserialize(bytes.NewReader(v[head:])); err != nil {
-			return damaged("transaction %x cannot be decoded", k)
+		r, err := decodeTxRecord(k, v)
+		if err != nil {
+			return err
 		}
 		return fn(r)
 	})
+}
+
+// dbFetchTx reads one stored transaction, or returns nil when the wallet
+// holds none with that txid.
+func dbFetchTx(tx *bbolt.Tx, id chainhash.Hash) (*txRecord, error) {
+	b := tx.Bucket(txBucket)
+	if b == nil {
+		return nil, nil
+	}
+	v := b.Get(id[:])
+	if v == nil {
+		return nil, nil
+	}
+	return decodeTxRecord(id[:], v)
+}
+
+// decodeTxRecord decodes the transaction record v stored under key k.
+func decodeTxRecord(k, v []byte) (*txRecord, error) {
+	head := 1 + 4 + 32 + 4 + 8 + 8
+	if len(v) > 0 && v[0] == txRecordVersion {
+		head += 8
+	}
+	if len(v) < head || (v[0] != txRecordVersion && v[0] != txRecordVersion1) {
+		return nil, damaged("transaction %x is malformed", k)
+	}
+	r := &txRecord{
+		Height:     int32(binary.BigEndian.Uint32(v[1:])),
+		BlockIndex: binary.BigEndian.Uint32(v[37:]),
+		BlockTime:  time.Unix(int64(binary.BigEndian.Uint64(v[41:])), 0).UTC(),
+		FirstSeen:  time.Unix(int64(binary.BigEndian.Uint64(v[49:])), 0).UTC(),
+		Tx:         new(wire.MsgTx),
+	}
+	r.LastSeen = r.FirstSeen
+	if v[0] == txRecordVersion {
+		r.LastSeen = time.Unix(int64(binary.BigEndian.Uint64(v[57:])), 0).UTC()
+	}
+	copy(r.BlockHash[:], v[5:37])
+	if err := r.Tx.Deserialize(bytes.NewReader(v[head:])); err != nil {
+		return nil, damaged("transaction %x cannot be decoded", k)
+	}
+	return r, nil
 }
 
 // scanCursor is how far the wallet has scanned: the last block checked.
@@ -324,6 +375,57 @@ func dbPutCursor(tx *bbolt.Tx, c scanCursor) error {
 
 func dbDeleteCursor(tx *bbolt.Tx) error {
 	return tx.Bucket(metaBucket).Delete(metaCursorKey)
+}
+
+// dbFetchLocator returns the stored scan locator, highest block first. A
+// malformed record reads as empty: the locator only narrows a rollback.
+func dbFetchLocator(tx *bbolt.Tx) []scanCursor {
+	v := tx.Bucket(metaBucket).Get(metaLocatorKey)
+	if len(v)%36 != 0 {
+		return nil
+	}
+	out := make([]scanCursor, 0, len(v)/36)
+	for ; len(v) > 0; v = v[36:] {
+		c := scanCursor{Height: int32(binary.BigEndian.Uint32(v))}
+		copy(c.Hash[:], v[4:36])
+		out = append(out, c)
+	}
+	return out
+}
+
+// dbPutLocator stores the scan locator (highest block first); an empty one
+// is deleted.
+func dbPutLocator(tx *bbolt.Tx, loc []scanCursor) error {
+	if len(loc) == 0 {
+		return tx.Bucket(metaBucket).Delete(metaLocatorKey)
+	}
+	v := make([]byte, 0, 36*len(loc))
+	for _, c := range loc {
+		v = binary.BigEndian.AppendUint32(v, uint32(c.Height))
+		v = append(v, c.Hash[:]...)
+	}
+	return tx.Bucket(metaBucket).Put(metaLocatorKey, v)
+}
+
+// dbFetchPass returns the scan pass in progress, if any.
+func dbFetchPass(tx *bbolt.Tx) (scanPass, bool) {
+	v := tx.Bucket(metaBucket).Get(metaPassKey)
+	if len(v) != 12 {
+		return scanPass{}, false
+	}
+	return scanPass{
+		From: int32(binary.BigEndian.Uint32(v)),
+		Late: [2]uint32{binary.BigEndian.Uint32(v[4:]), binary.BigEndian.Uint32(v[8:])},
+	}, true
+}
+
+func dbPutPass(tx *bbolt.Tx, p scanPass) error {
+	v := binary.BigEndian.AppendUint32(be32(uint32(p.From)), p.Late[0])
+	return tx.Bucket(metaBucket).Put(metaPassKey, binary.BigEndian.AppendUint32(v, p.Late[1]))
+}
+
+func dbDeletePass(tx *bbolt.Tx) error {
+	return tx.Bucket(metaBucket).Delete(metaPassKey)
 }
 
 // dbFetchUsed returns one more than the highest used index of a branch.

@@ -28,6 +28,30 @@ var (
 	// truncated, corrupted or not a satchel wallet at all. It is always
 	// wrapped with the detail of what was found.
 	ErrDamaged = errors.New("the wallet file is damaged or is not a satchel wallet")
+
+	// ErrForgedSpend is returned by AddUnconfirmed for a transaction that
+	// spends one of the wallet's coins with a script or signature that
+	// fails the consensus rules against the coin's script and amount: it
+	// can never be mined, so whoever relayed it lied. It is always wrapped
+	// with the input and the script engine's reason.
+	ErrForgedSpend = errors.New("the transaction spends a coin of this wallet without a valid signature")
+
+	// ErrNonStandardSpend is returned by AddUnconfirmed for a transaction
+	// whose spend of one of the wallet's coins is valid by consensus but not
+	// by the standard relay rules (a high-S signature, say). It is dropped,
+	// but relaying it is not proof of a lie.
+	ErrNonStandardSpend = errors.New("the transaction spends a coin of this wallet with a non-standard script")
+
+	// ErrUnverifiableSpend is returned by AddUnconfirmed for a transaction
+	// that spends a taproot coin of the wallet together with inputs whose
+	// amounts and scripts the wallet does not know: a taproot signature
+	// commits to all of them, so it cannot be checked before it is mined.
+	ErrUnverifiableSpend = errors.New("the transaction spends a coin of this wallet with inputs the wallet cannot check")
+
+	// ErrConflictsConfirmed is returned by AddUnconfirmed for a transaction
+	// that spends a coin a confirmed transaction already spends: it can
+	// never be mined on this chain, and the confirmed one stays.
+	ErrConflictsConfirmed = errors.New("the transaction double-spends a coin already spent in a block")
 )
 
 // damaged wraps a detail into ErrDamaged.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"time"
 
 	"github.com/btcsuite/btcd/address/v2"
 	"github.com/btcsuite/btcd/btcec/v2/schnorr"
@@ -17,16 +16,12 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/satchelbtc/satchel/wallet/coinselect"
+	"github.com/satchelbtc/satchel/wallet/psbtx"
 )
 
-// Limits above which a payment needs Force: a fee rate nobody pays on
-// purpose, or a fee larger than what is sent.
-const (
-	AbsurdFeeRateSatVB = 1000
-)
-
-// ErrAbsurdFee is returned for a fee that is very likely a mistake.
-var ErrAbsurdFee = errors.New("the fee looks like a mistake")
+// AbsurdFeeRateSatVB is the fee rate above which a payment needs Force:
+// psbtx.DefaultFeeLimits, shared with the PSBT signer.
+const AbsurdFeeRateSatVB = 1000
 
 // Recipient is one output of a payment.
 type Recipient struct {
@@ -52,6 +47,8 @@ type SendRequest struct {
 	TipHeight int32
 	// Force allows an absurd fee.
 	Force bool
+	// MaxFee, when above zero, caps the fee (an absurd fee without Force).
+	MaxFee btcutil.Amount
 }
 
 // Draft is an unsigned payment.
@@ -65,6 +62,9 @@ type Draft struct {
 	ChangeIndex int
 	Inputs      []*Output
 	Algorithm   string
+
+	// change is the change address, not yet marked as handed out.
+	change *DerivedAddress
 }
 
 // inputType maps our script types to coin selection's.
@@ -118,9 +118,8 @@ func (w *Wallet) CreatePSBT(req *SendRequest) (*Draft, error) {
 		if req.SendMax {
 			sent = res.Amount
 		}
-		if !req.Force && (req.FeeRate > AbsurdFeeRateSatVB || res.Fee > sent) {
-			return fmt.Errorf("%w: %s for %s sent (%.1f sat/vB); use --force if you mean it",
-				ErrAbsurdFee, res.Fee, sent, float64(res.Fee)/float64(res.VSize))
+		if err := checkFee(req, res.Fee, res.VSize, sent); err != nil {
+			return err
 		}
 		draft, err = w.buildDraft(tx, st, creq, res, req, tip)
 		return err
@@ -166,7 +165,7 @@ func (w *Wallet) selectionRequest(st *state, tip int32, req *SendRequest) (*coin
 		return creq, nil
 	}
 	for _, o := range st.outputs {
-		if o.SpentBy == nil && !o.Frozen && o.Height > 0 && o.Mature(tip) {
+		if o.Spendable(tip) {
 			creq.Coins = append(creq.Coins, coin(o))
 		}
 	}
@@ -198,15 +197,12 @@ func (w *Wallet) buildDraft(tx *bbolt.Tx, st *state, creq *coinselect.Request, r
 	}
 	var change *DerivedAddress
 	if res.Change > 0 {
+		// The change address is handed out only once the payment leaves
+		// the wallet (ReserveChange, AddUnconfirmed): a payment given up
+		// (a wrong password, a cancelled review) does not burn it.
 		next := dbFetchNextIndex(tx, 0, ChangeBranch)
 		var err error
 		if change, err = w.Address(ChangeBranch, next); err != nil {
-			return nil, err
-		}
-		if err := dbPutNextIndex(tx, 0, ChangeBranch, next+1); err != nil {
-			return nil, err
-		}
-		if _, err := w.extendScripts(tx); err != nil {
 			return nil, err
 		}
 		// Put the change at a random position so it does not stand out.
@@ -243,7 +239,40 @@ func (w *Wallet) buildDraft(tx *bbolt.Tx, st *state, creq *coinselect.Request, r
 	}
 	draft.Packet = p
 	draft.FeeRate = float64(res.Fee) / float64(res.VSize)
+	draft.change = change
 	return draft, nil
+}
+
+// ReserveChange marks the draft's change address as handed out, so that no
+// other payment uses it. Call it when the PSBT leaves the wallet unsigned,
+// for a signer elsewhere. A payment signed here and recorded with
+// RecordSent needs no call: recording marks its addresses used.
+func (w *Wallet) ReserveChange(d *Draft) error {
+	if d == nil || d.change == nil {
+		return nil
+	}
+	return safeUpdate(w.db, func(tx *bbolt.Tx) error {
+		if d.change.Index+1 <= dbFetchNextIndex(tx, 0, ChangeBranch) {
+			return nil
+		}
+		if err := dbPutNextIndex(tx, 0, ChangeBranch, d.change.Index+1); err != nil {
+			return err
+		}
+		_, err := w.extendScripts(tx)
+		return err
+	})
+}
+
+// checkFee applies the fee limits the PSBT signer applies too
+// (psbtx.DefaultFeeLimits and the request's cap) unless the request forces
+// the fee.
+func checkFee(req *SendRequest, fee btcutil.Amount, vsize int64, sent btcutil.Amount) error {
+	if req.Force {
+		return nil
+	}
+	limits := psbtx.DefaultFeeLimits
+	limits.MaxFee = req.MaxFee
+	return limits.CheckFee(fee, vsize, sent)
 }
 
 // describeKey fills the PSBT key fields of one of our addresses.
@@ -252,16 +281,11 @@ func (w *Wallet) describeKey(d *DerivedAddress, derivs *[]*psbt.Bip32Derivation,
 
 	fp := w.account.fingerprint
 	if w.account.scriptType == P2TR {
-		xonly := schnorr.SerializePubKey(d.PubKey)
-		*internal = xonly
-		*tapDerivs = append(*tapDerivs, &psbt.TaprootBip32Derivation{
-			XOnlyPubKey: xonly, MasterKeyFingerprint: fp, Bip32Path: d.Path,
-		})
+		*internal = schnorr.SerializePubKey(d.PubKey)
+		*tapDerivs = append(*tapDerivs, psbtx.NewTaprootBip32Derivation(fp, d.PubKey, d.Path))
 		return
 	}
-	*derivs = append(*derivs, &psbt.Bip32Derivation{
-		PubKey: d.PubKey.SerializeCompressed(), MasterKeyFingerprint: fp, Bip32Path: d.Path,
-	})
+	*derivs = append(*derivs, psbtx.NewBip32Derivation(fp, d.PubKey, d.Path))
 	if w.account.scriptType == P2SHP2WPKH {
 		wpkh, _ := address.NewAddressWitnessPubKeyHash(address.Hash160(d.PubKey.SerializeCompressed()), w.net)
 		*redeem, _ = txscript.PayToAddrScript(wpkh)
@@ -278,24 +302,76 @@ func (w *Wallet) Owns(script []byte) (ours, change bool) {
 // Fingerprint returns the master key fingerprint the wallet's PSBTs name.
 func (w *Wallet) Fingerprint() uint32 { return w.account.fingerprint }
 
-// AddUnconfirmed records a transaction we just broadcast, so its spends and
-// change show at once.
+// AddUnconfirmed records an unconfirmed transaction that pays or spends the
+// wallet: one it just broadcast, or one a peer relayed. Nothing a peer says
+// may take coins away, so before the transaction changes anything, every
+// input that spends a coin of the wallet must pass the script engine (the
+// standard verification flags) against that coin's script and amount;
+// otherwise it is refused with ErrForgedSpend (the relaying peer lied),
+// ErrNonStandardSpend or ErrUnverifiableSpend. A double spend of a coin a
+// confirmed transaction spends is refused with ErrConflictsConfirmed. A
+// transaction already recorded unconfirmed counts as seen again (see
+// UnconfirmedExpiry); one already confirmed is left as it is. A valid
+// replacement (a fee bump) takes the place of the unconfirmed transactions
+// it conflicts with. A relayed transaction never moves the address indices:
+// a peer could push them past what a restore would look for.
 func (w *Wallet) AddUnconfirmed(t *wire.MsgTx) error {
+	return w.addUnconfirmed(t, false)
+}
+
+// RecordSent is AddUnconfirmed for a payment this wallet made and
+// broadcast: its change address, and any address of ours it pays, are
+// handed out from now on.
+func (w *Wallet) RecordSent(t *wire.MsgTx) error {
+	return w.addUnconfirmed(t, true)
+}
+
+// addUnconfirmed is AddUnconfirmed; own marks the addresses the
+// transaction pays as used.
+func (w *Wallet) addUnconfirmed(t *wire.MsgTx, own bool) error {
 	return safeUpdate(w.db, func(tx *bbolt.Tx) error {
 		st, err := w.loadState(tx)
 		if err != nil {
 			return err
 		}
-		if _, ok := st.txs[t.TxHash()]; ok || !w.relevant(st, t) {
+		id := t.TxHash()
+		old, known := st.txs[id]
+		switch {
+		case known && old.Height > 0:
 			return nil
+		case !known && !w.relevant(st, t):
+			return nil
+		case isCoinbase(t):
+			return fmt.Errorf("transaction %s is a coinbase: it cannot be unconfirmed", id)
 		}
-		// A replacement (fee bump) takes the place of what it conflicts with.
+		if err := verifySpends(st, t); err != nil {
+			return fmt.Errorf("transaction %s: %w", id, err)
+		}
+		if err := conflictsConfirmed(st, t); err != nil {
+			return fmt.Errorf("transaction %s: %w", id, err)
+		}
+		now := w.clock().UTC()
+		if known {
+			old.LastSeen = now
+			return dbPutTx(tx, old)
+		}
 		for _, id := range conflicts(st, t) {
 			if err := dbDeleteTx(tx, id); err != nil {
 				return err
 			}
 		}
-		return dbPutTx(tx, &txRecord{Tx: t, FirstSeen: time.Now().UTC()})
+		if err := dbPutTx(tx, &txRecord{Tx: t, FirstSeen: now, LastSeen: now}); err != nil {
+			return err
+		}
+		if !own {
+			return nil
+		}
+		// Its change (and any payment to ourselves) is handed out now.
+		if err := w.markUsed(tx, t); err != nil {
+			return err
+		}
+		_, err = w.extendScripts(tx)
+		return err
 	})
 }
 
@@ -361,7 +437,7 @@ func (w *Wallet) BumpFee(txid chainhash.Hash, feeRate float64, force bool) (*Dra
 		}
 		oldFee := oldIn - oldOut
 		for _, o := range st.outputs {
-			if o.SpentBy == nil && !o.Frozen && o.Height > 0 && o.Mature(c.Height) && o.OutPoint.Hash != txid {
+			if o.Spendable(c.Height) && o.OutPoint.Hash != txid {
 				req.Coins = append(req.Coins, coinselect.Coin{OutPoint: o.OutPoint, Value: o.Value,
 					Type: inputType(w.account.scriptType), Confirmations: o.Confirmations(c.Height)})
 			}
@@ -375,10 +451,15 @@ func (w *Wallet) BumpFee(txid chainhash.Hash, feeRate float64, force bool) (*Dra
 			return fmt.Errorf("a fee rate of %.1f sat/vB pays %s, but replacing needs at least %s (the old fee plus %v sat/vB): raise --fee-rate",
 				feeRate, res.Fee, minFee, MinRelayFeeRate)
 		}
-		if !force && feeRate > AbsurdFeeRateSatVB {
-			return fmt.Errorf("%w: %.1f sat/vB; use --force if you mean it", ErrAbsurdFee, feeRate)
+		var sent btcutil.Amount
+		for _, o := range req.Outputs {
+			sent += btcutil.Amount(o.Value)
 		}
-		draft, err = w.buildDraft(tx, st, req, res, &SendRequest{FeeRate: feeRate}, c.Height)
+		sreq := &SendRequest{FeeRate: feeRate, Force: force}
+		if err := checkFee(sreq, res.Fee, res.VSize, sent); err != nil {
+			return err
+		}
+		draft, err = w.buildDraft(tx, st, req, res, sreq, c.Height)
 		return err
 	})
 	return draft, err

@@ -14,6 +14,49 @@ import (
 // it can be spent.
 const CoinbaseMaturity = 100
 
+// UnconfirmedExpiry is how long an unconfirmed transaction counts after the
+// wallet last saw it: broadcast it, or had it relayed by a peer. After that,
+// if it was neither mined nor seen again, the wallet forgets it: the coins
+// it spends are spendable again, the payment it makes is gone. Fourteen
+// days is how long Bitcoin Core keeps a transaction in its mempool by
+// default (-mempoolexpiry), so the network has most likely forgotten it
+// too. A confirmed transaction never expires.
+const UnconfirmedExpiry = 14 * 24 * time.Hour
+
+// clock returns the current time (tests set w.now).
+func (w *Wallet) clock() time.Time {
+	if w.now != nil {
+		return w.now()
+	}
+	return time.Now()
+}
+
+// expired reports whether an unconfirmed record has outlived
+// UnconfirmedExpiry.
+func (w *Wallet) expired(r *txRecord) bool {
+	return r.Height == 0 && w.clock().Sub(r.LastSeen) > UnconfirmedExpiry
+}
+
+// dropExpired deletes the expired unconfirmed records.
+func (w *Wallet) dropExpired(tx *bbolt.Tx) error {
+	var ids []chainhash.Hash
+	err := dbForEachTx(tx, func(r *txRecord) error {
+		if w.expired(r) {
+			ids = append(ids, r.Tx.TxHash())
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := dbDeleteTx(tx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Output is a wallet output: paid to one of our addresses.
 type Output struct {
 	OutPoint  wire.OutPoint
@@ -69,12 +112,22 @@ type state struct {
 	txs     map[chainhash.Hash]*txRecord
 	outputs map[wire.OutPoint]*Output
 	order   []*txRecord // by height (unconfirmed last), then block position
+
+	// txid is the bbolt transaction the state was read in: a write
+	// transaction that finds another one committed since (its own ID is
+	// not txid+1) must read the state again.
+	txid uint64
 }
 
-// loadState replays every stored transaction in chain order.
+// loadState replays every stored transaction in chain order. Expired
+// unconfirmed ones are left out, so every view agrees on them even before a
+// scan deletes them.
 func (w *Wallet) loadState(tx *bbolt.Tx) (*state, error) {
-	st := &state{txs: map[chainhash.Hash]*txRecord{}, outputs: map[wire.OutPoint]*Output{}}
+	st := &state{txs: map[chainhash.Hash]*txRecord{}, outputs: map[wire.OutPoint]*Output{}, txid: uint64(tx.ID())}
 	err := dbForEachTx(tx, func(r *txRecord) error {
+		if w.expired(r) {
+			return nil
+		}
 		st.txs[r.Tx.TxHash()] = r
 		st.order = append(st.order, r)
 		return nil
@@ -223,7 +276,7 @@ func (w *Wallet) History() ([]HistoryEntry, error) {
 			r := st.order[i]
 			id := r.Tx.TxHash()
 			e := HistoryEntry{Txid: id, Height: r.Height, BlockTime: r.BlockTime, Fee: -1, Tx: r.Tx,
-				Label: dbFetchLabel(tx, "tx:"+id.String())}
+				Label: dbFetchLabel(tx, TxLabelKey(id))}
 			var in, ours btcutil.Amount
 			allOurs := !isCoinbase(r.Tx)
 			for _, txIn := range r.Tx.TxIn {

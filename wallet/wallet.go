@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -63,8 +64,14 @@ type CreateConfig struct {
 	GapLimit uint32
 }
 
-// Wallet is an open wallet file. It is safe for use by one goroutine at a
-// time.
+// Wallet is an open wallet file. It is safe for concurrent access: every
+// method may run while a Scan is in progress. Reads (Balance, History,
+// UTXOs, Owns, Info, ReviewPSBT, SignPSBT and the rest) each see one
+// consistent snapshot of the file and never wait for a scan, which holds no
+// lock across blocks: it writes one bbolt transaction per block, and reads
+// the wallet again when something else wrote in between. Writes are
+// serialized by bbolt, one transaction each. Two scans run one after the
+// other. Close must not be called while other calls are running.
 type Wallet struct {
 	path     string
 	db       *bbolt.DB
@@ -75,10 +82,19 @@ type Wallet struct {
 	change   *Descriptor
 	readOnly bool
 
+	// scanMu makes scans run one at a time.
+	scanMu sync.Mutex
+
+	// mu guards scripts and window: the scan and payments extend them
+	// while pages read them.
+	mu sync.RWMutex
 	// scripts maps every watched script to its address; window is how
 	// many addresses of each branch are derived.
 	scripts map[string]scriptRef
 	window  map[uint32]uint32
+
+	// now, when set, replaces time.Now (tests move the clock with it).
+	now func() time.Time
 }
 
 // Info is the public description of a wallet: everything that is readable
@@ -240,10 +256,8 @@ func watchOnlyAccount(recv, change *Descriptor) (*accountRecord, error) {
 		if !hasBranch(change, ChangeBranch) {
 			return nil, errors.New("the change descriptor must derive .../1/*")
 		}
-		if change.Type != recv.Type || change.Key.String() != recv.Key.String() ||
-			change.Origin.Fingerprint != recv.Origin.Fingerprint ||
-			FormatPath(change.Origin.Path) != FormatPath(recv.Origin.Path) {
-			return nil, errors.New("the receive and change descriptors must use the same script type and key")
+		if err := checkPair(recv, change); err != nil {
+			return nil, err
 		}
 	}
 	return &accountRecord{

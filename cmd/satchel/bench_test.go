@@ -17,6 +17,7 @@ import (
 	"github.com/satchelbtc/satchel/internal/regtest"
 	"github.com/satchelbtc/satchel/keystore"
 	"github.com/satchelbtc/satchel/lightnode"
+	"github.com/satchelbtc/satchel/session"
 	"github.com/satchelbtc/satchel/wallet"
 )
 
@@ -61,7 +62,7 @@ func BenchmarkWalletScan(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		res, err := w.Scan(ctx, nodeChain{node}, nil)
+		res, err := w.Scan(ctx, session.NodeChain(node), nil)
 		b.StopTimer()
 		if err != nil || res.To != blocks {
 			b.Fatalf("scan: %+v %v", res, err)

@@ -333,7 +333,7 @@ base64), which is finalized first. A transaction that pays or spends the
 			}
 			if a.walletExists() {
 				if w, err := a.openWallet(); err == nil {
-					w.AddUnconfirmed(tx)
+					w.RecordSent(tx)
 					w.Close()
 				}
 			}

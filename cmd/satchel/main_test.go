@@ -144,6 +144,8 @@ func mustNotExist(t *testing.T, path string) {
 type fakeTerm struct {
 	answers []string
 	prompts []string
+	// echoed are the prompts read with echo (ReadLine).
+	echoed []string
 }
 
 func (f *fakeTerm) next(prompt string) (string, error) {
@@ -161,4 +163,7 @@ func (f *fakeTerm) ReadPassword(prompt string) ([]byte, error) {
 	return []byte(s), err
 }
 
-func (f *fakeTerm) ReadLine(prompt string) (string, error) { return f.next(prompt) }
+func (f *fakeTerm) ReadLine(prompt string) (string, error) {
+	f.echoed = append(f.echoed, prompt)
+	return f.next(prompt)
+}

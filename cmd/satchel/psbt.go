@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,13 +13,13 @@ import (
 	"time"
 
 	"github.com/btcsuite/btcd/btcutil/v2"
-	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/psbt/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/spf13/cobra"
 
-	"github.com/satchelbtc/satchel/keystore"
+	"github.com/satchelbtc/satchel/lightnode"
+	"github.com/satchelbtc/satchel/session"
 	"github.com/satchelbtc/satchel/wallet"
 	"github.com/satchelbtc/satchel/wallet/amount"
 	"github.com/satchelbtc/satchel/wallet/bip21"
@@ -36,6 +37,7 @@ type payFlags struct {
 	max     bool
 	noRBF   bool
 	force   bool
+	maxFee  string
 }
 
 func (f *payFlags) bind(cmd *cobra.Command) {
@@ -46,10 +48,29 @@ func (f *payFlags) bind(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.max, "max", false, "Send everything spendable (or every --utxo) to the one recipient")
 	cmd.Flags().BoolVar(&f.noRBF, "no-rbf", false, "Do not signal replace-by-fee")
 	cmd.Flags().BoolVar(&f.force, "force", false, forceUsage)
+	cmd.Flags().StringVar(&f.maxFee, "max-fee", "", maxFeeUsage)
 }
 
 // forceUsage is the help of --force.
-const forceUsage = "Allow a fee that looks like a mistake"
+const forceUsage = "Allow a fee that looks like a mistake (above 1,000 sat/vB, above the amount sent or --max-fee)"
+
+// maxFeeUsage is the help of --max-fee.
+const maxFeeUsage = "Refuse a fee above AMOUNT (0.001, 0.001btc or 100000sat) unless --force"
+
+// parseMaxFee reads a --max-fee value ("" for none).
+func parseMaxFee(s string) (btcutil.Amount, error) {
+	if s == "" {
+		return 0, nil
+	}
+	v, err := amount.Parse(s)
+	if err != nil {
+		return 0, fmt.Errorf("--max-fee: %w", err)
+	}
+	if v <= 0 {
+		return 0, errors.New("--max-fee must be above zero")
+	}
+	return v, nil
+}
 
 // psbtOutUsage ends the help of the --out flags that write a PSBT.
 const psbtOutUsage = "(binary if FILE ends in .psbt, else base64)"
@@ -68,7 +89,11 @@ func (f *payFlags) request(a *app) (*wallet.SendRequest, error) {
 	if !f.max && len(f.amounts) > len(f.to) {
 		return nil, errors.New("more --amount than --to")
 	}
-	req := &wallet.SendRequest{FeeRate: f.feeRate, SendMax: f.max, NoRBF: f.noRBF, Force: f.force}
+	maxFee, err := parseMaxFee(f.maxFee)
+	if err != nil {
+		return nil, err
+	}
+	req := &wallet.SendRequest{FeeRate: f.feeRate, SendMax: f.max, NoRBF: f.noRBF, Force: f.force, MaxFee: maxFee}
 	for i, to := range f.to {
 		uri, err := bip21.Parse(to, a.net)
 		if err != nil {
@@ -156,39 +181,29 @@ func (a *app) readPSBT(path string) (*psbt.Packet, error) {
 	return psbtx.Parse(data)
 }
 
-// ownership tells psbtx which scripts belong to the --wallet wallet, if
-// there is one.
-func (a *app) ownership() (psbtx.Ownership, *uint32, func()) {
-	none := func([]byte) (bool, bool) { return false, false }
-	if !a.walletExists() {
-		return none, nil, func() {}
-	}
-	w, err := a.openWallet(wallet.ReadOnly())
-	if err != nil {
-		return none, nil, func() {}
-	}
-	fp := w.Fingerprint()
-	return w.Owns, &fp, func() { w.Close() }
-}
-
-// reviewJSON is `psbt decode --json`.
+// reviewJSON is `psbt decode --json` (and the review part of `psbt sign
+// --json`).
 type reviewJSON struct {
-	Fee      int64              `json:"fee"`
-	FeeRate  float64            `json:"fee_rate"`
-	VSize    int64              `json:"vsize"`
-	Complete bool               `json:"complete"`
-	Inputs   []reviewInputJSON  `json:"inputs"`
-	Outputs  []reviewOutputJSON `json:"outputs"`
-	Warnings []string           `json:"warnings"`
+	Fee       int64              `json:"fee"`
+	FeeRate   float64            `json:"fee_rate"`
+	FeeProven bool               `json:"fee_proven"`
+	Sent      int64              `json:"sent"`
+	VSize     int64              `json:"vsize"`
+	Complete  bool               `json:"complete"`
+	Inputs    []reviewInputJSON  `json:"inputs"`
+	Outputs   []reviewOutputJSON `json:"outputs"`
+	Warnings  []string           `json:"warnings"`
 }
 
 type reviewInputJSON struct {
-	Txid    string `json:"txid"`
-	Vout    uint32 `json:"vout"`
-	Value   int64  `json:"value"`
-	Address string `json:"address,omitempty"`
-	Ours    bool   `json:"ours"`
-	Signed  bool   `json:"signed"`
+	Txid        string `json:"txid"`
+	Vout        uint32 `json:"vout"`
+	Value       int64  `json:"value"`
+	Address     string `json:"address,omitempty"`
+	Ours        bool   `json:"ours"`
+	Signed      bool   `json:"signed"`
+	Proven      bool   `json:"proven"`
+	AmountProof string `json:"amount_proof"`
 }
 
 type reviewOutputJSON struct {
@@ -198,29 +213,32 @@ type reviewOutputJSON struct {
 	Change  bool   `json:"change"`
 }
 
+// review reviews a PSBT from the point of view of the --wallet wallet, when
+// it exists, or of nobody's.
 func (a *app) review(p *psbt.Packet) (*reviewJSON, error) {
-	own, fp, done := a.ownership()
-	defer done()
-	var opts []psbtx.ReviewOption
-	if fp != nil {
-		opts = append(opts, psbtx.WithFingerprint(*fp))
+	if a.walletExists() {
+		if w, err := a.openWallet(wallet.ReadOnly()); err == nil {
+			defer w.Close()
+			return reviewOf(w.ReviewPSBT(p))
+		}
 	}
-	return a.reviewWith(p, own, opts...)
+	return reviewOf(psbtx.ReviewPacket(p, a.net, nil))
 }
 
-// reviewWith reviews a PSBT with a known owner (an already open wallet).
-func (a *app) reviewWith(p *psbt.Packet, own psbtx.Ownership, opts ...psbtx.ReviewOption) (*reviewJSON, error) {
-	r, err := psbtx.ReviewPacket(p, a.net, own, opts...)
+// reviewOf turns a review into its JSON form.
+func reviewOf(r *psbtx.Review, err error) (*reviewJSON, error) {
 	if err != nil {
 		return nil, err
 	}
-	j := &reviewJSON{Fee: r.Fee, FeeRate: r.FeeRate, VSize: r.VSize, Complete: r.Complete, Warnings: r.Warnings}
+	j := &reviewJSON{Fee: r.Fee, FeeRate: r.FeeRate, FeeProven: r.FeeProven, Sent: r.Sent, VSize: r.VSize,
+		Complete: r.Complete, Warnings: r.Warnings}
 	if j.Warnings == nil {
 		j.Warnings = []string{}
 	}
 	for _, in := range r.Inputs {
 		j.Inputs = append(j.Inputs, reviewInputJSON{Txid: in.OutPoint.Hash.String(), Vout: in.OutPoint.Index,
-			Value: in.Value, Address: in.Address, Ours: in.Ours, Signed: in.Signed})
+			Value: in.Value, Address: in.Address, Ours: in.Ours, Signed: in.Signed,
+			Proven: in.Proof.Proven(), AmountProof: in.Proof.Key()})
 	}
 	for _, out := range r.Outputs {
 		j.Outputs = append(j.Outputs, reviewOutputJSON{Value: out.Value, Address: out.Address, Ours: out.Ours, Change: out.Change})
@@ -228,9 +246,27 @@ func (a *app) reviewWith(p *psbt.Packet, own psbtx.Ownership, opts ...psbtx.Revi
 	return j, nil
 }
 
-// printReview shows what a PSBT pays, for a person to check.
-func (a *app) printReview(j *reviewJSON) {
-	tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+// printReview shows what a PSBT spends and pays, for a person to check, on
+// w (stderr when stdout carries the PSBT itself).
+func printReview(w io.Writer, j *reviewJSON) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SPENDS\tAMOUNT\tPROVEN BY\t")
+	for _, in := range j.Inputs {
+		value, proof := "unknown", "NOT PROVEN"
+		if in.Value >= 0 {
+			value = amount.FormatBTC(btcutil.Amount(in.Value))
+		}
+		if in.Proven {
+			proof = proofName(in.AmountProof)
+		}
+		what := firstNonEmpty(in.Address, fmt.Sprintf("%s:%d", in.Txid, in.Vout))
+		if in.Ours {
+			what += " (this wallet's)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", what, value, proof)
+	}
+	tw.Flush()
+	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PAYS\tAMOUNT\t")
 	for _, o := range j.Outputs {
 		note := ""
@@ -243,14 +279,31 @@ func (a *app) printReview(j *reviewJSON) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", o.Address, amount.FormatBTC(btcutil.Amount(o.Value)), note)
 	}
 	tw.Flush()
-	if j.Fee >= 0 {
-		a.printf("Fee: %s (%.1f sat/vB, %d vB)\n", amount.FormatBTC(btcutil.Amount(j.Fee)), j.FeeRate, j.VSize)
-	} else {
-		a.printf("Fee: unknown (an input's value is missing)\n")
+	switch {
+	case j.Fee < 0:
+		fmt.Fprintf(w, "Fee: unknown (an input's value is missing)\n")
+	case j.FeeProven:
+		fmt.Fprintf(w, "Fee: %s (%.1f sat/vB, %d vB)\n", amount.FormatBTC(btcutil.Amount(j.Fee)), j.FeeRate, j.VSize)
+	default:
+		fmt.Fprintf(w, "Fee: %s (%.1f sat/vB, %d vB), NOT PROVEN: an input's amount comes only from the PSBT\n",
+			amount.FormatBTC(btcutil.Amount(j.Fee)), j.FeeRate, j.VSize)
 	}
-	for _, w := range j.Warnings {
-		a.printf("Warning: %s\n", w)
+	for _, warn := range j.Warnings {
+		fmt.Fprintf(w, "Warning: %s\n", warn)
 	}
+}
+
+// proofName says in words what proves an amount (AmountProof.Key).
+func proofName(key string) string {
+	switch key {
+	case "prev_tx":
+		return "previous transaction"
+	case "wallet":
+		return "wallet records"
+	case "taproot":
+		return "taproot commitment"
+	}
+	return "NOT PROVEN"
 }
 
 func newSendCommand(a *app) *cobra.Command {
@@ -277,12 +330,12 @@ pay several recipients at once.`,
 		Example: "  satchel send --to bc1q... --amount 0.01 --fee-rate 3\n  satchel send --to 'bitcoin:bc1q...?amount=0.01' --fee-rate 3 --psbt-out pay.psbt",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			w, draft, err := a.draftPayment(&pf, psbtOut == "")
+			s, draft, err := a.draftPayment(&pf, psbtOut == "")
 			if err != nil {
 				return err
 			}
-			defer w.Close()
-			return a.completePayment(cmd, w, draft, psbtOut, pf.label, wait)
+			defer s.Close()
+			return a.completePayment(cmd, s, draft, psbtOut, pf.label, wait)
 		},
 	}
 	pf.bind(cmd)
@@ -293,27 +346,31 @@ pay several recipients at once.`,
 
 // draftPayment opens the wallet and builds the payment the flags describe.
 // With mustSign, a watch-only wallet is refused: it can only write PSBTs.
-// The caller closes the wallet.
-func (a *app) draftPayment(pf *payFlags, mustSign bool) (*wallet.Wallet, *wallet.Draft, error) {
+// The caller closes the session.
+func (a *app) draftPayment(pf *payFlags, mustSign bool) (*session.Session, *wallet.Draft, error) {
 	req, err := pf.request(a)
 	if err != nil {
 		return nil, nil, err
 	}
-	w, err := a.openWallet()
+	s, err := a.openSession(nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	if w.WatchOnly() && mustSign {
-		w.Close()
-		return nil, nil, errors.New("this is a watch-only wallet: write the PSBT with --psbt-out FILE and sign it on the machine with the keys")
+	if s.WatchOnly() && mustSign {
+		s.Close()
+		return nil, nil, errWatchOnlySend
 	}
-	draft, err := w.CreatePSBT(req)
+	draft, err := s.Draft(req)
 	if err != nil {
-		w.Close()
+		s.Close()
 		return nil, nil, err
 	}
-	return w, draft, nil
+	return s, draft, nil
 }
+
+// errWatchOnlySend is why a watch-only wallet cannot send.
+var errWatchOnlySend = fmt.Errorf("%w: write the PSBT with --psbt-out FILE and sign it on the machine with the keys",
+	session.ErrWatchOnly)
 
 func firstNonEmpty(s ...string) string {
 	for _, x := range s {
@@ -324,11 +381,16 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
-// completePayment writes the draft to psbtOut, or reviews, signs with the
-// password, broadcasts and records it.
-func (a *app) completePayment(cmd *cobra.Command, w *wallet.Wallet, draft *wallet.Draft, psbtOut, label string, wait time.Duration) error {
+// completePayment writes the draft to psbtOut, or reviews it, asks for the
+// password and pays: signs, broadcasts (starting the node only then) and
+// records it.
+func (a *app) completePayment(cmd *cobra.Command, s *session.Session, draft *wallet.Draft, psbtOut, label string, wait time.Duration) error {
+	w := s.Wallet()
 	if psbtOut != "" {
 		if err := a.writePSBT(draft.Packet, psbtOut); err != nil {
+			return err
+		}
+		if err := w.ReserveChange(draft); err != nil {
 			return err
 		}
 		if a.flags.json {
@@ -338,67 +400,49 @@ func (a *app) completePayment(cmd *cobra.Command, w *wallet.Wallet, draft *walle
 			len(draft.Inputs), plural(len(draft.Inputs)), amount.FormatBTC(draft.Fee), psbtOut)
 		return nil
 	}
-	rev, err := a.reviewWith(draft.Packet, w.Owns, psbtx.WithFingerprint(w.Fingerprint()))
+	rev, err := reviewOf(s.Review(draft.Packet))
 	if err != nil {
 		return err
 	}
 	if !a.flags.json {
-		a.printReview(rev)
+		printReview(a.stdout, rev)
 	}
-	st, err := w.Keystore()
+	if s.WatchOnly() {
+		return errWatchOnlySend
+	}
+	pw, err := a.password("Password for wallet "+s.Name()+" to sign", false)
 	if err != nil {
 		return err
 	}
-	pw, err := a.password("Password for wallet "+a.flags.walletName+" to sign", false)
+	pay, err := s.Pay(cmd.Context(), draft, session.PayOptions{Password: pw, Label: label,
+		Broadcast: func(ctx context.Context, tx *wire.MsgTx) (*lightnode.BroadcastResult, error) {
+			return a.broadcastTx(cmd, tx, wait)
+		}})
 	if err != nil {
 		return err
 	}
-	signer, err := st.Unlock(pw, a.net)
-	if err != nil {
-		return err
-	}
-	tx, err := signPayment(draft.Packet, signer, a.net)
-	signer.Close()
-	if err != nil {
-		return err
-	}
-	res, err := a.broadcastTx(cmd, tx, wait)
-	if err != nil {
-		return err
-	}
-	if err := recordPayment(w, tx, label); err != nil {
-		return err
-	}
-	a.logger().Info("sent", "txid", res.Txid, "fee", int64(draft.Fee))
 	if a.flags.json {
-		return a.printJSON(map[string]any{"txid": res.Txid.String(), "fee": int64(draft.Fee)})
+		return a.printJSON(map[string]any{"txid": pay.Txid.String(), "fee": int64(pay.Fee)})
 	}
-	a.printf("Sent %s\n", res.Txid)
+	a.printf("Sent %s\n", pay.Txid)
 	return nil
 }
 
-// signPayment signs the wallet's inputs of p, finalizes it and returns the
-// transaction to broadcast.
-func signPayment(p *psbt.Packet, signer *keystore.Signer, net *chaincfg.Params) (*wire.MsgTx, error) {
-	if _, err := psbtx.Sign(p, signer, net); err != nil {
-		return nil, err
-	}
-	if err := psbtx.Finalize(p); err != nil {
-		return nil, err
-	}
-	return psbtx.Extract(p)
+// signJSON is `psbt sign --json`: the review of what was signed, how many
+// inputs were signed, the reasons for the others, and the PSBT (its path,
+// or its base64 text).
+type signJSON struct {
+	*reviewJSON
+	Signed     int           `json:"signed"`
+	Skipped    []skippedJSON `json:"skipped"`
+	PSBT       string        `json:"psbt,omitempty"`
+	PSBTBase64 string        `json:"psbt_base64,omitempty"`
 }
 
-// recordPayment adds a broadcast payment to the wallet as unconfirmed, with
-// its label.
-func recordPayment(w *wallet.Wallet, tx *wire.MsgTx, label string) error {
-	if err := w.AddUnconfirmed(tx); err != nil {
-		return err
-	}
-	if label == "" {
-		return nil
-	}
-	return w.SetLabel("tx:"+tx.TxHash().String(), label)
+// skippedJSON is an input `psbt sign` left unsigned, and why.
+type skippedJSON struct {
+	Input  int    `json:"input"`
+	Reason string `json:"reason"`
 }
 
 func newBumpCommand(a *app) *cobra.Command {
@@ -426,20 +470,20 @@ broadcast like 'satchel send', or written with --psbt-out.`,
 			if feeRate <= 0 {
 				return errors.New("give the new fee rate with --fee-rate SATVB")
 			}
-			w, err := a.openWallet()
+			s, err := a.openSession(nil)
 			if err != nil {
 				return err
 			}
-			defer w.Close()
-			if w.WatchOnly() && psbtOut == "" {
-				return errors.New("this is a watch-only wallet: write the PSBT with --psbt-out FILE")
+			defer s.Close()
+			if s.WatchOnly() && psbtOut == "" {
+				return fmt.Errorf("%w: write the PSBT with --psbt-out FILE", session.ErrWatchOnly)
 			}
-			draft, err := w.BumpFee(*id, feeRate, force)
+			draft, err := s.Wallet().BumpFee(*id, feeRate, force)
 			if err != nil {
 				return err
 			}
-			labels, _ := w.Labels()
-			return a.completePayment(cmd, w, draft, psbtOut, labels["tx:"+id.String()], wait)
+			labels, _ := s.Wallet().Labels()
+			return a.completePayment(cmd, s, draft, psbtOut, labels[wallet.TxLabelKey(*id)], wait)
 		},
 	}
 	cmd.Flags().Float64Var(&feeRate, "fee-rate", 0, "New fee rate in sat/vB (required)")
@@ -472,18 +516,22 @@ to --out FILE or as base64 on stdout. It needs no password and works for a
 watch-only wallet; sign it with 'satchel psbt sign' where the keys are.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			w, draft, err := a.draftPayment(&pf, false)
+			s, draft, err := a.draftPayment(&pf, false)
 			if err != nil {
 				return err
 			}
-			defer w.Close()
+			defer s.Close()
+			if err := a.writePSBT(draft.Packet, out); err != nil {
+				return err
+			}
+			// The PSBT has left the wallet: its change address is taken.
+			if err := s.Wallet().ReserveChange(draft); err != nil {
+				return err
+			}
 			if a.flags.json && out != "" {
-				if err := a.writePSBT(draft.Packet, out); err != nil {
-					return err
-				}
 				return a.printJSON(map[string]any{"fee": int64(draft.Fee), "psbt": out})
 			}
-			return a.writePSBT(draft.Packet, out)
+			return nil
 		},
 	}
 	pf.bind(create)
@@ -492,11 +540,13 @@ watch-only wallet; sign it with 'satchel psbt sign' where the keys are.`,
 	decode := &cobra.Command{
 		Use:   "decode FILE|-",
 		Short: "Show what a PSBT pays, its fee and its warnings",
-		Long: `Show what a PSBT pays: each output and its amount, the fee and fee rate,
-warnings (an odd fee rate, dust, change that is not really change...),
-the number of inputs and whether it is completely signed. If the --wallet
-wallet exists, its own outputs (change, or payments to itself) are
-marked. Works offline; no password needed.`,
+		Long: `Show what a PSBT spends and pays: each input's coin and what proves its
+amount (the full previous transaction in the PSBT, this wallet's records,
+or a taproot commitment; a segwit v0 amount that only the PSBT states is
+NOT PROVEN), each output and its amount, the fee and fee rate, warnings
+(an odd fee rate, dust, change that is not really change...), and whether
+it is completely signed. If the --wallet wallet exists, its own inputs and
+outputs are marked. Works offline; no password needed.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			p, err := a.readPSBT(args[0])
@@ -510,85 +560,115 @@ marked. Works offline; no password needed.`,
 			if a.flags.json {
 				return a.printJSON(j)
 			}
-			a.printReview(j)
+			printReview(a.stdout, j)
 			a.printf("%d input%s, complete: %v\n", len(j.Inputs), plural(len(j.Inputs)), j.Complete)
 			return nil
 		},
 	}
 
-	var signOut string
+	var (
+		signOut    string
+		signForce  bool
+		signMaxFee string
+	)
 	sign := &cobra.Command{
 		Use:   "sign FILE|-",
 		Short: "Sign the wallet's inputs of a PSBT (works --offline)",
 		Long: `Sign the inputs of a PSBT that belong to the --wallet wallet: show what
 it pays, ask for the password, sign, and write the PSBT to --out FILE or
-as base64 on stdout. Works with --offline, on a machine that never goes
-online.`,
+as base64 on stdout (then the review goes to stderr, so that
+'satchel psbt sign - < in > out' gives a PSBT). Works with --offline, on a
+machine that never goes online.
+
+An input is signed only when its key origin is in this wallet's account,
+the coin it spends is the wallet's address there, and its amount is
+proven: by the full previous transaction in the PSBT or by this wallet's
+records (a segwit v0 or legacy signature does not commit to the other
+inputs' amounts, so a PSBT could otherwise hide a much larger fee). The
+fee is checked as 'satchel send' checks it: above 1,000 sat/vB, above the
+amount sent or above --max-fee needs --force; a negative fee is always
+refused. Inputs left unsigned are listed with the reason.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
+			maxFee, err := parseMaxFee(signMaxFee)
+			if err != nil {
+				return err
+			}
 			p, err := a.readPSBT(args[0])
 			if err != nil {
 				return err
 			}
-			w, err := a.openWallet(wallet.ReadOnly())
+			s, err := a.openSession(nil, wallet.ReadOnly())
 			if err != nil {
 				return err
 			}
-			defer w.Close()
-			st, err := w.Keystore()
-			if errors.Is(err, wallet.ErrWatchOnly) {
-				return errors.New("this is a watch-only wallet: sign on the machine that holds the keys")
+			defer s.Close()
+			if s.WatchOnly() {
+				return fmt.Errorf("%w: sign on the machine that holds the keys", session.ErrWatchOnly)
 			}
-			if err != nil {
-				return err
-			}
-			j, err := a.reviewWith(p, w.Owns, psbtx.WithFingerprint(w.Fingerprint()))
+			j, err := reviewOf(s.Review(p))
 			if err != nil {
 				return err
 			}
 			if !a.flags.json {
-				a.printReview(j)
+				// Stdout may carry the signed PSBT: the review goes
+				// to stderr then.
+				rw := a.stdout
+				if signOut == "" || signOut == "-" {
+					rw = a.stderr
+				}
+				printReview(rw, j)
 			}
 			pw, err := a.password("Password for wallet "+a.flags.walletName+" to sign", false)
 			if err != nil {
 				return err
 			}
-			signer, err := st.Unlock(pw, a.net)
+			limits := psbtx.DefaultFeeLimits
+			limits.MaxFee = maxFee
+			res, err := s.Sign(p, pw, wallet.SignOptions{Limits: limits, Force: signForce})
 			if err != nil {
 				return err
 			}
-			n, err := psbtx.Sign(p, signer, a.net)
-			signer.Close()
-			if err != nil {
-				return err
-			}
+			n := len(res.Signed)
 			if n == 0 {
-				return errors.New("no input of this PSBT belongs to this wallet; nothing was signed")
+				return fmt.Errorf("nothing was signed: %s", res.Explain())
 			}
 			a.logger().Info("psbt signed", "inputs", n)
-			if signOut != "" {
+			if signOut != "" && signOut != "-" {
 				if err := a.writePSBT(p, signOut); err != nil {
 					return err
 				}
 			}
-			switch {
-			case a.flags.json:
-				j := map[string]any{"signed": n}
-				if signOut != "" {
-					j["psbt"] = signOut
-				} else if b64, err := psbtx.EncodeBase64(p); err == nil {
-					j["psbt_base64"] = b64
+			if a.flags.json {
+				out := signJSON{reviewJSON: j, Signed: n, Skipped: []skippedJSON{}}
+				for _, s := range res.Skipped {
+					out.Skipped = append(out.Skipped, skippedJSON{Input: s.Input, Reason: s.Reason})
 				}
-				return a.printJSON(j)
-			case signOut != "":
-				a.printf("Signed %d input%s; wrote %s.\n", n, plural(n), signOut)
-				return nil
-			default:
+				if signOut != "" && signOut != "-" {
+					out.PSBT = signOut
+				} else if out.PSBTBase64, err = psbtx.EncodeBase64(p); err != nil {
+					return err
+				}
+				return a.printJSON(out)
+			}
+			msg := a.stdout
+			if signOut == "" || signOut == "-" {
+				msg = a.stderr
+			}
+			for _, s := range res.Skipped {
+				fmt.Fprintf(msg, "Not signed: input %d: %s\n", s.Input, s.Reason)
+			}
+			if signOut == "" || signOut == "-" {
+				fmt.Fprintf(msg, "Signed %d input%s.\n", n, plural(n))
 				return a.writePSBT(p, "")
 			}
+			a.printf("Signed %d input%s; wrote %s.\n", n, plural(n), signOut)
+			return nil
 		},
 	}
 	sign.Flags().StringVar(&signOut, "out", "", "Write the signed PSBT to FILE "+psbtOutUsage)
+	sign.Flags().BoolVar(&signForce, "force", false, forceUsage)
+	sign.Flags().StringVar(&signMaxFee, "max-fee", "", maxFeeUsage)
 
 	var combineOut string
 	combine := &cobra.Command{
@@ -653,6 +733,6 @@ offline.`,
 	}
 	finalize.Flags().StringVar(&finalOut, "out", "", "Also write the transaction hex to FILE")
 
-	cmd.AddCommand(create, decode, sign, combine, finalize)
+	cmd.AddCommand(create, decode, sign, combine, finalize, newPSBTExportCommand(a), newPSBTImportCommand(a))
 	return cmd
 }

@@ -354,6 +354,9 @@ func TestLabelsRoundTrip(t *testing.T) {
 	c.ok("utxos", "--freeze", frozen)
 	file := filepath.Join(t.TempDir(), "labels.jsonl")
 	c.ok("labels", "export", file)
+	// The copy syncs afterwards: mine the payment, since sync does not ask
+	// peers what their mempools hold (no wallet addresses go to peers).
+	btcd.Generate(1)
 
 	other := newCLI(t)
 	restoreAbandon(t, other)

@@ -62,7 +62,7 @@ func (a *app) runTUI(ctx context.Context) error {
 		}
 	}()
 
-	s := newSession(ctx, a, node, conf, events)
+	s := newAppSession(ctx, a, node, conf, events)
 	defer s.close()
 	src, err := s.sources(themeNames)
 	if err != nil {
@@ -72,73 +72,6 @@ func (a *app) runTUI(ctx context.Context) error {
 	_, err = tea.NewProgram(tuiapp.New(ctx, src, styles, tuiapp.WithUnits(unitsOf(conf.Units)),
 		tuiapp.WithAutoLock(autoLock))).Run()
 	return err
-}
-
-// scanInBackground waits for the node to catch up, scans the wallet, and
-// tells the TUI; it does so again whenever the chain moves on, until ctx
-// ends.
-func (a *app) scanInBackground(ctx context.Context, node *lightnode.Node, lw *lockedWallet, events chan<- any) {
-	sub := node.Subscribe()
-	defer sub.Close()
-	for {
-		if err := node.WaitSynced(ctx, defaultPeerTimeout); err != nil {
-			return
-		}
-		if err := node.WaitFiltersSynced(ctx, defaultPeerTimeout); err != nil {
-			return
-		}
-		lw.mu.Lock()
-		_, err := lw.w.Scan(ctx, nodeChain{node}, nil)
-		if err == nil {
-			a.collectUnconfirmed(ctx, node, lw.w)
-		}
-		lw.mu.Unlock()
-		if err != nil {
-			if ctx.Err() == nil {
-				a.logger().Warn("wallet scan", "err", err)
-			}
-			return
-		}
-		select {
-		case events <- walletScanned{}:
-		case <-ctx.Done():
-			return
-		}
-		// Scan again when a block arrives or the chain reorganizes.
-		if !waitForTip(ctx, sub) {
-			return
-		}
-	}
-}
-
-// waitForTip waits for an event that changes the best chain; false when
-// ctx ends or the subscription closes. Tips announced during the scan that
-// just ended were covered by it, so they are dropped first.
-func waitForTip(ctx context.Context, sub *lightnode.Subscription) bool {
-	for drained := false; !drained; {
-		select {
-		case _, ok := <-sub.Events():
-			if !ok {
-				return false
-			}
-		default:
-			drained = true
-		}
-	}
-	for {
-		select {
-		case ev, ok := <-sub.Events():
-			if !ok {
-				return false
-			}
-			switch ev.(type) {
-			case lightnode.NewTip, lightnode.Reorg:
-				return true
-			}
-		case <-ctx.Done():
-			return false
-		}
-	}
 }
 
 // storeHeaders shows the verified header chain to the blocks list.
@@ -184,6 +117,7 @@ func (s nodeStatus) Status() tuinode.Status {
 	return tuinode.Status{
 		Network: networkName(s.a.net), Height: st.Height, PeerHeight: st.PeerHeight,
 		FilterHeight: st.FilterHeight, Synced: st.Synced, Peers: st.Peers, RelayFloor: s.n.RelayFloor(),
+		FilterPeers: st.FilterPeers, DialError: st.DialError, Proxy: s.a.flags.proxy,
 	}
 }
 
@@ -191,7 +125,7 @@ func (s nodeStatus) Peers() []tuinode.Peer {
 	var out []tuinode.Peer
 	for _, p := range s.n.Peers() {
 		out = append(out, tuinode.Peer{Addr: p.Addr, UserAgent: p.UserAgent, Services: serviceNames(p.Services),
-			Height: p.Height, Ping: p.Ping})
+			Height: p.Height, Ping: p.Ping, Transport: p.Transport})
 	}
 	bans, _ := s.n.Store().Bans()
 	for _, b := range bans {

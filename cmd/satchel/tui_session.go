@@ -24,9 +24,10 @@ import (
 	"github.com/satchelbtc/satchel/wallet"
 )
 
-// session is one run of the app: the node, the open wallet and its
-// background scan, and the settings. The app's sources adapt it.
-type session struct {
+// appSession is one run of the app: the node, the open wallet's session
+// and the settings. The app's sources adapt it. It is safe for concurrent
+// use: the app opens wallets from its commands' goroutines.
+type appSession struct {
 	ctx    context.Context
 	a      *app
 	node   *lightnode.Node // nil in tests that need no network
@@ -36,19 +37,18 @@ type session struct {
 	conf   *fileConfig
 
 	mu         sync.Mutex
-	cur        *lockedWallet
-	stopScan   context.CancelFunc
-	scanDone   chan struct{}
+	name       string // the open wallet's, else --wallet's
+	cur        *appWallet
 	userThemes []themes.Palette
 }
 
-func newSession(ctx context.Context, a *app, node *lightnode.Node, conf *fileConfig, events chan any) *session {
-	return &session{ctx: ctx, a: a, node: node, conf: conf, events: events}
+func newAppSession(ctx context.Context, a *app, node *lightnode.Node, conf *fileConfig, events chan any) *appSession {
+	return &appSession{ctx: ctx, a: a, node: node, conf: conf, events: events, name: a.flags.walletName}
 }
 
 // sources builds the app's sources, opening the --wallet wallet when it
 // exists.
-func (s *session) sources(themeNames []string) (tuiapp.Sources, error) {
+func (s *appSession) sources(themeNames []string) (tuiapp.Sources, error) {
 	src := tuiapp.Sources{
 		Net:        s.a.net,
 		Events:     s.events,
@@ -78,9 +78,17 @@ func (s *session) sources(themeNames []string) (tuiapp.Sources, error) {
 	return src, nil
 }
 
+// current returns the open wallet, or nil, and the name of the wallet the
+// app is on.
+func (s *appSession) current() (*appWallet, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cur, s.name
+}
+
 // openWallet closes the open wallet, if any, and opens the wallet called
 // name ("" for --wallet), starting its background scan.
-func (s *session) openWallet(name string) (tuiapp.WalletSources, error) {
+func (s *appSession) openWallet(name string) (tuiapp.WalletSources, error) {
 	if name == "" {
 		name = s.a.flags.walletName
 	}
@@ -88,51 +96,42 @@ func (s *session) openWallet(name string) (tuiapp.WalletSources, error) {
 		return tuiapp.WalletSources{}, err
 	}
 	s.closeWallet()
-	old := s.a.flags.walletName
-	s.a.flags.walletName = name
-	w, err := s.a.openWallet()
+	ws, err := s.a.openSessionNamed(name, s.node)
 	if err != nil {
-		s.a.flags.walletName = old
 		return tuiapp.WalletSources{}, err
 	}
-	lw := &lockedWallet{w: w, a: s.a, node: s.node, conf: s.conf, confMu: &s.confMu}
+	cur := &appWallet{s: ws, a: s.a, conf: s.conf, confMu: &s.confMu}
 	s.mu.Lock()
-	s.cur = lw
-	if s.node != nil {
-		ctx, cancel := context.WithCancel(s.ctx)
-		done := make(chan struct{})
-		s.stopScan, s.scanDone = cancel, done
-		go func() {
-			defer close(done)
-			s.a.scanInBackground(ctx, s.node, lw, s.events)
-		}()
-	}
+	s.cur, s.name = cur, name
 	s.mu.Unlock()
-	return tuiapp.WalletSources{Wallet: lw, Keys: keysSource{s, lw}, Owns: lw.Owns}, nil
+	ws.Start(s.ctx, s.changed)
+	return tuiapp.WalletSources{Wallet: cur, Keys: keysSource{s, cur}, Owns: cur.Owns}, nil
 }
 
-// closeWallet stops the scan of the open wallet, locks it and closes it.
-func (s *session) closeWallet() {
-	s.mu.Lock()
-	cur, stop, done := s.cur, s.stopScan, s.scanDone
-	s.cur, s.stopScan, s.scanDone = nil, nil, nil
-	s.mu.Unlock()
-	if stop != nil {
-		stop()
-		<-done
+// changed tells the app that the background loop changed the wallet.
+func (s *appSession) changed() {
+	select {
+	case s.events <- walletScanned{}:
+	case <-s.ctx.Done():
 	}
+}
+
+// closeWallet stops the open wallet's background loop, locks it and
+// closes it.
+func (s *appSession) closeWallet() {
+	s.mu.Lock()
+	cur := s.cur
+	s.cur = nil
+	s.mu.Unlock()
 	if cur != nil {
-		cur.Lock()
-		cur.mu.Lock()
-		cur.w.Close()
-		cur.mu.Unlock()
+		cur.s.Close()
 	}
 }
 
-func (s *session) close() { s.closeWallet() }
+func (s *appSession) close() { s.closeWallet() }
 
 // settings are config.toml's values as the Settings tab shows them.
-func (s *session) settings() settings.Settings {
+func (s *appSession) settings() settings.Settings {
 	s.confMu.Lock()
 	defer s.confMu.Unlock()
 	autoLock, _ := s.conf.autoLock()
@@ -149,7 +148,7 @@ func (s *session) settings() settings.Settings {
 }
 
 // styles returns the styles of the theme called name.
-func (s *session) styles(name string) (*themes.Styles, bool) {
+func (s *appSession) styles(name string) (*themes.Styles, bool) {
 	p, ok := themes.Find(name, s.userThemes)
 	if !ok {
 		return nil, false
@@ -201,7 +200,7 @@ func unitsOf(s string) tuiwallet.Units {
 }
 
 // settingsSaver writes the Settings tab's values to config.toml.
-type settingsSaver struct{ s *session }
+type settingsSaver struct{ s *appSession }
 
 func (v settingsSaver) Save(st settings.Settings) error {
 	s := v.s
@@ -229,7 +228,7 @@ func (v settingsSaver) Save(st settings.Settings) error {
 }
 
 // wizardSource writes the wallet the first-run wizard describes.
-type wizardSource struct{ s *session }
+type wizardSource struct{ s *appSession }
 
 func (wizardSource) NewMnemonic(words int) (string, error) { return keystore.NewMnemonic(words) }
 
@@ -281,8 +280,8 @@ func (v wizardSource) Import(_ context.Context, descriptors []string, xpub strin
 // keysSource feeds the Keys tab: the wallets of the network and the open
 // one's account and lock.
 type keysSource struct {
-	s  *session
-	lw *lockedWallet
+	s  *appSession
+	lw *appWallet
 }
 
 func (k keysSource) Wallets() ([]keys.WalletInfo, error) {
@@ -297,11 +296,9 @@ func (k keysSource) Wallets() ([]keys.WalletInfo, error) {
 	out := make([]keys.WalletInfo, 0, len(list))
 	for _, w := range list {
 		wi := keys.WalletInfo{Name: w.Name}
-		if w.Name == k.s.a.flags.walletName {
+		if _, name := k.s.current(); w.Name == name {
 			// The open wallet's file is locked by us: ask the wallet.
-			k.lw.mu.Lock()
-			w.Info, w.Err = k.lw.w.Info()
-			k.lw.mu.Unlock()
+			w.Info, w.Err = k.lw.s.Wallet().Info()
 		}
 		if w.Info != nil {
 			wi.WatchOnly, wi.ScriptType = w.Info.WatchOnly, w.Info.ScriptType.String()
@@ -314,16 +311,14 @@ func (k keysSource) Wallets() ([]keys.WalletInfo, error) {
 	return out, nil
 }
 
-func (k keysSource) Current() string { return k.s.a.flags.walletName }
+func (k keysSource) Current() string { return k.lw.s.Name() }
 
 func (k keysSource) Account() (keys.Account, error) {
-	k.lw.mu.Lock()
-	info, err := k.lw.w.Info()
-	k.lw.mu.Unlock()
+	info, err := k.lw.s.Wallet().Info()
 	if err != nil {
 		return keys.Account{}, err
 	}
-	return keys.Account{Name: k.s.a.flags.walletName, Fingerprint: fmt.Sprintf("%08x", info.Fingerprint),
+	return keys.Account{Name: k.lw.s.Name(), Fingerprint: fmt.Sprintf("%08x", info.Fingerprint),
 		ScriptType: info.ScriptType.String(), Path: wallet.FormatPath(info.AccountPath), Xpub: info.XPub,
 		Receive: info.Receive.String(), Change: info.Change.String(), WatchOnly: info.WatchOnly}, nil
 }
@@ -341,7 +336,7 @@ func (k keysSource) ChangePassword(ctx context.Context, old, new []byte) error {
 // block hashes from the header chain, txids from the wallet, the blocks
 // cached on disk and the mempool seen by the node, addresses by scanning
 // compact filters.
-type nodeSearch struct{ s *session }
+type nodeSearch struct{ s *appSession }
 
 func (n nodeSearch) Lookup(ctx context.Context, query string) (explorer.SearchResult, error) {
 	st := n.s.node.Store()
@@ -385,9 +380,7 @@ func (n nodeSearch) Lookup(ctx context.Context, query string) (explorer.SearchRe
 
 // walletTx finds txid among the open wallet's transactions.
 func (n nodeSearch) walletTx(txid chainhash.Hash) (explorer.SearchResult, bool) {
-	n.s.mu.Lock()
-	lw := n.s.cur
-	n.s.mu.Unlock()
+	lw, _ := n.s.current()
 	if lw == nil {
 		return explorer.SearchResult{}, false
 	}
@@ -446,5 +439,5 @@ var (
 	_ explorer.Prover       = nodeProver{}
 	_ keys.Source           = keysSource{}
 	_ settings.Saver        = settingsSaver{}
-	_ tuiapp.Wallet         = (*lockedWallet)(nil)
+	_ tuiapp.Wallet         = (*appWallet)(nil)
 )

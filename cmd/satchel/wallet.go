@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -23,7 +24,7 @@ func newWalletCommand(a *app) *cobra.Command {
 	cmd.AddCommand(
 		newWalletCreateCommand(a),
 		newWalletRestoreCommand(a),
-		newWalletImportCommand(a),
+		withURImport(a, newWalletImportCommand(a)), newWalletExportCommand(a),
 		newWalletListCommand(a),
 		newWalletInfoCommand(a),
 		newWalletPasswdCommand(a),
@@ -274,11 +275,13 @@ func newWalletRestoreCommand(a *app) *cobra.Command {
 		Use:   "restore",
 		Short: "Restore a wallet from its recovery words",
 		Long: `Restore a wallet from 12, 15, 18, 21 or 24 BIP39 words, read from
---mnemonic-file (- for stdin) or typed at the prompt. A word that is not in
-the BIP39 list is named with its position and the closest words; a wrong
-checksum is reported. --birthday HEIGHT makes the scan skip the blocks
-before that height, which is much faster when you know roughly when the
-wallet was first used.`,
+--mnemonic-file (- for stdin) or typed at the prompt. At the prompt the
+words are not shown: they are asked one at a time (four letters are
+enough), a word that is not in the BIP39 list is asked for again, and a
+wrong checksum asks which word to type again. From a file, a word that is
+not in the list is named with its position and the closest words.
+--birthday HEIGHT makes the scan skip the blocks before that height, which
+is much faster when you know roughly when the wallet was first used.`,
 		Example: "  satchel wallet restore --mnemonic-file words.txt --birthday 800000\n  cat words.txt | satchel wallet restore --mnemonic-file - --password-file pw.txt",
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
@@ -331,7 +334,110 @@ func (a *app) readMnemonic(path string) (string, error) {
 	if a.term == nil {
 		return "", errors.New("the recovery words are needed: use --mnemonic-file FILE (or - for stdin), or run in a terminal")
 	}
-	return a.term.ReadLine("Recovery words (separated by spaces): ")
+	return a.promptMnemonic()
+}
+
+// quietMnemonicError describes a mnemonic error without repeating the words
+// that were typed, which are (nearly) the secret.
+func quietMnemonicError(err error) string {
+	var we *keystore.WordError
+	if errors.As(err, &we) {
+		return fmt.Sprintf("word %d is not in the BIP39 word list", we.Position)
+	}
+	return err.Error()
+}
+
+// promptMnemonic asks for the recovery words one at a time, without showing
+// them. A word that is not a BIP39 word is asked for again, with the closest
+// words; a wrong checksum asks which word to type again. Nothing typed so
+// far is lost to a typo.
+func (a *app) promptMnemonic() (string, error) {
+	fmt.Fprintln(a.stderr, "The recovery words are not shown on the screen as you type them.\n"+
+		"Type them one at a time (the first four letters of a word are enough), or paste the whole phrase now.")
+	n := 0
+	for n == 0 {
+		b, err := a.term.ReadPassword("How many words? (12, 15, 18, 21 or 24; Enter for 12): ")
+		if err != nil {
+			return "", err
+		}
+		s := strings.TrimSpace(string(b))
+		if len(strings.Fields(s)) > 1 {
+			m, err := keystore.NormalizeMnemonic(s)
+			if err == nil {
+				return m, nil
+			}
+			fmt.Fprintf(a.stderr, "  The pasted phrase: %s. Give the number of words and type them one at a time.\n",
+				quietMnemonicError(err))
+			continue
+		}
+		switch s {
+		case "":
+			n = 12
+		case "12", "15", "18", "21", "24":
+			n, _ = strconv.Atoi(s)
+		default:
+			fmt.Fprintln(a.stderr, "  A BIP39 backup has 12, 15, 18, 21 or 24 words.")
+			continue
+		}
+		fmt.Fprintf(a.stderr, "  %d words.\n", n)
+	}
+	words := make([]string, n)
+	// ask reads word i until it is a BIP39 word.
+	ask := func(i int) error {
+		for {
+			b, err := a.term.ReadPassword(fmt.Sprintf("Word %d of %d: ", i+1, n))
+			if err != nil {
+				return err
+			}
+			fields := strings.Fields(string(b))
+			switch {
+			case len(fields) == 0:
+				fmt.Fprintf(a.stderr, "  Nothing typed: type word %d.\n", i+1)
+				continue
+			case len(fields) > 1:
+				fmt.Fprintf(a.stderr, "  That was %d words: type word %d alone.\n", len(fields), i+1)
+				continue
+			}
+			w, err := keystore.CheckWord(fields[0], i+1)
+			if err != nil {
+				// Not repeated on the screen: it is (nearly) a word of
+				// the secret.
+				fmt.Fprintf(a.stderr, "  Word %d is not in the BIP39 word list. Type it again.\n", i+1)
+				continue
+			}
+			words[i] = w
+			return nil
+		}
+	}
+	for i := range n {
+		if err := ask(i); err != nil {
+			return "", err
+		}
+	}
+	for {
+		m, err := keystore.NormalizeMnemonic(strings.Join(words, " "))
+		if err == nil {
+			fmt.Fprintln(a.stderr, "  The checksum matches.")
+			return m, nil
+		}
+		fmt.Fprintf(a.stderr, "  %v.\n", err)
+		s, err := a.term.ReadLine(fmt.Sprintf("Which word do you want to type again? (1-%d, or q to stop): ", n))
+		if err != nil {
+			return "", err
+		}
+		s = strings.TrimSpace(s)
+		if s == "q" || s == "Q" {
+			return "", errors.New("the restore was stopped: the words do not make a valid mnemonic")
+		}
+		k, convErr := strconv.Atoi(s)
+		if convErr != nil || k < 1 || k > n {
+			fmt.Fprintf(a.stderr, "  %q is not a word number from 1 to %d.\n", s, n)
+			continue
+		}
+		if err := ask(k - 1); err != nil {
+			return "", err
+		}
+	}
 }
 
 func newWalletImportCommand(a *app) *cobra.Command {
@@ -394,78 +500,25 @@ func (a *app) importDescriptors(descs []string, xpub string, st *wallet.ScriptTy
 	switch {
 	case len(descs) > 0 && xpub != "":
 		return nil, nil, errors.New("give either --descriptor or --xpub, not both")
-	case len(descs) > 2:
-		return nil, nil, errors.New("give at most two descriptors: one for receiving and one for change")
+	case xpub != "" && strings.ContainsAny(xpub, "()"):
+		return nil, nil, errors.New("--xpub takes an extended public key; give a descriptor with --descriptor")
 	case xpub != "":
-		d, err := descriptorFromXPub(strings.TrimSpace(xpub), st, a)
-		if err != nil {
-			return nil, nil, err
-		}
-		return d, nil, nil
+		descs = []string{xpub}
 	case len(descs) == 0:
 		return nil, nil, errors.New("give --descriptor DESC or --xpub KEY")
-	}
-	if st != nil {
+	case st != nil:
 		return nil, nil, errors.New("--script-type applies to --xpub; a descriptor names its own script type")
 	}
-	parsed := make([]*wallet.Descriptor, len(descs))
-	for i, s := range descs {
-		if parsed[i], err = wallet.ParseDescriptor(strings.TrimSpace(s), a.net); err != nil {
-			return nil, nil, err
+	for _, d := range descs {
+		if xpub == "" && !strings.ContainsAny(d, "()") {
+			return nil, nil, errors.New("--descriptor takes a descriptor such as wpkh(...); give an extended key with --xpub")
 		}
 	}
-	if len(parsed) == 1 {
-		return parsed[0], nil, nil
-	}
-	recv, change = parsed[0], parsed[1]
-	if len(recv.Branches) == 1 && recv.Branches[0] == wallet.ChangeBranch {
-		recv, change = change, recv
-	}
-	if len(recv.Branches) != 1 || len(change.Branches) != 1 {
-		return nil, nil, errors.New("with two descriptors, give one ending in /0/* and one ending in /1/*")
-	}
-	return recv, change, nil
-}
-
-// descriptorFromXPub builds a multipath descriptor from a bare or
-// origin-prefixed extended key.
-func descriptorFromXPub(s string, st *wallet.ScriptType, a *app) (*wallet.Descriptor, error) {
-	origin, key := "", s
-	if strings.HasPrefix(s, "[") {
-		end := strings.Index(s, "]")
-		if end < 0 {
-			return nil, errors.New("the key origin has no closing ']'")
-		}
-		origin, key = s[:end+1], s[end+1:]
-	}
-	_, implied, err := wallet.ParseExtendedKey(key, a.net)
+	wo, err := wallet.WatchOnlyDescriptors(descs, st, a.net)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	t := wallet.P2WPKH
-	switch {
-	case implied != 0 && st != nil && *st != implied:
-		return nil, fmt.Errorf("this key's prefix means %s, but --script-type says %s", implied, *st)
-	case implied != 0:
-		t = implied
-	case st != nil:
-		t = *st
-	}
-	return wallet.ParseDescriptor(descriptorTemplate(t, origin+key+"/<0;1>/*"), a.net)
-}
-
-// descriptorTemplate wraps a key expression in the script type's functions.
-func descriptorTemplate(t wallet.ScriptType, key string) string {
-	switch t {
-	case wallet.P2PKH:
-		return "pkh(" + key + ")"
-	case wallet.P2SHP2WPKH:
-		return "sh(wpkh(" + key + "))"
-	case wallet.P2TR:
-		return "tr(" + key + ")"
-	default:
-		return "wpkh(" + key + ")"
-	}
+	return wo.Receive, wo.Change, nil
 }
 
 func newWalletListCommand(a *app) *cobra.Command {

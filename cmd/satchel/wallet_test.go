@@ -565,3 +565,64 @@ func TestConfigFile(t *testing.T) {
 	write("network = \"venus\"\n")
 	c.fails(`unknown network "venus"`, "wallet", "list")
 }
+
+// Restoring at the terminal asks for the words one at a time without echo:
+// a word that is not a BIP39 word is asked for again, four letters stand
+// for a word, and a wrong checksum asks which word to type again, so one
+// typo loses none of the other words.
+func TestRestorePromptsWordByWord(t *testing.T) {
+	c := newCLI(t)
+	answers := []string{"", "abandn", "abandon"}
+	for range 10 {
+		answers = append(answers, "aban")
+	}
+	answers = append(answers,
+		"zoo",      // a BIP39 word, but the checksum fails
+		"13", "12", // no word 13; word 12 then
+		"about",    // the right last word
+		"pw", "pw") // the new password, twice
+	term := &fakeTerm{answers: answers}
+	c.term = term
+	r := c.run("--network", "regtest", "wallet", "restore")
+	if r.err != nil {
+		t.Fatalf("restore: %v\n%s", r.err, r.stderr)
+	}
+	for _, p := range term.echoed {
+		if strings.HasPrefix(p, "Word ") || strings.HasPrefix(p, "How many") {
+			t.Errorf("%q was read with echo", p)
+		}
+	}
+	for _, want := range []string{"Word 1 is not in the BIP39 word list. Type it again.",
+		"checksum does not match", "\"13\" is not a word number from 1 to 12", "The checksum matches."} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if strings.Contains(r.stderr, "abandn") || strings.Contains(r.stderr, "zoo") {
+		t.Errorf("the typed words were shown:\n%s", r.stderr)
+	}
+	var info walletInfo
+	c.env["SATCHEL_PASSWORD"] = "pw"
+	c.jsonOut(&info, "--network", "regtest", "wallet", "info")
+	if info.Fingerprint != "73c5da0a" {
+		t.Fatalf("restored fingerprint %s, want 73c5da0a", info.Fingerprint)
+	}
+
+	// q gives up, creating nothing.
+	c2 := newCLI(t)
+	c2.term = &fakeTerm{answers: append(append([]string{"12"}, repeat("abandon", 12)...), "q")}
+	if r := c2.run("--network", "regtest", "wallet", "restore"); r.err == nil ||
+		!strings.Contains(r.err.Error(), "the restore was stopped") {
+		t.Fatalf("q at the checksum question: %v", r.err)
+	}
+	mustNotExist(t, c2.walletFile("regtest", "default"))
+}
+
+// repeat returns n copies of s.
+func repeat(s string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = s
+	}
+	return out
+}

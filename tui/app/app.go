@@ -148,8 +148,7 @@ func WithAutoLock(d time.Duration) Option {
 // Model is the root of the TUI. Build it with New and run it with
 // tea.NewProgram.
 type Model struct {
-	common common.Common
-	styles *themes.Styles
+	common common.Common // its Styles are the theme's, shared with every page
 	keys   KeyMap
 	src    Sources
 	cfg    config
@@ -192,8 +191,8 @@ func New(ctx context.Context, src Sources, styles *themes.Styles, opts ...Option
 		o(&cfg)
 	}
 	c := common.NewCommon(ctx, 0, 0)
-	c.Styles = pageStyles(styles)
-	m := &Model{common: c, styles: styles, keys: DefaultKeyMap(), src: src, cfg: cfg, lastInput: cfg.now()}
+	c.Styles = styles
+	m := &Model{common: c, keys: DefaultKeyMap(), src: src, cfg: cfg, lastInput: cfg.now()}
 	m.buildPages()
 	return m
 }

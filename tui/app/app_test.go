@@ -2,7 +2,8 @@ package app
 
 import (
 	"context"
-	"github.com/charmbracelet/x/exp/golden"
+	"fmt"
+	"image/color"
 	"slices"
 	"strings"
 	"testing"
@@ -10,8 +11,10 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/satchelbtc/satchel/themes"
+	"github.com/satchelbtc/satchel/tui/internal/tuitest"
 	"github.com/satchelbtc/satchel/tui/node"
 	"github.com/satchelbtc/satchel/tui/settings"
 )
@@ -40,7 +43,7 @@ type setup struct {
 func newHarness(t *testing.T, w, h int, s setup) *harness {
 	t.Helper()
 	c := newChain(2)
-	n := &fakeNode{status: node.Status{Network: "regtest", Height: 2, PeerHeight: 2, FilterHeight: 2, Synced: true, Peers: 1}}
+	n := &fakeNode{status: node.Status{Network: "regtest", Height: 2, PeerHeight: 2, FilterHeight: 2, Synced: true, Peers: 1, FilterPeers: 1}}
 	src := Sources{Headers: c, Blocks: c, Node: n, Net: net, Owns: c.owns, Events: s.events}
 	hs := &harness{t: t, chain: c, node: n}
 	if !s.noWallet {
@@ -142,20 +145,6 @@ func keyMsg(s string) tea.KeyPressMsg {
 	}
 	r := []rune(s)[0]
 	return tea.KeyPressMsg{Code: r, Text: s}
-}
-
-// assertFits checks that the view has exactly h lines, none wider than w.
-func assertFits(t *testing.T, v string, w, h int) {
-	t.Helper()
-	lines := strings.Split(v, "\n")
-	if len(lines) != h {
-		t.Errorf("view has %d lines, want %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if lw := ansi.StringWidth(l); lw > w {
-			t.Errorf("line %d is %d cells wide, want at most %d: %q", i, lw, w, ansi.Strip(l))
-		}
-	}
 }
 
 func TestTabSwitching(t *testing.T) {
@@ -285,7 +274,7 @@ func TestHelpOverlay(t *testing.T) {
 			t.Errorf("help overlay lacks %q:\n%s", want, s)
 		}
 	}
-	assertFits(t, hs.m.View().Content, 80, 24)
+	tuitest.AssertFits(t, hs.m.View().Content, 80, 24)
 
 	// Keys other than ? and esc do nothing while the overlay is open.
 	hs.press("3")
@@ -427,7 +416,7 @@ func TestStatusBarNarrow(t *testing.T) {
 	if !strings.Contains(last, "25.0%") || !strings.Contains(last, "testnet4") {
 		t.Errorf("narrow status bar %q lost the network or the percentage", last)
 	}
-	assertFits(t, hs.m.View().Content, 40, 10)
+	tuitest.AssertFits(t, hs.m.View().Content, 40, 10)
 }
 
 func TestViewsFit(t *testing.T) {
@@ -451,7 +440,7 @@ func TestViewsFit(t *testing.T) {
 				t.Run(w.name, func(t *testing.T) {
 					hs := newHarness(t, size[0], size[1], setup{color: color})
 					hs.press(w.keys...)
-					assertFits(t, hs.m.View().Content, size[0], size[1])
+					tuitest.AssertFits(t, hs.m.View().Content, size[0], size[1])
 				})
 			}
 		}
@@ -469,7 +458,7 @@ func TestResizeGivesPagesTheSpaceBetweenTheBars(t *testing.T) {
 			}
 		}
 	}
-	assertFits(t, hs.m.View().Content, 100, 30)
+	tuitest.AssertFits(t, hs.m.View().Content, 100, 30)
 }
 
 func TestEventsRefreshAndAreReadAgain(t *testing.T) {
@@ -557,7 +546,7 @@ func TestNoWallet(t *testing.T) {
 	if !strings.Contains(hs.screen(), "time (UTC)") {
 		t.Error("the explorer does not work without a wallet")
 	}
-	assertFits(t, hs.m.View().Content, 80, 24)
+	tuitest.AssertFits(t, hs.m.View().Content, 80, 24)
 }
 
 func TestGolden(t *testing.T) {
@@ -674,4 +663,44 @@ func TestWalletPages(t *testing.T) {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return lines[len(lines)-1]
+}
+
+// TestThemeChangeReachesEveryPage switches from the default theme to
+// "light" as the Settings tab does and checks that no colour of the old
+// theme is left on the pages, the send form's text fields included (they
+// keep copies of their styles).
+func TestThemeChangeReachesEveryPage(t *testing.T) {
+	def, light := themes.Builtin()[0], themes.Builtin()[1]
+	sequences := func(p themes.Palette) []string {
+		var out []string
+		for _, c := range []color.Color{p.Background, p.Foreground, p.Muted, p.Accent, p.Accent2,
+			p.Success, p.Warning, p.Error, p.Border, p.Selection, p.SelectionText} {
+			r, g, b, _ := c.RGBA()
+			out = append(out, fmt.Sprintf(";2;%d;%d;%d", r>>8, g>>8, b>>8))
+		}
+		return out
+	}
+	hs := newHarness(t, 100, 30, setup{color: true})
+	hs.press("s")
+	if before := hs.m.View().Content; !strings.Contains(before, sequences(def)[3]) {
+		t.Fatalf("the send form does not draw with the default theme's accent:\n%q", before)
+	}
+	s := hs.m.src.Settings.Current
+	s.Theme = light.Name
+	hs.send(settings.ChangedMsg{Settings: s})
+	for _, page := range []struct{ name, key string }{{"send form", ""}, {"explorer", "2"}, {"node", "3"}, {"settings", "5"}} {
+		name := page.name
+		if page.key != "" {
+			hs.press(page.key)
+		}
+		v := hs.m.View().Content
+		for _, seq := range sequences(def) {
+			if strings.Contains(v, seq) {
+				t.Errorf("%s still draws the default theme's colour %q after switching to %q:\n%q", name, seq, light.Name, v)
+			}
+		}
+		if !strings.Contains(v, sequences(light)[1]) {
+			t.Errorf("%s does not draw with the light theme's foreground", name)
+		}
+	}
 }

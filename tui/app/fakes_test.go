@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/btcsuite/btcd/address/v2"
+	"github.com/btcsuite/btcd/btcutil/v2"
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/txscript/v2"
@@ -134,6 +135,7 @@ type fakeWallet struct {
 	balanceReads int
 	labels       map[string]string
 	unlocked     bool
+	reviews      map[*core.Draft]*psbtx.Review
 }
 
 func (f *fakeWallet) Balance() (core.Balance, int32, error) {
@@ -178,12 +180,41 @@ func (f *fakeWallet) SetLabel(key, label string) error {
 	return nil
 }
 
-func (f *fakeWallet) Draft(*core.SendRequest) (*core.Draft, error) {
-	return nil, errors.New("the fake wallet does not pay")
+// Draft pays the recipient from the 50 BTC coin, with a size of 141 vB,
+// and holds the fee to the wallet's limits (psbtx.DefaultFeeLimits) unless
+// the request forces it, as wallet.CreatePSBT does.
+func (f *fakeWallet) Draft(req *core.SendRequest) (*core.Draft, error) {
+	const vsize = 141
+	if len(req.Recipients) != 1 || req.SendMax {
+		return nil, errors.New("the fake wallet pays one recipient an amount")
+	}
+	fee := btcutil.Amount(req.FeeRate * vsize)
+	pay := req.Recipients[0].Amount
+	if !req.Force {
+		if err := psbtx.DefaultFeeLimits.CheckFee(fee, vsize, pay); err != nil {
+			return nil, err
+		}
+	}
+	d := &core.Draft{Fee: fee, FeeRate: float64(fee) / vsize, VSize: vsize, ChangeIndex: 1}
+	if f.reviews == nil {
+		f.reviews = map[*core.Draft]*psbtx.Review{}
+	}
+	f.reviews[d] = &psbtx.Review{
+		Fee: int64(fee), FeeRate: d.FeeRate, VSize: vsize, FeeProven: true, Sent: int64(pay),
+		Inputs: []psbtx.ReviewInput{{Value: 50e8, Ours: true}},
+		Outputs: []psbtx.ReviewOutput{
+			{Value: int64(pay), Address: req.Recipients[0].Address.EncodeAddress()},
+			{Value: int64(50e8 - pay - fee), Address: req.Recipients[0].Address.EncodeAddress(), Ours: true, Change: true},
+		},
+	}
+	return d, nil
 }
 
-func (f *fakeWallet) Review(*core.Draft) (*psbtx.Review, error) {
-	return nil, errors.New("the fake wallet does not pay")
+func (f *fakeWallet) Review(d *core.Draft) (*psbtx.Review, error) {
+	if r, ok := f.reviews[d]; ok {
+		return r, nil
+	}
+	return nil, errors.New("not a draft of the fake wallet")
 }
 
 func (f *fakeWallet) Unlocked() bool  { return f.unlocked }

@@ -17,7 +17,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"github.com/charmbracelet/x/exp/golden"
 	"maps"
 	"strconv"
 	"strings"
@@ -30,10 +29,13 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/satchelbtc/satchel/themes"
+	"github.com/satchelbtc/satchel/tui/internal/tuitest"
 	"github.com/satchelbtc/satchel/tui/node"
 	core "github.com/satchelbtc/satchel/wallet"
+	"github.com/satchelbtc/satchel/wallet/psbtx"
 )
 
 // flowTimeout bounds every wait for the screen; the fakes answer at once,
@@ -168,6 +170,18 @@ func (w flowWallet) SetLabel(key, label string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.fakeWallet.SetLabel(key, label)
+}
+
+func (w flowWallet) Draft(req *core.SendRequest) (*core.Draft, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.fakeWallet.Draft(req)
+}
+
+func (w flowWallet) Review(d *core.Draft) (*psbtx.Review, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.fakeWallet.Review(d)
 }
 
 func (w flowWallet) Unlocked() bool {
@@ -379,7 +393,7 @@ func TestFlowExplorerNavigation(t *testing.T) {
 			if !strings.Contains(final, tipHash[:16]) {
 				t.Errorf("the final view is not the blocks list with the tip:\n%s", final)
 			}
-			assertFits(t, m.View().Content, size[0], size[1])
+			tuitest.AssertFits(t, m.View().Content, size[0], size[1])
 		})
 	}
 }
@@ -390,6 +404,16 @@ const (
 	flowTestnetAddr = "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"
 	flowMainnetAddr = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"
 )
+
+// startSendFlow runs the app on mainnet at size and opens the send form.
+func startSendFlow(t *testing.T, size [2]int) *flowProgram {
+	t.Helper()
+	fs := newFlowSources(&chaincfg.MainNetParams)
+	f := startFlow(t, fs.src, size[0], size[1])
+	f.press("s")
+	f.waitFor("Fee rate")
+	return f
+}
 
 // TestFlowSendRejectsBadInput checks the send form on mainnet: a testnet
 // address and an amount above the 50 BTC balance are named on screen, and
@@ -405,11 +429,7 @@ func TestFlowSendRejectsBadInput(t *testing.T) {
 	}
 	for _, size := range flowSizes {
 		t.Run(sizeName(size), func(t *testing.T) {
-			fs := newFlowSources(&chaincfg.MainNetParams)
-			f := startFlow(t, fs.src, size[0], size[1])
-
-			f.press("s")
-			f.waitFor("Fee rate")
+			f := startSendFlow(t, size)
 			f.typeText(flowTestnetAddr)
 			s := f.waitFor("is a testnet or signet address; this wallet is on mainnet")
 			if !strings.Contains(s, "tb1qw508d6") {
@@ -449,7 +469,44 @@ func TestFlowSendRejectsBadInput(t *testing.T) {
 			if s := ansi.Strip(m.View().Content); strings.Contains(s, "Review payment") {
 				t.Errorf("the payment was drafted after all:\n%s", s)
 			}
-			assertFits(t, m.View().Content, size[0], size[1])
+			tuitest.AssertFits(t, m.View().Content, size[0], size[1])
+		})
+	}
+}
+
+// TestFlowSendAbsurdFee pays at 5,000 sat/vB, above the wallet's limit:
+// the review shows the fee warning and asks for f before anything can be
+// signed, the help overlay lists f, and f lets the payment be signed.
+func TestFlowSendAbsurdFee(t *testing.T) {
+	for _, size := range flowSizes {
+		t.Run(sizeName(size), func(t *testing.T) {
+			f := startSendFlow(t, size)
+			f.typeText(flowMainnetAddr)
+			f.press("tab")
+			f.typeText("0.001")
+			f.press("tab", "ctrl+u")
+			f.typeText("5000")
+			f.waitFor("the review asks to confirm it")
+			f.press("enter")
+			s := f.waitFor("This fee looks like a mistake", "f build it anyway")
+			for _, want := range []string{"705,000 sat", "5000.0 sat/vB", "at most 1,000 sat/vB"} {
+				if !shows(s, want) {
+					t.Errorf("the review lacks %q:\n%s", want, s)
+				}
+			}
+			if shows(s, "sign & broadcast") {
+				t.Errorf("the review offers to sign before the fee is accepted:\n%s", s)
+			}
+			golden.RequireEqual(t, s)
+
+			f.press("?")
+			s = f.waitFor("? or esc to close")
+			if !shows(s, "build it anyway") {
+				t.Errorf("the help overlay does not list f:\n%s", s)
+			}
+			f.press("?", "f")
+			f.waitFor("you chose to pay it", "sign & broadcast")
+			f.quit()
 		})
 	}
 }

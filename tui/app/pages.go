@@ -9,7 +9,6 @@ import (
 	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
 	"github.com/satchelbtc/satchel/tui/explorer"
 	"github.com/satchelbtc/satchel/tui/keys"
@@ -56,18 +55,6 @@ type walletOpenedMsg struct {
 type walletTxMsg struct {
 	entry     core.HistoryEntry
 	blockHash chainhash.Hash
-}
-
-// pageStyles maps the theme onto the styles the pages draw with.
-func pageStyles(s *themes.Styles) *common.Styles {
-	return &common.Styles{
-		TableHeader: s.TableHeader,
-		Row:         s.Normal,
-		SelectedRow: s.Selected,
-		Muted:       s.Muted,
-		Footer:      s.Muted,
-		Error:       s.Error,
-	}
 }
 
 // buildPages makes the first page of every tab.
@@ -148,9 +135,8 @@ func (m *Model) walletOpened(msg walletOpenedMsg) tea.Cmd {
 func (m *Model) applySettings(s settings.Settings) tea.Cmd {
 	if src := m.src.Settings; src != nil && src.Styles != nil {
 		if st, ok := src.Styles(s.Theme); ok {
-			// Pages hold the same *common.Styles, so they follow.
-			*m.styles = *st
-			*m.common.Styles = *pageStyles(st)
+			// Every page holds this *themes.Styles, so they all follow.
+			*m.common.Styles = *st
 		}
 	}
 	u := wallet.UnitsBTC
@@ -333,5 +319,5 @@ func (p *message) View() tea.View {
 		return tea.NewView("")
 	}
 	line := ansi.Truncate(p.text, p.common.Width, "…")
-	return tea.NewView(p.common.Styles.Row.Render(line) + strings.Repeat("\n", p.common.Height-1))
+	return tea.NewView(p.common.Styles.Normal.Render(line) + strings.Repeat("\n", p.common.Height-1))
 }

@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/satchelbtc/satchel/tui/common"
 	"github.com/satchelbtc/satchel/tui/node"
 	"github.com/satchelbtc/satchel/tui/wallet"
 )
@@ -212,7 +213,7 @@ func (m *Model) statusParts(barW int) []string {
 	if !m.status.loaded {
 		return []string{network, "connecting…"}
 	}
-	parts := []string{network, "tip " + formatInt(int64(s.Height)), syncText(s, barW), peersText(s.Peers)}
+	parts := []string{network, "tip " + common.FormatInt(int64(s.Height)), syncText(s, barW), peersText(s.Peers)}
 	if l := m.status.lock; l != noWallet {
 		parts = append(parts, l.String())
 	}
@@ -254,25 +255,5 @@ func peersText(n int) string {
 	case 1:
 		return "1 peer"
 	}
-	return formatInt(int64(n)) + " peers"
-}
-
-// formatInt writes n with thousands separators: 845123 → "845,123".
-func formatInt(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := n < 0
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
+	return common.FormatInt(int64(n)) + " peers"
 }

@@ -60,7 +60,7 @@ func fixHeight(s string, h int) []string {
 // tabBar is the first line: the tabs with their keys, and the help key on
 // the right when it fits.
 func (m *Model) tabBar() string {
-	st := m.styles
+	st := m.common.Styles
 	var b strings.Builder
 	for t := range numTabs {
 		title := fmt.Sprintf("%d %s", t+1, tabNames[t])
@@ -73,7 +73,7 @@ func (m *Model) tabBar() string {
 	bar := b.String()
 	hint := st.Muted.Render(m.common.KeyMap.Help.Help().Key + " help ")
 	if gap := m.width - lipgloss.Width(bar) - lipgloss.Width(hint); gap > 0 {
-		return bar + strings.Repeat(" ", gap) + hint
+		return bar + st.Normal.Render(strings.Repeat(" ", gap)) + hint
 	}
 	return ansi.Truncate(bar, m.width, "")
 }
@@ -83,7 +83,7 @@ func (m *Model) tabBar() string {
 func (m *Model) statusLine() string {
 	if m.notice != "" {
 		text := ansi.Truncate(" "+m.notice, m.width, "…")
-		return m.styles.Error.Render(text + strings.Repeat(" ", max(m.width-ansi.StringWidth(text), 0)))
+		return m.common.Styles.Error.Render(text + strings.Repeat(" ", max(m.width-ansi.StringWidth(text), 0)))
 	}
 	var text string
 	for _, bw := range barWidths {
@@ -97,7 +97,7 @@ func (m *Model) statusLine() string {
 	} else {
 		text += strings.Repeat(" ", m.width-tw)
 	}
-	return m.styles.StatusBar.Render(text)
+	return m.common.Styles.StatusBar.Render(text)
 }
 
 // helpBindings returns the bindings of the page on screen and the global
@@ -142,7 +142,7 @@ func enabled(bs []key.Binding) []key.Binding {
 // helpView draws the help overlay in a box in the middle of the page area,
 // or as plain lines when the box does not fit.
 func (m *Model) helpView(w, h int) string {
-	st := m.styles
+	st := m.common.Styles
 	page, global := m.helpBindings()
 	pageCol := m.helpColumn(tabNames[m.active], page)
 	globalCol := m.helpColumn("Everywhere", global)
@@ -163,7 +163,7 @@ func (m *Model) helpView(w, h int) string {
 
 // helpColumn lists bindings under a title, keys aligned.
 func (m *Model) helpColumn(title string, bs []key.Binding) string {
-	st := m.styles
+	st := m.common.Styles
 	keyW := 0
 	for _, b := range bs {
 		keyW = max(keyW, ansi.StringWidth(b.Help().Key))

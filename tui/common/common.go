@@ -5,21 +5,27 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/satchelbtc/satchel/themes"
 )
 
 // Common is the state every page receives from the root model: the size it
-// may draw in, its styles and key bindings, and a context that is cancelled
-// when the TUI shuts down so that commands started by a page can stop.
+// may draw in, the theme's styles and the key bindings, and a context that
+// is cancelled when the TUI shuts down so that commands started by a page
+// can stop.
 type Common struct {
 	ctx    context.Context
 	Width  int
 	Height int
-	Styles *Styles
+	// Styles are the theme's styles, shared by every page: the root
+	// changes the value it points to when the user picks another theme.
+	Styles *themes.Styles
 	KeyMap KeyMap
 }
 
-// NewCommon returns a Common with the default styles and key bindings. A nil
-// ctx is replaced by context.Background so that Context never returns nil.
+// NewCommon returns a Common with the default styles (DefaultStyles) and key
+// bindings. A nil ctx is replaced by context.Background so that Context
+// never returns nil.
 func NewCommon(ctx context.Context, width, height int) Common {
 	if ctx == nil {
 		ctx = context.Background()

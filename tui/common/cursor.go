@@ -33,11 +33,12 @@ func MoveCursor(msg tea.KeyPressMsg, k KeyMap, cursor, offset *int, total, visib
 
 // ClampCursor keeps a list's selection inside its total rows and the
 // selected row inside the visible window, moving the offset as little as
-// possible.
+// possible. A window of no rows (visible 0 or less) shows nothing and has
+// offset 0.
 func ClampCursor(cursor, offset, total, visible int) (int, int) {
 	cursor = min(max(cursor, 0), max(total-1, 0))
-	if visible == 0 {
-		return cursor, cursor
+	if visible <= 0 {
+		return cursor, 0
 	}
 	offset = min(max(offset, 0), max(total-visible, 0))
 	if cursor < offset {

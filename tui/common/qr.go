@@ -4,21 +4,17 @@ import (
 	"bytes"
 	"strings"
 
-	"charm.land/lipgloss/v2"
 	"github.com/mdp/qrterminal/v3"
 	"rsc.io/qr"
 )
-
-// QRStyle draws a code light-on-dark whatever the terminal's colours, so
-// that its light modules (drawn as blocks) are light for scanners.
-var QRStyle = lipgloss.NewStyle().Foreground(lipgloss.Color("15")).Background(lipgloss.Color("0"))
 
 // QRLevels are the error correction levels pages try, best first: a lower
 // level gives a smaller code, which may fit where the better one does not.
 var QRLevels = []qr.Level{qr.M, qr.L}
 
 // QRCode is a QR code drawn with half-block characters, two module rows per
-// line, with a one-module quiet zone.
+// line, with a one-module quiet zone. Pages draw its lines in the theme's QR
+// style, which makes the light modules (the blocks) light on black.
 type QRCode struct {
 	Lines []string
 	Width int // in cells, the same for every line

@@ -16,6 +16,7 @@ import (
 	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
 	"github.com/satchelbtc/satchel/wallet/amount"
 )
@@ -335,7 +336,7 @@ func addressRows(txs []AddressTx) ([]addrRow, addrCols, string, string) {
 			balance: amountCell(bal),
 		}
 		if t.Height > 0 {
-			r.heightS = formatInt(int64(t.Height))
+			r.heightS = common.FormatInt(int64(t.Height))
 		}
 		if r.balance == "" {
 			r.balance = "0"
@@ -376,23 +377,24 @@ func (v *AddressView) View() tea.View {
 	}
 	st := v.common.Styles
 	lines := make([]string, 0, h)
-	lines = append(lines, st.TableHeader.Render(fit("Address "+v.addr, w)))
+	lines = append(lines, common.Line(w, st.Normal,
+		common.Span{Text: "Address ", Style: st.Title}, common.Span{Text: v.addr, Style: st.Address}))
 	lines = append(lines, v.stateLines(w)...)
 	lines = append(lines, "")
 	if v.state == stateLoaded {
 		l := v.layout()
-		lines = append(lines, st.TableHeader.Render(fit(l.line(false, "height", "txid", "received", "sent", "balance"), w)))
+		lines = append(lines, st.TableHeader.Render(common.Fit(l.line(false, "height", "txid", "received", "sent", "balance"), w)))
 		if len(v.rows) == 0 {
-			lines = append(lines, st.Muted.Render(fit(noHistoryText, w)))
+			lines = append(lines, st.Muted.Render(common.Fit(noHistoryText, w)))
 		}
 		for i := range min(v.visibleRows(), len(v.rows)-v.offset) {
 			idx := v.offset + i
 			r := v.rows[idx]
-			line := fit(l.line(idx == v.cursor, r.heightS, shortHash(r.hash, l.hashW), r.received, r.sent, r.balance), w)
+			line := common.Fit(l.line(idx == v.cursor, r.heightS, common.ShortID(r.hash, l.hashW), r.received, r.sent, r.balance), w)
 			if idx == v.cursor {
-				lines = append(lines, st.SelectedRow.Render(line))
+				lines = append(lines, st.Selected.Render(line))
 			} else {
-				lines = append(lines, st.Row.Render(line))
+				lines = append(lines, st.Normal.Render(line))
 			}
 		}
 	}
@@ -402,7 +404,7 @@ func (v *AddressView) View() tea.View {
 	for len(lines) < h-1 {
 		lines = append(lines, "")
 	}
-	lines = append(lines, st.Footer.Render(fit(v.footer(), w)))
+	lines = append(lines, st.Muted.Render(common.Fit(v.footer(), w)))
 	return tea.NewView(strings.Join(lines, "\n"))
 }
 
@@ -412,7 +414,7 @@ func (v *AddressView) stateLines(w int) []string {
 	st := v.common.Styles
 	switch v.state {
 	case stateLoaded:
-		return []string{st.Row.Render(fit(v.count, w)), st.Muted.Render(fit(v.flows, w))}
+		return []string{st.Normal.Render(common.Fit(v.count, w)), st.Muted.Render(common.Fit(v.flows, w))}
 	case stateFailed:
 		msg := scanFailPrefix + v.err.Error() + ". Press enter to try again."
 		wrapped := strings.Split(ansi.Wrap(msg, w, ""), "\n")
@@ -423,37 +425,33 @@ func (v *AddressView) stateLines(w int) []string {
 		for len(wrapped) < 2 {
 			wrapped = append(wrapped, "")
 		}
-		return []string{st.Error.Render(fit(wrapped[0], w)), st.Error.Render(fit(wrapped[1], w))}
+		return []string{st.Error.Render(common.Fit(wrapped[0], w)), st.Error.Render(common.Fit(wrapped[1], w))}
 	}
 	text := scanningText + "…"
 	if v.total > 0 {
-		text = scanningText + ": " + formatInt(int64(v.done)) + " / " + formatInt(int64(v.total))
+		text = scanningText + ": " + common.FormatInt(int64(v.done)) + " / " + common.FormatInt(int64(v.total))
 	}
-	return []string{st.Row.Render(fit(text, w)), st.Row.Render(fit(progressBar(v.done, v.total, w), w))}
+	return []string{st.Normal.Render(common.Fit(text, w)), progressBar(st, v.done, v.total, w)}
 }
 
 // progressBar draws done of total as a bar w cells wide with the percentage
-// after it, in characters that need no colour.
-func progressBar(done, total int32, w int) string {
+// after it, in characters that need no colour: █ done, ░ to do.
+func progressBar(st *themes.Styles, done, total int32, w int) string {
 	const pctW = len(" 100%")
 	barW := w - pctW
 	if barW < 3 {
-		return ""
+		return common.Line(w, st.Normal)
 	}
 	frac := 0.0
 	if total > 0 {
 		frac = min(max(float64(done)/float64(total), 0), 1)
 	}
 	filled := int(frac * float64(barW))
-	pct := formatInt(int64(frac*100)) + "%"
-	return strings.Repeat("█", filled) + strings.Repeat("░", barW-filled) + " " + padLeftStr(pct, pctW-1)
-}
-
-// padLeftStr right-aligns s in w cells.
-func padLeftStr(s string, w int) string {
-	var b strings.Builder
-	padLeft(&b, s, w)
-	return b.String()
+	pct := common.FormatInt(int64(frac*100)) + "%"
+	return common.Line(w, st.Normal,
+		common.Span{Text: strings.Repeat("█", filled), Style: st.ProgressFilled},
+		common.Span{Text: strings.Repeat("░", barW-filled), Style: st.ProgressEmpty},
+		common.Span{Text: " " + common.PadLeft(pct, pctW-1), Style: st.Normal})
 }
 
 func (v *AddressView) footer() string {
@@ -466,7 +464,7 @@ func (v *AddressView) footer() string {
 	if len(v.rows) == 0 {
 		return "no transactions"
 	}
-	return "tx " + formatInt(int64(v.cursor)+1) + " of " + formatInt(int64(len(v.rows)))
+	return "tx " + common.FormatInt(int64(v.cursor)+1) + " of " + common.FormatInt(int64(len(v.rows)))
 }
 
 // addrLayout is the column set of the list for one width: narrow
@@ -497,16 +495,16 @@ func (l addrLayout) line(selected bool, height, hash, received, sent, balance st
 	} else {
 		b.WriteString("  ")
 	}
-	padLeft(&b, height, l.cols.height)
+	b.WriteString(common.PadLeft(height, l.cols.height))
 	b.WriteString("  ")
-	padRight(&b, hash, l.hashW)
+	b.WriteString(common.PadRight(hash, l.hashW))
 	if l.showFlows {
 		b.WriteString("  ")
-		padLeft(&b, received, l.cols.received)
+		b.WriteString(common.PadLeft(received, l.cols.received))
 		b.WriteString("  ")
-		padLeft(&b, sent, l.cols.sent)
+		b.WriteString(common.PadLeft(sent, l.cols.sent))
 	}
 	b.WriteString("  ")
-	padLeft(&b, balance, l.cols.balance)
+	b.WriteString(common.PadLeft(balance, l.cols.balance))
 	return b.String()
 }

@@ -292,7 +292,7 @@ func readBlockHeader(src BlockSource, id int64, seq uint64, height int32) blockH
 	}
 	msg.header, msg.err = src.Header(height)
 	if msg.err == nil && msg.header == nil {
-		msg.err = fmt.Errorf("no header at height %s", formatInt(int64(height)))
+		msg.err = fmt.Errorf("no header at height %s", common.FormatInt(int64(height)))
 	}
 	return msg
 }
@@ -332,7 +332,7 @@ func readBlock(ctx context.Context, src BlockSource, id int64, seq uint64, heigh
 	msg.block = block
 	msg.rows = make([]txRow, len(block.Transactions))
 	msg.cols = txCols{
-		index: max(len("#"), len(formatInt(int64(len(block.Transactions)-1)))),
+		index: max(len("#"), len(common.FormatInt(int64(len(block.Transactions)-1)))),
 		inOut: len("in→out") - 2, // the arrow is one cell, three bytes
 		total: len("output total"),
 	}
@@ -343,7 +343,7 @@ func readBlock(ctx context.Context, src BlockSource, id int64, seq uint64, heigh
 		}
 		r := txRow{
 			txid:  tx.TxHash(),
-			inOut: formatInt(int64(len(tx.TxIn))) + "→" + formatInt(int64(len(tx.TxOut))),
+			inOut: common.FormatInt(int64(len(tx.TxIn))) + "→" + common.FormatInt(int64(len(tx.TxOut))),
 			total: amount.FormatBTC(total),
 		}
 		r.hash = r.txid.String()

@@ -376,7 +376,7 @@ func readWindow(src HeaderSource, id int64, seq uint64, offset, count int) heade
 	lo := max(hi-int32(count)+1, 0)
 	rows, err := src.Headers(lo, int(hi-lo)+1)
 	if err != nil {
-		msg.err = fmt.Errorf("heights %s–%s: %w", formatInt(int64(lo)), formatInt(int64(hi)), err)
+		msg.err = fmt.Errorf("heights %s–%s: %w", common.FormatInt(int64(lo)), common.FormatInt(int64(hi)), err)
 		return msg
 	}
 	msg.rows = rows

@@ -3,13 +3,13 @@ package explorer
 import (
 	"errors"
 	"fmt"
-	"github.com/charmbracelet/x/exp/golden"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/satchelbtc/satchel/tui/common"
 )
@@ -153,12 +153,12 @@ func TestNavigation(t *testing.T) {
 			if !ok || got != tt.want {
 				t.Fatalf("selected %d (%v), want %d", got, ok, tt.want)
 			}
-			footer := fmt.Sprintf("block %s of 1,000,000", formatInt(int64(tt.want)))
+			footer := fmt.Sprintf("block %s of 1,000,000", common.FormatInt(int64(tt.want)))
 			if v := content(m); !strings.Contains(v, footer) {
 				t.Errorf("footer does not say %q:\n%s", footer, v)
 			}
 			// The selected row is on screen and marked.
-			marked := "> " + fmt.Sprintf("%*s", len(formatInt(tip)), formatInt(int64(tt.want)))
+			marked := "> " + fmt.Sprintf("%*s", len(common.FormatInt(tip)), common.FormatInt(int64(tt.want)))
 			if v := content(m); !strings.Contains(v, marked) {
 				t.Errorf("selected row %q not shown:\n%s", marked, v)
 			}
@@ -328,7 +328,7 @@ func TestResize(t *testing.T) {
 		}
 	}
 	assertAllRowsRead(t, lines)
-	if !strings.Contains(content(m), "> "+formatInt(int64(sel))) {
+	if !strings.Contains(content(m), "> "+common.FormatInt(int64(sel))) {
 		t.Errorf("selected block %d not visible after resize", sel)
 	}
 
@@ -391,38 +391,19 @@ func TestStaleResults(t *testing.T) {
 	}
 }
 
-func TestFormatting(t *testing.T) {
-	t.Run("age", func(t *testing.T) {
-		for d, want := range map[time.Duration]string{
-			-time.Minute:                 "future",
-			42 * time.Second:             "42s ago",
-			3 * time.Minute:              "3m ago",
-			2*time.Hour + 59*time.Minute: "2h ago",
-			5 * 24 * time.Hour:           "5d ago",
-			800 * 24 * time.Hour:         "2y ago",
-		} {
-			if got := age(d); got != want {
-				t.Errorf("age(%v) = %q, want %q", d, got, want)
-			}
+func TestAge(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		-time.Minute:                 "future",
+		42 * time.Second:             "42s ago",
+		3 * time.Minute:              "3m ago",
+		2*time.Hour + 59*time.Minute: "2h ago",
+		5 * 24 * time.Hour:           "5d ago",
+		800 * 24 * time.Hour:         "2y ago",
+	} {
+		if got := age(d); got != want {
+			t.Errorf("age(%v) = %q, want %q", d, got, want)
 		}
-	})
-	t.Run("hash", func(t *testing.T) {
-		h := synthRow(845_123).Hash
-		if got := shortHash(h, 64); got != h {
-			t.Errorf("full width hash shortened: %q", got)
-		}
-		got := shortHash(h, 21)
-		if lipgloss.Width(got) != 21 || !strings.HasPrefix(got, h[:10]) || !strings.HasSuffix(got, h[54:]) {
-			t.Errorf("shortHash(…, 21) = %q", got)
-		}
-	})
-	t.Run("int", func(t *testing.T) {
-		for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 845123: "845,123", 1000000: "1,000,000", -1234: "-1,234"} {
-			if got := formatInt(n); got != want {
-				t.Errorf("formatInt(%d) = %q, want %q", n, got, want)
-			}
-		}
-	})
+	}
 }
 
 // BenchmarkView measures one frame of a 1,000,000-header list at 120x40.

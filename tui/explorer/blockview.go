@@ -7,6 +7,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/satchelbtc/satchel/tui/common"
 )
 
 const (
@@ -33,7 +35,7 @@ func (v *BlockView) render() string {
 	st := v.common.Styles
 	bottom := v.search.lines(w, st)
 	if len(bottom) == 0 {
-		bottom = []string{st.Footer.Render(fit(v.footer(), w))}
+		bottom = []string{st.Muted.Render(common.Fit(v.footer(), w))}
 	}
 	bottom = bottom[max(len(bottom)-h, 0):]
 	top := v.topLines()
@@ -47,11 +49,11 @@ func (v *BlockView) render() string {
 		for i := range min(vis, len(v.rows)-v.offset) {
 			idx := v.offset + i
 			r := v.rows[idx]
-			line := fit(l.line(idx == v.cursor, formatInt(int64(idx)), shortHash(r.hash, l.hashW), r.inOut, r.total), w)
+			line := common.Fit(l.line(idx == v.cursor, common.FormatInt(int64(idx)), common.ShortID(r.hash, l.hashW), r.inOut, r.total), w)
 			if idx == v.cursor {
-				lines = append(lines, st.SelectedRow.Render(line))
+				lines = append(lines, st.Selected.Render(line))
 			} else {
-				lines = append(lines, st.Row.Render(line))
+				lines = append(lines, st.Normal.Render(line))
 			}
 		}
 	}
@@ -71,22 +73,27 @@ func (v *BlockView) topLines() []string {
 	valueW := max(w-labelW, 1)
 
 	field := func(label, value string) string {
-		return st.Row.Render(fit(padTo(label, labelW)+value, w))
+		return st.Normal.Render(common.Fit(padTo(label, labelW)+value, w))
+	}
+	hash := func(label, value string) string {
+		return common.Line(w, st.Normal,
+			common.Span{Text: padTo(label, labelW), Style: st.Normal},
+			common.Span{Text: common.ShortID(value, valueW), Style: st.Hash})
 	}
 	hashField := func(label string, get func() chainhash.Hash) string {
 		if hdr == nil {
 			return field(label, unknownValue)
 		}
-		return field(label, shortHash(get().String(), valueW))
+		return hash(label, get().String())
 	}
 
-	title := "Block " + formatInt(int64(v.height))
+	title := "Block " + common.FormatInt(int64(v.height))
 	if v.state == stateLoaded {
 		title += " · " + plural(len(v.rows), "transaction")
 	}
 	out := []string{
-		st.TableHeader.Render(fit(title, w)),
-		field("hash", shortHash(v.hash.String(), valueW)),
+		st.Title.Render(common.Fit(title, w)),
+		hash("hash", v.hash.String()),
 		hashField("previous", func() chainhash.Hash { return hdr.PrevBlock }),
 		hashField("merkle root", func() chainhash.Hash { return hdr.MerkleRoot }),
 	}
@@ -95,10 +102,10 @@ func (v *BlockView) topLines() []string {
 		tm = hdr.Timestamp.UTC().Format(detailTime)
 		ver = fmt.Sprintf("0x%08x", uint32(hdr.Version))
 		bits = fmt.Sprintf("%08x", hdr.Bits)
-		nonce = formatInt(int64(hdr.Nonce))
+		nonce = common.FormatInt(int64(hdr.Nonce))
 	}
 	out = append(out, field("time", tm))
-	height := formatInt(int64(v.height))
+	height := common.FormatInt(int64(v.height))
 	if w >= pairMinW {
 		out = append(out,
 			field("height", padTo(height, pairW-labelW)+padTo("version", 9)+ver),
@@ -110,7 +117,7 @@ func (v *BlockView) topLines() []string {
 
 	if v.state == stateLoaded {
 		l := v.txLayout()
-		out = append(out, "", st.TableHeader.Render(fit(l.line(false, "#", "txid", "in→out", "output total"), w)))
+		out = append(out, "", st.TableHeader.Render(common.Fit(l.line(false, "#", "txid", "in→out", "output total"), w)))
 	}
 	return out
 }
@@ -123,7 +130,8 @@ func (v *BlockView) statusLines(valueW int) []string {
 	label := padTo("status", labelW)
 	switch v.state {
 	case stateLoaded:
-		return []string{st.Row.Render(fit(label+verifiedMark, w))}
+		return []string{common.Line(w, st.Normal,
+			common.Span{Text: label, Style: st.Normal}, common.Span{Text: verifiedMark, Style: st.Success})}
 	case stateFailed:
 		msg := blockFailPrefix + v.err.Error() + ". Press enter to try again."
 		wrapped := strings.Split(ansi.Wrap(msg, valueW, ""), "\n")
@@ -136,7 +144,7 @@ func (v *BlockView) statusLines(valueW int) []string {
 			if i > 0 {
 				label = strings.Repeat(" ", labelW)
 			}
-			out[i] = st.Error.Render(fit(label+s, w))
+			out[i] = st.Error.Render(common.Fit(label+s, w))
 		}
 		return out
 	}
@@ -144,7 +152,7 @@ func (v *BlockView) statusLines(valueW int) []string {
 	if v.headerErr != nil {
 		s += " (header: " + v.headerErr.Error() + ")"
 	}
-	return []string{st.Muted.Render(fit(s, w))}
+	return []string{st.Muted.Render(common.Fit(s, w))}
 }
 
 // visibleRows is how many transactions fit under the header fields and
@@ -163,7 +171,7 @@ func (v *BlockView) footer() string {
 	case stateFailed:
 		return "block unavailable"
 	}
-	return "tx " + formatInt(int64(v.cursor)+1) + " of " + formatInt(int64(len(v.rows)))
+	return "tx " + common.FormatInt(int64(v.cursor)+1) + " of " + common.FormatInt(int64(len(v.rows)))
 }
 
 // txLayout is the column set of the transaction list for one width:
@@ -193,15 +201,15 @@ func (l txLayout) line(selected bool, idx, hash, inOut, total string) string {
 	} else {
 		b.WriteString("  ")
 	}
-	padLeft(&b, idx, l.cols.index)
+	b.WriteString(common.PadLeft(idx, l.cols.index))
 	b.WriteString("  ")
-	padRight(&b, hash, l.hashW)
+	b.WriteString(common.PadRight(hash, l.hashW))
 	if l.showInOut {
 		b.WriteString("  ")
-		padLeft(&b, inOut, l.cols.inOut)
+		b.WriteString(common.PadLeft(inOut, l.cols.inOut))
 	}
 	b.WriteString("  ")
-	padLeft(&b, total, l.cols.total)
+	b.WriteString(common.PadLeft(total, l.cols.total))
 	return b.String()
 }
 
@@ -221,5 +229,5 @@ func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
-	return formatInt(int64(n)) + " " + noun + "s"
+	return common.FormatInt(int64(n)) + " " + noun + "s"
 }

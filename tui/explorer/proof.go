@@ -6,6 +6,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
+
+	"github.com/satchelbtc/satchel/tui/common"
 )
 
 // Prover checks that a transaction is in a block without downloading the
@@ -125,7 +127,7 @@ func (v *TxView) proofItem() txItem {
 	case p.busy:
 		return txItem{kind: itemMuted, value: proofBusy}
 	case p.done:
-		return txItem{value: proofVerified + " (BIP37 merkle block from " + p.peer + ", " + hashCount(p.hashes) + ")"}
+		return txItem{kind: itemSuccess, value: proofVerified + " (BIP37 merkle block from " + p.peer + ", " + hashCount(p.hashes) + ")"}
 	case p.err != nil:
 		msg := p.err.Error()
 		if errors.Is(p.err, context.Canceled) {
@@ -141,5 +143,5 @@ func hashCount(n int) string {
 	if n == 1 {
 		return "1 hash"
 	}
-	return formatInt(int64(n)) + " hashes"
+	return common.FormatInt(int64(n)) + " hashes"
 }

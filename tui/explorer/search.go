@@ -10,7 +10,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/btcsuite/btcd/address/v2"
 	"github.com/btcsuite/btcd/btcutil/v2"
 	"github.com/btcsuite/btcd/chaincfg/v2"
@@ -19,6 +18,7 @@ import (
 	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
 )
 
@@ -237,12 +237,7 @@ func newSearchBar(c common.Common, id int64, src SearchSource, net *chaincfg.Par
 	if st == nil {
 		st = common.DefaultStyles()
 	}
-	in.SetStyles(textinput.Styles{
-		Focused: textinput.StyleState{Text: st.Row, Placeholder: st.Muted, Suggestion: st.Muted, Prompt: st.TableHeader},
-		Blurred: textinput.StyleState{Text: st.Row, Placeholder: st.Muted, Suggestion: st.Muted, Prompt: st.Muted},
-		// A steady reversed cell: no colour and no blink timer.
-		Cursor: textinput.CursorStyle{Color: lipgloss.NoColor{}, Shape: tea.CursorBlock},
-	})
+	in.SetStyles(common.InputStyles(st))
 	k := c.KeyMap
 	return &searchBar{
 		src:       src,
@@ -428,12 +423,12 @@ func (s *searchBar) result(msg searchResultMsg) tea.Cmd {
 // lines returns the bar's lines, which replace the page's footer: the
 // state of the search above the field while it is open, the notice while
 // closed, or nil when there is nothing to show.
-func (s *searchBar) lines(w int, st *common.Styles) []string {
+func (s *searchBar) lines(w int, st *themes.Styles) []string {
 	if !s.open {
 		if s.notice == "" {
 			return nil
 		}
-		return []string{st.Error.Render(fit(s.notice, w))}
+		return []string{st.Error.Render(common.Fit(s.notice, w))}
 	}
 	style := st.Muted
 	if _, isErr := s.statusText(); isErr {
@@ -441,7 +436,7 @@ func (s *searchBar) lines(w int, st *common.Styles) []string {
 	}
 	var out []string
 	for _, l := range s.statusLines(w) {
-		out = append(out, style.Render(fit(l, w)))
+		out = append(out, style.Render(common.Fit(l, w)))
 	}
-	return append(out, fit(s.input.View(), w))
+	return append(out, common.Line(w, st.Normal, common.Span{Text: common.InputView(s.input, st)}))
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/charmbracelet/x/exp/golden"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/btcsuite/btcd/address/v2"
 	"github.com/btcsuite/btcd/btcutil/v2"
 	"github.com/btcsuite/btcd/chaincfg/v2"
@@ -20,8 +18,10 @@ import (
 	"github.com/btcsuite/btcd/txscript/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/satchelbtc/satchel/tui/common"
+	"github.com/satchelbtc/satchel/tui/internal/tuitest"
 )
 
 // fakeSearch answers searches from maps and runs address scans that report
@@ -55,7 +55,7 @@ func (f *fakeSearch) Lookup(ctx context.Context, q string) (SearchResult, error)
 		if hash, ok := f.heights[int32(h)]; ok {
 			return SearchResult{Kind: ResultBlock, Height: int32(h), Hash: hash}, nil
 		}
-		return SearchResult{}, fmt.Errorf("%w: no block at height %s", ErrNotFound, formatInt(h))
+		return SearchResult{}, fmt.Errorf("%w: no block at height %s", ErrNotFound, common.FormatInt(h))
 	}
 	hash, err := chainhash.NewHashFromStr(q)
 	if err != nil {
@@ -159,21 +159,6 @@ func typeText(t testing.TB, m tea.Model, s string) {
 }
 
 func viewOf(m tea.Model) string { return m.View().Content }
-
-// checkFits fails when a view does not fill exactly h lines of at most w
-// cells.
-func checkFits(t *testing.T, view string, w, h int) {
-	t.Helper()
-	lines := strings.Split(view, "\n")
-	if len(lines) != h {
-		t.Errorf("view has %d lines, want %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if lw := lipgloss.Width(l); lw > w {
-			t.Errorf("line %d is %d wide, more than %d: %q", i, lw, w, l)
-		}
-	}
-}
 
 func mustHash(t testing.TB, s string) chainhash.Hash {
 	t.Helper()
@@ -306,7 +291,7 @@ func TestSearchList(t *testing.T) {
 		if lines := strings.Split(ansi.Strip(v), "\n"); !strings.HasPrefix(lines[23], "/  ") || !strings.Contains(lines[22], searchHint) {
 			t.Fatalf("open search line not shown:\n%s", v)
 		}
-		checkFits(t, v, 80, 24)
+		tuitest.AssertFits(t, v, 80, 24)
 		// Keys that move the list or quit are typed while the line is open.
 		typeText(t, m, "jqG1")
 		if h, _ := m.Selected(); h != tip {
@@ -398,7 +383,7 @@ func TestSearchList(t *testing.T) {
 			if !strings.Contains(v, tt.want) || !m.Capturing() {
 				t.Fatalf("capturing %v; view does not say %q:\n%s", m.Capturing(), tt.want, v)
 			}
-			checkFits(t, v, 80, 24)
+			tuitest.AssertFits(t, v, 80, 24)
 			if n := len(f.lookups()); n != tt.lookups {
 				t.Errorf("source asked %d times, want %d", n, tt.lookups)
 			}
@@ -456,7 +441,7 @@ func TestSearchList(t *testing.T) {
 		if m.Capturing() || !strings.Contains(v, searchUnavailable) {
 			t.Fatalf("capturing %v, view:\n%s", m.Capturing(), v)
 		}
-		checkFits(t, v, 80, 24)
+		tuitest.AssertFits(t, v, 80, 24)
 		hit(t, m, "j")
 		if v := viewOf(m); strings.Contains(v, searchUnavailable) {
 			t.Errorf("the notice stayed after the next key")
@@ -476,7 +461,7 @@ func TestSearchView(t *testing.T) {
 			typeText(t, m, "satoshi")
 			hit(t, m, "enter")
 			got := viewOf(m)
-			checkFits(t, got, sz.w, sz.h)
+			tuitest.AssertFits(t, got, sz.w, sz.h)
 			golden.RequireEqual(t, got)
 		})
 	}
@@ -500,7 +485,7 @@ func TestSearchSmall(t *testing.T) {
 				hit(t, m, "/")
 				typeText(t, m, "12")
 				hit(t, m, "enter")
-				checkFits(t, viewOf(m), sz.w, sz.h)
+				tuitest.AssertFits(t, viewOf(m), sz.w, sz.h)
 			}
 			if sz.h >= 10 && !strings.Contains(ansi.Strip(viewOf(list)), "not found: no block") {
 				t.Errorf("the message is not shown:\n%s", viewOf(list))
@@ -522,7 +507,7 @@ func TestSearchBlockPage(t *testing.T) {
 		t.Fatal("/ did not open the search line on the block page")
 	}
 	got := viewOf(v)
-	checkFits(t, got, 80, 24)
+	tuitest.AssertFits(t, got, 80, 24)
 	if !strings.Contains(got, searchHint) || !strings.Contains(got, "Block 546 · 4 transactions") {
 		t.Fatalf("block page with the search line:\n%s", got)
 	}
@@ -573,7 +558,7 @@ func TestTxCountFromBlockPage(t *testing.T) {
 	m := New(common.NewCommon(t.Context(), 80, 10), chainWith546{}, WithClock(fixedClock(block546Height+3)))
 	drive(t, m, m.Init())
 	row := func() string {
-		for _, l := range strings.Split(viewOf(m), "\n") {
+		for _, l := range strings.Split(ansi.Strip(viewOf(m)), "\n") {
 			if strings.Contains(l, "  546  ") {
 				return l
 			}
@@ -604,7 +589,7 @@ func TestTxCountFromBlockPage(t *testing.T) {
 		t.Fatalf("row 546 does not show the 4 transactions of the loaded block: %q", r)
 	}
 	// Other rows stay unknown.
-	for _, l := range strings.Split(viewOf(m), "\n")[1:5] {
+	for _, l := range strings.Split(ansi.Strip(viewOf(m)), "\n")[1:5] {
 		if strings.Contains(l, "  547  ") && !strings.HasSuffix(strings.TrimRight(l, " "), unknown) {
 			t.Errorf("row 547 got a count: %q", l)
 		}
@@ -656,7 +641,7 @@ func TestTxViewProof(t *testing.T) {
 		if want := block546Hash + " " + tx.TxHash().String(); len(p.asked) != 1 || p.asked[0] != want {
 			t.Fatalf("prover asked %q, want %q", p.asked, want)
 		}
-		checkFits(t, got, 80, 24)
+		tuitest.AssertFits(t, got, 80, 24)
 		hit(t, v, "p")
 		if len(p.asked) != 1 {
 			t.Error("a verified proof was asked for again")
@@ -718,7 +703,7 @@ func TestTxViewUnconfirmed(t *testing.T) {
 			if len(p.asked) != 0 {
 				t.Error("p asked for a proof of an unconfirmed transaction")
 			}
-			checkFits(t, got, sz.w, sz.h)
+			tuitest.AssertFits(t, got, sz.w, sz.h)
 			golden.RequireEqual(t, got)
 		})
 	}
@@ -805,7 +790,7 @@ func TestAddressView(t *testing.T) {
 			if next == nil {
 				t.Fatal("the progress reader was not issued again")
 			}
-			checkFits(t, got, sz.w, sz.h)
+			tuitest.AssertFits(t, got, sz.w, sz.h)
 			t.Run("progress", func(t *testing.T) { golden.RequireEqual(t, got) })
 
 			close(f.gate)
@@ -830,7 +815,7 @@ func TestAddressView(t *testing.T) {
 				"Address " + addr, "4 transactions · balance 0.02505000 BTC",
 				"received 1.52505000 BTC · sent 1.50000000 BTC", "tx 1 of 4",
 			} {
-				if !strings.Contains(got, s) {
+				if !strings.Contains(ansi.Strip(got), s) {
 					t.Errorf("results do not show %q", s)
 				}
 			}
@@ -845,7 +830,7 @@ func TestAddressView(t *testing.T) {
 					t.Errorf("row %d = %q, want height %s and balance %s", i, l, h, balances[i])
 				}
 			}
-			checkFits(t, got, sz.w, sz.h)
+			tuitest.AssertFits(t, got, sz.w, sz.h)
 			t.Run("results", func(t *testing.T) { golden.RequireEqual(t, got) })
 
 			// Enter opens the selected transaction.
@@ -895,7 +880,7 @@ func TestAddressViewStates(t *testing.T) {
 		if !strings.Contains(got, "Could not scan: filter headers reach height 100, not 200: sync first") {
 			t.Fatalf("error not shown:\n%s", got)
 		}
-		checkFits(t, got, 80, 24)
+		tuitest.AssertFits(t, got, 80, 24)
 		f.histErr = nil
 		f.history = addressHistory(t)[:1]
 		if msgs := hit(t, v, "enter"); len(msgs) != 0 {
@@ -921,7 +906,7 @@ func TestAddressViewStates(t *testing.T) {
 			v := NewAddressView(common.NewCommon(t.Context(), sz.w, sz.h), &fakeSearch{history: addressHistory(t)},
 				&chaincfg.MainNetParams, addr, script)
 			drive(t, v, v.Init())
-			checkFits(t, viewOf(v), sz.w, sz.h)
+			tuitest.AssertFits(t, viewOf(v), sz.w, sz.h)
 		}
 	})
 }

@@ -72,8 +72,11 @@ const (
 	itemSection
 	itemScript // decoded script: muted, wraps anywhere
 	itemBlank
-	itemMuted // a remark: muted text
-	itemError // a failure: error text
+	itemMuted   // a remark: muted text
+	itemError   // a failure: error text
+	itemSuccess // a check that passed
+	itemHash    // a txid, block hash or outpoint
+	itemAddress // an address
 )
 
 // NewTxView returns the page of tx, confirmed in the block with the given
@@ -192,17 +195,17 @@ func (v *TxView) View() tea.View {
 	for len(out) < h-1 {
 		out = append(out, "")
 	}
-	out = append(out, v.common.Styles.Footer.Render(fit(v.footer(vis), w)))
+	out = append(out, v.common.Styles.Muted.Render(common.Fit(v.footer(vis), w)))
 	return tea.NewView(strings.Join(out, "\n"))
 }
 
 func (v *TxView) footer(vis int) string {
 	if len(v.lines) <= vis {
-		return "all " + formatInt(int64(len(v.lines))) + " lines"
+		return "all " + common.FormatInt(int64(len(v.lines))) + " lines"
 	}
 	last := min(v.offset+vis, len(v.lines))
-	return "lines " + formatInt(int64(v.offset)+1) + "–" + formatInt(int64(last)) +
-		" of " + formatInt(int64(len(v.lines)))
+	return "lines " + common.FormatInt(int64(v.offset)+1) + "–" + common.FormatInt(int64(last)) +
+		" of " + common.FormatInt(int64(len(v.lines)))
 }
 
 // visibleLines is how many content lines fit above the footer.
@@ -228,8 +231,11 @@ func (v *TxView) layout() {
 		case itemBlank:
 			v.lines = append(v.lines, "")
 			continue
-		case itemTitle, itemSection:
-			v.lines = append(v.lines, st.TableHeader.Render(fit(it.value, w)))
+		case itemTitle:
+			v.lines = append(v.lines, st.Title.Render(common.Fit(it.value, w)))
+			continue
+		case itemSection:
+			v.lines = append(v.lines, st.Subtitle.Render(common.Fit(it.value, w)))
 			continue
 		}
 		lead := ""
@@ -249,21 +255,32 @@ func (v *TxView) layout() {
 		} else {
 			chunks = strings.Split(ansi.Wrap(value, w-leadW, " :"), "\n")
 		}
-		style := st.Row
+		// Remarks and failures are one style across; otherwise the label
+		// is ordinary text and the value in the style of what it is.
+		labelStyle, style := st.Normal, st.Normal
 		switch it.kind {
 		case itemScript, itemMuted:
-			style = st.Muted
+			labelStyle, style = st.Muted, st.Muted
 		case itemError:
-			style = st.Error
+			labelStyle, style = st.Error, st.Error
+		case itemSuccess:
+			style = st.Success
+		case itemHash:
+			style = st.Hash
+		case itemAddress:
+			style = st.Address
 		}
 		for i, c := range chunks {
 			prefix := lead
 			if i > 0 {
 				prefix = strings.Repeat(" ", leadW)
 			}
-			line := style.Render(prefix + c)
+			line := style.Render(c)
+			if prefix != "" {
+				line = labelStyle.Render(prefix) + line
+			}
 			if i == len(chunks)-1 && it.mark != "" {
-				line = appendMark(line, it.mark, w, st.TableHeader)
+				line = appendMark(line, it.mark, w, st.Normal, st.Accent)
 			}
 			v.lines = append(v.lines, fitStyled(line, w))
 		}
@@ -271,13 +288,14 @@ func (v *TxView) layout() {
 	v.clamp()
 }
 
-// appendMark puts a mark after line, on the same line when it fits.
-func appendMark(line, mark string, w int, style lipgloss.Style) string {
+// appendMark puts a mark in style after line, two cells of gap apart, on
+// the same line when it fits.
+func appendMark(line, mark string, w int, gap, style lipgloss.Style) string {
 	if lipgloss.Width(line)+2+len(mark) > w {
 		// The mark matters more than the end of an over-long line.
 		line = ansi.Truncate(line, max(w-2-len(mark), 0), "")
 	}
-	return line + "  " + style.Render(mark)
+	return line + gap.Render("  ") + style.Render(mark)
 }
 
 // fitStyled cuts a styled line to w cells without padding it, so styles
@@ -314,18 +332,18 @@ func describeTx(tx *wire.MsgTx, blockHash chainhash.Hash, height int32, confirme
 
 	doc := []txItem{
 		{kind: itemTitle, value: title},
-		{label: "txid", value: tx.TxHash().String()},
+		{kind: itemHash, label: "txid", value: tx.TxHash().String()},
 	}
 	if confirmed {
 		doc = append(doc,
-			txItem{label: "block", value: blockHash.String()},
-			txItem{label: "height", value: formatInt(int64(height))})
+			txItem{kind: itemHash, label: "block", value: blockHash.String()},
+			txItem{label: "height", value: common.FormatInt(int64(height))})
 	}
 	doc = append(doc,
-		txItem{label: "size", value: formatInt(int64(size)) + " B · " + formatInt(int64(vsize)) + " vB · " +
-			formatInt(int64(weight)) + " WU"},
+		txItem{label: "size", value: common.FormatInt(int64(size)) + " B · " + common.FormatInt(int64(vsize)) + " vB · " +
+			common.FormatInt(int64(weight)) + " WU"},
 		txItem{label: "version", value: strconv.FormatInt(int64(tx.Version), 10) + " · locktime " +
-			formatInt(int64(tx.LockTime))},
+			common.FormatInt(int64(tx.LockTime))},
 		txItem{label: "total out", value: amount.FormatBTC(total)})
 	proofAt := -1
 	if confirmed {
@@ -333,13 +351,13 @@ func describeTx(tx *wire.MsgTx, blockHash chainhash.Hash, height int32, confirme
 	}
 	doc = append(doc,
 		txItem{kind: itemBlank},
-		txItem{kind: itemSection, value: "Inputs (" + formatInt(int64(len(tx.TxIn))) + ")"})
+		txItem{kind: itemSection, value: "Inputs (" + common.FormatInt(int64(len(tx.TxIn))) + ")"})
 	for i, in := range tx.TxIn {
 		doc = append(doc, describeInput(i, in, coinbase)...)
 	}
 	doc = append(doc,
 		txItem{kind: itemBlank},
-		txItem{kind: itemSection, value: "Outputs (" + formatInt(int64(len(tx.TxOut))) + ")"})
+		txItem{kind: itemSection, value: "Outputs (" + common.FormatInt(int64(len(tx.TxOut))) + ")"})
 	for i, out := range tx.TxOut {
 		doc = append(doc, describeOutput(i, out, net, owns)...)
 	}
@@ -356,7 +374,7 @@ func describeInput(i int, in *wire.TxIn, coinbase bool) []txItem {
 			txItem{indent: 2, label: idx, value: "coinbase (new coins and fees)"},
 			txItem{indent: 4, label: "script", value: shortHex(in.SignatureScript)})
 	} else {
-		out = append(out, txItem{indent: 2, label: idx, value: in.PreviousOutPoint.String()})
+		out = append(out, txItem{kind: itemHash, indent: 2, label: idx, value: in.PreviousOutPoint.String()})
 		if len(in.SignatureScript) > 0 {
 			out = append(out, txItem{indent: 4, label: "script", value: shortHex(in.SignatureScript)})
 		}
@@ -388,7 +406,7 @@ func describeOutput(i int, o *wire.TxOut, net *chaincfg.Params, owns func([]byte
 	}
 	out := []txItem{head}
 	if err == nil && len(addrs) == 1 && class != txscript.PubKeyTy && class != txscript.MultiSigTy {
-		out = append(out, txItem{indent: 4, label: "address", value: addrs[0].EncodeAddress()})
+		out = append(out, txItem{kind: itemAddress, indent: 4, label: "address", value: addrs[0].EncodeAddress()})
 	}
 	asm, err := txscript.DisasmString(o.PkScript)
 	switch {

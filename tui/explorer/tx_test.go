@@ -3,7 +3,6 @@ package explorer
 import (
 	"bytes"
 	"fmt"
-	"github.com/charmbracelet/x/exp/golden"
 	"strings"
 	"testing"
 
@@ -13,6 +12,8 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/wire/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/satchelbtc/satchel/tui/common"
 )
@@ -103,7 +104,7 @@ func TestTxView(t *testing.T) {
 		{"spend_ours_120x40", spend, ownsScript(spend.TxOut[1].PkScript), 120, 40, nil, []string{
 			"35288d269cee1941eaebb2ea85e32b42cdb2b04284a56d8b14dcc3f5c65d6055:0",
 			"35288d269cee1941eaebb2ea85e32b42cdb2b04284a56d8b14dcc3f5c65d6055:1",
-			"24.00000000 BTC  p2pk  \x1b[1;94mours", "389 B · 389 vB · 1,556 WU",
+			"24.00000000 BTC  p2pk  ours", "389 B · 389 vB · 1,556 WU",
 			"483045022100aa46…198127d3f7df1501 (73 bytes)",
 		}, []string{"coinbase"}},
 		{"segwit_80x24", segwitTx(t), ownsScript(p2trScript), 80, 24, nil, []string{
@@ -112,7 +113,7 @@ func TestTxView(t *testing.T) {
 			"02a0a1a2a3a4a5a6…b8b9babbbcbdbebf (33 bytes)",
 			"(empty)", "sequence 0xfffffffd", "0.00125000 BTC  p2wpkh",
 			"bc1qzqg3yyc5z5tpwxqergd3c8g7ruszzg3r8jj72z",
-			"21.00000000 BTC  p2tr  \x1b[1;94mours", "bc1pgpq5ys6yg4rywjzfff95cn2wfag9z5jn2324v46ct9d9khzate0sj7j58l",
+			"21.00000000 BTC  p2tr  ours", "bc1pgpq5ys6yg4rywjzfff95cn2wfag9z5jn2324v46ct9d9khzate0sj7j58l",
 		}, nil},
 		{"segwit_scrolled_80x24", segwitTx(t), nil, 80, 24, []string{"pgdown"}, []string{
 			"OP_RETURN data", "OP_RETURN 7361746368656c", "p2sh", "3BwZWUCCuWC3pUDWbc9DKduYeHuq85WQrs",
@@ -125,10 +126,15 @@ func TestTxView(t *testing.T) {
 				press(t, v, k)
 			}
 			got := txContent(v)
+			text := ansi.Strip(got)
 			for _, s := range tt.want {
-				if !strings.Contains(got, s) {
+				if !strings.Contains(text, s) {
 					t.Errorf("view does not show %q", s)
 				}
+			}
+			// The wallet's outputs are marked in the accent style.
+			if mark := v.common.Styles.Accent.Render("ours"); strings.Contains(text, "  ours") != strings.Contains(got, mark) {
+				t.Errorf("the ours mark is not drawn in the accent style:\n%q", got)
 			}
 			for _, s := range tt.not {
 				if strings.Contains(got, s) {
@@ -170,8 +176,8 @@ func TestTxViewSizes(t *testing.T) {
 	for name, tx := range map[string]*wire.MsgTx{"legacy": b.Transactions[2], "segwit": segwitTx(t)} {
 		t.Run(name, func(t *testing.T) {
 			weight := blockchain.GetTransactionWeight(btcutil.NewTx(tx))
-			want := fmt.Sprintf("%s B · %s vB · %s WU", formatInt(int64(tx.SerializeSize())),
-				formatInt((weight+3)/4), formatInt(weight))
+			want := fmt.Sprintf("%s B · %s vB · %s WU", common.FormatInt(int64(tx.SerializeSize())),
+				common.FormatInt((weight+3)/4), common.FormatInt(weight))
 			if got := txContent(newTxView(t, tx, 80, 24, nil)); !strings.Contains(got, want) {
 				t.Fatalf("sizes %q not shown:\n%s", want, got)
 			}

@@ -6,7 +6,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
+
+	"github.com/satchelbtc/satchel/tui/common"
 )
 
 const (
@@ -33,7 +34,7 @@ type layout struct {
 func (m *Model) layout() layout {
 	l := layout{
 		width:    m.common.Width,
-		heightW:  max(len("height"), len(formatInt(int64(max(m.tip, 0))))),
+		heightW:  max(len("height"), len(common.FormatInt(int64(max(m.tip, 0))))),
 		showTime: true,
 		showAge:  true,
 	}
@@ -79,7 +80,7 @@ func (m *Model) render() string {
 	}
 
 	if h >= 2 {
-		emit(st.TableHeader.Render(fit(l.line(false, "height", "hash", "time (UTC)", "age", "txs"), w)))
+		emit(st.TableHeader.Render(common.Fit(l.line(false, "height", "hash", "time (UTC)", "age", "txs"), w)))
 	}
 
 	body := m.bodyLines(l, now, vis)
@@ -91,7 +92,7 @@ func (m *Model) render() string {
 	}
 	bottom := m.search.lines(w, st)
 	if len(bottom) == 0 {
-		bottom = []string{st.Footer.Render(fit(m.footer(), w))}
+		bottom = []string{st.Muted.Render(common.Fit(m.footer(), w))}
 	}
 	for _, s := range bottom[max(len(bottom)-(h-lines), 0):] {
 		emit(s)
@@ -111,15 +112,15 @@ func (m *Model) bodyLines(l layout, now time.Time, vis int) []string {
 		msg := "Could not read block headers: " + m.err.Error() + ". Press a key to try again."
 		out := strings.Split(st.Error.Width(w).Render(msg), "\n")
 		for i := range out {
-			out[i] = fit(out[i], w)
+			out[i] = common.Fit(out[i], w)
 		}
 		return out[:min(len(out), vis)]
 	}
 	if !m.loaded {
-		return []string{st.Muted.Render(fit("Loading block headers…", w))}
+		return []string{st.Muted.Render(common.Fit("Loading block headers…", w))}
 	}
 	if m.tip < 0 {
-		return []string{st.Muted.Render(fit("No block headers yet: they appear as the node syncs.", w))}
+		return []string{st.Muted.Render(common.Fit("No block headers yet: they appear as the node syncs.", w))}
 	}
 
 	n := min(vis, m.total()-m.offset)
@@ -130,16 +131,16 @@ func (m *Model) bodyLines(l layout, now time.Time, vis int) []string {
 		selected := idx == m.cursor
 		var line string
 		if r, ok := m.row(height); ok {
-			line = l.line(selected, formatInt(int64(r.Height)), shortHash(r.Hash, l.hashW),
+			line = l.line(selected, common.FormatInt(int64(r.Height)), common.ShortID(r.Hash, l.hashW),
 				r.Time.UTC().Format(timeLayout), age(now.Sub(r.Time)), txCount(m.txCountOf(r)))
 		} else {
-			line = l.line(selected, formatInt(int64(height)), "…", "", "", "")
+			line = l.line(selected, common.FormatInt(int64(height)), "…", "", "", "")
 		}
-		line = fit(line, w)
+		line = common.Fit(line, w)
 		if selected {
-			out = append(out, st.SelectedRow.Render(line))
+			out = append(out, st.Selected.Render(line))
 		} else {
-			out = append(out, st.Row.Render(line))
+			out = append(out, st.Normal.Render(line))
 		}
 	}
 	return out
@@ -154,7 +155,7 @@ func (m *Model) footer() string {
 	case m.tip < 0:
 		return "no blocks"
 	}
-	return "block " + formatInt(int64(m.tip)-int64(m.cursor)) + " of " + formatInt(int64(m.total()))
+	return "block " + common.FormatInt(int64(m.tip)-int64(m.cursor)) + " of " + common.FormatInt(int64(m.total()))
 }
 
 // line lays out one row's cells; numbers are right-aligned.
@@ -166,57 +167,20 @@ func (l layout) line(selected bool, height, hash, tm, ag, txs string) string {
 	} else {
 		b.WriteString("  ")
 	}
-	padLeft(&b, height, l.heightW)
+	b.WriteString(common.PadLeft(height, l.heightW))
 	b.WriteString("  ")
-	padRight(&b, hash, l.hashW)
+	b.WriteString(common.PadRight(hash, l.hashW))
 	if l.showTime {
 		b.WriteString("  ")
-		padRight(&b, tm, timeW)
+		b.WriteString(common.PadRight(tm, timeW))
 	}
 	if l.showAge {
 		b.WriteString("  ")
-		padLeft(&b, ag, ageW)
+		b.WriteString(common.PadLeft(ag, ageW))
 	}
 	b.WriteString("  ")
-	padLeft(&b, txs, txW)
+	b.WriteString(common.PadLeft(txs, txW))
 	return b.String()
-}
-
-// fit cuts or pads s to exactly w cells, so highlighted rows span the width.
-func fit(s string, w int) string {
-	sw := ansi.StringWidth(s)
-	if sw > w {
-		return ansi.Truncate(s, w, "")
-	}
-	return s + strings.Repeat(" ", w-sw)
-}
-
-func padLeft(b *strings.Builder, s string, w int) {
-	for range w - ansi.StringWidth(s) {
-		b.WriteByte(' ')
-	}
-	b.WriteString(s)
-}
-
-func padRight(b *strings.Builder, s string, w int) {
-	b.WriteString(s)
-	for range w - ansi.StringWidth(s) {
-		b.WriteByte(' ')
-	}
-}
-
-// shortHash fits a hash into w cells, keeping its start and its end: block
-// hashes begin with zeros, so the end is what tells them apart.
-func shortHash(h string, w int) string {
-	if len(h) <= w {
-		return h
-	}
-	if w < 5 {
-		return h[:max(w, 0)]
-	}
-	tail := (w - 1) / 2
-	head := w - 1 - tail
-	return h[:head] + "…" + h[len(h)-tail:]
 }
 
 // age says how long ago a block was made, in its largest whole unit.
@@ -240,25 +204,5 @@ func txCount(n int) string {
 	if n < 0 {
 		return unknown
 	}
-	return formatInt(int64(n))
-}
-
-// formatInt writes n with thousands separators: 845123 → "845,123".
-func formatInt(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := n < 0
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
+	return common.FormatInt(int64(n))
 }

@@ -10,9 +10,9 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/satchelbtc/satchel/keystore"
+	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
 )
 
@@ -538,23 +538,18 @@ func (m *Model) apply(msg loadedMsg) {
 
 // clamp keeps the wallet selection on a row and on screen.
 func (m *Model) clamp() {
-	m.cursor, m.offset = clampList(m.cursor, m.offset, len(m.wallets), m.visibleWallets())
+	m.cursor, m.offset = common.ClampCursor(m.cursor, m.offset, len(m.wallets), m.visibleWallets())
 }
 
 // newPasswordInput returns a masked field styled from st only, so that it
 // has no colour when the styles have none, with a steady cursor.
-func newPasswordInput(st *common.Styles, width int) textinput.Model {
+func newPasswordInput(st *themes.Styles, width int) textinput.Model {
 	in := textinput.New()
 	in.Prompt = "> "
 	in.EchoMode = textinput.EchoPassword
 	in.EchoCharacter = '•'
 	in.CharLimit = 1024
 	in.SetWidth(width)
-	s := textinput.Styles{
-		Focused: textinput.StyleState{Text: lipgloss.NewStyle(), Prompt: lipgloss.NewStyle(), Placeholder: st.Muted},
-		Blurred: textinput.StyleState{Text: st.Muted, Prompt: st.Muted, Placeholder: st.Muted},
-		Cursor:  textinput.CursorStyle{Shape: tea.CursorBlock},
-	}
-	in.SetStyles(s)
+	in.SetStyles(common.InputStyles(st))
 	return in
 }

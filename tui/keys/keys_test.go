@@ -4,17 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/charmbracelet/x/exp/golden"
 	"strings"
 	"testing"
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/satchelbtc/satchel/keystore"
+	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
+	"github.com/satchelbtc/satchel/tui/internal/tuitest"
 )
 
 // The BIP84 test vector account (mnemonic "abandon … about").
@@ -171,20 +172,6 @@ func keyMsg(s string) tea.KeyPressMsg {
 	return tea.KeyPressMsg{Code: r, Text: s}
 }
 
-// assertFits checks that the view is exactly h lines of at most w cells.
-func assertFits(t *testing.T, v string, w, h int) {
-	t.Helper()
-	lines := strings.Split(v, "\n")
-	if len(lines) != h {
-		t.Errorf("view has %d lines, want %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if lw := lipgloss.Width(l); lw > w {
-			t.Errorf("line %d is %d wide, more than %d: %q", i, lw, w, l)
-		}
-	}
-}
-
 // flat joins the view's lines without their padding, so that a value
 // wrapped over several lines reads as one string.
 func flat(v string) string {
@@ -241,7 +228,7 @@ func TestKeysView(t *testing.T) {
 			hs.typeText(tt.typ)
 			hs.press(tt.then...)
 			v := hs.view()
-			assertFits(t, v, tt.w, tt.h)
+			tuitest.AssertFits(t, v, tt.w, tt.h)
 			golden.RequireEqual(t, v)
 		})
 	}
@@ -255,7 +242,7 @@ func TestKeysViewFits(t *testing.T) {
 			t.Run(fmt.Sprintf("%dx%d_%v", w, h, keys), func(t *testing.T) {
 				hs := newHarness(t, sampleSource(), w, h)
 				hs.press(keys...)
-				assertFits(t, hs.view(), w, h)
+				tuitest.AssertFits(t, hs.view(), w, h)
 			})
 		}
 	}
@@ -544,7 +531,7 @@ func TestLongWalletList(t *testing.T) {
 	hs := newHarness(t, src, 80, 24)
 	hs.press("G")
 	v := hs.plain()
-	assertFits(t, hs.view(), 80, 24)
+	tuitest.AssertFits(t, hs.view(), 80, 24)
 	if !strings.Contains(v, "> w29") || strings.Contains(v, "> spending") {
 		t.Errorf("the last wallet is not selected on screen:\n%s", v)
 	}
@@ -638,16 +625,15 @@ func TestKeyMapHelpAndConflicts(t *testing.T) {
 // the page; the QR code, which keeps its own colours, does not fit 80x24.
 func TestNoColor(t *testing.T) {
 	c := common.NewCommon(t.Context(), 80, 24)
-	c.Styles = &common.Styles{}
+	c.Styles = themes.NewStyles(themes.Builtin()[0], true)
 	hs := &harness{t: t, m: New(c, sampleSource())}
 	hs.run(hs.m.Init())
 	for _, keys := range [][]string{nil, {"u"}, {"p"}} {
 		hs.press(keys...)
 		v := hs.view()
-		assertFits(t, v, 80, 24)
-		// Only the text cursor, drawn in reverse video, may remain.
-		if rest := strings.ReplaceAll(v, "\x1b[7m \x1b[m", " "); rest != ansi.Strip(rest) {
-			t.Errorf("after %v the view has colour:\n%q", keys, v)
+		tuitest.AssertFits(t, v, 80, 24)
+		if colours := tuitest.Colors(v); len(colours) > 0 {
+			t.Errorf("after %v the view has colour %q:\n%q", keys, colours, v)
 		}
 		hs.press("esc")
 	}

@@ -55,7 +55,7 @@ func (m *Model) layout() layout {
 			return l
 		}
 	}
-	l.note = wordWrap(fmt.Sprintf("Enlarge the terminal to see the QR code of the %s (v: next).", m.item), w)
+	l.note = common.WordWrap(fmt.Sprintf("Enlarge the terminal to see the QR code of the %s (v: next).", m.item), w)
 	l.panelH = max(avail-len(l.note)-1, 0)
 	return l
 }
@@ -82,11 +82,11 @@ func (m *Model) render() string {
 	l := m.layout()
 	st := m.common.Styles
 	body := append([]string(nil), l.details...)
-	body = append(body, fit("", w))
+	body = append(body, common.Fit("", w))
 
 	// The panel's window keeps the selection on screen even before Update
 	// clamped it for this size.
-	_, offset := clampList(m.cursor, m.offset, len(m.wallets), max(l.panelH-1, 0))
+	_, offset := common.ClampCursor(m.cursor, m.offset, len(m.wallets), max(l.panelH-1, 0))
 	switch {
 	case l.qr != nil && l.beside:
 		qr := m.qrLines(*l.qr)
@@ -105,19 +105,19 @@ func (m *Model) render() string {
 		for _, s := range m.qrLines(*l.qr) {
 			body = append(body, s+strings.Repeat(" ", w-l.qr.Width))
 		}
-		body = append(body, fit("", w))
+		body = append(body, common.Fit("", w))
 		body = append(body, m.panelLines(w, l.panelH, offset)...)
 	default:
 		for _, s := range l.note {
-			body = append(body, st.Muted.Render(fit(s, w)))
+			body = append(body, st.Muted.Render(common.Fit(s, w)))
 		}
 		if len(l.note) > 0 {
-			body = append(body, fit("", w))
+			body = append(body, common.Fit("", w))
 		}
 		body = append(body, m.panelLines(w, l.panelH, offset)...)
 	}
 
-	bottom := []string{m.noticeLine(w), st.Footer.Render(fit(m.footer(), w))}
+	bottom := []string{m.noticeLine(w), st.Muted.Render(common.Fit(m.footer(), w))}
 	if h <= len(bottom) {
 		return strings.Join(bottom[len(bottom)-h:], "\n")
 	}
@@ -126,17 +126,9 @@ func (m *Model) render() string {
 		body = body[:bodyH]
 	}
 	for len(body) < bodyH {
-		body = append(body, fit("", w))
+		body = append(body, common.Fit("", w))
 	}
 	return strings.Join(append(body, bottom...), "\n")
-}
-
-// clampList is common.ClampCursor for a window that may be empty.
-func clampList(cursor, offset, total, visible int) (int, int) {
-	if visible <= 0 {
-		return min(max(cursor, 0), max(total-1, 0)), 0
-	}
-	return common.ClampCursor(cursor, offset, total, visible)
 }
 
 // detailLines draws the open wallet's account in w cells. The xpub and
@@ -144,13 +136,13 @@ func clampList(cursor, offset, total, visible int) (int, int) {
 func (m *Model) detailLines(w int) []string {
 	st := m.common.Styles
 	var out []string
-	title := func(s string) { out = append(out, st.TableHeader.Render(fit(s, w))) }
+	title := func(s string) { out = append(out, st.Title.Render(common.Fit(s, w))) }
 	prose := func(s string, isErr bool) {
-		for _, line := range wordWrap(s, w) {
+		for _, line := range common.WordWrap(s, w) {
 			if isErr {
-				out = append(out, st.Error.Render(fit(line, w)))
+				out = append(out, st.Error.Render(common.Fit(line, w)))
 			} else {
-				out = append(out, st.Muted.Render(fit(line, w)))
+				out = append(out, st.Muted.Render(common.Fit(line, w)))
 			}
 		}
 	}
@@ -178,15 +170,16 @@ func (m *Model) detailLines(w int) []string {
 	}
 	title(fmt.Sprintf("Wallet %q · %s", m.current, state))
 	field := func(label, value string) {
-		out = append(out, fit(st.Muted.Render(fit(label, labelW))+value, w))
+		out = append(out, common.Line(w, st.Normal,
+			common.Span{Text: common.Fit(label, labelW), Style: st.Muted}, common.Span{Text: value, Style: st.Normal}))
 	}
 	field("Fingerprint", a.Fingerprint)
 	field("Script type", a.ScriptType)
 	field("Path", a.Path)
 	long := func(label, value string) {
-		out = append(out, st.Muted.Render(fit(label, w)))
-		for _, s := range hardWrap(value, w) {
-			out = append(out, fit(s, w))
+		out = append(out, st.Muted.Render(common.Fit(label, w)))
+		for _, s := range common.HardWrap(value, w) {
+			out = append(out, st.Normal.Render(common.Fit(s, w)))
 		}
 	}
 	long("Xpub", a.Xpub)
@@ -197,9 +190,9 @@ func (m *Model) detailLines(w int) []string {
 
 // qrLines draws the code under its title, each line c.Width cells.
 func (m *Model) qrLines(c common.QRCode) []string {
-	out := []string{m.common.Styles.TableHeader.Render(fit("QR: "+m.item.String(), c.Width))}
+	out := []string{m.common.Styles.Subtitle.Render(common.Fit("QR: "+m.item.String(), c.Width))}
 	for _, s := range c.Lines {
-		out = append(out, common.QRStyle.Render(s))
+		out = append(out, m.common.Styles.QR.Render(s))
 	}
 	return out
 }
@@ -222,48 +215,52 @@ func (m *Model) panelLines(w, h, offset int) []string {
 func (m *Model) formLines(w int) []string {
 	st := m.common.Styles
 	var out []string
-	add := func(s string) { out = append(out, fit(s, w)) }
+	busy := func(s string) {
+		out = append(out, common.Line(w, st.Normal, common.Span{Text: m.spinner()}, common.Span{Text: " " + s, Style: st.Normal}))
+	}
 	field := func(label string, i int) {
-		add(fit(label, fieldW) + m.inputs[i].View())
+		out = append(out, common.Line(w, st.Normal,
+			common.Span{Text: common.Fit(label, fieldW), Style: st.Normal},
+			common.Span{Text: common.InputView(m.inputs[i], st)}))
 	}
 	if m.form == formUnlock {
-		out = append(out, st.TableHeader.Render(fit(fmt.Sprintf("Unlock %q", m.current), w)))
+		out = append(out, st.Subtitle.Render(common.Fit(fmt.Sprintf("Unlock %q", m.current), w)))
 		field("Password", 0)
 	} else {
-		out = append(out, st.TableHeader.Render(fit(fmt.Sprintf("Change the password of %q", m.current), w)))
+		out = append(out, st.Subtitle.Render(common.Fit(fmt.Sprintf("Change the password of %q", m.current), w)))
 		field("Current password", 0)
 		field("New password", 1)
 		field("New password again", 2)
 	}
 	switch {
 	case m.busy && m.busyOp == opUnlock:
-		add(m.spin.View() + " Unlocking… (esc cancels)")
+		busy("Unlocking… (esc cancels)")
 	case m.busy:
-		add(m.spin.View() + " Changing the password… (esc cancels)")
+		busy("Changing the password… (esc cancels)")
 	case m.formErr != "":
-		for _, s := range wordWrap(m.formErr, w) {
-			out = append(out, st.Error.Render(fit(s, w)))
+		for _, s := range common.WordWrap(m.formErr, w) {
+			out = append(out, st.Error.Render(common.Fit(s, w)))
 		}
 	case m.form == formUnlock:
-		out = append(out, st.Muted.Render(fit("enter unlocks · esc cancels", w)))
+		out = append(out, st.Muted.Render(common.Fit("enter unlocks · esc cancels", w)))
 	default:
-		out = append(out, st.Muted.Render(fit("enter next field, then changes · esc cancels", w)))
+		out = append(out, st.Muted.Render(common.Fit("enter next field, then changes · esc cancels", w)))
 	}
 	return out
 }
 
 func (m *Model) walletLines(w, h, offset int) []string {
 	st := m.common.Styles
-	out := []string{st.TableHeader.Render(fit(fmt.Sprintf("Wallets (%d)", len(m.wallets)), w))}
+	out := []string{st.Subtitle.Render(common.Fit(fmt.Sprintf("Wallets (%d)", len(m.wallets)), w))}
 	switch {
 	case m.walletsErr != nil:
-		for _, s := range wordWrap("Could not list the wallets: "+m.walletsErr.Error(), w) {
-			out = append(out, st.Error.Render(fit(s, w)))
+		for _, s := range common.WordWrap("Could not list the wallets: "+m.walletsErr.Error(), w) {
+			out = append(out, st.Error.Render(common.Fit(s, w)))
 		}
 		return out
 	case m.loaded && len(m.wallets) == 0:
-		for _, s := range wordWrap("No wallets on this network yet: create one with `satchel wallet create`.", w) {
-			out = append(out, st.Muted.Render(fit(s, w)))
+		for _, s := range common.WordWrap("No wallets on this network yet: create one with `satchel wallet create`.", w) {
+			out = append(out, st.Muted.Render(common.Fit(s, w)))
 		}
 		return out
 	}
@@ -289,26 +286,33 @@ func (m *Model) walletLines(w, h, offset int) []string {
 		if wi.WatchOnly {
 			tags = append(tags, "watch-only")
 		}
-		row := mark + fit(wi.Name, nameW) + "  " + fit(wi.ScriptType, typeW) + "  "
+		row := mark + common.Fit(wi.Name, nameW) + "  " + common.Fit(wi.ScriptType, typeW) + "  "
 		if showFP {
-			row += fit(wi.Fingerprint, 8) + "  "
+			row += common.Fit(wi.Fingerprint, 8) + "  "
 		}
 		row += strings.Join(tags, ", ")
 		if i == m.cursor {
-			out = append(out, st.SelectedRow.Render(fit(row, w)))
+			out = append(out, st.Selected.Render(common.Fit(row, w)))
 		} else {
-			out = append(out, st.Row.Render(fit(row, w)))
+			out = append(out, st.Normal.Render(common.Fit(row, w)))
 		}
 	}
 	return out
 }
 
+// spinner draws the spinner in the theme's current muted style.
+func (m *Model) spinner() string {
+	sp := m.spin
+	sp.Style = m.common.Styles.Muted
+	return sp.View()
+}
+
 func (m *Model) noticeLine(w int) string {
 	st := m.common.Styles
 	if m.noticeErr {
-		return st.Error.Render(fit(m.notice, w))
+		return st.Error.Render(common.Fit(m.notice, w))
 	}
-	return st.Muted.Render(fit(m.notice, w))
+	return st.Muted.Render(common.Fit(m.notice, w))
 }
 
 func (m *Model) footer() string {

@@ -3,16 +3,16 @@ package node
 import (
 	"context"
 	"fmt"
-	"github.com/charmbracelet/x/exp/golden"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/satchelbtc/satchel/tui/common"
+	"github.com/satchelbtc/satchel/tui/internal/tuitest"
 )
 
 // now is the fixed clock of every test.
@@ -42,17 +42,18 @@ func (f *fakeSource) calls() int { return f.statusCalls + f.peerCalls + f.logCal
 
 func syncedStatus() Status {
 	return Status{Network: "mainnet", Height: 845_123, PeerHeight: 845_123, FilterHeight: 845_123,
-		Synced: true, Peers: 3, RelayFloor: 1}
+		Synced: true, Peers: 3, FilterPeers: 3, RelayFloor: 1}
 }
 
 func goodPeers() []Peer {
 	return []Peer{
 		{Addr: "203.0.113.7:8333", UserAgent: "/Satoshi:27.0.0/", Services: "NETWORK|WITNESS|CF",
-			Height: 845_123, Ping: 42 * time.Millisecond},
+			Height: 845_123, Ping: 42 * time.Millisecond, Transport: "v2"},
 		{Addr: "[2001:db8:85a3::8a2e:370:7334]:8333", UserAgent: "/Satoshi:26.1.0(bitcoin-core-fork-with-a-long-name)/",
-			Services: "NETWORK|BLOOM|WITNESS|CF|NETWORK_LIMITED", Height: 845_122, Ping: 187 * time.Millisecond},
+			Services: "NETWORK|BLOOM|WITNESS|CF|NETWORK_LIMITED", Height: 845_122, Ping: 187 * time.Millisecond,
+			Transport: "v1"},
 		{Addr: "198.51.100.23:8333", UserAgent: "/btcd:0.24.2/", Services: "NETWORK|WITNESS|CF",
-			Height: 845_123, Ping: 1250 * time.Millisecond},
+			Height: 845_123, Ping: 1250 * time.Millisecond, Transport: "v2"},
 	}
 }
 
@@ -75,7 +76,7 @@ func manyPeers(n int) []Peer {
 func logLines(n int) []string {
 	out := make([]string, n)
 	for i := range out {
-		out[i] = fmt.Sprintf("2025-01-28 16:%02d:%02d [INF] SYNC: processed header %s", i/60%60, i%60, formatInt(int64(845_000+i)))
+		out[i] = fmt.Sprintf("2025-01-28 16:%02d:%02d [INF] SYNC: processed header %s", i/60%60, i%60, common.FormatInt(int64(845_000+i)))
 	}
 	return out
 }
@@ -128,26 +129,16 @@ func keyMsg(s string) tea.KeyPressMsg {
 
 func content(m *Model) string { return m.View().Content }
 
-// assertFits checks that the view has exactly h lines, none wider than w.
-func assertFits(t *testing.T, v string, w, h int) {
-	t.Helper()
-	lines := strings.Split(v, "\n")
-	if len(lines) != h {
-		t.Errorf("view has %d lines, want %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if lw := lipgloss.Width(l); lw > w {
-			t.Errorf("line %d is %d wide, more than %d: %q", i, lw, w, l)
-		}
-	}
-}
-
 func TestView(t *testing.T) {
 	syncing := syncedStatus()
 	syncing.Synced = false
 	syncing.Height = 354_952 // 42.0% of 845,123
 	syncing.FilterHeight = 120_000
 	syncing.RelayFloor = 0
+	oneFilterPeer := syncedStatus()
+	oneFilterPeer.FilterPeers = 1
+	unreachable := Status{Network: "mainnet", Height: 845_123, Proxy: "127.0.0.1:9050",
+		DialError: "203.0.113.7:8333: cannot reach the proxy 127.0.0.1:9050: connection refused"}
 
 	tests := []struct {
 		name   string
@@ -170,13 +161,19 @@ func TestView(t *testing.T) {
 		{"no_peers", 80, 24, Status{Network: "signet", Height: 200_000}, nil, logLines(3),
 			[]string{"no peers connected — check --connect", "waiting for peers", "no peers"}},
 		{"no_log", 80, 24, syncedStatus(), goodPeers(), nil, []string{"no log lines yet"}},
+		{"synced_transport", 80, 24, syncedStatus(), goodPeers(), logLines(100),
+			[]string{"v2 encrypted", "v1 plaintext"}},
+		{"one_filter_peer", 80, 24, oneFilterPeer, goodPeers(), logLines(100),
+			[]string{"filter headers not cross-checked (1 filter peer)"}},
+		{"dial_error", 120, 24, unreachable, nil, logLines(3),
+			[]string{"via proxy", "no peers connected — last attempt: 203.0.113.7:8333: cannot reach the proxy 127.0.0.1:9050: connection refused"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := &fakeSource{status: tt.status, peers: tt.peers, log: tt.log}
 			m := newModel(t, src, tt.w, tt.h)
 			v := content(m)
-			assertFits(t, v, tt.w, tt.h)
+			tuitest.AssertFits(t, v, tt.w, tt.h)
 			plain := ansiStrip(v)
 			for _, s := range tt.want {
 				if !strings.Contains(plain, s) {
@@ -193,7 +190,7 @@ func TestViewStates(t *testing.T) {
 	t.Run("loading", func(t *testing.T) {
 		m := New(common.NewCommon(t.Context(), 80, 24), newSource(), WithClock(fixedClock))
 		v := content(m)
-		assertFits(t, v, 80, 24)
+		tuitest.AssertFits(t, v, 80, 24)
 		if !strings.Contains(v, "Reading node status") {
 			t.Errorf("loading state not shown:\n%s", v)
 		}
@@ -207,7 +204,7 @@ func TestViewStates(t *testing.T) {
 			t.Error("an offline page asked for a read on refresh")
 		}
 		v := content(m)
-		assertFits(t, v, 80, 24)
+		tuitest.AssertFits(t, v, 80, 24)
 		if !strings.Contains(v, "offline") {
 			t.Errorf("offline state not shown:\n%s", v)
 		}
@@ -224,9 +221,9 @@ func TestViewFitsWidth(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
 			src := &fakeSource{status: syncedStatus(), peers: peers, log: long}
 			m := newModel(t, src, sz.w, sz.h)
-			assertFits(t, content(m), sz.w, sz.h)
+			tuitest.AssertFits(t, content(m), sz.w, sz.h)
 			m.Update(keyMsg("G"))
-			assertFits(t, content(m), sz.w, sz.h)
+			tuitest.AssertFits(t, content(m), sz.w, sz.h)
 		})
 	}
 	// At 80 columns every column still shows, shortened.
@@ -313,7 +310,8 @@ func TestProgress(t *testing.T) {
 			if ok != tt.ok {
 				t.Fatalf("fraction(%d, %d) ok = %v, want %v", tt.done, tt.total, ok, tt.ok)
 			}
-			if got := bar(f, 10); got != tt.bar {
+			if filled, empty := barParts(f, 10); "["+filled+empty+"]" != tt.bar {
+				got := "[" + filled + empty + "]"
 				t.Errorf("bar = %q, want %q", got, tt.bar)
 			}
 			if ok {
@@ -381,7 +379,7 @@ func TestScroll(t *testing.T) {
 					t.Errorf("title does not say %q:\n%s", want, v)
 				}
 			}
-			assertFits(t, content(m), 80, 24)
+			tuitest.AssertFits(t, content(m), 80, 24)
 		})
 	}
 }
@@ -395,7 +393,7 @@ func TestResize(t *testing.T) {
 	if _, cmd := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24}); cmd != nil {
 		t.Error("shrinking asked for a read although the held log covers it")
 	}
-	assertFits(t, content(m), 80, 24)
+	tuitest.AssertFits(t, content(m), 80, 24)
 	// 120x40 showed peers 25–40; the same first row stays on top.
 	v := ansiStrip(content(m))
 	if !strings.Contains(v, "showing 25–32") || !strings.HasPrefix(strings.Split(v, "\n")[6], src.peers[24].Addr+" ") {
@@ -412,7 +410,7 @@ func TestResize(t *testing.T) {
 	if src.lastN < 60 {
 		t.Errorf("asked for %d log lines at height 60", src.lastN)
 	}
-	assertFits(t, content(m), 200, 60)
+	tuitest.AssertFits(t, content(m), 200, 60)
 	v = ansiStrip(content(m))
 	// 52 lines under the fixed ones: 26 peer rows, 26 log lines.
 	if !strings.Contains(v, "showing 15–40") {

@@ -9,6 +9,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/satchelbtc/satchel/tui/common"
 )
 
 const (
@@ -57,20 +59,24 @@ func (m *Model) render() string {
 
 	switch {
 	case m.src == nil:
-		add(st.Muted.Render(fit("The node is offline: satchel runs with no network code.", w)))
+		add(st.Muted.Render(common.Fit("The node is offline: satchel runs with no network code.", w)))
 	case !m.loaded:
-		add(st.Muted.Render(fit("Reading node status…", w)))
+		add(st.Muted.Render(common.Fit("Reading node status…", w)))
 	default:
 		a := m.layout()
-		add(st.TableHeader.Render(fit(m.statusLine(), w)))
-		for _, b := range m.bars(w) {
-			add(st.Row.Render(fit(b, w)))
+		add(st.Title.Render(common.Fit(m.statusLine(), w)))
+		lines = append(lines, m.bars(w)...)
+		// The line between the bars and the peers carries a warning when
+		// there is one.
+		if warn := m.warning(); warn != "" {
+			add(st.Error.Render(common.Fit(warn, w)))
+		} else {
+			add("")
 		}
-		add("")
-		add(st.TableHeader.Render(fit(m.peersTitle(a.peerRows), w)))
+		add(st.Subtitle.Render(common.Fit(m.peersTitle(a.peerRows), w)))
 		lines = append(lines, m.peerLines(w, a.peerRows)...)
 		add("")
-		add(st.TableHeader.Render(fit("Log", w)))
+		add(st.Subtitle.Render(common.Fit("Log", w)))
 		lines = append(lines, m.logLines(w, a.logRows)...)
 	}
 	if len(lines) > h {
@@ -89,7 +95,7 @@ func (m *Model) statusLine() string {
 	if network == "" {
 		network = "unknown network"
 	}
-	parts := []string{network, "tip " + formatInt(int64(s.Height))}
+	parts := []string{network, "tip " + common.FormatInt(int64(s.Height))}
 	if s.Synced {
 		parts = append(parts, "synced")
 	} else {
@@ -101,7 +107,10 @@ func (m *Model) statusLine() string {
 	case 1:
 		parts = append(parts, "1 peer")
 	default:
-		parts = append(parts, formatInt(int64(s.Peers))+" peers")
+		parts = append(parts, common.FormatInt(int64(s.Peers))+" peers")
+	}
+	if s.Proxy != "" {
+		parts = append(parts, "via proxy")
 	}
 	if s.RelayFloor > 0 {
 		parts = append(parts, "relay floor "+strconv.FormatFloat(s.RelayFloor, 'f', -1, 64)+" sat/vB")
@@ -109,9 +118,26 @@ func (m *Model) statusLine() string {
 	return strings.Join(parts, " · ")
 }
 
-// bars draws the header and filter-header progress with plain characters,
-// so that they read the same without colour.
+// filterCheckWarning is what the page says while one connected peer
+// serves compact filters; the light node says the same words.
+const filterCheckWarning = "filter headers not cross-checked (1 filter peer)"
+
+// warning is the page's one-line warning, or "".
+func (m *Model) warning() string {
+	s := m.status
+	if s.Peers > 0 && s.FilterPeers == 1 {
+		return "! " + filterCheckWarning
+	}
+	if s.Peers > 0 && s.FilterPeers == 0 {
+		return "! no connected peer serves compact block filters"
+	}
+	return ""
+}
+
+// bars draws the header and filter-header progress, one line of w cells
+// each, with plain characters, so that they read the same without colour.
 func (m *Model) bars(w int) []string {
+	st := m.common.Styles
 	s := m.status
 	type row struct {
 		label       string
@@ -126,7 +152,7 @@ func (m *Model) bars(w int) []string {
 	countsW := 0
 	for i, r := range rows {
 		if _, ok := fraction(r.done, r.total); ok {
-			counts[i] = formatInt(int64(r.done)) + " / " + formatInt(int64(r.total))
+			counts[i] = common.FormatInt(int64(r.done)) + " / " + common.FormatInt(int64(r.total))
 		} else {
 			counts[i] = r.waiting
 		}
@@ -146,7 +172,12 @@ func (m *Model) bars(w int) []string {
 		if ok {
 			pct = percent(f)
 		}
-		out[i] = strings.TrimRight(fmt.Sprintf("%-*s  %s  %*s  %s", labelW, r.label, bar(f, barW), pctW, pct, counts[i]), " ")
+		filled, empty := barParts(f, barW)
+		out[i] = common.Line(w, st.Normal,
+			common.Span{Text: fmt.Sprintf("%-*s  [", labelW, r.label), Style: st.Normal},
+			common.Span{Text: filled, Style: st.ProgressFilled},
+			common.Span{Text: empty, Style: st.ProgressEmpty},
+			common.Span{Text: strings.TrimRight(fmt.Sprintf("]  %*s  %s", pctW, pct, counts[i]), " "), Style: st.Normal})
 	}
 	return out
 }
@@ -160,10 +191,11 @@ func fraction(done, total int32) (f float64, ok bool) {
 	return min(max(float64(done)/float64(total), 0), 1), true
 }
 
-// bar draws f as width cells between brackets: '#' done, '-' to do.
-func bar(f float64, width int) string {
-	filled := min(max(int(f*float64(width)), 0), width)
-	return "[" + strings.Repeat("#", filled) + strings.Repeat("-", width-filled) + "]"
+// barParts are the done ('#') and to-do ('-') parts of a bar of width
+// cells for f, drawn between brackets.
+func barParts(f float64, width int) (filled, empty string) {
+	n := min(max(int(f*float64(width)), 0), width)
+	return strings.Repeat("#", n), strings.Repeat("-", width-n)
 }
 
 // percent rounds down, so that 100.0% means done.
@@ -175,7 +207,7 @@ func percent(f float64) string {
 func (m *Model) peersTitle(rows int) string {
 	t := "Peers"
 	if len(m.peers) > 0 {
-		t += " (" + formatInt(int64(len(m.peers))) + ")"
+		t += " (" + common.FormatInt(int64(len(m.peers))) + ")"
 	}
 	if len(m.peers) > rows && rows > 0 {
 		k := m.common.KeyMap
@@ -263,13 +295,20 @@ func (m *Model) peerCells(p Peer) [numCols]string {
 	c[colServices] = p.Services
 	c[colHeight] = unknown
 	if p.Height > 0 {
-		c[colHeight] = formatInt(int64(p.Height))
+		c[colHeight] = common.FormatInt(int64(p.Height))
 	}
 	c[colPing] = unknown
 	if p.Ping > 0 {
-		c[colPing] = formatInt(p.Ping.Milliseconds())
+		c[colPing] = common.FormatInt(p.Ping.Milliseconds())
 	}
-	c[colState] = "connected"
+	switch p.Transport {
+	case "v2":
+		c[colState] = "v2 encrypted"
+	case "v1":
+		c[colState] = "v1 plaintext"
+	default:
+		c[colState] = "connected"
+	}
 	if p.Banned {
 		c[colState] = "banned"
 		if !p.BannedUntil.IsZero() {
@@ -295,10 +334,19 @@ func (m *Model) peerLines(w, rows int) []string {
 		banned[i] = p.Banned
 	}
 	width := columns(cells, banned, w)
-	out := []string{st.TableHeader.Render(fit(tableLine(colTitles, width, false), w))}
+	out := []string{st.TableHeader.Render(common.Fit(tableLine(colTitles, width, false), w))}
 	if len(m.peers) == 0 {
 		if rows > 0 {
-			out = append(out, st.Muted.Render(fit("no peers connected — check --connect", w)))
+			msg := "no peers connected — check --connect"
+			if m.status.Proxy != "" {
+				msg = "no peers connected — check --proxy and --connect"
+			}
+			if d := m.status.DialError; d != "" {
+				msg = "no peers connected — last attempt: " + d
+				out = append(out, st.Error.Render(common.Fit(msg, w)))
+				return out
+			}
+			out = append(out, st.Muted.Render(common.Fit(msg, w)))
 		}
 		return out
 	}
@@ -310,9 +358,9 @@ func (m *Model) peerLines(w, rows int) []string {
 			if ansi.StringWidth(line) > w {
 				line = ansi.Truncate(line, w, "…")
 			}
-			out = append(out, st.Error.Render(fit(line, w)))
+			out = append(out, st.Error.Render(common.Fit(line, w)))
 		} else {
-			out = append(out, st.Row.Render(fit(line, w)))
+			out = append(out, st.Normal.Render(common.Fit(line, w)))
 		}
 	}
 	return out
@@ -356,12 +404,12 @@ func (m *Model) logLines(w, rows int) []string {
 		return nil
 	}
 	if len(m.log) == 0 {
-		return []string{st.Muted.Render(fit("no log lines yet", w))}
+		return []string{st.Muted.Render(common.Fit("no log lines yet", w))}
 	}
 	tail := m.log[max(len(m.log)-rows, 0):]
 	out := make([]string, len(tail))
 	for i, l := range tail {
-		out[i] = st.Row.Render(fit(l, w))
+		out[i] = st.Normal.Render(common.Fit(l, w))
 	}
 	return out
 }
@@ -377,33 +425,4 @@ func timeLeft(d time.Duration) string {
 		return strconv.Itoa(int(d/time.Hour)) + "h"
 	}
 	return strconv.Itoa(int(d/(24*time.Hour))) + "d"
-}
-
-// fit cuts or pads s to exactly w cells.
-func fit(s string, w int) string {
-	sw := ansi.StringWidth(s)
-	if sw > w {
-		return ansi.Truncate(s, w, "")
-	}
-	return s + strings.Repeat(" ", w-sw)
-}
-
-// formatInt writes n with thousands separators: 845123 → "845,123".
-func formatInt(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := n < 0
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

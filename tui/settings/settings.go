@@ -11,8 +11,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
+	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
 )
 
@@ -381,15 +381,7 @@ func (m *Model) themeKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) clampThemes() {
-	m.themeCursor, m.themeOffset = clampList(m.themeCursor, m.themeOffset, len(m.themes), m.visibleThemes())
-}
-
-// clampList is common.ClampCursor for a window that may be empty.
-func clampList(cursor, offset, total, visible int) (int, int) {
-	if visible <= 0 {
-		return min(max(cursor, 0), max(total-1, 0)), 0
-	}
-	return common.ClampCursor(cursor, offset, total, visible)
+	m.themeCursor, m.themeOffset = common.ClampCursor(m.themeCursor, m.themeOffset, len(m.themes), m.visibleThemes())
 }
 
 func (m *Model) closeEditor() {
@@ -447,15 +439,11 @@ func (m *Model) setStatus(s string, ok bool) { m.status, m.statusOK = s, ok }
 
 // newInput returns a text field styled from st only, so that it has no
 // colour when the styles have none, with a steady cursor.
-func newInput(st *common.Styles, width int) textinput.Model {
+func newInput(st *themes.Styles, width int) textinput.Model {
 	in := textinput.New()
 	in.Prompt = "> "
 	in.CharLimit = 2048
 	in.SetWidth(width)
-	in.SetStyles(textinput.Styles{
-		Focused: textinput.StyleState{Text: lipgloss.NewStyle(), Prompt: lipgloss.NewStyle(), Placeholder: st.Muted},
-		Blurred: textinput.StyleState{Text: st.Muted, Prompt: st.Muted, Placeholder: st.Muted},
-		Cursor:  textinput.CursorStyle{Shape: tea.CursorBlock},
-	})
+	in.SetStyles(common.InputStyles(st))
 	return in
 }

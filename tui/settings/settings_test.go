@@ -3,17 +3,18 @@ package settings
 import (
 	"errors"
 	"fmt"
-	"github.com/charmbracelet/x/exp/golden"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
+	"github.com/satchelbtc/satchel/tui/internal/tuitest"
 )
 
 var themeNames = []string{"default", "light", "high-contrast", "mono", "mine"}
@@ -138,20 +139,6 @@ func keyMsg(s string) tea.KeyPressMsg {
 	return tea.KeyPressMsg{Code: r, Text: s}
 }
 
-// assertFits checks that the view is exactly h lines of at most w cells.
-func assertFits(t *testing.T, v string, w, h int) {
-	t.Helper()
-	lines := strings.Split(v, "\n")
-	if len(lines) != h {
-		t.Errorf("view has %d lines, want %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if lw := lipgloss.Width(l); lw > w {
-			t.Errorf("line %d is %d wide, more than %d: %q", i, lw, w, l)
-		}
-	}
-}
-
 // oneLine joins the view's words, so that wrapped prose reads as a line.
 func oneLine(v string) string { return strings.Join(strings.Fields(ansi.Strip(v)), " ") }
 
@@ -178,7 +165,7 @@ func TestSettingsView(t *testing.T) {
 			hs.press(tt.keys...)
 			hs.typeText(tt.typ)
 			v := hs.view()
-			assertFits(t, v, tt.w, tt.h)
+			tuitest.AssertFits(t, v, tt.w, tt.h)
 			golden.RequireEqual(t, v)
 		})
 	}
@@ -191,7 +178,7 @@ func TestSettingsViewFits(t *testing.T) {
 			t.Run(fmt.Sprintf("%dx%d_%v", w, h, keys), func(t *testing.T) {
 				hs := newHarness(t, w, h)
 				hs.press(keys...)
-				assertFits(t, hs.view(), w, h)
+				tuitest.AssertFits(t, hs.view(), w, h)
 			})
 		}
 	}
@@ -544,16 +531,15 @@ func TestKeyMapHelpAndConflicts(t *testing.T) {
 // the page.
 func TestNoColor(t *testing.T) {
 	c := common.NewCommon(t.Context(), 80, 24)
-	c.Styles = &common.Styles{}
+	c.Styles = themes.NewStyles(themes.Builtin()[0], true)
 	hs := &harness{t: t, saver: &fakeSaver{}}
 	hs.m = New(c, sampleSettings(), themeNames, hs.saver)
 	for _, keys := range [][]string{nil, {"enter"}, {"j", "j", "enter"}} {
 		hs.press(keys...)
 		v := hs.view()
-		assertFits(t, v, 80, 24)
-		// Only the text cursor, drawn in reverse video, may remain.
-		if rest := strings.ReplaceAll(v, "\x1b[7m \x1b[m", " "); rest != ansi.Strip(rest) {
-			t.Errorf("after %v the view has colour:\n%q", keys, v)
+		tuitest.AssertFits(t, v, 80, 24)
+		if colours := tuitest.Colors(v); len(colours) > 0 {
+			t.Errorf("after %v the view has colour %q:\n%q", keys, colours, v)
 		}
 		hs.press("esc")
 	}

@@ -5,7 +5,8 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
+
+	"github.com/satchelbtc/satchel/tui/common"
 )
 
 const (
@@ -59,44 +60,47 @@ var editorTitles = [rowCount]string{
 // topLines is the title and the list of settings.
 func (m *Model) topLines(w int) []string {
 	st := m.common.Styles
-	out := []string{st.TableHeader.Render(fit("Settings", w)), fit("", w)}
+	out := []string{st.Title.Render(common.Fit("Settings", w)), common.Fit("", w)}
 	for r := range rowCount {
 		mark := "  "
 		if r == m.cursor {
 			mark = "> "
 		}
-		line := fit(mark+fit(rowNames[r], labelW)+m.value(r), w)
+		line := common.Fit(mark+common.Fit(rowNames[r], labelW)+m.value(r), w)
 		if r == m.cursor {
-			out = append(out, st.SelectedRow.Render(line))
+			out = append(out, st.Selected.Render(line))
 		} else {
-			out = append(out, st.Row.Render(line))
+			out = append(out, st.Normal.Render(line))
 		}
 	}
-	out = append(out, fit("", w))
-	for _, s := range wordWrap(descriptions[m.cursor], w) {
-		out = append(out, st.Muted.Render(fit(s, w)))
+	out = append(out, common.Fit("", w))
+	for _, s := range common.WordWrap(descriptions[m.cursor], w) {
+		out = append(out, st.Muted.Render(common.Fit(s, w)))
 	}
-	return append(out, fit("", w))
+	return append(out, common.Fit("", w))
 }
 
 // bottomLines is the save status (wrapped, so an error is never cut), the
 // note on when changes apply and the footer.
 func (m *Model) bottomLines(w int) []string {
 	st := m.common.Styles
-	style := st.Row
-	if !m.statusOK {
+	style := st.Success
+	switch {
+	case !m.statusOK:
 		style = st.Error
+	case m.saving:
+		style = st.Muted
 	}
 	var out []string
-	for _, s := range wordWrap(m.status, w) {
-		out = append(out, style.Render(fit(s, w)))
+	for _, s := range common.WordWrap(m.status, w) {
+		out = append(out, style.Render(common.Fit(s, w)))
 	}
 	if len(out) == 0 {
-		out = append(out, fit("", w))
+		out = append(out, common.Fit("", w))
 	}
 	return append(out,
-		st.Muted.Render(fit(applyNote, w)),
-		st.Footer.Render(fit(m.footer(), w)),
+		st.Muted.Render(common.Fit(applyNote, w)),
+		st.Muted.Render(common.Fit(m.footer(), w)),
 	)
 }
 
@@ -128,7 +132,7 @@ func (m *Model) render() string {
 		body = body[:bodyH]
 	}
 	for len(body) < bodyH {
-		body = append(body, fit("", w))
+		body = append(body, common.Fit("", w))
 	}
 	return strings.Join(append(body, bottom...), "\n")
 }
@@ -139,20 +143,20 @@ func (m *Model) editorLines(w int) []string {
 	var out []string
 	switch m.editor {
 	case editText:
-		out = append(out, st.TableHeader.Render(fit(editorTitles[m.cursor], w)))
-		out = append(out, fit(m.input.View(), w))
+		out = append(out, st.Subtitle.Render(common.Fit(editorTitles[m.cursor], w)))
+		out = append(out, common.Line(w, st.Normal, common.Span{Text: common.InputView(m.input, st)}))
 		if m.inputErr != nil {
-			for _, s := range wordWrap(m.inputErr.Error(), w) {
-				out = append(out, st.Error.Render(fit(s, w)))
+			for _, s := range common.WordWrap(m.inputErr.Error(), w) {
+				out = append(out, st.Error.Render(common.Fit(s, w)))
 			}
 		} else {
-			for _, s := range wordWrap(m.inputNote, w) {
-				out = append(out, st.Muted.Render(fit(s, w)))
+			for _, s := range common.WordWrap(m.inputNote, w) {
+				out = append(out, st.Muted.Render(common.Fit(s, w)))
 			}
 		}
 	case editTheme:
-		out = append(out, st.TableHeader.Render(fit("Choose a theme", w)))
-		_, offset := clampList(m.themeCursor, m.themeOffset, len(m.themes), m.visibleThemes())
+		out = append(out, st.Subtitle.Render(common.Fit("Choose a theme", w)))
+		_, offset := common.ClampCursor(m.themeCursor, m.themeOffset, len(m.themes), m.visibleThemes())
 		end := min(offset+m.visibleThemes(), len(m.themes))
 		for i := offset; i < end; i++ {
 			name := m.themes[i]
@@ -160,9 +164,9 @@ func (m *Model) editorLines(w int) []string {
 				name += " (current)"
 			}
 			if i == m.themeCursor {
-				out = append(out, st.SelectedRow.Render(fit("> "+name, w)))
+				out = append(out, st.Selected.Render(common.Fit("> "+name, w)))
 			} else {
-				out = append(out, st.Row.Render(fit("  "+name, w)))
+				out = append(out, st.Normal.Render(common.Fit("  "+name, w)))
 			}
 		}
 	}
@@ -177,25 +181,4 @@ func (m *Model) footer() string {
 		return "↑/↓ choose · enter apply · esc cancel"
 	}
 	return "↑/↓ select · enter edit · ←/→ change · s save again"
-}
-
-// fit cuts or pads s to exactly w cells.
-func fit(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	sw := ansi.StringWidth(s)
-	if sw > w {
-		return ansi.Truncate(s, w, "…")
-	}
-	return s + strings.Repeat(" ", w-sw)
-}
-
-// wordWrap breaks prose into lines of at most w cells, cutting words longer
-// than a line.
-func wordWrap(s string, w int) []string {
-	if w <= 0 || s == "" {
-		return nil
-	}
-	return strings.Split(ansi.Wrap(s, w, ""), "\n")
 }

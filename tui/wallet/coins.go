@@ -13,6 +13,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/txscript/v2"
 	"github.com/btcsuite/btcd/wire/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/satchelbtc/satchel/tui/common"
 	core "github.com/satchelbtc/satchel/wallet"
@@ -50,11 +51,12 @@ type coin struct {
 	labelFrom string // "address" or "transaction" when the label is inherited
 	confs     int32
 	mature    bool
+	tip       int32 // the height confs and mature were counted at
 }
 
 // spendable reports whether automatic coin selection may spend the coin:
-// not frozen, confirmed and, for a coinbase output, mature.
-func (c coin) spendable() bool { return !c.out.Frozen && c.confs > 0 && c.mature }
+// the wallet's rule (core.Output.Spendable).
+func (c coin) spendable() bool { return c.out.Spendable(c.tip) }
 
 // state describes what keeps the coin from being spent, in words, so that it
 // reads without colour.
@@ -238,7 +240,7 @@ func (m *Coins) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		c := m.coins[m.cursor]
-		req := LabelRequestedMsg{Key: OutputLabelKey(c.out.OutPoint), Current: c.label}
+		req := LabelRequestedMsg{Key: core.OutputLabelKey(c.out.OutPoint), Current: c.label}
 		return func() tea.Msg { return req }
 	case key.Matches(msg, m.KeyMap.Refresh):
 		return m.refresh()
@@ -315,13 +317,13 @@ func readCoins(src CoinsSource, net *chaincfg.Params, id int64, seq uint64) coin
 		if o == nil || o.SpentBy != nil {
 			continue
 		}
-		c := coin{out: *o, addr: scriptAddress(o.Script, net), confs: o.Confirmations(tip), mature: o.Mature(tip)}
-		c.label = lbls[OutputLabelKey(o.OutPoint)]
+		c := coin{out: *o, addr: scriptAddress(o.Script, net), confs: o.Confirmations(tip), mature: o.Mature(tip), tip: tip}
+		c.label = lbls[core.OutputLabelKey(o.OutPoint)]
 		if c.label == "" && c.addr != "" {
-			c.label, c.labelFrom = lbls[addrLabelKey(c.addr)], "address"
+			c.label, c.labelFrom = lbls[core.AddressLabelKey(c.addr)], "address"
 		}
 		if c.label == "" {
-			c.label, c.labelFrom = lbls[TxLabelKey(o.OutPoint.Hash)], "transaction"
+			c.label, c.labelFrom = lbls[core.TxLabelKey(o.OutPoint.Hash)], "transaction"
 		}
 		if c.label == "" {
 			c.labelFrom = ""
@@ -417,12 +419,12 @@ func confsText(n int32) string {
 	if n <= 0 {
 		return "unconfirmed"
 	}
-	return formatInt(int64(n))
+	return common.FormatInt(int64(n))
 }
 
 // shortOutPoint writes op with its txid cut to txW cells.
 func shortOutPoint(op wire.OutPoint, txW int) string {
-	return shortID(op.Hash.String(), txW) + ":" + fmt.Sprint(op.Index)
+	return common.ShortID(op.Hash.String(), txW) + ":" + fmt.Sprint(op.Index)
 }
 
 // clamp keeps the cursor on a row and on screen, and the screen full.
@@ -493,20 +495,20 @@ func (m *Coins) layout() coinsLayout {
 }
 
 // cells lays out one row from cells already cut to their column's width
-// (and styled, if at all); columns of width 0 are left out.
-func (l coinsLayout) cells(mark, op, addr, amt, confs, state, label string) string {
+// (and styled, if at all), g between them; columns of width 0 are left out.
+func (l coinsLayout) cells(g, mark, op, addr, amt, confs, state, label string) string {
 	var b strings.Builder
 	b.WriteString(mark)
 	b.WriteString(op)
 	if l.addrW > 0 {
-		b.WriteString(gap + addr)
+		b.WriteString(g + addr)
 	}
-	b.WriteString(gap + amt + gap + confs)
+	b.WriteString(g + amt + g + confs)
 	if l.stateW > 0 {
-		b.WriteString(gap + state)
+		b.WriteString(g + state)
 	}
 	if l.labelW > 0 {
-		b.WriteString(gap + label)
+		b.WriteString(g + label)
 	}
 	return b.String()
 }
@@ -523,21 +525,21 @@ func (m *Coins) render() string {
 	st := m.common.Styles
 	title := "Coins"
 	if m.loaded {
-		asOf := "as of block " + formatInt(int64(m.tip))
+		asOf := "as of block " + common.FormatInt(int64(m.tip))
 		title += strings.Repeat(" ", max(w-len(title)-len(asOf), 1)) + asOf
 	}
-	top := []string{st.TableHeader.Render(fit(title, w))}
+	top := []string{st.Title.Render(common.Fit(title, w))}
 	var bottom []string
 	switch {
 	case m.err != nil:
-		for _, s := range wordWrap("Could not read the coins: "+m.err.Error()+". Press r to try again.", w) {
-			top = append(top, st.Error.Render(fit(s, w)))
+		for _, s := range common.WordWrap("Could not read the coins: "+m.err.Error()+". Press r to try again.", w) {
+			top = append(top, st.Error.Render(common.Fit(s, w)))
 		}
 	case !m.loaded:
-		top = append(top, st.Muted.Render(fit("Loading coins…", w)))
+		top = append(top, st.Muted.Render(common.Fit("Loading coins…", w)))
 	case len(m.coins) == 0:
-		for _, s := range wordWrap(emptyCoins, w) {
-			top = append(top, st.Muted.Render(fit(s, w)))
+		for _, s := range common.WordWrap(emptyCoins, w) {
+			top = append(top, st.Muted.Render(common.Fit(s, w)))
 		}
 		bottom = []string{m.keysLine(w)}
 	default:
@@ -546,7 +548,7 @@ func (m *Coins) render() string {
 			bottom = append(bottom, "")
 			bottom = append(bottom, m.detailLines(w)...)
 		}
-		bottom = append(bottom, lipgloss.NewStyle().Bold(true).Render(fit(m.totals(), w)), m.keysLine(w))
+		bottom = append(bottom, st.Accent.Render(common.Fit(m.totals(), w)), m.keysLine(w))
 	}
 	topH := max(h-len(bottom), 0)
 	if len(top) > topH {
@@ -566,43 +568,51 @@ func (m *Coins) render() string {
 func (m *Coins) tableLines() []string {
 	st := m.common.Styles
 	l := m.layout()
-	head := l.cells("  ", fit("outpoint", l.opW), fit("address", l.addrW), padLeft("amount", l.amountW),
-		padLeft("confs", l.confW), fit("state", l.stateW), fit("label", l.labelW))
-	out := []string{st.TableHeader.Render(fit(head, l.width))}
+	head := l.cells(gap, "  ", common.Fit("outpoint", l.opW), common.Fit("address", l.addrW), common.PadLeft("amount", l.amountW),
+		common.PadLeft("confs", l.confW), common.Fit("state", l.stateW), common.Fit("label", l.labelW))
+	out := []string{st.TableHeader.Render(common.Fit(head, l.width))}
 	for i := m.offset; i < min(m.offset+m.visibleRows(), len(m.coins)); i++ {
 		out = append(out, m.row(l, i))
 	}
 	return out
 }
 
-// row draws coin i. The selected row is drawn in one style so that its
-// highlight is not broken; frozen coins are dimmed, and so are unconfirmed
-// counts and inherited labels, whose words say the same without colour.
+// row draws coin i, each cell in its style. The selected row is drawn in
+// one style so that its highlight is not broken; frozen coins are dimmed,
+// and so are inherited labels, whose words say the same without colour.
 func (m *Coins) row(l coinsLayout, i int) string {
 	c := m.coins[i]
 	st := m.common.Styles
-	op := fit(shortOutPoint(c.out.OutPoint, l.txW), l.opW)
-	addr := fit(shortID(c.addr, l.addrW), l.addrW)
+	op := common.Fit(shortOutPoint(c.out.OutPoint, l.txW), l.opW)
+	addr := common.Fit(common.ShortID(c.addr, l.addrW), l.addrW)
 	if c.addr == "" {
-		addr = fit("no address", l.addrW)
+		addr = common.Fit("no address", l.addrW)
 	}
-	amt := padLeft(formatAmount(c.out.Value, m.units, false), l.amountW)
-	confs := padLeft(confsText(c.confs), l.confW)
-	state := fit(c.state(), l.stateW)
-	label := fit(c.label, l.labelW)
+	amt := common.PadLeft(formatAmount(c.out.Value, m.units, false), l.amountW)
+	confs := common.PadLeft(confsText(c.confs), l.confW)
+	state := common.Fit(c.state(), l.stateW)
+	label := common.Fit(c.label, l.labelW)
 	if i == m.cursor {
-		return st.SelectedRow.Render(fit(l.cells("> ", op, addr, amt, confs, state, label), l.width))
+		return st.Selected.Render(common.Fit(l.cells(gap, "> ", op, addr, amt, confs, state, label), l.width))
 	}
 	if c.out.Frozen {
-		return st.Muted.Render(fit(l.cells("  ", op, addr, amt, confs, state, label), l.width))
+		return st.Muted.Render(common.Fit(l.cells(gap, "  ", op, addr, amt, confs, state, label), l.width))
 	}
+	confStyle := st.Confirmed
 	if c.confs <= 0 {
-		confs = st.Muted.Render(confs)
+		confStyle = st.Unconfirmed
 	}
+	labelStyle := st.Label
 	if c.labelFrom != "" {
-		label = st.Muted.Render(label)
+		labelStyle = st.Muted
 	}
-	return fit(l.cells("  ", op, addr, amt, confs, state, label), l.width)
+	n := st.Normal.Render
+	// The label is the last column, drawn without its padding so that an
+	// underlined label (NO_COLOR) does not underline blanks; Line pads.
+	label = labelStyle.Render(common.Fit(c.label, min(ansi.StringWidth(c.label), l.labelW)))
+	s := l.cells(n(gap), n("  "), st.Hash.Render(op), st.Address.Render(addr), n(amt), confStyle.Render(confs),
+		n(state), label)
+	return common.Line(l.width, st.Normal, common.Span{Text: s})
 }
 
 // detailLines shows the selected coin's outpoint, address and label in
@@ -610,36 +620,36 @@ func (m *Coins) row(l coinsLayout, i int) string {
 func (m *Coins) detailLines(w int) []string {
 	st := m.common.Styles
 	c := m.coins[m.cursor]
-	name := func(s string) string { return fit(s, detailNameW) }
-	addr := c.addr
-	if addr == "" {
-		addr = st.Muted.Render("none (the script has no address form)")
+	name := func(s string) common.Span { return common.Span{Text: common.Fit(s, detailNameW), Style: st.Normal} }
+	addr := common.Span{Text: c.addr, Style: st.Address}
+	if c.addr == "" {
+		addr = common.Span{Text: "none (the script has no address form)", Style: st.Muted}
 	}
-	label := c.label
+	label := []common.Span{{Text: c.label, Style: st.Label}}
 	switch {
-	case label == "":
-		label = st.Muted.Render("none (l to add one)")
+	case c.label == "":
+		label = []common.Span{{Text: "none (l to add one)", Style: st.Muted}}
 	case c.labelFrom != "":
-		label += st.Muted.Render(" (from the " + c.labelFrom + ")")
+		label = append(label, common.Span{Text: " (from the " + c.labelFrom + ")", Style: st.Muted})
 	}
 	return []string{
-		fit(name("outpoint")+c.out.OutPoint.String(), w),
-		fit(name("address")+addr, w),
-		fit(name("label")+label, w),
+		common.Line(w, st.Normal, name("outpoint"), common.Span{Text: c.out.OutPoint.String(), Style: st.Hash}),
+		common.Line(w, st.Normal, name("address"), addr),
+		common.Line(w, st.Normal, append([]common.Span{name("label")}, label...)...),
 	}
 }
 
 // totals sums the coins: all of them and those a payment may spend.
 func (m *Coins) totals() string {
 	n := len(m.coins)
-	s := formatInt(int64(n)) + " coins"
+	s := common.FormatInt(int64(n)) + " coins"
 	if n == 1 {
 		s = "1 coin"
 	}
 	s += " · total " + formatAmount(m.total, m.units, false) +
 		" · spendable " + formatAmount(m.spendable, m.units, false)
 	if m.frozen > 0 {
-		s += " · " + formatInt(int64(m.frozen)) + " frozen"
+		s += " · " + common.FormatInt(int64(m.frozen)) + " frozen"
 	}
 	return s
 }
@@ -649,16 +659,16 @@ func (m *Coins) totals() string {
 func (m *Coins) keysLine(w int) string {
 	st := m.common.Styles
 	if m.notice != nil {
-		return st.Error.Render(fit(m.notice.Error(), w))
+		return st.Error.Render(common.Fit(m.notice.Error(), w))
 	}
 	if len(m.coins) == 0 {
-		return st.Footer.Render(fit("r refresh", w))
+		return st.Muted.Render(common.Fit("r refresh", w))
 	}
 	freeze := "f freeze"
 	if m.coins[m.cursor].out.Frozen {
 		freeze = "f unfreeze"
 	}
-	s := "coin " + formatInt(int64(m.cursor+1)) + " of " + formatInt(int64(len(m.coins))) +
+	s := "coin " + common.FormatInt(int64(m.cursor+1)) + " of " + common.FormatInt(int64(len(m.coins))) +
 		" · oldest first · " + freeze + " · l label · u BTC/sats · r refresh"
-	return st.Footer.Render(fit(s, w))
+	return st.Muted.Render(common.Fit(s, w))
 }

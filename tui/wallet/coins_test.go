@@ -3,9 +3,7 @@ package wallet
 import (
 	"errors"
 	"fmt"
-	"github.com/charmbracelet/x/exp/golden"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -17,8 +15,11 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/txscript/v2"
 	"github.com/btcsuite/btcd/wire/v2"
+	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
+	"github.com/satchelbtc/satchel/tui/internal/tuitest"
 	core "github.com/satchelbtc/satchel/wallet"
 )
 
@@ -213,7 +214,7 @@ func TestCoinsView(t *testing.T) {
 			m := newCoins(t, tt.src(t), tt.w, tt.h)
 			pressC(t, m, tt.keys...)
 			v := m.View().Content
-			assertFits(t, v, tt.w, tt.h)
+			tuitest.AssertFits(t, v, tt.w, tt.h)
 			golden.RequireEqual(t, v)
 		})
 	}
@@ -491,7 +492,7 @@ func TestCoinsScrolls(t *testing.T) {
 	m := newCoins(t, src, 80, 24)
 	pressC(t, m, "pgdown", "pgdown", "pgdown")
 	v := plain(m.View().Content)
-	assertFits(t, v, 80, 24)
+	tuitest.AssertFits(t, v, 80, 24)
 	sel, _ := m.Selected()
 	if l := coinLine(t, v, sel.OutPoint); !strings.HasPrefix(l, "> ") {
 		t.Errorf("selected row not marked: %q", l)
@@ -521,7 +522,7 @@ func TestLabelEditView(t *testing.T) {
 			m := NewLabelEdit(common.NewCommon(t.Context(), tt.w, tt.h), &fakeCoins{}, tt.key, tt.current, tt.title)
 			typeC(t, m, tt.typed)
 			v := m.View().Content
-			assertFits(t, v, tt.w, tt.h)
+			tuitest.AssertFits(t, v, tt.w, tt.h)
 			golden.RequireEqual(t, v)
 		})
 	}
@@ -631,25 +632,22 @@ func TestLabelRequestFromOverview(t *testing.T) {
 	}
 }
 
-// colourSGR matches an SGR sequence that sets a colour.
-var colourSGR = regexp.MustCompile(`\x1b\[[0-9;]*(3[0-9]|4[0-9]|9[0-7]|10[0-7])[;m]`)
-
 // TestCoinsNoColour checks that with colourless styles (NO_COLOR) the pages
 // print no colour and still say what colour would have said.
 func TestCoinsNoColour(t *testing.T) {
 	c := common.NewCommon(t.Context(), 80, 24)
-	c.Styles = &common.Styles{}
+	c.Styles = themes.NewStyles(themes.Builtin()[0], true)
 	m := NewCoins(c, sampleCoins(t), &chaincfg.MainNetParams)
 	runC(t, m, m.Init())
 	v := m.View().Content
-	if colourSGR.MatchString(v) {
-		t.Errorf("coins page prints colour with colourless styles: %q", v)
+	if colours := tuitest.Colors(v); len(colours) > 0 {
+		t.Errorf("coins page prints colour %q with colourless styles: %q", colours, v)
 	}
 	if l := coinLine(t, v, coinOP("e", 2)); !strings.HasPrefix(l, "> ") || !strings.Contains(l, "frozen") {
 		t.Errorf("selection or frozen mark missing without colour: %q", l)
 	}
 	ed := NewLabelEdit(c, &fakeCoins{}, "tx:"+txid("a").String(), "rent", "")
-	if v := ed.View().Content; colourSGR.MatchString(v) {
+	if v := ed.View().Content; len(tuitest.Colors(v)) > 0 {
 		t.Errorf("label editor prints colour with colourless styles: %q", v)
 	}
 }

@@ -5,12 +5,14 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"github.com/satchelbtc/satchel/themes"
 )
 
-// amountField is a one-line text field for the amount. It stands in for
-// bubbles' textinput, whose clipboard dependency is not in go.sum yet; it
-// keeps that API's shape (Focus, Blur, Focused, Value, Update, View) so the
-// swap is mechanical.
+// amountField is the receive page's one-line text field for the amount. It
+// predates the use of bubbles' textinput on the other pages and keeps that
+// API's shape (Focus, Blur, Focused, Value, Update, View), so that a swap
+// to textinput is mechanical.
 type amountField struct {
 	value   []rune
 	pos     int
@@ -21,6 +23,8 @@ type amountField struct {
 
 const fieldPrompt = "> "
 
+// cursorStyle is the cursor cell: reverse video, which needs no colour, as
+// in the text fields of bubbles.
 var cursorStyle = lipgloss.NewStyle().Reverse(true)
 
 func newAmountField() amountField { return amountField{limit: 40, width: 24} }
@@ -81,16 +85,17 @@ func (f *amountField) insert(s string) {
 	}
 }
 
-// View draws the prompt and the value, scrolled to keep the cursor in view,
-// with the cursor as a reversed cell while focused.
-func (f amountField) View(muted lipgloss.Style) string {
+// View draws the prompt and the value with st, scrolled to keep the cursor
+// in view, with the cursor as a reversed cell while focused; the prompt is
+// styled as common.InputStyles styles a text field's.
+func (f amountField) View(st *themes.Styles) string {
 	if len(f.value) == 0 && !f.focused {
-		return fieldPrompt + muted.Render("none")
+		return st.Muted.Render(fieldPrompt) + st.Placeholder.Render("none")
 	}
 	start := max(f.pos-f.width+1, 0)
 	end := min(start+f.width, len(f.value))
 	if !f.focused {
-		return fieldPrompt + string(f.value[start:end])
+		return st.Muted.Render(fieldPrompt) + st.Normal.Render(string(f.value[start:end]))
 	}
 	s := string(f.value[start:f.pos])
 	cur := " "
@@ -101,5 +106,5 @@ func (f amountField) View(muted lipgloss.Style) string {
 	if f.pos+1 < end {
 		rest = string(f.value[f.pos+1 : end])
 	}
-	return fieldPrompt + s + cursorStyle.Render(cur) + rest
+	return st.InputPrompt.Render(fieldPrompt) + st.Normal.Render(s) + cursorStyle.Render(cur) + st.Normal.Render(rest)
 }

@@ -8,30 +8,18 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
-	"github.com/btcsuite/btcd/chainhash/v2"
-	"github.com/btcsuite/btcd/wire/v2"
 
 	"github.com/satchelbtc/satchel/tui/common"
 	"github.com/satchelbtc/satchel/wallet/labels"
 )
 
-// Label keys name what a label is attached to, as the wallet stores them:
-// the BIP329 type, a colon and the reference.
+// Label key prefixes, to tell in the editor what a key names; the keys
+// themselves are made by the wallet (core.TxLabelKey and the others).
 const (
 	txKeyPrefix     = string(labels.TypeTx) + ":"
 	outputKeyPrefix = string(labels.TypeOutput) + ":"
 	addrKeyPrefix   = string(labels.TypeAddr) + ":"
 )
-
-// TxLabelKey returns the key of a transaction's label, "tx:<txid>".
-func TxLabelKey(txid chainhash.Hash) string { return txKeyPrefix + txid.String() }
-
-// OutputLabelKey returns the key of an output's label, "output:<txid>:<vout>".
-func OutputLabelKey(op wire.OutPoint) string { return outputKeyPrefix + op.String() }
-
-// addrLabelKey returns the key of an address's label, "addr:<address>".
-func addrLabelKey(addr string) string { return addrKeyPrefix + addr }
 
 // LabelRequestedMsg is emitted when the user asks to edit a label from a
 // list; the root model pushes a LabelEdit for Key, prefilled with Current.
@@ -117,16 +105,7 @@ func NewLabelEdit(c common.Common, src LabelSetter, key, current, title string) 
 	in := textinput.New()
 	in.Prompt = fieldPrompt
 	in.Placeholder = "no label"
-	st := c.Styles
-	plainState := textinput.StyleState{
-		Text:        lipgloss.NewStyle(),
-		Placeholder: st.Muted,
-		Suggestion:  st.Muted,
-		Prompt:      lipgloss.NewStyle(),
-	}
-	// A reversed, steady cursor shows without colour and keeps views
-	// reproducible.
-	in.SetStyles(textinput.Styles{Focused: plainState, Blurred: plainState, Cursor: textinput.CursorStyle{Shape: tea.CursorBlock}})
+	in.SetStyles(common.InputStyles(c.Styles))
 	in.SetValue(current)
 	in.Focus()
 	m := &LabelEdit{
@@ -261,27 +240,27 @@ func (m *LabelEdit) render() string {
 		return ""
 	}
 	st := m.common.Styles
-	lines := []string{st.TableHeader.Render(fit(m.title, w))}
+	lines := []string{st.Title.Render(common.Fit(m.title, w))}
 	ref := m.key
 	if i := strings.IndexByte(ref, ':'); i >= 0 {
 		ref = ref[i+1:]
 	}
-	for _, s := range hardWrap(ref, w) {
-		lines = append(lines, st.Muted.Render(fit(s, w)))
+	for _, s := range common.HardWrap(ref, w) {
+		lines = append(lines, st.Muted.Render(common.Fit(s, w)))
 	}
-	lines = append(lines, "", fit(m.input.View(), w))
+	lines = append(lines, "", common.Fit(common.InputView(m.input, st), w))
 	switch {
 	case m.err != nil:
-		for _, s := range wordWrap(m.err.Error(), w) {
-			lines = append(lines, st.Error.Render(fit(s, w)))
+		for _, s := range common.WordWrap(m.err.Error(), w) {
+			lines = append(lines, st.Error.Render(common.Fit(s, w)))
 		}
 	case m.saving:
-		lines = append(lines, st.Muted.Render(fit("Saving…", w)))
+		lines = append(lines, st.Muted.Render(common.Fit("Saving…", w)))
 	default:
 		n := utf8.RuneCountInString(m.input.Value())
 		hint := fmt.Sprintf("enter save · esc cancel · an empty label removes it · %d/%d", n, labels.MaxLabelLength)
-		for _, s := range wordWrap(hint, w) {
-			lines = append(lines, st.Muted.Render(fit(s, w)))
+		for _, s := range common.WordWrap(hint, w) {
+			lines = append(lines, st.Muted.Render(common.Fit(s, w)))
 		}
 	}
 	if len(lines) > h {

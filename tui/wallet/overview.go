@@ -172,7 +172,7 @@ func (m *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return func() tea.Msg { return CoinsRequestedMsg{} }
 	case key.Matches(msg, m.KeyMap.Label):
 		if e, ok := m.Selected(); ok {
-			req := LabelRequestedMsg{Key: TxLabelKey(e.Txid), Current: e.Label}
+			req := LabelRequestedMsg{Key: core.TxLabelKey(e.Txid), Current: e.Label}
 			return func() tea.Msg { return req }
 		}
 		return nil

@@ -4,7 +4,8 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
+
+	"github.com/satchelbtc/satchel/tui/common"
 )
 
 const (
@@ -19,13 +20,6 @@ const (
 // emptyHistory is shown in place of the history of a wallet without
 // transactions.
 const emptyHistory = "No transactions yet — receive some coins (r)"
-
-// Colours of incoming and outgoing amounts. The sign carries the meaning
-// too, for NO_COLOR terminals.
-var (
-	incomingStyle = lipgloss.NewStyle().Foreground(lipgloss.Color("2"))
-	outgoingStyle = lipgloss.NewStyle().Foreground(lipgloss.Color("1"))
-)
 
 // historyLayout is the column set for one width: narrow terminals drop the
 // time of day, then shorten the txid.
@@ -72,11 +66,11 @@ func (m *Overview) render() string {
 	switch {
 	case m.err != nil:
 		msg := "Could not read the wallet: " + m.err.Error() + ". Press a key to try again."
-		for _, s := range wordWrap(msg, w) {
-			lines = append(lines, st.Error.Render(fit(s, w)))
+		for _, s := range common.WordWrap(msg, w) {
+			lines = append(lines, st.Error.Render(common.Fit(s, w)))
 		}
 	case !m.loaded:
-		lines = append(lines, st.Muted.Render(fit("Loading wallet…", w)))
+		lines = append(lines, st.Muted.Render(common.Fit("Loading wallet…", w)))
 	default:
 		lines = append(lines, m.balanceLines(w)...)
 		lines = append(lines, m.historyLines(w)...)
@@ -88,7 +82,7 @@ func (m *Overview) render() string {
 		lines = append(lines, "")
 	}
 	if m.loaded && m.err == nil && h > headerLines+1 {
-		lines[h-1] = st.Footer.Render(fit(m.footer(), w))
+		lines[h-1] = st.Muted.Render(common.Fit(m.footer(), w))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -96,7 +90,7 @@ func (m *Overview) render() string {
 // balanceLines draws the headerLines lines of the balance block.
 func (m *Overview) balanceLines(w int) []string {
 	st := m.common.Styles
-	asOf := "as of block " + formatInt(int64(m.height))
+	asOf := "as of block " + common.FormatInt(int64(m.height))
 	title := "Balance"
 	title = title + strings.Repeat(" ", max(w-len(title)-len(asOf), 1)) + asOf
 	rows := []struct {
@@ -112,14 +106,14 @@ func (m *Overview) balanceLines(w int) []string {
 	for _, r := range rows {
 		amtW = max(amtW, len(r.amt))
 	}
-	out := []string{st.TableHeader.Render(fit(title, w))}
+	out := []string{st.Title.Render(common.Fit(title, w))}
 	for _, r := range rows {
-		s := "  " + fit(r.name, len("Unconfirmed")) + "  " + padLeft(r.amt, amtW)
+		s := "  " + common.Fit(r.name, len("Unconfirmed")) + "  " + common.PadLeft(r.amt, amtW)
 		if r.name == "Total" {
-			out = append(out, lipgloss.NewStyle().Bold(true).Render(fit(s, w)))
+			out = append(out, st.Accent.Render(common.Fit(s, w)))
 			continue
 		}
-		out = append(out, fit(s, w))
+		out = append(out, st.Normal.Render(common.Fit(s, w)))
 	}
 	return append(out, "")
 }
@@ -129,10 +123,10 @@ func (m *Overview) balanceLines(w int) []string {
 func (m *Overview) historyLines(w int) []string {
 	st := m.common.Styles
 	if len(m.history) == 0 {
-		return []string{st.Muted.Render(fit(emptyHistory, w))}
+		return []string{st.Muted.Render(common.Fit(emptyHistory, w))}
 	}
 	l := m.layout()
-	out := []string{st.TableHeader.Render(fit(l.cells(false, "date", "", padLeft("amount", l.amountW), "txid", "label"), w))}
+	out := []string{st.TableHeader.Render(common.Fit(l.cells(false, "date", common.PadLeft("amount", l.amountW), "txid", "label"), w))}
 	vis := m.visibleRows()
 	for i := m.offset; i < min(m.offset+vis, len(m.history)); i++ {
 		out = append(out, m.row(l, i))
@@ -140,8 +134,10 @@ func (m *Overview) historyLines(w int) []string {
 	return out
 }
 
-// row draws history entry i. The selected row is drawn in one style so its
-// highlight is not broken by the amount's colour.
+// row draws history entry i: the amount received or sent, the txid and the
+// label each in its style, "unconfirmed" in place of the date of a payment
+// not mined yet. The selected row is drawn in one style so its highlight is
+// not broken by the amount's colour.
 func (m *Overview) row(l historyLayout, i int) string {
 	e := m.history[i]
 	st := m.common.Styles
@@ -153,45 +149,53 @@ func (m *Overview) row(l historyLayout, i int) string {
 		}
 		date = e.BlockTime.In(m.loc).Format(layout)
 	}
-	amt := padLeft(formatAmount(e.Amount, m.units, true), l.amountW)
-	txid := shortID(e.Txid.String(), l.txidW)
+	amt := common.PadLeft(formatAmount(e.Amount, m.units, true), l.amountW)
+	txid := common.ShortID(e.Txid.String(), l.txidW)
 	label := e.Label
 	if i == m.cursor {
-		return st.SelectedRow.Render(fit(l.cells(true, date, "", amt, txid, label), l.width))
+		return st.Selected.Render(common.Fit(l.cells(true, date, amt, txid, label), l.width))
 	}
-	amtStyle := incomingStyle
+	amtStyle := st.AmountPositive
 	if e.Amount < 0 {
-		amtStyle = outgoingStyle
+		amtStyle = st.AmountNegative
 	}
-	s := l.cells(false, date, amtStyle.Render(amt), "", txid, label)
+	dateStyle := st.Normal
 	if e.Height <= 0 {
-		// Unconfirmed rows are dimmed except their amount.
-		s = l.cells(false, st.Muted.Render(fit(date, l.dateW)), amtStyle.Render(amt), "", txid, label)
+		dateStyle = st.Unconfirmed
 	}
-	return fit(s, l.width)
+	spans := []common.Span{
+		{Text: "  ", Style: st.Normal},
+		{Text: common.Fit(date, l.dateW), Style: dateStyle},
+		{Text: gap, Style: st.Normal},
+		{Text: common.Fit(amt, l.amountW), Style: amtStyle},
+		{Text: gap, Style: st.Normal},
+		{Text: common.Fit(txid, l.txidW), Style: st.Hash},
+	}
+	if l.labelW > 0 && label != "" {
+		// The label is the last column: Line pads after it, so that an
+		// underlined label (NO_COLOR) does not underline blanks.
+		spans = append(spans, common.Span{Text: gap, Style: st.Normal}, common.Span{Text: label, Style: st.Label})
+	}
+	return common.Line(l.width, st.Normal, spans...)
 }
 
-// cells lays out one row; amt is either already styled (styled) or plain
-// (plain), exactly amountW cells wide.
-func (l historyLayout) cells(selected bool, date, styled, plain, txid, label string) string {
+// cells lays out one row in plain text, for the column titles and the
+// selected row.
+func (l historyLayout) cells(selected bool, date, amt, txid, label string) string {
 	var b strings.Builder
 	if selected {
 		b.WriteString("> ")
 	} else {
 		b.WriteString("  ")
 	}
-	b.WriteString(fit(date, l.dateW))
+	b.WriteString(common.Fit(date, l.dateW))
 	b.WriteString(gap)
-	if styled != "" {
-		b.WriteString(styled)
-	} else {
-		b.WriteString(fit(plain, l.amountW))
-	}
+	b.WriteString(common.Fit(amt, l.amountW))
 	b.WriteString(gap)
-	b.WriteString(fit(txid, l.txidW))
+	b.WriteString(common.Fit(txid, l.txidW))
 	if l.labelW > 0 {
 		b.WriteString(gap)
-		b.WriteString(fit(label, l.labelW))
+		b.WriteString(common.Fit(label, l.labelW))
 	}
 	return b.String()
 }
@@ -201,6 +205,6 @@ func (m *Overview) footer() string {
 	if n == 0 {
 		return "r receive · s send · c coins · u BTC/sats"
 	}
-	return "transaction " + formatInt(int64(m.cursor+1)) + " of " + formatInt(int64(n)) +
+	return "transaction " + common.FormatInt(int64(m.cursor+1)) + " of " + common.FormatInt(int64(n)) +
 		" · r receive · s send · c coins · l label · u BTC/sats"
 }

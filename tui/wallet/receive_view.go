@@ -42,17 +42,18 @@ func (m *Receive) layoutLines(w, h int) []string {
 		// Beside: the QR code on the left, the text on the right.
 		if tw := w - c.Width - qrGap; tw >= minTextW && len(c.Lines) <= h {
 			if text := m.textLines(tw); len(text) <= h {
+				st := m.common.Styles
 				out := make([]string, max(len(text), len(c.Lines)))
 				for i := range out {
-					q := strings.Repeat(" ", c.Width)
+					q := st.Normal.Render(strings.Repeat(" ", c.Width))
 					if i < len(c.Lines) {
-						q = common.QRStyle.Render(c.Lines[i])
+						q = st.QR.Render(c.Lines[i])
 					}
 					t := ""
 					if i < len(text) {
 						t = text[i]
 					}
-					out[i] = q + strings.Repeat(" ", qrGap) + t
+					out[i] = q + st.Normal.Render(strings.Repeat(" ", qrGap)) + t
 				}
 				return out
 			}
@@ -62,7 +63,7 @@ func (m *Receive) layoutLines(w, h int) []string {
 			if text := m.textLines(w); len(text)+1+len(c.Lines) <= h {
 				out := append(text, "")
 				for _, l := range c.Lines {
-					out = append(out, common.QRStyle.Render(l))
+					out = append(out, m.common.Styles.QR.Render(l))
 				}
 				return out
 			}
@@ -71,10 +72,10 @@ func (m *Receive) layoutLines(w, h int) []string {
 	// No room for the code: say so right under the address, which the
 	// user still needs.
 	text := m.textLines(w)
-	n := min(1+len(hardWrap(m.addr.EncodeAddress(), w)), len(text))
+	n := min(1+len(common.HardWrap(m.addr.EncodeAddress(), w)), len(text))
 	out := append([]string(nil), text[:n]...)
-	for _, s := range wordWrap(enlargeQR, w) {
-		out = append(out, m.common.Styles.Muted.Render(fit(s, w)))
+	for _, s := range common.WordWrap(enlargeQR, w) {
+		out = append(out, m.common.Styles.Muted.Render(common.Fit(s, w)))
 	}
 	return append(out, text[n:]...)
 }
@@ -84,48 +85,50 @@ func (m *Receive) layoutLines(w, h int) []string {
 func (m *Receive) textLines(w int) []string {
 	st := m.common.Styles
 	var out []string
-	add := func(s string) { out = append(out, fit(s, w)) }
-	title := func(s string) { out = append(out, st.TableHeader.Render(fit(s, w))) }
+	add := func(s string) { out = append(out, st.Normal.Render(common.Fit(s, w))) }
+	addr := func(s string) { out = append(out, st.Address.Render(common.Fit(s, w))) }
+	title := func(s string) { out = append(out, st.Title.Render(common.Fit(s, w))) }
+	section := func(s string) { out = append(out, st.Subtitle.Render(common.Fit(s, w))) }
 
 	switch {
 	case m.err != nil:
 		title("Receive")
-		for _, s := range wordWrap("Could not get a receive address: "+m.err.Error()+". Press n to try again.", w) {
-			out = append(out, st.Error.Render(fit(s, w)))
+		for _, s := range common.WordWrap("Could not get a receive address: "+m.err.Error()+". Press n to try again.", w) {
+			out = append(out, st.Error.Render(common.Fit(s, w)))
 		}
 		return out
 	case m.addr == nil:
 		title("Receive")
-		out = append(out, st.Muted.Render(fit("Getting a receive address…", w)))
+		out = append(out, st.Muted.Render(common.Fit("Getting a receive address…", w)))
 		return out
 	}
 
-	title("Receive address #" + formatInt(int64(m.index)))
-	for _, s := range hardWrap(m.addr.EncodeAddress(), w) {
-		add(s)
+	title("Receive address #" + common.FormatInt(int64(m.index)))
+	for _, s := range common.HardWrap(m.addr.EncodeAddress(), w) {
+		addr(s)
 	}
 	add("")
 	if m.input.Focused() {
-		title("Amount (enter when done)")
+		section("Amount (enter when done)")
 	} else {
-		title("Amount (a to edit)")
+		section("Amount (a to edit)")
 	}
-	add(m.input.View(st.Muted))
+	out = append(out, common.Line(w, st.Normal, common.Span{Text: m.input.View(st)}))
 	if m.amtErr != nil {
-		for _, s := range wordWrap(m.amtErr.Error(), w) {
-			out = append(out, st.Error.Render(fit(s, w)))
+		for _, s := range common.WordWrap(m.amtErr.Error(), w) {
+			out = append(out, st.Error.Render(common.Fit(s, w)))
 		}
 	} else {
-		for _, s := range wordWrap(amountHint, w) {
-			out = append(out, st.Muted.Render(fit(s, w)))
+		for _, s := range common.WordWrap(amountHint, w) {
+			out = append(out, st.Muted.Render(common.Fit(s, w)))
 		}
 	}
 	add("")
-	title("Payment request (BIP21)")
-	for _, s := range hardWrap(m.uri, w) {
-		add(s)
+	section("Payment request (BIP21)")
+	for _, s := range common.HardWrap(m.uri, w) {
+		addr(s)
 	}
 	add("")
-	out = append(out, st.Footer.Render(fit("n new address · a amount", w)))
+	out = append(out, st.Muted.Render(common.Fit("n new address · a amount", w)))
 	return out
 }

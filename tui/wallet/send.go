@@ -1,30 +1,28 @@
 package wallet
 
 // The send flow: a form (recipient, amount, fee rate, label) validated as
-// the user types, an optional coin control list, and a review of the drafted
-// PSBT from which the user signs and broadcasts or exports it
-// (send_review.go). Every call to the SendSource runs in a tea.Cmd; results
-// carry the page's ID and a sequence number per kind of request, so results
-// for another page or overtaken by a newer request are dropped.
+// the user types (send_validate.go), an optional coin control list
+// (send_coins.go), and a review of the drafted PSBT from which the user
+// signs and broadcasts or exports it (send_review.go); send_view.go draws
+// the form and the coin list. This file holds the model, its keys and its
+// commands. Every call to the SendSource runs in a tea.Cmd; results carry the
+// page's ID and a sequence number per kind of request, so results for
+// another page or overtaken by a newer request are dropped.
 
 import (
 	"cmp"
 	"context"
 	"fmt"
-	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/btcsuite/btcd/address/v2"
 	"github.com/btcsuite/btcd/btcutil/v2"
 	"github.com/btcsuite/btcd/chaincfg/v2"
-	"github.com/btcsuite/btcd/txscript/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 
 	"github.com/satchelbtc/satchel/tui/common"
@@ -96,6 +94,10 @@ type SendKeyMap struct {
 	Sign key.Binding
 	// Export writes the reviewed payment as a PSBT file.
 	Export key.Binding
+	// Force accepts a fee the wallet's limits call absurd (see
+	// psbtx.FeeLimits), as --force does on the command line; until then
+	// the payment can be neither signed nor exported.
+	Force key.Binding
 	// Edit returns from the review to the form, keeping its values.
 	Edit key.Binding
 	// Confirm and Cancel answer a prompt (password, file name).
@@ -116,6 +118,7 @@ func DefaultSendKeyMap() SendKeyMap {
 		DoneCoins:   key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "done")),
 		Sign:        key.NewBinding(key.WithKeys("s", "enter"), key.WithHelp("s/enter", "sign & broadcast")),
 		Export:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export PSBT")),
+		Force:       key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "build it anyway")),
 		Edit:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "edit")),
 		Confirm:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm")),
 		Cancel:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
@@ -174,6 +177,10 @@ type (
 		unlocked  bool
 		watchOnly bool
 		err       error
+		// feeRefusal is the wallet's refusal of the fee (ErrAbsurdFee);
+		// draft is then the same payment drafted with Force, for the
+		// review to show before the user accepts the fee.
+		feeRefusal error
 	}
 	sendSignedMsg struct {
 		id   int64
@@ -277,14 +284,7 @@ func (m *Send) newInput(placeholder string, limit int) textinput.Model {
 	ti := textinput.New()
 	ti.Placeholder = placeholder
 	ti.CharLimit = limit
-	plainStyle := lipgloss.NewStyle()
-	state := textinput.StyleState{
-		Text:        plainStyle,
-		Placeholder: m.common.Styles.Muted,
-		Suggestion:  m.common.Styles.Muted,
-		Prompt:      plainStyle,
-	}
-	ti.SetStyles(textinput.Styles{Focused: state, Blurred: state, Cursor: textinput.CursorStyle{Blink: false}})
+	ti.SetStyles(common.InputStyles(m.common.Styles))
 	return ti
 }
 
@@ -365,7 +365,7 @@ func (m *Send) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.NextField, k.PrevField, k.Review, k.CoinControl, k.Close},
 		{c.Up, c.Down, k.ToggleCoin, k.DoneCoins},
-		{k.Sign, k.Export, k.Edit, k.Confirm, k.Cancel},
+		{k.Force, k.Sign, k.Export, k.Edit, k.Confirm, k.Cancel},
 	}
 }
 
@@ -556,7 +556,7 @@ func (m *Send) applyLoad(msg sendLoadMsg) {
 		}
 		m.coins = append(m.coins, o)
 		present[o.OutPoint] = true
-		if autoSpendable(o, msg.tip) {
+		if o.Spendable(msg.tip) {
 			m.spendable += o.Value
 		}
 	}
@@ -573,37 +573,6 @@ func (m *Send) applyLoad(msg sendLoadMsg) {
 	}
 	m.clampCoins()
 	m.validate()
-}
-
-// autoSpendable mirrors the wallet's automatic coin selection: confirmed,
-// mature and not frozen.
-func autoSpendable(o *core.Output, tip int32) bool {
-	return o.SpentBy == nil && !o.Frozen && o.Height > 0 && o.Mature(tip)
-}
-
-// available returns what the payment may spend: the chosen coins, or the
-// spendable balance; known is false before the coins were read.
-func (m *Send) available() (total btcutil.Amount, chosen, known bool) {
-	if len(m.chosen) > 0 {
-		for _, o := range m.coins {
-			if m.chosen[o.OutPoint] {
-				total += o.Value
-			}
-		}
-		return total, true, true
-	}
-	return m.spendable, false, m.loaded
-}
-
-// chosenCoins returns the chosen coins in list order.
-func (m *Send) chosenCoins() []wire.OutPoint {
-	var ops []wire.OutPoint
-	for _, o := range m.coins {
-		if m.chosen[o.OutPoint] {
-			ops = append(ops, o.OutPoint)
-		}
-	}
-	return ops
 }
 
 // startDraft returns a command that drafts the payment and reviews it.
@@ -623,6 +592,10 @@ func (m *Send) startDraft() tea.Cmd {
 	return func() tea.Msg { return draftPayment(src, req, id, seq) }
 }
 
+// draftPayment drafts and reviews the payment req asks for. When the wallet
+// refuses its fee as absurd, it drafts the same payment again with Force, so
+// that the review can show what that fee is before the user accepts it; a
+// fee that is negative, or that cannot be known, is never accepted.
 func draftPayment(src SendSource, req *core.SendRequest, id int64, seq uint64) sendDraftMsg {
 	msg := sendDraftMsg{id: id, seq: seq}
 	if src == nil {
@@ -630,6 +603,12 @@ func draftPayment(src SendSource, req *core.SendRequest, id int64, seq uint64) s
 		return msg
 	}
 	d, err := src.Draft(req)
+	if psbtx.IsErrorCode(err, psbtx.ErrAbsurdFee) && !req.Force {
+		forced := *req
+		forced.Force = true
+		msg.feeRefusal = err
+		d, err = src.Draft(&forced)
+	}
 	if err != nil {
 		msg.err = err
 		return msg
@@ -637,6 +616,10 @@ func draftPayment(src SendSource, req *core.SendRequest, id int64, seq uint64) s
 	r, err := src.Review(d)
 	if err != nil {
 		msg.err = fmt.Errorf("the drafted payment cannot be reviewed: %w", err)
+		return msg
+	}
+	if msg.feeRefusal != nil && r.Fee < 0 {
+		msg.err = msg.feeRefusal
 		return msg
 	}
 	msg.draft, msg.review = d, r
@@ -655,422 +638,6 @@ func (m *Send) applyDraft(msg sendDraftMsg) {
 	m.clearReview()
 	m.draft, m.review = msg.draft, msg.review
 	m.unlocked, m.watchOnly = msg.unlocked, msg.watchOnly
+	m.feeRefusal = msg.feeRefusal
 	m.state = sendStateReview
-}
-
-// validate checks every field as typed, keeping the parsed values and one
-// message per field. Empty required fields are errors only after enter.
-func (m *Send) validate() {
-	m.errs = [sendFieldCount]string{}
-	m.checkTo()
-	m.checkAmount()
-	m.checkFee()
-}
-
-func (m *Send) checkTo() {
-	m.addr, m.uriMessage = nil, ""
-	s := strings.TrimSpace(m.fields[sendFieldTo].Value())
-	if s == "" {
-		if m.tried {
-			m.errs[sendFieldTo] = "enter the address to pay, or paste a bitcoin: payment request"
-		}
-		return
-	}
-	u, err := bip21.Parse(s, m.net)
-	if err != nil {
-		if bip21.IsErrorCode(err, bip21.ErrWrongNetwork) {
-			m.errs[sendFieldTo] = wrongNetwork(s, m.net)
-			return
-		}
-		m.errs[sendFieldTo] = err.Error()
-		return
-	}
-	m.addr, m.uriMessage = u.Address, u.Message
-}
-
-func (m *Send) checkAmount() {
-	m.amt, m.sendMax = 0, false
-	s := strings.TrimSpace(m.fields[sendFieldAmount].Value())
-	avail, chosen, known := m.available()
-	of := "the spendable balance of " + formatAmount(avail, m.units, false)
-	if chosen {
-		of = "the chosen coins' total of " + formatAmount(avail, m.units, false)
-	}
-	switch {
-	case s == "":
-		if m.tried {
-			m.errs[sendFieldAmount] = "enter an amount, or max to send everything"
-		}
-		return
-	case strings.EqualFold(s, "max"):
-		m.sendMax = true
-		if known && avail == 0 {
-			m.errs[sendFieldAmount] = "there is nothing to send: " + of
-		}
-		return
-	}
-	a, err := amount.Parse(s)
-	switch {
-	case err != nil:
-		m.errs[sendFieldAmount] = err.Error()
-	case known && a > avail:
-		m.errs[sendFieldAmount] = "amount exceeds " + of
-	case a < dustLimit(m.addr):
-		m.errs[sendFieldAmount] = fmt.Sprintf("%s is below the dust limit of %s for this address: nodes would not relay the payment",
-			formatAmount(a, m.units, false), amount.FormatSat(dustLimit(m.addr)))
-	default:
-		m.amt = a
-	}
-}
-
-func (m *Send) checkFee() {
-	m.feeRate = 0
-	s := strings.TrimSpace(m.fields[sendFieldFee].Value())
-	if len(s) >= len("sat/vb") && strings.EqualFold(s[len(s)-len("sat/vb"):], "sat/vb") {
-		s = strings.TrimSpace(s[:len(s)-len("sat/vb")])
-	}
-	if s == "" {
-		if m.tried {
-			m.errs[sendFieldFee] = "enter a fee rate in sat/vB, like 2 or 12.5"
-		}
-		return
-	}
-	r, err := strconv.ParseFloat(s, 64)
-	switch {
-	case err != nil || math.IsNaN(r) || math.IsInf(r, 0):
-		m.errs[sendFieldFee] = fmt.Sprintf("fee rate %q is not a number: enter sat/vB, like 2 or 12.5", s)
-	case r <= 0:
-		m.errs[sendFieldFee] = "the fee rate must be more than 0 sat/vB"
-	case r > core.AbsurdFeeRateSatVB:
-		m.errs[sendFieldFee] = fmt.Sprintf("%s sat/vB is an absurd fee rate: at most %s sat/vB",
-			formatRate(r), formatInt(core.AbsurdFeeRateSatVB))
-	default:
-		m.feeRate = r
-	}
-}
-
-// wrongNetwork explains an address of another network by its encoding:
-// bech32 prefixes tell mainnet, testnet/signet ("tb") and regtest apart,
-// while the base58 prefixes of all test networks are the same.
-func wrongNetwork(s string, net *chaincfg.Params) string {
-	a := s
-	if len(a) > len(bip21.Scheme) && strings.EqualFold(a[:len(bip21.Scheme)+1], bip21.Scheme+":") {
-		a = a[len(bip21.Scheme)+1:]
-	}
-	a, _, _ = strings.Cut(a, "?")
-	kind := ""
-	lower := strings.ToLower(a)
-	if i := strings.LastIndexByte(lower, '1'); i > 0 && chaincfg.IsBech32SegwitPrefix(lower[:i+1]) {
-		switch lower[:i] {
-		case chaincfg.MainNetParams.Bech32HRPSegwit:
-			kind = "mainnet"
-		case chaincfg.TestNet3Params.Bech32HRPSegwit:
-			kind = "testnet or signet"
-		case chaincfg.RegressionNetParams.Bech32HRPSegwit:
-			kind = "regtest"
-		}
-	}
-	if kind == "" {
-		for _, p := range []struct {
-			params *chaincfg.Params
-			name   string
-		}{{&chaincfg.MainNetParams, "mainnet"}, {&chaincfg.TestNet3Params, "testnet, signet or regtest"}} {
-			if d, err := address.DecodeAddress(a, p.params); err == nil && d.IsForNet(p.params) {
-				kind = p.name
-				break
-			}
-		}
-	}
-	if kind == "" {
-		return fmt.Sprintf("%s is not an address of %s, the network of this wallet", shortID(a, 16), net.Name)
-	}
-	return fmt.Sprintf("%s is a %s address; this wallet is on %s", shortID(a, 24), kind, net.Name)
-}
-
-// dustLimit is the smallest amount an output to a may carry and still be
-// relayed (Bitcoin Core's dust rule at 3 sat/vB); without an address it is
-// the lowest limit of any standard output.
-func dustLimit(a address.Address) btcutil.Amount {
-	const relayRate = 3
-	if a == nil {
-		return 294
-	}
-	script, err := txscript.PayToAddrScript(a)
-	if err != nil {
-		return 546
-	}
-	size := 8 + int64(wire.VarIntSerializeSize(uint64(len(script)))) + int64(len(script))
-	if txscript.IsWitnessProgram(script) {
-		size += 32 + 4 + 1 + 107/4 + 4
-	} else {
-		size += 32 + 4 + 1 + 107 + 4
-	}
-	return btcutil.Amount(size * relayRate)
-}
-
-// formatRate writes a fee rate without trailing zeros.
-func formatRate(r float64) string {
-	return strconv.FormatFloat(r, 'f', -1, 64)
-}
-
-// coinsKey handles a key on the coin control list.
-func (m *Send) coinsKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.KeyMap
-	switch {
-	case key.Matches(msg, k.DoneCoins), key.Matches(msg, k.CoinControl):
-		m.state = sendStateForm
-		m.validate()
-	case key.Matches(msg, k.ToggleCoin):
-		if m.coinCursor < len(m.coins) {
-			o := m.coins[m.coinCursor]
-			switch {
-			case m.chosen[o.OutPoint]:
-				delete(m.chosen, o.OutPoint)
-			case !o.Mature(m.tip):
-				m.coinNote = "That coin is newly mined and cannot be spent until it has 100 confirmations."
-				return nil
-			default:
-				m.chosen[o.OutPoint] = true
-			}
-			m.coinNote = ""
-			m.cancelDraft()
-			m.validate()
-		}
-	case common.MoveCursor(msg, m.common.KeyMap, &m.coinCursor, &m.coinOffset, len(m.coins), m.coinRows()):
-		m.clampCoins()
-	}
-	return nil
-}
-
-// coinHeaderLines is the height above the coin rows: title, note, column
-// titles.
-const coinHeaderLines = 3
-
-func (m *Send) coinRows() int { return max(m.common.Height-coinHeaderLines-1, 0) }
-
-func (m *Send) clampCoins() {
-	m.coinCursor, m.coinOffset = common.ClampCursor(m.coinCursor, m.coinOffset, len(m.coins), m.coinRows())
-}
-
-// View draws the screen of the flow that is shown, exactly Height lines of
-// at most Width cells.
-func (m *Send) View() tea.View { return tea.NewView(m.render()) }
-
-func (m *Send) render() string {
-	w, h := m.common.Width, m.common.Height
-	if w <= 0 || h <= 0 {
-		return ""
-	}
-	var body []string
-	switch m.state {
-	case sendStateCoins:
-		body = m.coinLines(w)
-	case sendStateReview:
-		body = m.reviewLines(w)
-	default:
-		body = m.formLines(w)
-	}
-	return sendFrame(body, m.footer(), m.common.Styles, w, h)
-}
-
-// sendFrame cuts or pads body to leave the last line for the footer.
-func sendFrame(body []string, footer string, st *common.Styles, w, h int) string {
-	if len(body) > h-1 {
-		body = body[:max(h-1, 0)]
-	}
-	for len(body) < h-1 {
-		body = append(body, "")
-	}
-	if h > 1 {
-		body = append(body, st.Footer.Render(fit(footer, w)))
-	} else {
-		body = body[:h]
-	}
-	return strings.Join(body, "\n")
-}
-
-// footer lists the keys of the screen shown.
-func (m *Send) footer() string {
-	var parts []string
-	for _, b := range m.ShortHelp() {
-		if b.Enabled() {
-			parts = append(parts, b.Help().Key+" "+b.Help().Desc)
-		}
-	}
-	return strings.Join(parts, " · ")
-}
-
-// formLines draws the form.
-func (m *Send) formLines(w int) []string {
-	st := m.common.Styles
-	out := []string{st.TableHeader.Render(fit(titleRight("Send", m.availableText(), w), w))}
-	if m.loadErr != nil {
-		out = append(out, st.Error.Render(fit("Could not read the wallet's coins: "+m.loadErr.Error(), w)))
-	} else {
-		out = append(out, "")
-	}
-	for i := range m.fields {
-		title := "  " + sendFieldTitles[i]
-		if i == m.focus {
-			title = st.TableHeader.Render(fit("▸ "+sendFieldTitles[i], w))
-		}
-		out = append(out, fit(title, w), fit(m.fields[i].View(), w))
-		if e := m.errs[i]; e != "" {
-			lines := wordWrap(e, w-2)
-			if len(lines) > 2 {
-				lines = []string{lines[0], fit(lines[1]+" "+lines[2], w-2)}
-			}
-			for _, l := range lines {
-				out = append(out, st.Error.Render(fit("  "+l, w)))
-			}
-		} else {
-			out = append(out, st.Muted.Render(fit("  "+m.hint(i), w)))
-		}
-	}
-	out = append(out, "", fit(m.coinsSummary(), w))
-	switch {
-	case m.drafting:
-		out = append(out, st.Muted.Render(fit("Preparing the payment…", w)))
-	case m.draftErr != nil:
-		for _, l := range wordWrap("Could not prepare the payment: "+m.draftErr.Error(), w) {
-			out = append(out, st.Error.Render(fit(l, w)))
-		}
-	}
-	return out
-}
-
-// titleRight writes left and right on one line of w cells, dropping right
-// when they do not both fit.
-func titleRight(left, right string, w int) string {
-	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
-	if right == "" || gap < 1 {
-		return left
-	}
-	return left + strings.Repeat(" ", gap) + right
-}
-
-// availableText is what the payment may spend, for the title line.
-func (m *Send) availableText() string {
-	avail, chosen, known := m.available()
-	switch {
-	case !known && m.loadErr == nil:
-		return "reading coins…"
-	case !known:
-		return ""
-	case chosen:
-		return "chosen coins " + formatAmount(avail, m.units, false)
-	}
-	return "spendable " + formatAmount(avail, m.units, false)
-}
-
-// hint is the muted line under field i when it has no error.
-func (m *Send) hint(i int) string {
-	switch i {
-	case sendFieldTo:
-		if m.addr != nil {
-			s := "pays " + m.addr.EncodeAddress()
-			if m.uriMessage != "" {
-				s += " · " + m.uriMessage
-			}
-			return s
-		}
-		return "a " + m.net.Name + " address, or a bitcoin: URI with amount and label"
-	case sendFieldAmount:
-		switch {
-		case m.sendMax:
-			return "everything spendable, less the fee"
-		case m.amt > 0:
-			other := UnitsSat
-			if m.units == UnitsSat {
-				other = UnitsBTC
-			}
-			return formatAmount(m.amt, m.units, false) + " = " + formatAmount(m.amt, other, false)
-		}
-		return "e.g. 0.001, 0.5 btc, 50000 sat, or max for everything"
-	case sendFieldFee:
-		if m.defaultRate > 0 {
-			return "satoshis per virtual byte; the default is " + formatRate(m.defaultRate)
-		}
-		return "satoshis per virtual byte"
-	}
-	return "saved with the transaction"
-}
-
-// coinsSummary says which coins the payment spends.
-func (m *Send) coinsSummary() string {
-	k := m.KeyMap.CoinControl.Help().Key
-	n := len(m.chosen)
-	if n == 0 {
-		return "Coins: chosen automatically (" + k + " to choose)"
-	}
-	avail, _, _ := m.available()
-	s := "coins"
-	if n == 1 {
-		s = "coin"
-	}
-	return fmt.Sprintf("Coins: %d chosen %s, %s (%s to change)", n, s, formatAmount(avail, m.units, false), k)
-}
-
-// coinLines draws the coin control list.
-func (m *Send) coinLines(w int) []string {
-	st := m.common.Styles
-	avail, _, _ := m.available()
-	right := "automatic selection"
-	if n := len(m.chosen); n > 0 {
-		right = fmt.Sprintf("%d of %d chosen · %s", n, len(m.coins), formatAmount(avail, m.units, false))
-	}
-	out := []string{st.TableHeader.Render(fit(titleRight("Coin control", right, w), w))}
-	switch {
-	case m.coinNote != "":
-		out = append(out, st.Error.Render(fit(m.coinNote, w)))
-	case len(m.chosen) == 0:
-		out = append(out, st.Muted.Render(fit("No coin chosen: the wallet picks from the spendable ones. Frozen coins can be chosen here.", w)))
-	default:
-		out = append(out, st.Muted.Render(fit("Only the chosen coins are spent.", w)))
-	}
-	switch {
-	case m.loadErr != nil && !m.loaded:
-		return append(out, st.Error.Render(fit("Could not read the wallet's coins: "+m.loadErr.Error(), w)))
-	case !m.loaded:
-		return append(out, st.Muted.Render(fit("Reading coins…", w)))
-	case len(m.coins) == 0:
-		return append(out, st.Muted.Render(fit("The wallet has no coins.", w)))
-	}
-	amtW := len("amount")
-	for _, o := range m.coins {
-		amtW = max(amtW, len(formatAmount(o.Value, m.units, false)))
-	}
-	const confW = len("unconfirmed")
-	row := func(sel, box, amt, conf, coin, flags string) string {
-		return sel + box + " " + padLeft(amt, amtW) + "  " + padLeft(conf, confW) + "  " + coin + "  " + flags
-	}
-	coinW := max(w-2-3-1-amtW-2-confW-2-2-len("immature"), 13)
-	out = append(out, st.TableHeader.Render(fit(row("  ", "   ", "amount", "confs", fit("coin", coinW), ""), w)))
-	for i := m.coinOffset; i < min(m.coinOffset+m.coinRows(), len(m.coins)); i++ {
-		o := m.coins[i]
-		box := "[ ]"
-		if m.chosen[o.OutPoint] {
-			box = "[x]"
-		}
-		conf := "unconfirmed"
-		if c := o.Confirmations(m.tip); c > 0 {
-			conf = formatInt(int64(c))
-		}
-		var flags []string
-		if o.Frozen {
-			flags = append(flags, "frozen")
-		}
-		if !o.Mature(m.tip) {
-			flags = append(flags, "immature")
-		}
-		vout := ":" + strconv.FormatUint(uint64(o.OutPoint.Index), 10)
-		coin := fit(shortID(o.OutPoint.Hash.String(), max(coinW-len(vout), 5))+vout, coinW)
-		amt := formatAmount(o.Value, m.units, false)
-		if i == m.coinCursor {
-			out = append(out, st.SelectedRow.Render(fit(row("> ", box, amt, conf, coin, strings.Join(flags, " ")), w)))
-			continue
-		}
-		out = append(out, fit(row("  ", box, amt, conf, coin, strings.Join(flags, " ")), w))
-	}
-	return out
 }

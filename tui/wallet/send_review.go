@@ -3,6 +3,7 @@ package wallet
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -11,6 +12,7 @@ import (
 	"github.com/btcsuite/btcd/btcutil/v2"
 
 	"github.com/satchelbtc/satchel/keystore"
+	"github.com/satchelbtc/satchel/tui/common"
 	core "github.com/satchelbtc/satchel/wallet"
 	"github.com/satchelbtc/satchel/wallet/amount"
 	"github.com/satchelbtc/satchel/wallet/psbtx"
@@ -41,6 +43,13 @@ type reviewStatus struct {
 	input      textinput.Model // the password or the file name
 	exportPath string          // the last file name given, offered again
 
+	// feeRefusal is why the wallet would not build the payment with its
+	// fee, until the user accepts the fee (Force); feeForced says they
+	// did. While feeRefusal is set the payment can be neither signed nor
+	// exported.
+	feeRefusal error
+	feeForced  bool
+
 	busy   string // what is running: signing or writing
 	actErr string // why the last action failed
 	notice string // what the last export wrote
@@ -50,6 +59,7 @@ type reviewStatus struct {
 // clearReview forgets the drafted payment and everything done with it.
 func (m *Send) clearReview() {
 	m.draft, m.review = nil, nil
+	m.feeRefusal, m.feeForced = nil, false
 	m.closePrompt()
 	m.busy, m.actErr, m.notice, m.txid = "", "", "", ""
 	m.actSeq++ // answers about the old draft are not wanted
@@ -65,6 +75,8 @@ func (m *Send) reviewHelp() []key.Binding {
 		return nil
 	case m.txid != "":
 		return []key.Binding{k.Close}
+	case m.feeRefusal != nil:
+		return []key.Binding{k.Force, k.Edit}
 	case m.watchOnly:
 		return []key.Binding{k.Export, k.Edit}
 	}
@@ -88,6 +100,11 @@ func (m *Send) reviewKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Edit):
 		m.clearReview()
 		m.state = sendStateForm
+	case m.feeRefusal != nil:
+		// Nothing leaves the review until the fee is accepted.
+		if key.Matches(msg, k.Force) {
+			m.feeRefusal, m.feeForced = nil, true
+		}
 	case key.Matches(msg, k.Export):
 		m.openPrompt(sendPromptExport)
 	case key.Matches(msg, k.Sign) && !m.watchOnly:
@@ -211,10 +228,10 @@ func (m *Send) reviewLines(w int) []string {
 	st := m.common.Styles
 	r := m.review
 	if r == nil {
-		return []string{st.TableHeader.Render(fit("Review payment", w))}
+		return []string{st.Title.Render(common.Fit("Review payment", w))}
 	}
 	head := []string{
-		st.TableHeader.Render(fit(titleRight("Review payment", "nothing is sent before you sign", w), w)),
+		st.Title.Render(common.Fit(titleRight("Review payment", "nothing is sent before you sign", w), w)),
 		"",
 	}
 
@@ -225,9 +242,9 @@ func (m *Send) reviewLines(w int) []string {
 	const markW = len("change")
 	addrW := max(w-2-2-amtW-2-markW, 8)
 	row := func(addr, amt, mark string) string {
-		return "  " + fit(addr, addrW) + "  " + padLeft(amt, amtW) + "  " + fit(mark, markW)
+		return "  " + common.Fit(addr, addrW) + "  " + common.PadLeft(amt, amtW) + "  " + common.Fit(mark, markW)
 	}
-	head = append(head, st.TableHeader.Render(fit(row("pays to", "amount", ""), w)))
+	head = append(head, st.TableHeader.Render(common.Fit(row("pays to", "amount", ""), w)))
 	var outs []string
 	for _, o := range r.Outputs {
 		mark := ""
@@ -239,35 +256,56 @@ func (m *Send) reviewLines(w int) []string {
 		}
 		addr := o.Address
 		if len(addr) > addrW {
-			addr = shortID(addr, addrW)
+			addr = common.ShortID(addr, addrW)
 		}
-		outs = append(outs, fit(row(addr, formatAmount(btcutil.Amount(o.Value), m.units, false), mark), w))
+		n := st.Normal
+		outs = append(outs, common.Line(w, n,
+			common.Span{Text: "  ", Style: n},
+			common.Span{Text: common.Fit(addr, addrW), Style: st.Address},
+			common.Span{Text: "  " + common.PadLeft(formatAmount(btcutil.Amount(o.Value), m.units, false), amtW) + "  ", Style: n},
+			common.Span{Text: common.Fit(mark, markW), Style: st.Accent}))
 	}
 
 	tail := []string{""}
-	field := func(name, value string) { tail = append(tail, fit(fmt.Sprintf("%-7s %s", name, value), w)) }
-	field("Spends", m.inputsText())
+	field := func(name string, value ...common.Span) {
+		tail = append(tail, common.Line(w, st.Normal, append([]common.Span{{Text: fmt.Sprintf("%-7s ", name), Style: st.Normal}}, value...)...))
+	}
+	text := func(s string) common.Span { return common.Span{Text: s, Style: st.Normal} }
+	field("Spends", text(m.inputsText()))
 	if r.Fee >= 0 {
-		field("Fee", amount.FormatSat(btcutil.Amount(r.Fee))+" ("+amount.FormatBTC(btcutil.Amount(r.Fee))+")")
-		size := formatInt(r.VSize) + " vB"
+		proof := common.Span{Text: " · amounts proven", Style: st.Success}
+		if !r.FeeProven {
+			proof = common.Span{Text: " · NOT PROVEN", Style: st.Warning}
+		}
+		field("Fee", text(amount.FormatSat(btcutil.Amount(r.Fee))+" ("+amount.FormatBTC(btcutil.Amount(r.Fee))+")"), proof)
+		size := common.FormatInt(r.VSize) + " vB"
 		if !r.Complete {
 			size += " (estimated)"
 		}
-		field("Rate", fmt.Sprintf("%.1f sat/vB · %s", r.FeeRate, size))
+		field("Rate", text(fmt.Sprintf("%.1f sat/vB · %s", r.FeeRate, size)))
 	} else {
-		field("Fee", "unknown: the value of an input is missing")
+		field("Fee", common.Span{Text: "unknown: the value of an input is missing", Style: st.Warning})
 	}
 	if l := strings.TrimSpace(m.fields[sendFieldLabel].Value()); l != "" {
-		field("Label", l)
+		field("Label", common.Span{Text: l, Style: st.Label})
 	}
-	for _, warn := range r.Warnings {
-		for i, l := range wordWrap(warn, w-2) {
+	warn := func(s string) {
+		for i, l := range common.WordWrap(s, w-2) {
 			p := "! "
 			if i > 0 {
 				p = "  "
 			}
-			tail = append(tail, st.Error.Render(fit(p+l, w)))
+			tail = append(tail, st.Error.Render(common.Fit(p+l, w)))
 		}
+	}
+	switch {
+	case m.feeRefusal != nil:
+		warn("This fee looks like a mistake, so the wallet did not make the payment: it keeps fees to " + feeLimitsText() + ".")
+	case m.feeForced:
+		warn("This fee is above the wallet's limits (" + feeLimitsText() + "); you chose to pay it. Check it once more before you sign.")
+	}
+	for _, s := range r.Warnings {
+		warn(s)
 	}
 	tail = append(tail, "")
 	tail = append(tail, m.actionLines(w)...)
@@ -275,7 +313,7 @@ func (m *Send) reviewLines(w int) []string {
 	room := m.common.Height - 1 - len(head) - len(tail)
 	if len(outs) > room && room >= 1 {
 		n := len(outs) - (room - 1)
-		outs = append(outs[:room-1], st.Muted.Render(fit(fmt.Sprintf("  … and %d more outputs", n), w)))
+		outs = append(outs[:room-1], st.Muted.Render(common.Fit(fmt.Sprintf("  … and %d more outputs", n), w)))
 	}
 	return append(append(head, outs...), tail...)
 }
@@ -309,8 +347,8 @@ func (m *Send) actionLines(w int) []string {
 	st := m.common.Styles
 	var out []string
 	wrapped := func(s string, style func(...string) string) {
-		for _, l := range wordWrap(s, w) {
-			out = append(out, style(fit(l, w)))
+		for _, l := range common.WordWrap(s, w) {
+			out = append(out, style(common.Fit(l, w)))
 		}
 	}
 	if m.actErr != "" {
@@ -318,19 +356,49 @@ func (m *Send) actionLines(w int) []string {
 	}
 	switch {
 	case m.prompt == sendPromptPassword:
-		out = append(out, st.TableHeader.Render(fit("Wallet password (to sign)", w)), fit(m.input.View(), w))
+		out = append(out, st.Subtitle.Render(common.Fit("Wallet password (to sign)", w)),
+			common.Line(w, st.Normal, common.Span{Text: common.InputView(m.input, st)}))
 	case m.prompt == sendPromptExport:
-		out = append(out, st.TableHeader.Render(fit("Save the PSBT as", w)), fit(m.input.View(), w))
+		out = append(out, st.Subtitle.Render(common.Fit("Save the PSBT as", w)),
+			common.Line(w, st.Normal, common.Span{Text: common.InputView(m.input, st)}))
 	case m.busy != "":
-		out = append(out, st.Muted.Render(fit(m.busy, w)))
+		out = append(out, st.Muted.Render(common.Fit(m.busy, w)))
 	case m.txid != "":
-		out = append(out, st.TableHeader.Render(fit("Sent "+m.txid, w)))
+		out = append(out, common.Line(w, st.Normal,
+			common.Span{Text: "Sent ", Style: st.Success}, common.Span{Text: m.txid, Style: st.Hash}))
 		wrapped("The payment was handed to the network; the wallet shows it once peers relay it.", st.Muted.Render)
 	case m.notice != "":
-		out = append(out, fit(m.notice, w))
+		out = append(out, st.Success.Render(common.Fit(m.notice, w)))
 	}
-	if m.watchOnly && m.txid == "" && m.prompt == sendPromptNone && m.busy == "" {
+	idle := m.txid == "" && m.prompt == sendPromptNone && m.busy == ""
+	switch {
+	case idle && m.feeRefusal != nil:
+		wrapped(fmt.Sprintf("%s builds it anyway, to sign or export; %s goes back to change the fee.",
+			m.KeyMap.Force.Help().Key, m.KeyMap.Edit.Help().Key), st.Muted.Render)
+	case idle && m.watchOnly:
 		wrapped(watchOnlyNote, st.Muted.Render)
 	}
 	return out
+}
+
+// feeLimitsText says what the wallet's fee limits (psbtx.DefaultFeeLimits,
+// which send and the signer share) allow: "at most 1,000 sat/vB, and no more
+// than the amount sent".
+func feeLimitsText() string {
+	l := psbtx.DefaultFeeLimits
+	var parts []string
+	if l.MaxFeeRate > 0 {
+		rate := formatRate(l.MaxFeeRate)
+		if l.MaxFeeRate == math.Trunc(l.MaxFeeRate) {
+			rate = common.FormatInt(int64(l.MaxFeeRate))
+		}
+		parts = append(parts, "at most "+rate+" sat/vB")
+	}
+	if l.MaxFee > 0 {
+		parts = append(parts, "at most "+amount.FormatBTC(l.MaxFee))
+	}
+	if l.NotAboveSent {
+		parts = append(parts, "no more than the amount sent")
+	}
+	return strings.Join(parts, ", and ")
 }

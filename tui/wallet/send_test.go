@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/charmbracelet/x/exp/golden"
 	"slices"
 	"strings"
 	"testing"
@@ -16,9 +15,11 @@ import (
 	"github.com/btcsuite/btcd/btcutil/v2"
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/wire/v2"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/satchelbtc/satchel/keystore"
 	"github.com/satchelbtc/satchel/tui/common"
+	"github.com/satchelbtc/satchel/tui/internal/tuitest"
 	core "github.com/satchelbtc/satchel/wallet"
 	"github.com/satchelbtc/satchel/wallet/psbtx"
 )
@@ -46,8 +47,12 @@ type fakeSend struct {
 	draftErr  error
 	sendErr   error
 	coinsErr  error
+	// negativeFee makes a forced draft's review show a negative fee, as
+	// a broken draft would.
+	negativeFee bool
 
 	reqs      []*core.SendRequest
+	drafts    []*core.Draft // made, in order; nil for a refused request
 	reviews   map[*core.Draft]*psbtx.Review
 	passwords []string // passwords tried; "<nil>" when none was given
 	labels    []string
@@ -106,7 +111,9 @@ func (f *fakeSend) coin(op wire.OutPoint) *core.Output {
 }
 
 // Draft spends the chosen coins, or coins A and B, pays the recipient and
-// sends the rest, less the fee, to change.
+// sends the rest, less the fee, to change. It holds the fee to the limits
+// the wallet's CreatePSBT applies (psbtx.DefaultFeeLimits) unless the
+// request forces it.
 func (f *fakeSend) Draft(req *core.SendRequest) (*core.Draft, error) {
 	f.reqs = append(f.reqs, req)
 	if f.draftErr != nil {
@@ -118,7 +125,7 @@ func (f *fakeSend) Draft(req *core.SendRequest) (*core.Draft, error) {
 	}
 	const vsize = 141
 	fee := btcutil.Amount(req.FeeRate * vsize)
-	r := &psbtx.Review{Fee: int64(fee), FeeRate: float64(fee) / vsize, VSize: vsize}
+	r := &psbtx.Review{Fee: int64(fee), FeeRate: float64(fee) / vsize, VSize: vsize, FeeProven: true}
 	var total btcutil.Amount
 	for _, op := range ops {
 		o := f.coin(op)
@@ -129,6 +136,15 @@ func (f *fakeSend) Draft(req *core.SendRequest) (*core.Draft, error) {
 	if req.SendMax {
 		pay = total - fee
 	}
+	if !req.Force {
+		if err := psbtx.DefaultFeeLimits.CheckFee(fee, vsize, pay); err != nil {
+			f.drafts = append(f.drafts, nil)
+			return nil, err
+		}
+	}
+	if req.Force && f.negativeFee {
+		r.Fee = -int64(fee)
+	}
 	r.Outputs = append(r.Outputs, psbtx.ReviewOutput{Value: int64(pay), Address: req.Recipients[0].Address.EncodeAddress()})
 	d := &core.Draft{Fee: fee, FeeRate: r.FeeRate, VSize: vsize, ChangeIndex: -1}
 	if change := total - pay - fee; change > 0 {
@@ -136,6 +152,7 @@ func (f *fakeSend) Draft(req *core.SendRequest) (*core.Draft, error) {
 		d.ChangeIndex = 1
 	}
 	f.reviews[d] = r
+	f.drafts = append(f.drafts, d)
 	return d, nil
 }
 
@@ -346,7 +363,7 @@ func TestSendFieldErrors(t *testing.T) {
 		{"dust", addr, "200 sat", "", "0.00000200 BTC is below the dust limit of 294 sat for this address", ""},
 		{"not an amount", addr, "1,5", "", `amount "1,5" contains a comma`, "= "},
 		{"zero fee", addr, "0.001", "0", "the fee rate must be more than 0 sat/vB", ""},
-		{"absurd fee", addr, "0.001", "5000", "5000 sat/vB is an absurd fee rate: at most 1,000 sat/vB", ""},
+		{"fee rate beyond all bitcoin", addr, "0.001", "3e15", "3000000000000000 sat/vB is more than all the bitcoin there will ever be", ""},
 		{"fee not a number", addr, "0.001", "fast", `fee rate "fast" is not a number`, ""},
 		{"typo in address", "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt081", "0.001", "", "is not a valid bitcoin address", "pays"},
 		{"valid", addr, "0.001", "12.5", "pays " + addr, "exceeds"},
@@ -532,6 +549,144 @@ func TestSendExport(t *testing.T) {
 	}
 }
 
+// absurdReviewed fills a payment of amt at fee sat/vB that the wallet's
+// fee limits refuse, and drafts it.
+func absurdReviewed(t *testing.T, src *fakeSend, amt, fee string, w, h int) *Send {
+	t.Helper()
+	m := newSendPage(t, src, &chaincfg.RegressionNetParams, w, h)
+	sendFill(t, m, sendRegAddr(t, 0xab), amt, fee, "")
+	m.press(t, "enter")
+	return m
+}
+
+// lineWith returns the line of the raw view whose text holds s.
+func lineWith(t *testing.T, m *Send, s string) string {
+	t.Helper()
+	for _, l := range strings.Split(m.View().Content, "\n") {
+		if strings.Contains(plain(l), s) {
+			return l
+		}
+	}
+	t.Fatalf("no line shows %q:\n%s", s, sendScreen(m))
+	return ""
+}
+
+// TestSendAbsurdFee checks that a fee the wallet's limits refuse (above
+// 1,000 sat/vB, or more than the amount sent) is neither refused outright
+// nor signed without asking: the review shows the payment with the fee
+// warning in the error style, and nothing can be signed or exported until
+// f accepts the fee, as --force does on the command line.
+func TestSendAbsurdFee(t *testing.T) {
+	tests := []struct {
+		name, amt, fee string
+		formWarns      bool // the fee field warns before enter
+		wantFee        string
+	}{
+		{"rate above 1,000 sat/vB", "0.001", "5000", true, "Fee     705,000 sat (0.00705000 BTC)"},
+		{"fee above the amount sent", "500 sat", "10", false, "Fee     1,410 sat (0.00001410 BTC)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := newFakeSend(t)
+			src.unlocked = true
+			m := newSendPage(t, src, &chaincfg.RegressionNetParams, 80, 24)
+			sendFill(t, m, sendRegAddr(t, 0xab), tt.amt, tt.fee, "")
+			if warned := strings.Contains(sendScreen(m), "very likely a mistake: the review asks to confirm it"); warned != tt.formWarns {
+				t.Errorf("fee field warns %v, want %v:\n%s", warned, tt.formWarns, sendScreen(m))
+			}
+			if m.errs[sendFieldFee] != "" {
+				t.Fatalf("the form refuses the fee outright: %q", m.errs[sendFieldFee])
+			}
+			m.press(t, "enter")
+			if m.state != sendStateReview {
+				t.Fatalf("an absurd fee did not reach the review:\n%s", sendScreen(m))
+			}
+			if len(src.reqs) != 2 || src.reqs[0].Force || !src.reqs[1].Force {
+				t.Fatalf("draft requests %+v: want one within the limits, then one forced to show the fee", src.reqs)
+			}
+			sendShows(t, m, tt.wantFee, "This fee looks like a mistake, so the wallet did not make the payment",
+				"at most 1,000 sat/vB, and no more than the amount sent",
+				"f build it anyway · esc edit")
+			sendHides(t, m, "sign & broadcast", "export PSBT")
+			st := m.common.Styles
+			if l := lineWith(t, m, "This fee looks like a mistake"); l != st.Error.Render(plain(l)) {
+				t.Errorf("the fee warning is not in the error style: %q", l)
+			}
+
+			// Nothing leaves the review before the fee is accepted.
+			for _, k := range []string{"s", "enter", "e"} {
+				if msg := m.press(t, k); msg != nil || m.Capturing() {
+					t.Errorf("%s before f emitted %#v or opened a prompt", k, msg)
+				}
+			}
+			if len(src.sent) != 0 || len(src.exported) != 0 {
+				t.Fatalf("signed %d, exported %d before the fee was accepted", len(src.sent), len(src.exported))
+			}
+
+			m.press(t, "f")
+			sendShows(t, m, "you chose to pay it", "s/enter sign & broadcast · e export PSBT · esc edit")
+			if l := lineWith(t, m, "you chose to pay it"); l != st.Error.Render(plain(l)) {
+				t.Errorf("the accepted fee's warning is not in the error style: %q", l)
+			}
+			if msg := m.press(t, "s"); msg != (SentMsg{Txid: txid("sent").String()}) {
+				t.Fatalf("s after f emitted %#v", msg)
+			}
+			if len(src.sent) != 1 || len(src.reqs) != 2 {
+				t.Fatalf("sent %d drafts after %d requests", len(src.sent), len(src.reqs))
+			}
+			if src.drafts[0] != nil || src.sent[0] != src.drafts[1] {
+				t.Error("the payment signed is not the forced draft the review showed")
+			}
+		})
+	}
+}
+
+// TestSendAbsurdFeeEditAndWatchOnly checks that esc on the fee question
+// goes back to the form with nothing accepted, and that a watch-only
+// wallet is asked too before it exports.
+func TestSendAbsurdFeeEditAndWatchOnly(t *testing.T) {
+	src := newFakeSend(t)
+	m := absurdReviewed(t, src, "0.001", "5000", 80, 24)
+	m.press(t, "esc")
+	if m.state != sendStateForm || m.feeForced || m.feeRefusal != nil {
+		t.Fatalf("esc on the fee question: state %v, forced %v", m.state, m.feeForced)
+	}
+	m.press(t, "enter")
+	sendShows(t, m, "f build it anyway")
+
+	src = newFakeSend(t)
+	src.watchOnly = true
+	m = absurdReviewed(t, src, "0.001", "5000", 80, 24)
+	sendShows(t, m, "f build it anyway · esc edit")
+	sendHides(t, m, "This wallet is watch-only")
+	m.press(t, "e")
+	if m.Capturing() {
+		t.Fatal("e before f asked where to export")
+	}
+	m.press(t, "f")
+	sendShows(t, m, "e export PSBT · esc edit", "This wallet is watch-only")
+	m.press(t, "e", "enter")
+	if len(src.exported) != 1 {
+		t.Errorf("exported %q after f", src.exported)
+	}
+}
+
+// TestSendNegativeFeeNeverForced checks that a draft whose fee comes out
+// negative is never offered for signing, forced or not.
+func TestSendNegativeFeeNeverForced(t *testing.T) {
+	src := newFakeSend(t)
+	src.negativeFee = true
+	m := absurdReviewed(t, src, "0.001", "5000", 80, 24)
+	if m.state != sendStateForm {
+		t.Fatalf("a forced draft with a negative fee was reviewed:\n%s", sendScreen(m))
+	}
+	sendShows(t, m, "Could not prepare the payment: the fee looks like a mistake")
+	m.press(t, "f")
+	if m.state != sendStateForm || len(src.sent) != 0 {
+		t.Error("f on the form forced the payment")
+	}
+}
+
 func TestSendBIP21(t *testing.T) {
 	src := newFakeSend(t)
 	m := newSendPage(t, src, &chaincfg.RegressionNetParams, 80, 24)
@@ -687,6 +842,22 @@ func TestSendView(t *testing.T) {
 			src.watchOnly = true
 			return sendReviewed(t, src, 80, 24)
 		}},
+		{"review_absurd_fee_80x24", 80, 24, func(t *testing.T) *Send {
+			return absurdReviewed(t, newFakeSend(t), "0.001", "5000", 80, 24)
+		}},
+		{"review_absurd_fee_120x40", 120, 40, func(t *testing.T) *Send {
+			return absurdReviewed(t, newFakeSend(t), "0.001", "5000", 120, 40)
+		}},
+		{"review_fee_forced_80x24", 80, 24, func(t *testing.T) *Send {
+			m := absurdReviewed(t, newFakeSend(t), "500 sat", "10", 80, 24)
+			m.press(t, "f")
+			return m
+		}},
+		{"form_absurd_fee_80x24", 80, 24, func(t *testing.T) *Send {
+			m := newSendPage(t, newFakeSend(t), &chaincfg.RegressionNetParams, 80, 24)
+			sendFill(t, m, sendRegAddr(t, 0xab), "0.001", "5000", "")
+			return m
+		}},
 		{"review_sent_120x40", 120, 40, func(t *testing.T) *Send {
 			src := newFakeSend(t)
 			src.unlocked = true
@@ -698,7 +869,7 @@ func TestSendView(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v := tt.setup(t).View().Content
-			assertFits(t, v, tt.w, tt.h)
+			tuitest.AssertFits(t, v, tt.w, tt.h)
 			golden.RequireEqual(t, v)
 		})
 	}
@@ -712,11 +883,11 @@ func TestSendSmallTerminals(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", w, h), func(t *testing.T) {
 			src := newFakeSend(t)
 			m := sendReviewed(t, src, w, h)
-			assertFits(t, m.View().Content, w, h)
+			tuitest.AssertFits(t, m.View().Content, w, h)
 			m.press(t, "esc", "ctrl+o")
-			assertFits(t, m.View().Content, w, h)
+			tuitest.AssertFits(t, m.View().Content, w, h)
 			m.press(t, "enter")
-			assertFits(t, m.View().Content, w, h)
+			tuitest.AssertFits(t, m.View().Content, w, h)
 		})
 	}
 }
@@ -747,6 +918,7 @@ func TestSendKeyMapHelp(t *testing.T) {
 	add("coins", "down", c.Down.Keys(), c.Down.Help().Desc)
 	add("coins", "toggle", k.ToggleCoin.Keys(), k.ToggleCoin.Help().Desc)
 	add("coins", "done", k.DoneCoins.Keys(), k.DoneCoins.Help().Desc)
+	add("review", "force", k.Force.Keys(), k.Force.Help().Desc)
 	add("review", "sign", k.Sign.Keys(), k.Sign.Help().Desc)
 	add("review", "export", k.Export.Keys(), k.Export.Help().Desc)
 	add("review", "edit", k.Edit.Keys(), k.Edit.Help().Desc)
@@ -771,7 +943,7 @@ func TestSendKeyMapHelp(t *testing.T) {
 	for _, g := range m.FullHelp() {
 		n += len(g)
 	}
-	if n != 14 {
-		t.Errorf("help overlay lists %d bindings, want 14", n)
+	if n != 15 {
+		t.Errorf("help overlay lists %d bindings, want 15", n)
 	}
 }

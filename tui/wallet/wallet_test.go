@@ -3,19 +3,19 @@ package wallet
 import (
 	"errors"
 	"fmt"
-	"github.com/charmbracelet/x/exp/golden"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/btcsuite/btcd/btcutil/v2"
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/satchelbtc/satchel/tui/common"
+	"github.com/satchelbtc/satchel/tui/internal/tuitest"
 	core "github.com/satchelbtc/satchel/wallet"
 )
 
@@ -140,20 +140,6 @@ func newReceive(t testing.TB, src Source, w, h int) *Receive {
 	return m
 }
 
-// assertFits checks that the view is exactly h lines of at most w cells.
-func assertFits(t *testing.T, v string, w, h int) {
-	t.Helper()
-	lines := strings.Split(v, "\n")
-	if len(lines) != h {
-		t.Errorf("view has %d lines, want %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if lw := lipgloss.Width(l); lw > w {
-			t.Errorf("line %d is %d wide, more than %d: %q", i, lw, w, l)
-		}
-	}
-}
-
 func plain(v string) string { return ansi.Strip(v) }
 
 func TestOverviewView(t *testing.T) {
@@ -176,7 +162,7 @@ func TestOverviewView(t *testing.T) {
 				send(t, m, keyMsg(k))
 			}
 			v := m.View().Content
-			assertFits(t, v, tt.w, tt.h)
+			tuitest.AssertFits(t, v, tt.w, tt.h)
 			golden.RequireEqual(t, v)
 		})
 	}
@@ -288,9 +274,9 @@ func TestOverviewScrolls(t *testing.T) {
 		send(t, m, keyMsg("pgdown"))
 	}
 	v := plain(m.View().Content)
-	assertFits(t, v, 80, 24)
+	tuitest.AssertFits(t, v, 80, 24)
 	sel, _ := m.Selected()
-	if !strings.Contains(v, "> ") || !strings.Contains(v, shortID(sel.Txid.String(), 17)) {
+	if !strings.Contains(v, "> ") || !strings.Contains(v, common.ShortID(sel.Txid.String(), 17)) {
 		t.Errorf("selected row not on screen:\n%s", v)
 	}
 	if !strings.Contains(v, fmt.Sprintf("transaction %d of 10,000", 5*16+1)) {
@@ -365,7 +351,7 @@ func TestReceiveView(t *testing.T) {
 				typeText(t, m, tt.amount)
 			}
 			v := m.View().Content
-			assertFits(t, v, tt.w, tt.h)
+			tuitest.AssertFits(t, v, tt.w, tt.h)
 			golden.RequireEqual(t, v)
 		})
 	}
@@ -461,7 +447,7 @@ func TestReceiveSizes(t *testing.T) {
 				typeText(t, m, tt.amount)
 			}
 			v := m.View().Content
-			assertFits(t, v, tt.w, tt.h)
+			tuitest.AssertFits(t, v, tt.w, tt.h)
 			p := plain(v)
 			joined := strings.NewReplacer(" ", "", "\n", "", "█", "", "▀", "", "▄", "").Replace(p)
 			if !strings.Contains(joined, addrTR) {

@@ -5,6 +5,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
 )
 
@@ -18,7 +19,7 @@ const (
 // newField returns a one-line text field styled from st. The cursor is a
 // reversed cell that does not blink, so it shows without colour and views
 // are stable. masked fields show * for each character.
-func newField(st *common.Styles, masked bool, limit int) textinput.Model {
+func newField(st *themes.Styles, masked bool, limit int) textinput.Model {
 	f := textinput.New()
 	f.Prompt = "> "
 	f.CharLimit = limit
@@ -26,11 +27,7 @@ func newField(st *common.Styles, masked bool, limit int) textinput.Model {
 		f.EchoMode = textinput.EchoPassword
 		f.EchoCharacter = '*'
 	}
-	f.SetStyles(textinput.Styles{
-		Focused: textinput.StyleState{Text: st.Row, Placeholder: st.Muted, Suggestion: st.Muted, Prompt: st.Row},
-		Blurred: textinput.StyleState{Text: st.Row, Placeholder: st.Muted, Suggestion: st.Muted, Prompt: st.Muted},
-		Cursor:  textinput.CursorStyle{Shape: tea.CursorBlock},
-	})
+	f.SetStyles(common.InputStyles(st))
 	km := textinput.DefaultKeyMap()
 	// Terminals deliver pastes as tea.PasteMsg; reading the clipboard
 	// would be I/O behind the user's back. Completion is the wizard's own

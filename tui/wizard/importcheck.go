@@ -2,8 +2,6 @@ package wizard
 
 import (
 	"errors"
-	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/btcsuite/btcd/chaincfg/v2"
@@ -15,22 +13,22 @@ import (
 // extended public key (with an optional key origin) and the descriptor it
 // stands for.
 type watchInput struct {
-	text  string           // the entry, trimmed
-	isKey bool             // an extended key rather than a descriptor
-	desc  *core.Descriptor // what will be watched
+	text string          // the entry, trimmed
+	wo   *core.WatchOnly // what will be watched
 }
+
+// ok reports whether the entry was read.
+func (in watchInput) ok() bool { return in.wo != nil }
 
 // needsChange reports whether the entry is a receive-only descriptor, which
 // may be followed by a change descriptor.
-func (in watchInput) needsChange() bool {
-	return !in.isKey && slices.Equal(in.desc.Branches, []uint32{core.ReceiveBranch})
-}
+func (in watchInput) needsChange() bool { return !in.wo.FromKey && in.wo.NeedsChange() }
 
 // summary says in words what will be watched.
 func (in watchInput) summary() string {
-	name := scriptName(in.desc.Type)
+	name := scriptName(in.wo.Receive.Type)
 	switch {
-	case in.isKey:
+	case in.wo.FromKey:
 		return "extended public key, watched as " + name + ", receive and change addresses"
 	case in.needsChange():
 		return name + " descriptor for receive addresses"
@@ -38,47 +36,18 @@ func (in watchInput) summary() string {
 	return name + " descriptor for receive and change addresses"
 }
 
-// parseWatch checks the import field's text for net. A text with a
-// parenthesis is a descriptor; anything else is an extended public key,
-// optionally preceded by its origin ([fingerprint/84h/0h/0h]xpub...).
+// parseWatch checks the import field's text for net, with the wallet's
+// rules (wallet.WatchOnlyDescriptors).
 func parseWatch(s string, net *chaincfg.Params) (watchInput, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return watchInput{}, errors.New("paste a descriptor or an extended public key")
 	}
-	if strings.ContainsAny(s, "()") {
-		d, err := core.ParseDescriptor(s, net)
-		if err != nil {
-			return watchInput{}, err
-		}
-		if slices.Equal(d.Branches, []uint32{core.ChangeBranch}) {
-			return watchInput{}, errors.New("this is a change descriptor (…/1/*); give the receive descriptor (…/0/*) or a multipath one (…/<0;1>/*) first")
-		}
-		return watchInput{text: s, desc: d}, nil
-	}
-
-	origin, key := "", s
-	if strings.HasPrefix(s, "[") {
-		end := strings.Index(s, "]")
-		if end < 0 {
-			return watchInput{}, errors.New("the key origin has no closing ']'")
-		}
-		origin, key = s[:end+1], s[end+1:]
-	}
-	_, implied, err := core.ParseExtendedKey(key, net)
+	wo, err := core.WatchOnlyDescriptors([]string{s}, nil, net)
 	if err != nil {
 		return watchInput{}, err
 	}
-	st := core.P2WPKH
-	if implied != 0 {
-		st = implied
-	}
-	// The descriptor the key stands for also checks the origin.
-	d, err := core.ParseDescriptor(keyDescriptor(st, origin+key+"/<0;1>/*"), net)
-	if err != nil {
-		return watchInput{}, err
-	}
-	return watchInput{text: s, isKey: true, desc: d}, nil
+	return watchInput{text: s, wo: wo}, nil
 }
 
 // parseChange checks the optional change descriptor against the receive
@@ -88,33 +57,12 @@ func parseChange(s string, recv watchInput, net *chaincfg.Params) (*core.Descrip
 	if s == "" {
 		return nil, nil
 	}
-	d, err := core.ParseDescriptor(s, net)
+	if !strings.ContainsAny(s, "()") {
+		return nil, errors.New("the change descriptor must be a descriptor ending in /1/*")
+	}
+	wo, err := core.WatchOnlyDescriptors([]string{recv.text, s}, nil, net)
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Equal(d.Branches, []uint32{core.ChangeBranch}) {
-		return nil, errors.New("the change descriptor must end in /1/*")
-	}
-	r := recv.desc
-	if d.Type != r.Type {
-		return nil, fmt.Errorf("the change descriptor is %s but the receive one is %s", d.Type, r.Type)
-	}
-	if d.Key.String() != r.Key.String() || d.Origin.Fingerprint != r.Origin.Fingerprint ||
-		core.FormatPath(d.Origin.Path) != core.FormatPath(r.Origin.Path) {
-		return nil, errors.New("the change descriptor must use the same key (and origin) as the receive one")
-	}
-	return d, nil
-}
-
-// keyDescriptor wraps a key expression in st's descriptor functions.
-func keyDescriptor(st core.ScriptType, key string) string {
-	switch st {
-	case core.P2PKH:
-		return "pkh(" + key + ")"
-	case core.P2SHP2WPKH:
-		return "sh(wpkh(" + key + "))"
-	case core.P2TR:
-		return "tr(" + key + ")"
-	}
-	return "wpkh(" + key + ")"
+	return wo.Change, nil
 }

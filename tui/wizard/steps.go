@@ -438,7 +438,7 @@ func (m *Model) recheckWatch() {
 			m.watchIn = in
 		}
 	}
-	if m.watchIn.desc == nil || !m.watchIn.needsChange() {
+	if !m.watchIn.ok() || !m.watchIn.needsChange() {
 		m.watch[1].Reset()
 		if m.watchAt == 1 {
 			m.watchAt = 0
@@ -456,7 +456,7 @@ func (m *Model) recheckWatch() {
 func (m *Model) submitWatch() tea.Cmd {
 	m.recheckWatch()
 	switch {
-	case m.watchIn.desc == nil:
+	case !m.watchIn.ok():
 		if m.watchErr == "" {
 			m.watchErr = "Paste a descriptor or an extended public key."
 		}
@@ -500,7 +500,7 @@ func (m *Model) startCreate() tea.Cmd {
 func (m *Model) startImport() tea.Cmd {
 	var descs []string
 	xpub := ""
-	if m.watchIn.isKey {
+	if m.watchIn.wo.FromKey {
 		xpub = m.watchIn.text
 	} else {
 		descs = []string{m.watchIn.text}

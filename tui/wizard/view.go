@@ -10,6 +10,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
 )
 
@@ -28,9 +29,9 @@ func (m *Model) render() string {
 	if h > 1 {
 		lines = lines[:min(len(lines), h-1)]
 		for len(lines) < h-1 {
-			lines = append(lines, fit("", w))
+			lines = append(lines, common.Fit("", w))
 		}
-		lines = append(lines, m.common.Styles.Footer.Render(fit(m.helpLine(), w)))
+		lines = append(lines, m.common.Styles.Muted.Render(common.Fit(m.helpLine(), w)))
 	} else {
 		lines = lines[:min(len(lines), h)]
 	}
@@ -50,7 +51,7 @@ func (m *Model) helpLine() string {
 // page collects the lines of a step, each cut or padded to the width.
 type page struct {
 	w     int
-	st    *common.Styles
+	st    *themes.Styles
 	out   []string
 	focus int // the line of the focused field or selected entry, or -1
 }
@@ -72,7 +73,7 @@ func (p *page) window(h int) []string {
 
 // line adds s in style st.
 func (p *page) line(st lipgloss.Style, s string) {
-	p.out = append(p.out, st.Render(fit(s, p.w)))
+	p.out = append(p.out, st.Render(common.Fit(s, p.w)))
 }
 
 // text adds prose in style st, wrapped to the width.
@@ -82,11 +83,31 @@ func (p *page) text(st lipgloss.Style, s string) {
 	}
 }
 
-// raw adds a line that is styled already, such as a text field.
-func (p *page) raw(s string) { p.out = append(p.out, fit(s, p.w)) }
-
 // blank adds an empty line.
-func (p *page) blank() { p.raw("") }
+func (p *page) blank() { p.out = append(p.out, common.Fit("", p.w)) }
+
+// field adds a labelled text field: the label padded to labelW, then the
+// field, then mark (a check that passed), if any.
+func (p *page) field(label string, labelW int, f textinput.Model, mark string) {
+	p.out = append(p.out, common.Line(p.w, p.st.Normal,
+		common.Span{Text: common.Fit(strings.Repeat(" ", fieldIndent)+label, labelW), Style: p.st.Normal},
+		common.Span{Text: common.InputView(f, p.st)},
+		common.Span{Text: mark, Style: p.st.Success}))
+}
+
+// indented adds a text field under its label, indented like the fields.
+func (p *page) indented(f textinput.Model) {
+	p.out = append(p.out, common.Line(p.w, p.st.Normal,
+		common.Span{Text: strings.Repeat(" ", fieldIndent), Style: p.st.Normal},
+		common.Span{Text: common.InputView(f, p.st)}))
+}
+
+// busy adds the spinner and what is being done.
+func (m *Model) busy(p *page, s string) {
+	sp := m.spin
+	sp.Style = p.st.Muted
+	p.out = append(p.out, common.Line(p.w, p.st.Normal, common.Span{Text: sp.View()}, common.Span{Text: " " + s, Style: p.st.Normal}))
+}
 
 // body draws the step shown.
 func (m *Model) body(p *page) {
@@ -112,15 +133,15 @@ func (m *Model) body(p *page) {
 	case stepWorking:
 		m.workingView(p)
 	case stepDone:
-		p.line(p.st.TableHeader, "Wallet ready")
+		p.line(p.st.Title, "Wallet ready")
 		p.blank()
-		p.line(p.st.Row, "Opening the wallet…")
+		p.line(p.st.Normal, "Opening the wallet…")
 	}
 }
 
 // title draws a step's heading and the blank line under it.
 func (m *Model) title(p *page, s string) {
-	p.line(p.st.TableHeader, s)
+	p.line(p.st.Title, s)
 	p.blank()
 }
 
@@ -137,10 +158,10 @@ func (m *Model) message(p *page) {
 func (m *Model) item(p *page, selected bool, s string) {
 	if selected {
 		p.mark()
-		p.line(p.st.SelectedRow, "> "+s)
+		p.line(p.st.Selected, "> "+s)
 		return
 	}
-	p.line(p.st.Row, "  "+s)
+	p.line(p.st.Normal, "  "+s)
 }
 
 // flowName names the chosen flow for headings.
@@ -156,7 +177,7 @@ func (m *Model) flowName() string {
 
 func (m *Model) chooseView(p *page) {
 	m.title(p, "Set up a wallet on "+netName(m.net))
-	p.text(p.st.Row, "There is no wallet for "+netName(m.net)+" yet. How would you like to start?")
+	p.text(p.st.Normal, "There is no wallet for "+netName(m.net)+" yet. How would you like to start?")
 	p.blank()
 	for i, a := range actions {
 		m.item(p, i == m.cursor, a.title)
@@ -167,9 +188,9 @@ func (m *Model) chooseView(p *page) {
 func (m *Model) scriptView(p *page) {
 	m.title(p, m.flowName()+" · script type")
 	if m.action == actRestore {
-		p.text(p.st.Row, "Which kind of addresses did the old wallet use? If unsure, keep the default; you can restore again with another type.")
+		p.text(p.st.Normal, "Which kind of addresses did the old wallet use? If unsure, keep the default; you can restore again with another type.")
 	} else {
-		p.text(p.st.Row, "Which kind of addresses should the wallet use? If unsure, keep the default.")
+		p.text(p.st.Normal, "Which kind of addresses should the wallet use? If unsure, keep the default.")
 	}
 	p.blank()
 	for i, c := range scriptChoices {
@@ -184,7 +205,7 @@ func (m *Model) scriptView(p *page) {
 
 func (m *Model) countView(p *page) {
 	m.title(p, "New wallet · number of words")
-	p.text(p.st.Row, "12 words hold 128 bits of randomness, more than anyone can guess; 24 words hold 256. Both are safe.")
+	p.text(p.st.Normal, "12 words hold 128 bits of randomness, more than anyone can guess; 24 words hold 256. Both are safe.")
 	p.blank()
 	for i, n := range wordCounts {
 		m.item(p, i == m.cursor, fmt.Sprintf("%d words", n))
@@ -198,19 +219,19 @@ func (m *Model) countView(p *page) {
 
 func (m *Model) showView(p *page) {
 	m.title(p, "New wallet · your recovery words")
-	p.text(p.st.TableHeader, fmt.Sprintf("Write these %d words down on paper, in order.", len(m.mnemonic)))
-	p.text(p.st.Row, "Anyone who sees them can take your coins; without them (or this wallet file and its password) the coins are lost. Keep them offline. They are shown only now.")
+	p.text(p.st.Warning, fmt.Sprintf("Write these %d words down on paper, in order.", len(m.mnemonic)))
+	p.text(p.st.Normal, "Anyone who sees them can take your coins; without them (or this wallet file and its password) the coins are lost. Keep them offline. They are shown only now.")
 	p.blank()
 	for _, l := range wordGrid(m.mnemonic, 1, p.w) {
-		p.line(p.st.Row, l)
+		p.line(p.st.Normal, l)
 	}
 	p.blank()
-	p.text(p.st.Row, "Press enter when you have written them down; you will be asked for three of them.")
+	p.text(p.st.Normal, "Press enter when you have written them down; you will be asked for three of them.")
 }
 
 func (m *Model) verifyView(p *page) {
 	m.title(p, "New wallet · check your words")
-	p.text(p.st.Row, "Type these words from your list, to be sure it is right.")
+	p.text(p.st.Normal, "Type these words from your list, to be sure it is right.")
 	p.blank()
 	for i := range m.verify {
 		label := fmt.Sprintf("Word %d", m.positions[i])
@@ -221,7 +242,7 @@ func (m *Model) verifyView(p *page) {
 		if i == m.verifyAt {
 			p.mark()
 		}
-		p.raw(fieldLine(label, wordLabelW, m.verify[i]) + mark)
+		p.field(label, wordLabelW, m.verify[i], mark)
 	}
 	p.blank()
 	m.matchesLine(p, m.verify[m.verifyAt].Value())
@@ -241,23 +262,23 @@ func (m *Model) matchesLine(p *page, prefix string) {
 		if n > len(ms) {
 			s += fmt.Sprintf(" … (%d in all)", n)
 		}
-		p.line(p.st.Row, s)
+		p.line(p.st.Normal, s)
 	}
 }
 
 func (m *Model) wordsView(p *page) {
 	m.title(p, "Restore · "+scriptChoices[m.script].name)
-	p.text(p.st.Row, "Type your recovery words in order, space or enter after each, or paste the whole phrase.")
+	p.text(p.st.Normal, "Type your recovery words in order, space or enter after each, or paste the whole phrase.")
 	p.blank()
 	if len(m.words) > 0 {
 		for _, l := range wordGrid(m.words, 1, p.w) {
-			p.line(p.st.Row, l)
+			p.line(p.st.Normal, l)
 		}
 		p.blank()
 	}
 	if len(m.words) < maxWords {
 		p.mark()
-		p.raw(fieldLine(fmt.Sprintf("Word %d", len(m.words)+1), wordLabelW, m.entry))
+		p.field(fmt.Sprintf("Word %d", len(m.words)+1), wordLabelW, m.entry, "")
 		m.matchesLine(p, m.entry.Value())
 	}
 	p.blank()
@@ -273,7 +294,7 @@ func (m *Model) wordsView(p *page) {
 	case m.check == checkBad:
 		p.line(p.st.Error, fmt.Sprintf("✗ %d words: checksum does not match — a word is wrong", len(m.words)))
 	case m.check == checkOK:
-		p.line(p.st.Row, fmt.Sprintf("%d words: checksum ok ✓", len(m.words)))
+		p.line(p.st.Success, fmt.Sprintf("%d words: checksum ok ✓", len(m.words)))
 		p.text(p.st.Muted, "Press enter on the empty field to go on, or type more words.")
 	}
 	if len(m.pending) > 0 {
@@ -283,7 +304,7 @@ func (m *Model) wordsView(p *page) {
 
 func (m *Model) passphraseView(p *page) {
 	m.title(p, m.flowName()+" · passphrase (optional)")
-	p.text(p.st.Row, "A BIP39 passphrase is an extra secret added to the words: the same words with another passphrase open a different, empty wallet.")
+	p.text(p.st.Normal, "A BIP39 passphrase is an extra secret added to the words: the same words with another passphrase open a different, empty wallet.")
 	if m.action == actCreate {
 		p.text(p.st.Muted, "Leave it empty unless you want one; if you set one, you need it with the words to restore.")
 	} else {
@@ -291,26 +312,26 @@ func (m *Model) passphraseView(p *page) {
 	}
 	p.blank()
 	p.mark()
-	p.raw(fieldLine("Passphrase", secretLabelW, m.phrase[0]))
+	p.field("Passphrase", secretLabelW, m.phrase[0], "")
 	if m.phraseFields() == 2 {
 		if m.phraseAt == 1 {
 			p.mark()
 		}
-		p.raw(fieldLine("Repeat passphrase", secretLabelW, m.phrase[1]))
+		p.field("Repeat passphrase", secretLabelW, m.phrase[1], "")
 	}
 	m.message(p)
 }
 
 func (m *Model) passwordView(p *page) {
 	m.title(p, m.flowName()+" · wallet password")
-	p.text(p.st.Row, "The password encrypts the keys in the wallet file on this computer; signing asks for it. It is not a backup: the words are.")
+	p.text(p.st.Normal, "The password encrypts the keys in the wallet file on this computer; signing asks for it. It is not a backup: the words are.")
 	p.blank()
 	p.mark()
-	p.raw(fieldLine("Password", secretLabelW, m.password[0]))
+	p.field("Password", secretLabelW, m.password[0], "")
 	if m.passwordAt == 1 {
 		p.mark()
 	}
-	p.raw(fieldLine("Repeat password", secretLabelW, m.password[1]))
+	p.field("Repeat password", secretLabelW, m.password[1], "")
 	m.message(p)
 }
 
@@ -320,26 +341,26 @@ func (m *Model) importView(p *page) {
 	if m.net != nil && m.net.Name != chaincfg.MainNetParams.Name {
 		keys = "tpub, upub or vpub"
 	}
-	p.text(p.st.Row, "Paste an output descriptor or an extended public key ("+keys+"). A watch-only wallet shows addresses and balances and makes PSBTs for another device to sign; it holds no keys, so it has no password.")
+	p.text(p.st.Normal, "Paste an output descriptor or an extended public key ("+keys+"). A watch-only wallet shows addresses and balances and makes PSBTs for another device to sign; it holds no keys, so it has no password.")
 	p.blank()
-	p.line(p.st.Row, "Descriptor or key")
+	p.line(p.st.Normal, "Descriptor or key")
 	p.mark()
-	p.raw(strings.Repeat(" ", fieldIndent) + m.watch[0].View())
+	p.indented(m.watch[0])
 	switch {
 	case m.watchErr != "":
 		p.text(p.st.Error, m.watchErr)
-	case m.watchIn.desc != nil:
-		p.text(p.st.Row, "✓ "+capitalize(m.watchIn.summary()))
+	case m.watchIn.ok():
+		p.text(p.st.Success, "✓ "+capitalize(m.watchIn.summary()))
 	default:
 		p.blank()
 	}
-	if m.watchIn.desc != nil && m.watchIn.needsChange() {
+	if m.watchIn.ok() && m.watchIn.needsChange() {
 		p.blank()
-		p.line(p.st.Row, "Change descriptor (optional, …/1/*)")
+		p.line(p.st.Normal, "Change descriptor (optional, …/1/*)")
 		if m.watchAt == 1 {
 			p.mark()
 		}
-		p.raw(strings.Repeat(" ", fieldIndent) + m.watch[1].View())
+		p.indented(m.watch[1])
 		if m.changeErr != "" {
 			p.text(p.st.Error, m.changeErr)
 		}
@@ -352,17 +373,11 @@ func (m *Model) importView(p *page) {
 func (m *Model) workingView(p *page) {
 	m.title(p, m.flowName())
 	if m.action == actImport {
-		p.raw(m.spin.View() + " Writing the watch-only wallet…")
+		m.busy(p, "Writing the watch-only wallet…")
 		return
 	}
-	p.raw(m.spin.View() + " Encrypting the wallet…")
+	m.busy(p, "Encrypting the wallet…")
 	p.line(p.st.Muted, "  This takes a moment.")
-}
-
-// fieldLine draws a labelled field: the label padded to labelW, then the
-// field.
-func fieldLine(label string, labelW int, f textinput.Model) string {
-	return fit(strings.Repeat(" ", fieldIndent)+label, labelW) + f.View()
 }
 
 // netName names the network as the --network flag does.
@@ -374,16 +389,4 @@ func netName(net *chaincfg.Params) string {
 		return "testnet"
 	}
 	return net.Name
-}
-
-// fit cuts or pads s, which may hold styles, to exactly w cells.
-func fit(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	sw := ansi.StringWidth(s)
-	if sw > w {
-		return ansi.Truncate(s, w, "…")
-	}
-	return s + strings.Repeat(" ", w-sw)
 }

@@ -4,18 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/charmbracelet/x/exp/golden"
 	"slices"
 	"strings"
 	"testing"
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
+	"github.com/satchelbtc/satchel/tui/internal/tuitest"
 	core "github.com/satchelbtc/satchel/wallet"
 )
 
@@ -181,20 +182,6 @@ func dontWantScreen(t *testing.T, m *Model, nots ...string) {
 	for _, w := range nots {
 		if strings.Contains(s, w) {
 			t.Errorf("screen shows %q:\n%s", w, s)
-		}
-	}
-}
-
-// assertFits checks that the view is exactly h lines of at most w cells.
-func assertFits(t *testing.T, v string, w, h int) {
-	t.Helper()
-	lines := strings.Split(v, "\n")
-	if len(lines) != h {
-		t.Errorf("view has %d lines, want %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if lw := lipgloss.Width(l); lw > w {
-			t.Errorf("line %d is %d wide, more than %d: %q", i, lw, w, l)
 		}
 	}
 }
@@ -615,12 +602,16 @@ func TestHelp(t *testing.T) {
 // colour.
 func TestNoColor(t *testing.T) {
 	c := common.NewCommon(t.Context(), 80, 24)
-	plainStyle := lipgloss.NewStyle()
-	c.Styles = &common.Styles{TableHeader: plainStyle, Row: plainStyle, SelectedRow: plainStyle,
-		Muted: plainStyle, Footer: plainStyle, Error: plainStyle}
+	c.Styles = themes.NewStyles(themes.Builtin()[0], true)
 	m := New(c, &fakeSource{}, &chaincfg.RegressionNetParams)
 	press(t, m, "j")
 	wantScreen(t, m, "> Restore from recovery words", "  Create a new wallet")
+	for _, keys := range [][]string{nil, {"enter", "enter", "j", "enter", "enter"}} {
+		press(t, m, keys...)
+		if colours := tuitest.Colors(m.View().Content); len(colours) > 0 {
+			t.Errorf("after %v the view has colour %q", keys, colours)
+		}
+	}
 }
 
 func TestViews(t *testing.T) {
@@ -674,7 +665,7 @@ func TestViews(t *testing.T) {
 					WithChallenge(func(int) [3]int { return [3]int{3, 8, 13} }))
 				tt.setup(t, m)
 				v := m.View().Content
-				assertFits(t, v, size[0], size[1])
+				tuitest.AssertFits(t, v, size[0], size[1])
 				golden.RequireEqual(t, v)
 			})
 		}
@@ -686,16 +677,16 @@ func TestSmallTerminal(t *testing.T) {
 	m := newWizard(t, &fakeSource{mnemonic: vector24}, 40, 10)
 	for _, k := range []string{"enter", "enter", "j", "enter", "enter"} {
 		press(t, m, k)
-		assertFits(t, m.View().Content, 40, 10)
+		tuitest.AssertFits(t, m.View().Content, 40, 10)
 	}
 	// The field being typed in stays on screen.
 	m = newWizard(t, &fakeSource{}, 40, 10)
 	press(t, m, restoreSteps...)
 	send(t, m, tea.PasteMsg{Content: vectorAbout})
 	wantScreen(t, m, "Word 13", "checksum ok ✓")
-	assertFits(t, m.View().Content, 40, 10)
+	tuitest.AssertFits(t, m.View().Content, 40, 10)
 	m.SetSize(20, 3)
-	assertFits(t, m.View().Content, 20, 3)
+	tuitest.AssertFits(t, m.View().Content, 20, 3)
 	m.SetSize(0, 0)
 	if m.View().Content != "" {
 		t.Error("a zero-size wizard draws something")

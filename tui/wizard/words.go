@@ -60,19 +60,22 @@ func matches(prefix string, limit int) ([]string, int) {
 
 // unknownWord returns the keystore's report for w at 1-based position pos
 // when w is not a BIP39 word, with the closest list words as suggestions,
-// or nil when it is one. The keystore ranks suggestions only while checking
-// a whole phrase, so it is given w followed by eleven valid words.
+// or nil when it is one. Four letters that begin one word only are not that
+// word yet here: the word is its only suggestion.
 func unknownWord(w string, pos int) *keystore.WordError {
 	w = normalizeWord(w)
 	if w == "" || isWord(w) || len(strings.Fields(w)) != 1 {
 		return nil
 	}
-	_, err := keystore.NormalizeMnemonic(w + strings.Repeat(" abandon", 11))
+	full, err := keystore.CheckWord(w, pos)
 	var we *keystore.WordError
-	if !errors.As(err, &we) || we.Position != 1 {
-		return &keystore.WordError{Position: pos, Word: w}
+	switch {
+	case err == nil:
+		return &keystore.WordError{Position: pos, Word: w, Suggestions: []string{full}}
+	case errors.As(err, &we):
+		return we
 	}
-	return &keystore.WordError{Position: pos, Word: we.Word, Suggestions: we.Suggestions}
+	return &keystore.WordError{Position: pos, Word: w}
 }
 
 // isPhraseLength reports whether n words make a BIP39 phrase.

@@ -81,6 +81,19 @@ const (
 	// ErrWrongNetwork means the PSBT names a key of this wallet encoded
 	// for another network.
 	ErrWrongNetwork
+
+	// ErrUnprovenAmount means an input of this wallet spends a segwit v0
+	// or legacy coin whose amount only the PSBT's witness UTXO states:
+	// neither its full previous transaction nor the wallet's records prove
+	// it, and its signature would not commit to it (the segwit fee attack).
+	ErrUnprovenAmount
+
+	// ErrAbsurdFee means the fee breaks the signer's limits (fee rate,
+	// absolute cap, more than the amount sent) and was not allowed.
+	ErrAbsurdFee
+
+	// ErrNegativeFee means the outputs add up to more than the inputs.
+	ErrNegativeFee
 )
 
 // codeNames holds the names String returns.
@@ -101,6 +114,9 @@ var codeNames = map[ErrorCode]string{
 	ErrIncomplete:     "ErrIncomplete",
 	ErrSigning:        "ErrSigning",
 	ErrWrongNetwork:   "ErrWrongNetwork",
+	ErrUnprovenAmount: "ErrUnprovenAmount",
+	ErrAbsurdFee:      "ErrAbsurdFee",
+	ErrNegativeFee:    "ErrNegativeFee",
 }
 
 // String returns the code's name, for logs and test failures.

@@ -16,6 +16,7 @@ import (
 	"github.com/btcsuite/btcd/psbt/v2"
 	"github.com/btcsuite/btcd/txscript/v2"
 	"github.com/btcsuite/btcd/wire/v2"
+
 	"github.com/satchelbtc/satchel/keystore"
 )
 
@@ -124,24 +125,16 @@ func deriveKey(t testing.TB, s *keystore.Signer, kind scriptType, change,
 // of the wallet with fingerprint fp.
 func (k *walletKey) outputDerivation(o *psbt.POutput, fp uint32) {
 	if k.kind == typeP2TR {
-		xonly := schnorr.SerializePubKey(k.pub)
-		o.TaprootInternalKey = xonly
+		o.TaprootInternalKey = schnorr.SerializePubKey(k.pub)
 		o.TaprootBip32Derivation = append(o.TaprootBip32Derivation,
-			&psbt.TaprootBip32Derivation{
-				XOnlyPubKey:          xonly,
-				MasterKeyFingerprint: fp,
-				Bip32Path:            k.path,
-			})
+			NewTaprootBip32Derivation(fp, k.pub, k.path))
 		return
 	}
 	if k.kind == typeP2SHP2WPKH {
 		o.RedeemScript = k.redeem
 	}
-	o.Bip32Derivation = append(o.Bip32Derivation, &psbt.Bip32Derivation{
-		PubKey:               k.pub.SerializeCompressed(),
-		MasterKeyFingerprint: fp,
-		Bip32Path:            k.path,
-	})
+	o.Bip32Derivation = append(o.Bip32Derivation,
+		NewBip32Derivation(fp, k.pub, k.path))
 }
 
 // coin is a fake unspent output paying to a wallet key: output 1 of prevTx.
@@ -173,8 +166,9 @@ func (c *coin) outPoint() *wire.OutPoint {
 func (c *coin) txOut() *wire.TxOut { return c.prevTx.TxOut[1] }
 
 // fill sets what a creator of the wallet with fingerprint fp puts in the
-// input spending c: the UTXO (the previous transaction for p2pkh and
-// p2sh-p2wpkh, the output for segwit), the redeem script and derivation.
+// input spending c, as the wallet's own CreatePSBT does: the full previous
+// transaction for every coin but taproot (which proves the amount), the
+// witness UTXO for segwit coins, the redeem script and the key origin.
 func (c *coin) fill(in *psbt.PInput, fp uint32) {
 	k := c.key
 	switch k.kind {
@@ -184,24 +178,92 @@ func (c *coin) fill(in *psbt.PInput, fp uint32) {
 		in.NonWitnessUtxo = c.prevTx
 		in.WitnessUtxo = c.txOut()
 		in.RedeemScript = k.redeem
+	case typeP2WPKH:
+		in.NonWitnessUtxo = c.prevTx
+		in.WitnessUtxo = c.txOut()
 	default:
 		in.WitnessUtxo = c.txOut()
 	}
 	if k.kind == typeP2TR {
-		xonly := schnorr.SerializePubKey(k.pub)
-		in.TaprootInternalKey = xonly
-		in.TaprootBip32Derivation = []*psbt.TaprootBip32Derivation{{
-			XOnlyPubKey:          xonly,
-			MasterKeyFingerprint: fp,
-			Bip32Path:            k.path,
-		}}
+		in.TaprootInternalKey = schnorr.SerializePubKey(k.pub)
+		in.TaprootBip32Derivation = []*psbt.TaprootBip32Derivation{
+			NewTaprootBip32Derivation(fp, k.pub, k.path)}
 		return
 	}
-	in.Bip32Derivation = []*psbt.Bip32Derivation{{
-		PubKey:               k.pub.SerializeCompressed(),
-		MasterKeyFingerprint: fp,
-		Bip32Path:            k.path,
-	}}
+	in.Bip32Derivation = []*psbt.Bip32Derivation{
+		NewBip32Derivation(fp, k.pub, k.path)}
+}
+
+// accountsOf returns the four single-key accounts of s on regtest
+// (m/44h/1h/0h p2pkh, m/49h/1h/0h p2sh-p2wpkh, m/84h/1h/0h p2wpkh,
+// m/86h/1h/0h p2tr), as a wallet describes them to Sign.
+func accountsOf(t testing.TB, s *keystore.Signer) []Account {
+	t.Helper()
+	var accts []Account
+	for _, kind := range allTypes {
+		path := walletPath(kind, 0, 0)[:3]
+		xpub, err := s.AccountXPub(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		accts = append(accts, Account{
+			Fingerprint: s.Fingerprint(),
+			Path:        path,
+			Key:         xpub,
+			Script:      accountScript(xpub, kind),
+		})
+	}
+	return accts
+}
+
+// accountOf returns the account of s for one script type.
+func accountOf(t testing.TB, s *keystore.Signer, kind scriptType) Account {
+	return accountsOf(t, s)[kind]
+}
+
+// accountScript returns the Script function of an account of kind whose
+// extended public key is xpub.
+func accountScript(xpub *hdkeychain.ExtendedKey,
+	kind scriptType) func(branch, index uint32) ([]byte, error) {
+
+	return func(branch, index uint32) ([]byte, error) {
+		b, err := xpub.Derive(branch)
+		if err != nil {
+			return nil, err
+		}
+		c, err := b.Derive(index)
+		if err != nil {
+			return nil, err
+		}
+		pub, err := c.ECPubKey()
+		if err != nil {
+			return nil, err
+		}
+		h := address.Hash160(pub.SerializeCompressed())
+		switch kind {
+		case typeP2PKH:
+			return p2pkhScript(h), nil
+		case typeP2SHP2WPKH:
+			return p2shScript(p2wpkhScript(h)), nil
+		case typeP2WPKH:
+			return p2wpkhScript(h), nil
+		}
+		return p2trScript(txscript.ComputeTaprootKeyNoScript(pub)), nil
+	}
+}
+
+// signN signs p with s and its four accounts, plus opts, and returns how
+// many inputs it signed.
+func signN(t testing.TB, p *psbt.Packet, s *keystore.Signer,
+	opts ...Option) (int, error) {
+
+	t.Helper()
+	res, err := Sign(p, s, netParams,
+		append([]Option{WithAccounts(accountsOf(t, s)...)}, opts...)...)
+	if err != nil {
+		return 0, err
+	}
+	return len(res.Signed), nil
 }
 
 // externalScript returns a p2wpkh script of a key no test wallet has.

@@ -9,6 +9,9 @@ import (
 	"github.com/btcsuite/btcd/psbt/v2"
 	"github.com/btcsuite/btcd/txscript/v2"
 	"github.com/btcsuite/btcd/wire/v2"
+
+	"github.com/satchelbtc/satchel/wallet/amount"
+	"github.com/satchelbtc/satchel/wallet/coinselect"
 )
 
 // Ownership tells whether a script is the wallet's and, if so, whether it is
@@ -36,6 +39,9 @@ type ReviewInput struct {
 	// Signed is true when the input carries a signature, final or
 	// partial.
 	Signed bool
+
+	// Proof says what proves Value (see AmountProof).
+	Proof AmountProof
 }
 
 // ReviewOutput is what a person needs to know about one output.
@@ -69,6 +75,14 @@ type Review struct {
 	// only for a transaction that can never be valid (Warnings says so).
 	Fee int64
 
+	// FeeProven is true when every input's amount is proven (see
+	// AmountProof), so that Fee cannot be a lie of the PSBT's.
+	FeeProven bool
+
+	// Sent is the total of the outputs that are not the wallet's change,
+	// in satoshis: what the fee limits compare the fee with.
+	Sent int64
+
 	// FeeRate is Fee per virtual byte (sat/vB), or -1 when Fee is
 	// unknown.
 	FeeRate float64
@@ -88,38 +102,6 @@ type Review struct {
 	Warnings []string
 }
 
-// ReviewOption changes what ReviewPacket checks.
-type ReviewOption func(*reviewConfig)
-
-// reviewConfig holds the settings of one ReviewPacket call.
-type reviewConfig struct {
-	fingerprints []uint32
-	keys         KeySource
-}
-
-// WithFingerprint tells ReviewPacket the wallet's master key fingerprint,
-// so that outputs claiming to be the wallet's change (a BIP32 derivation
-// with that fingerprint) are checked against the Ownership. Without it, the
-// fingerprints of the derivations on the wallet's own inputs are used.
-func WithFingerprint(fp uint32) ReviewOption {
-	return func(c *reviewConfig) {
-		c.fingerprints = append(c.fingerprints, fp)
-	}
-}
-
-// WithKeys gives ReviewPacket the wallet's keys (a *keystore.Signer, or any
-// source of public keys), so that an output claiming to be the wallet's
-// change is checked exactly as Sign does: the key derived at its path must
-// be the one recorded, and the script must pay to it.
-func WithKeys(k KeySource) ReviewOption {
-	return func(c *reviewConfig) {
-		c.keys = k
-		if k != nil {
-			c.fingerprints = append(c.fingerprints, k.Fingerprint())
-		}
-	}
-}
-
 // Thresholds of the fee warnings.
 const (
 	// highFeeRate is the fee rate (sat/vB) above which a fee is almost
@@ -132,15 +114,18 @@ const (
 )
 
 // ReviewPacket summarizes p for a person about to sign or broadcast it:
-// each input's coin and value, each output's address and whether it is the
-// wallet's (change), the fee and fee rate, whether the PSBT is complete,
-// and warnings. own says which scripts are the wallet's (nil: none); net
-// is used to write addresses. p is not modified.
+// each input's coin and value and what proves the value, each output's
+// address and whether it is the wallet's (change), the fee and fee rate,
+// whether the PSBT is complete, and warnings. own says which scripts are
+// the wallet's (nil: none); WithAccounts adds the inputs and outputs whose
+// key origins verifiably belong to the wallet's accounts, and checks the
+// outputs that claim to; WithPrevTxs proves amounts from the wallet's
+// records. net is used to write addresses. p is not modified.
 //
 // An error is returned only when p itself is unusable (ErrInvalidPacket);
 // everything wrong with its content is a warning.
 func ReviewPacket(p *psbt.Packet, net *chaincfg.Params, own Ownership,
-	opts ...ReviewOption) (*Review, error) {
+	opts ...Option) (*Review, error) {
 
 	if err := checkPacket(p); err != nil {
 		return nil, err
@@ -149,17 +134,14 @@ func ReviewPacket(p *psbt.Packet, net *chaincfg.Params, own Ownership,
 		return nil, newError(ErrInvalidPacket, nil, "cannot review the "+
 			"PSBT: no network was given")
 	}
-	var cfg reviewConfig
-	for _, o := range opts {
-		o(&cfg)
-	}
+	cfg := newConfig(opts)
 	if own == nil {
 		own = func([]byte) (bool, bool) { return false, false }
 	}
 
-	r := &Review{}
+	r := &Review{FeeProven: true}
 	prevs, prevErrs := spentOutputs(p)
-	ourFPs := slices.Clone(cfg.fingerprints)
+	var ourFPs []uint32
 	var sumIn int64
 	feeKnown := true
 	for i, txIn := range p.UnsignedTx.TxIn {
@@ -181,17 +163,39 @@ func ReviewPacket(p *psbt.Packet, net *chaincfg.Params, own Ownership,
 			if err := checkInputScripts(p, i, prev); err != nil {
 				r.warn("%v", err)
 			}
+			proof, err := amountProof(p, i, prev, cfg)
+			if err != nil {
+				r.warn("%v", err)
+				prev = nil
+			}
+			ri.Proof = proof
 		}
 		if prev != nil {
 			ri.Value = prev.Value
 			ri.Address = describeScript(prev.PkScript, net)
 			ri.Ours, _ = own(prev.PkScript)
+			if !ri.Ours && len(cfg.accounts) > 0 {
+				mine, _ := matchOrigins(origins(in.Bip32Derivation,
+					in.TaprootBip32Derivation), cfg.accounts)
+				_, err := coinKey(i, prev, mine)
+				ri.Ours = len(mine) > 0 && err == nil
+			}
 			sumIn += prev.Value
 			if ri.Ours {
 				ourFPs = appendFingerprints(ourFPs, in)
 			}
+			if !ri.Proof.Proven() {
+				r.warn("input %d: its amount (%s) is not proven: only "+
+					"the PSBT's witness UTXO states it, and a %s "+
+					"signature does not commit to the other inputs' "+
+					"amounts", i, amount.FormatBTC(btcutil.Amount(prev.Value)),
+					coinKind(prev.PkScript))
+			}
 		} else {
 			feeKnown = false
+		}
+		if !ri.Proof.Proven() {
+			r.FeeProven = false
 		}
 		switch in.SighashType {
 		case txscript.SigHashDefault, txscript.SigHashAll:
@@ -232,10 +236,25 @@ func ReviewPacket(p *psbt.Packet, net *chaincfg.Params, own Ownership,
 				"cost to spend it, and nodes will not relay the "+
 				"transaction", j, txOut.Value)
 		}
-		if r.fakeChange(p, j, ro.Ours, ourFPs, cfg.keys) {
+		if len(cfg.accounts) > 0 {
+			key, err := checkOutput(p, j, cfg.accounts)
+			switch {
+			case err != nil:
+				ro.Ours, ro.Change = false, false
+				r.warn("output %d claims to be change but is not "+
+					"this wallet's (%v): it may pay someone else", j,
+					err)
+			case key != nil:
+				ro.Ours = true
+				ro.Change = key.branch == ChangeBranch
+			}
+		} else if !ro.Ours && claims(&p.Outputs[j], ourFPs) {
 			r.warn("output %d claims to be change but does not "+
 				"derive from this wallet's key: it may pay someone "+
 				"else", j)
+		}
+		if !ro.Change {
+			r.Sent += txOut.Value
 		}
 		r.Outputs = append(r.Outputs, ro)
 	}
@@ -269,42 +288,27 @@ func ReviewPacket(p *psbt.Packet, net *chaincfg.Params, own Ownership,
 	return r, nil
 }
 
+// CheckFee applies the fee limits to the reviewed fee, as Sign does: an
+// error when the fee is negative or breaks the limits; nil when it is
+// unknown.
+func (r *Review) CheckFee(l FeeLimits) error {
+	if r.Fee == -1 && r.FeeRate == -1 {
+		return nil
+	}
+	return l.CheckFee(btcutil.Amount(r.Fee), r.VSize, btcutil.Amount(r.Sent))
+}
+
 // warn adds a warning.
 func (r *Review) warn(format string, args ...any) {
 	r.Warnings = append(r.Warnings, fmt.Sprintf(format, args...))
 }
 
-// fakeChange reports whether output j claims to be the wallet's change but
-// is not: it carries one of the wallet's fingerprints in a derivation while
-// the Ownership says it is not the wallet's, or keys (when given) do not
-// derive its script.
-func (r *Review) fakeChange(p *psbt.Packet, j int, ours bool, fps []uint32,
-	keys KeySource) bool {
-
-	out := &p.Outputs[j]
-	if keys != nil {
-		fp := keys.Fingerprint()
-		if checkChangeOutput(p, j, keys, fp) != nil {
-			return true
-		}
-		if claims(out, []uint32{fp}) {
-			// The keys derive the output: it is the wallet's.
-			return false
-		}
-	}
-	return !ours && claims(out, fps)
-}
-
 // claims reports whether an output carries one of the fingerprints fps in a
 // BIP32 or taproot BIP32 derivation.
 func claims(out *psbt.POutput, fps []uint32) bool {
-	for _, d := range out.Bip32Derivation {
-		if d != nil && slices.Contains(fps, d.MasterKeyFingerprint) {
-			return true
-		}
-	}
-	for _, d := range out.TaprootBip32Derivation {
-		if d != nil && slices.Contains(fps, d.MasterKeyFingerprint) {
+	for _, o := range origins(out.Bip32Derivation,
+		out.TaprootBip32Derivation) {
+		if slices.Contains(fps, o.fp) {
 			return true
 		}
 	}
@@ -313,14 +317,10 @@ func claims(out *psbt.POutput, fps []uint32) bool {
 
 // appendFingerprints adds the fingerprints of the input's derivations to fps.
 func appendFingerprints(fps []uint32, in *psbt.PInput) []uint32 {
-	for _, d := range in.Bip32Derivation {
-		if d != nil && !slices.Contains(fps, d.MasterKeyFingerprint) {
-			fps = append(fps, d.MasterKeyFingerprint)
-		}
-	}
-	for _, d := range in.TaprootBip32Derivation {
-		if d != nil && !slices.Contains(fps, d.MasterKeyFingerprint) {
-			fps = append(fps, d.MasterKeyFingerprint)
+	for _, o := range origins(in.Bip32Derivation,
+		in.TaprootBip32Derivation) {
+		if !slices.Contains(fps, o.fp) {
+			fps = append(fps, o.fp)
 		}
 	}
 	return fps
@@ -515,24 +515,11 @@ func varIntSize(n int) int64 {
 	return int64(wire.VarIntSerializeSize(uint64(n)))
 }
 
-// dustRelayFeeRate is the fee rate (sat/vB) Bitcoin Core uses to define
-// dust: an output worth less than spending it would cost at this rate.
-const dustRelayFeeRate = 3
-
 // dustThreshold returns the smallest amount an output with script may carry
-// without being dust (Bitcoin Core's GetDustThreshold): 546 sat for p2pkh,
-// 294 for p2wpkh, 330 for p2tr. Unspendable (OP_RETURN) outputs have none.
+// without being dust: coinselect's rule, Bitcoin Core's default relay policy
+// (546 sat for p2pkh, 294 for p2wpkh, 330 for p2tr; none for OP_RETURN).
 func dustThreshold(script []byte) int64 {
-	if txscript.IsUnspendable(script) {
-		return 0
-	}
-	size := 8 + varIntSize(len(script)) + int64(len(script))
-	if txscript.IsWitnessProgram(script) {
-		size += 32 + 4 + 1 + (107 / 4) + 4
-	} else {
-		size += 32 + 4 + 1 + 107 + 4
-	}
-	return size * dustRelayFeeRate
+	return int64(coinselect.DefaultDustLimit(script, 0))
 }
 
 // describeScript returns a script's address on net, or what kind of script

@@ -111,7 +111,7 @@ func TestReviewNumbers(t *testing.T) {
 	}
 
 	s := newTestSigner(t, testMnemonic)
-	if n, err := Sign(f.p, s, netParams); err != nil || n != 2 {
+	if n, err := signN(t, f.p, s); err != nil || n != 2 {
 		t.Fatalf("Sign: %d, %v", n, err)
 	}
 	r, err = ReviewPacket(f.p, netParams, f.own)
@@ -149,7 +149,7 @@ func TestReviewEstimateByType(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := Sign(p, s, netParams); err != nil {
+			if _, err := signN(t, p, s); err != nil {
 				t.Fatal(err)
 			}
 			if err := Finalize(p); err != nil {
@@ -173,7 +173,7 @@ func TestReviewWarnings(t *testing.T) {
 	tests := []struct {
 		name   string
 		change func(f *reviewFixture)
-		opts   []ReviewOption
+		opts   func(*testing.T) []Option
 		want   string
 		check  func(t *testing.T, r *Review)
 	}{{
@@ -194,6 +194,7 @@ func TestReviewWarnings(t *testing.T) {
 		name: "fee rate above 1000 sat/vB",
 		change: func(f *reviewFixture) {
 			in := f.p.Inputs[0].WitnessUtxo
+			f.p.Inputs[0].NonWitnessUtxo = nil
 			f.p.Inputs[0].WitnessUtxo = wire.NewTxOut(1000000,
 				in.PkScript)
 		},
@@ -222,14 +223,16 @@ func TestReviewWarnings(t *testing.T) {
 		want: "output 1 claims to be change but does not derive from " +
 			"this wallet's key",
 	}, {
-		name: "fake change with the fingerprint given",
+		name: "fake change with the wallet's accounts given",
 		change: func(f *reviewFixture) {
 			f.p.UnsignedTx.TxOut[1].PkScript = externalScript("evil")
 			f.own = nil
 		},
-		opts: []ReviewOption{WithFingerprint(testFingerprint)},
-		want: "output 1 claims to be change but does not derive from " +
-			"this wallet's key",
+		opts: func(t *testing.T) []Option {
+			s := newTestSigner(t, testMnemonic)
+			return []Option{WithAccounts(accountsOf(t, s)...)}
+		},
+		want: "output 1 claims to be change but is not this wallet's",
 	}, {
 		name: "non-witness UTXO of another transaction",
 		change: func(f *reviewFixture) {
@@ -261,7 +264,11 @@ func TestReviewWarnings(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newReviewFixture(t)
 			tc.change(f)
-			r, err := ReviewPacket(f.p, netParams, f.own, tc.opts...)
+			var opts []Option
+			if tc.opts != nil {
+				opts = tc.opts(t)
+			}
+			r, err := ReviewPacket(f.p, netParams, f.own, opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -275,8 +282,9 @@ func TestReviewWarnings(t *testing.T) {
 	}
 	// Without the fixture's changes, only the dust warning.
 	f := newReviewFixture(t)
+	s := newTestSigner(t, testMnemonic)
 	r, err := ReviewPacket(f.p, netParams, f.own,
-		WithFingerprint(testFingerprint))
+		WithAccounts(accountsOf(t, s)...))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,20 +9,23 @@ import (
 	"github.com/btcsuite/btcd/address/v2"
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcec/v2/schnorr"
+	"github.com/btcsuite/btcd/btcutil/v2"
 	"github.com/btcsuite/btcd/btcutil/v2/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/psbt/v2"
 	"github.com/btcsuite/btcd/txscript/v2"
 	"github.com/btcsuite/btcd/wire/v2"
+
 	"github.com/satchelbtc/satchel/keystore"
+	"github.com/satchelbtc/satchel/wallet/amount"
 )
 
-// KeySource is what Sign and the change checks need from a wallet's keys:
-// its master fingerprint and the public key at a BIP32 path. A
+// KeySource is what Sign needs from a wallet's keys besides signing: its
+// master fingerprint and the public key at a BIP32 path. A
 // *keystore.Signer is one.
 type KeySource interface {
-	// Fingerprint returns the master key fingerprint as a big-endian
-	// uint32, as PSBT derivations store it.
+	// Fingerprint returns the master key fingerprint as printed: its
+	// four bytes read big-endian (0x73c5da0a for [73c5da0a/...]).
 	Fingerprint() uint32
 
 	// PublicKey returns the public key at path.
@@ -56,70 +59,118 @@ type signJob struct {
 	outKey   *btcec.PublicKey // the tweaked output key (Schnorr)
 	digest   []byte
 	hashType txscript.SigHashType
-	root     []byte // taproot merkle root, nil for key-path-only outputs
 
 	setRedeem  []byte      // a derived p2sh-p2wpkh redeem script to record
 	setWitness *wire.TxOut // a witness UTXO to record for a segwit coin
 }
 
-// Sign adds this wallet's signatures to p and returns how many inputs it
-// signed. An input is signed when one of its BIP32 derivations (or taproot
-// BIP32 derivations) carries the signer's fingerprint and the key derived
-// at that path is the one recorded and the one the coin pays to:
+// InputNote says why Sign left an input unsigned.
+type InputNote struct {
+	Input  int
+	Reason string
+}
+
+// SignResult says what Sign did with each input.
+type SignResult struct {
+	// Signed lists the inputs this call signed, in order.
+	Signed []int
+
+	// Skipped lists the inputs left unsigned and why: already signed or
+	// finalized, no key origin, another wallet's keys, a key path
+	// outside the wallet's accounts.
+	Skipped []InputNote
+}
+
+// Explain says why each skipped input was left alone, one clause per
+// input: "input 0: its keys belong to another wallet (...); input 1: ...".
+func (r *SignResult) Explain() string {
+	var b strings.Builder
+	for k, n := range r.Skipped {
+		if k > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "input %d: %s", n.Input, n.Reason)
+	}
+	return b.String()
+}
+
+// Sign adds this wallet's signatures to p and says which inputs it signed
+// and why it left the others alone. An input is signed only when the
+// wallet can verify that it is its own and what it spends:
 //
-//   - p2pkh: ECDSA, SIGHASH_ALL, over the legacy sighash; the full previous
-//     transaction (non-witness UTXO) is required and its txid is checked;
-//   - p2sh-p2wpkh: ECDSA, SIGHASH_ALL, BIP143; the redeem script is taken
-//     from the PSBT or derived from the key, and recorded;
-//   - p2wpkh: ECDSA, SIGHASH_ALL, BIP143;
-//   - p2tr key path: BIP340 Schnorr over the BIP341 sighash
-//     (SIGHASH_DEFAULT, or SIGHASH_ALL when the input asks for it), with the
-//     key tweaked for the input's merkle root (none for BIP86 outputs); every
-//     input's coin must be known, as the sighash commits to all of them.
+//   - one of its key origins (BIP32 or taproot BIP32 derivations) belongs
+//     to one of the wallet's accounts (WithAccounts, required): the
+//     account's fingerprint, a path inside the account, the key the
+//     account derives there;
+//   - the coin it spends pays exactly the account's script at that path;
+//   - the coin's amount is proven (see AmountProof): by the full previous
+//     transaction in the PSBT or in the wallet's records (WithPrevTxs) for
+//     segwit v0 and legacy coins, whose signatures do not commit to the
+//     amounts of the other inputs; a taproot coin's amount, which every
+//     taproot signature commits to, is still checked against the wallet's
+//     records where it has them.
 //
-// Inputs already finalized, already signed by this wallet, or of other
-// kinds (multisig, p2wsh, script paths) are left alone.
+// Signatures: ECDSA with SIGHASH_ALL for p2pkh (legacy sighash), p2sh-p2wpkh
+// and p2wpkh (BIP143); BIP340 Schnorr key-path signatures for BIP86 p2tr
+// (SIGHASH_DEFAULT, or SIGHASH_ALL when the input asks for it).
 //
 // Sign first checks the whole PSBT and returns an error, having changed
-// nothing, when an output carries the signer's fingerprint (so it claims to
-// be this wallet's change) but does not pay to the key derived at its path
-// (ErrChangeMismatch), or when an input to sign is inconsistent (missing or
-// mismatching UTXO, scripts that do not match the coin, a sighash type other
-// than SIGHASH_ALL/DEFAULT). Every signature is verified before it is added,
-// and either all planned signatures are added or none.
+// nothing, when: an output claims to be this wallet's (a key origin with its
+// fingerprint) but is not the account's script at that path
+// (ErrChangeMismatch); an input to sign is inconsistent (missing or
+// mismatching UTXO, a coin that does not pay the derived key, a sighash
+// type other than SIGHASH_ALL/DEFAULT); an amount is unproven
+// (ErrUnprovenAmount); the fee is negative (ErrNegativeFee), cannot be
+// computed, or breaks the fee limits (ErrAbsurdFee; see WithFeeLimits and
+// AllowAbsurdFee). Every signature is verified before it is added, and
+// either all planned signatures are added or none.
 //
 // net is the network the wallet is for; a global extended public key with
 // the signer's fingerprint but another network's version is refused
 // (ErrWrongNetwork).
-func Sign(p *psbt.Packet, s *keystore.Signer, net *chaincfg.Params) (int,
-	error) {
+func Sign(p *psbt.Packet, s *keystore.Signer, net *chaincfg.Params,
+	opts ...Option) (*SignResult, error) {
 
 	if s == nil {
-		return 0, newError(ErrSigning, nil, "cannot sign: no wallet "+
+		return nil, newError(ErrSigning, nil, "cannot sign: no wallet "+
 			"keys were given")
 	}
 	if err := checkPacket(p); err != nil {
-		return 0, err
+		return nil, err
 	}
 	if net == nil {
-		return 0, newError(ErrSigning, nil, "cannot sign: no network "+
+		return nil, newError(ErrSigning, nil, "cannot sign: no network "+
 			"was given")
 	}
-	if err := checkGlobalXPubs(p, s.Fingerprint(), net); err != nil {
-		return 0, err
-	}
-	if err := checkChangeOutputs(p, s); err != nil {
-		return 0, err
-	}
-	jobs, err := planSignatures(p, s)
+	cfg := newConfig(opts)
+	accts, err := signerAccounts(cfg.accounts, s)
 	if err != nil {
-		return 0, err
+		return nil, err
+	}
+	cfg.accounts = accts
+	if err := checkGlobalXPubs(p, s.Fingerprint(), net); err != nil {
+		return nil, err
+	}
+	jobs, notes, err := planSignatures(p, s, cfg)
+	if err != nil {
+		return nil, err
+	}
+	res := &SignResult{Skipped: notes}
+	if len(jobs) == 0 {
+		return res, nil
+	}
+	change, err := checkOutputs(p, cfg.accounts)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSignFee(p, change, cfg); err != nil {
+		return nil, err
 	}
 	sigs := make([][]byte, len(jobs))
 	for k, job := range jobs {
 		sig, err := makeSignature(s, job)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		sigs[k] = sig
 	}
@@ -140,8 +191,63 @@ func Sign(p *psbt.Packet, s *keystore.Signer, net *chaincfg.Params) (int,
 		if job.setWitness != nil && in.WitnessUtxo == nil {
 			in.WitnessUtxo = job.setWitness
 		}
+		res.Signed = append(res.Signed, job.input)
 	}
-	return len(jobs), nil
+	return res, nil
+}
+
+// signerAccounts returns the accounts of accts that the signer's seed
+// holds. It fails when none is given, or when none has the signer's
+// fingerprint: the wallet's public data does not belong to its seed.
+func signerAccounts(accts []Account, s KeySource) ([]Account, error) {
+	if len(accts) == 0 {
+		return nil, newError(ErrSigning, nil, "cannot sign: the "+
+			"wallet's accounts were not given")
+	}
+	var own []Account
+	for _, a := range accts {
+		if a.Fingerprint == s.Fingerprint() {
+			own = append(own, a)
+		}
+	}
+	if len(own) == 0 {
+		return nil, newError(ErrSigning, nil, "cannot sign: the keys "+
+			"have master fingerprint %08x but the wallet's accounts "+
+			"name %s", s.Fingerprint(), walletFingerprints(accts))
+	}
+	return own, nil
+}
+
+// checkSignFee refuses a negative fee always, and a fee that cannot be
+// computed or breaks the limits unless the config allows it. change marks
+// the outputs that are the wallet's change.
+func checkSignFee(p *psbt.Packet, change []bool, cfg *config) error {
+	prevs, _ := spentOutputs(p)
+	var in, out, sent int64
+	for i, prev := range prevs {
+		if prev == nil {
+			if cfg.force {
+				return nil
+			}
+			return newError(ErrMissingUTXO, nil, "input %d has no UTXO "+
+				"information, so the fee cannot be checked; refusing "+
+				"to sign (use --force to sign an unchecked fee)", i)
+		}
+		in += prev.Value
+	}
+	for j, o := range p.UnsignedTx.TxOut {
+		out += o.Value
+		if !change[j] {
+			sent += o.Value
+		}
+	}
+	fee := btcutil.Amount(in - out)
+	if fee < 0 || !cfg.force {
+		weight, _ := estimateWeight(p, prevs)
+		return cfg.limits.CheckFee(fee, (weight+3)/4,
+			btcutil.Amount(sent))
+	}
+	return nil
 }
 
 // makeSignature signs one planned job and verifies the signature.
@@ -160,7 +266,7 @@ func makeSignature(s *keystore.Signer, job signJob) ([]byte, error) {
 		}
 		return append(sig.Serialize(), byte(job.hashType)), nil
 	default:
-		sig, err := s.SignSchnorr(job.path, job.digest, job.root)
+		sig, err := s.SignSchnorr(job.path, job.digest, nil)
 		if err != nil {
 			return nil, newError(ErrSigning, err, "cannot sign input "+
 				"%d: %v", job.input, err)
@@ -179,9 +285,11 @@ func makeSignature(s *keystore.Signer, job signJob) ([]byte, error) {
 }
 
 // planSignatures works out which inputs this wallet signs and the digest of
-// each, checking every input it will sign. It changes nothing.
-func planSignatures(p *psbt.Packet, keys KeySource) ([]signJob, error) {
-	fp := keys.Fingerprint()
+// each, checking every input it will sign, and says why it leaves the
+// others. It changes nothing.
+func planSignatures(p *psbt.Packet, keys KeySource, cfg *config) ([]signJob,
+	[]InputNote, error) {
+
 	tx := p.UnsignedTx
 	prevs, prevErrs := spentOutputs(p)
 	var hashes *txscript.TxSigHashes
@@ -194,110 +302,153 @@ func planSignatures(p *psbt.Packet, keys KeySource) ([]signJob, error) {
 	}
 
 	dupA, dupB := duplicateInputs(tx)
-	var jobs []signJob
+	var (
+		jobs  []signJob
+		notes []InputNote
+	)
+	skip := func(i int, why string) {
+		notes = append(notes, InputNote{Input: i, Reason: why})
+	}
 	for i := range p.Inputs {
 		in := &p.Inputs[i]
-		if isFinalized(in) || !hasOurDerivation(in, fp) {
+		if isFinalized(in) {
+			skip(i, "it is already finalized")
+			continue
+		}
+		mine, why := matchOrigins(origins(in.Bip32Derivation,
+			in.TaprootBip32Derivation), cfg.accounts)
+		if len(mine) == 0 {
+			skip(i, why)
 			continue
 		}
 		if prevErrs[i] != nil {
-			return nil, prevErrs[i]
+			return nil, nil, prevErrs[i]
 		}
 		prev := prevs[i]
 		if prev == nil {
-			return nil, newError(ErrMissingUTXO, nil, "input %d has "+
-				"no UTXO information: the PSBT must carry the coin "+
-				"it spends before it can be signed", i)
+			return nil, nil, newError(ErrMissingUTXO, nil, "input %d "+
+				"has no UTXO information: the PSBT must carry the "+
+				"coin it spends before it can be signed", i)
 		}
 		if err := checkInputScripts(p, i, prev); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if dupA >= 0 {
-			return nil, newError(ErrInvalidPacket, nil, "inputs %d "+
-				"and %d spend the same coin: the transaction is "+
+			return nil, nil, newError(ErrInvalidPacket, nil, "inputs "+
+				"%d and %d spend the same coin: the transaction is "+
 				"invalid", dupA, dupB)
+		}
+		key, err := coinKey(i, prev, mine)
+		if err != nil {
+			return nil, nil, err
+		}
+		proof, err := amountProof(p, i, prev, cfg)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !proof.Proven() {
+			return nil, nil, newError(ErrUnprovenAmount, nil, "input %d "+
+				"spends a %s coin whose amount (%s) only the PSBT "+
+				"states: its signature would not commit to the other "+
+				"inputs' amounts, so a false amount could hide a much "+
+				"larger fee. Add its previous transaction (non-witness "+
+				"UTXO) to the PSBT, or sync this wallet so its records "+
+				"hold it; refusing to sign", i, coinKind(prev.PkScript),
+				amount.FormatBTC(btcutil.Amount(prev.Value)))
+		}
+		// The seed must derive the key the account's public data names.
+		seedKey, err := keys.PublicKey(key.path)
+		if err != nil {
+			return nil, nil, newError(ErrSigning, err, "input %d: "+
+				"cannot derive the key at %s: %v", i,
+				formatPath(key.path), err)
+		}
+		if !seedKey.IsEqual(key.pub) {
+			return nil, nil, newError(ErrSigning, nil, "input %d: the "+
+				"wallet's account key does not match its seed at %s: "+
+				"the wallet file's public data was changed; refusing "+
+				"to sign", i, formatPath(key.path))
+		}
+		if signedBy(in, key.pub) {
+			skip(i, "it is already signed by this wallet")
+			continue
 		}
 
 		var job *signJob
-		var err error
 		switch txscript.GetScriptClass(prev.PkScript) {
 		case txscript.PubKeyHashTy:
-			job, err = planP2PKH(p, i, prev, keys)
+			job, err = planP2PKH(p, i, prev, key)
 		case txscript.ScriptHashTy:
-			job, err = planP2SHP2WPKH(p, i, prev, keys, sigHashes)
+			job, err = planP2SHP2WPKH(p, i, prev, key, sigHashes)
 		case txscript.WitnessV0PubKeyHashTy:
-			job, err = planP2WPKH(p, i, prev, keys, sigHashes)
+			job, err = planP2WPKH(p, i, prev, key, sigHashes)
 		case txscript.WitnessV1TaprootTy:
-			job, err = planP2TR(p, i, prev, prevs, keys, sigHashes)
+			job, err = planP2TR(p, i, prev, prevs, key, sigHashes)
+		default:
+			skip(i, fmt.Sprintf("it spends a %s coin, which this "+
+				"wallet does not sign", coinKind(prev.PkScript)))
+			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if job != nil {
-			jobs = append(jobs, *job)
-		}
+		jobs = append(jobs, *job)
 	}
-	return jobs, nil
+	return jobs, notes, nil
 }
 
-// hasOurDerivation reports whether an input names a key of the wallet with
-// fingerprint fp.
-func hasOurDerivation(in *psbt.PInput, fp uint32) bool {
-	for _, d := range in.Bip32Derivation {
-		if d != nil && d.MasterKeyFingerprint == fp {
-			return true
+// coinKey returns the key among mine whose account script is the coin's.
+// When none is, the input names this wallet's key but spends someone
+// else's coin: an ErrWrongKey error.
+func coinKey(i int, prev *wire.TxOut, mine []accountKey) (*accountKey,
+	error) {
+
+	var paths []string
+	for k := range mine {
+		script, err := mine[k].script()
+		if err == nil && bytes.Equal(script, prev.PkScript) {
+			return &mine[k], nil
 		}
+		paths = append(paths, formatPath(mine[k].path))
 	}
-	for _, d := range in.TaprootBip32Derivation {
-		if d != nil && d.MasterKeyFingerprint == fp {
+	return nil, newError(ErrWrongKey, nil, "input %d: the coin it spends "+
+		"is not this wallet's address for the key at %s", i,
+		joinUnique(paths))
+}
+
+// signedBy reports whether an input already carries a signature by pub (or
+// a taproot key-path signature).
+func signedBy(in *psbt.PInput, pub *btcec.PublicKey) bool {
+	if len(in.TaprootKeySpendSig) > 0 {
+		return true
+	}
+	for _, ps := range in.PartialSigs {
+		if ps != nil && sameKey(ps.PubKey, pub) {
 			return true
 		}
 	}
 	return false
 }
 
-// ecdsaKey returns the first of the input's BIP32 derivations with the
-// wallet's fingerprint whose derived key is the recorded one and satisfies
-// match, with its path. When derivations name the wallet but none matches,
-// it returns an ErrWrongKey error; when the input is already signed by the
-// key it returns nil.
-func ecdsaKey(in *psbt.PInput, i int, keys KeySource,
-	match func(*btcec.PublicKey) bool) (*btcec.PublicKey, []uint32, error) {
-
-	fp := keys.Fingerprint()
-	var named []string
-	for _, d := range in.Bip32Derivation {
-		if d == nil || d.MasterKeyFingerprint != fp {
-			continue
-		}
-		pub, err := keys.PublicKey(d.Bip32Path)
-		if err != nil {
-			return nil, nil, newError(ErrSigning, err, "input %d: "+
-				"cannot derive the key at %s: %v", i,
-				formatPath(d.Bip32Path), err)
-		}
-		if !sameKey(d.PubKey, pub) {
-			// The derivation is someone else's key that happens to
-			// share our fingerprint, or bogus: not ours to sign.
-			continue
-		}
-		if !match(pub) {
-			named = append(named, formatPath(d.Bip32Path))
-			continue
-		}
-		for _, ps := range in.PartialSigs {
-			if ps != nil && sameKey(ps.PubKey, pub) {
-				return nil, nil, nil
-			}
-		}
-		return pub, d.Bip32Path, nil
+// coinKind names the type of a coin's script for messages.
+func coinKind(script []byte) string {
+	switch txscript.GetScriptClass(script) {
+	case txscript.PubKeyHashTy:
+		return "legacy (p2pkh)"
+	case txscript.ScriptHashTy:
+		return "p2sh"
+	case txscript.WitnessV0PubKeyHashTy:
+		return "segwit v0 (p2wpkh)"
+	case txscript.WitnessV0ScriptHashTy:
+		return "segwit v0 (p2wsh)"
+	case txscript.WitnessV1TaprootTy:
+		return "taproot"
+	case txscript.MultiSigTy:
+		return "bare multisig"
+	case txscript.PubKeyTy:
+		return "pay-to-pubkey"
 	}
-	if len(named) > 0 {
-		return nil, nil, newError(ErrWrongKey, nil, "input %d: the key "+
-			"this wallet derives at %s does not match the script of "+
-			"the coin it spends", i, strings.Join(named, ", "))
-	}
-	return nil, nil, nil
+	return "non-standard"
 }
 
 // checkSighashECDSA reports an ErrSighashType error unless input i asks for
@@ -313,7 +464,7 @@ func checkSighashECDSA(in *psbt.PInput, i int) error {
 
 // planP2PKH plans the signature of a p2pkh input.
 func planP2PKH(p *psbt.Packet, i int, prev *wire.TxOut,
-	keys KeySource) (*signJob, error) {
+	key *accountKey) (*signJob, error) {
 
 	in := &p.Inputs[i]
 	if in.NonWitnessUtxo == nil {
@@ -324,44 +475,26 @@ func planP2PKH(p *psbt.Packet, i int, prev *wire.TxOut,
 	if err := checkSighashECDSA(in, i); err != nil {
 		return nil, err
 	}
-	pub, path, err := ecdsaKey(in, i, keys, func(k *btcec.PublicKey) bool {
-		h := address.Hash160(k.SerializeCompressed())
-		return bytes.Equal(prev.PkScript, p2pkhScript(h))
-	})
-	if pub == nil || err != nil {
-		return nil, err
-	}
 	digest, err := txscript.CalcSignatureHash(prev.PkScript,
 		txscript.SigHashAll, p.UnsignedTx, i)
 	if err != nil {
 		return nil, newError(ErrSigning, err, "input %d: cannot "+
 			"compute its sighash: %v", i, err)
 	}
-	return &signJob{input: i, kind: sigECDSA, path: path, pub: pub,
-		digest: digest, hashType: txscript.SigHashAll}, nil
+	return &signJob{input: i, kind: sigECDSA, path: key.path,
+		pub: key.pub, digest: digest, hashType: txscript.SigHashAll}, nil
 }
 
-// planP2SHP2WPKH plans the signature of a p2sh-wrapped p2wpkh input. Other
-// p2sh inputs are not signed.
+// planP2SHP2WPKH plans the signature of a p2sh-wrapped p2wpkh input.
 func planP2SHP2WPKH(p *psbt.Packet, i int, prev *wire.TxOut,
-	keys KeySource, hashes func() *txscript.TxSigHashes) (*signJob, error) {
+	key *accountKey, hashes func() *txscript.TxSigHashes) (*signJob, error) {
 
 	in := &p.Inputs[i]
-	if len(in.RedeemScript) > 0 &&
-		!txscript.IsPayToWitnessPubKeyHash(in.RedeemScript) {
-		return nil, nil
-	}
-	var redeem []byte
-	pub, path, err := ecdsaKey(in, i, keys, func(k *btcec.PublicKey) bool {
-		wpkh := p2wpkhScript(address.Hash160(k.SerializeCompressed()))
-		if bytes.Equal(prev.PkScript, p2shScript(wpkh)) {
-			redeem = wpkh
-			return true
-		}
-		return false
-	})
-	if pub == nil || err != nil {
-		return nil, err
+	redeem := p2wpkhScript(address.Hash160(key.pub.SerializeCompressed()))
+	if !bytes.Equal(prev.PkScript, p2shScript(redeem)) {
+		return nil, newError(ErrWrongKey, nil, "input %d: the coin it "+
+			"spends is not the p2sh-p2wpkh address of the key at %s",
+			i, formatPath(key.path))
 	}
 	if err := checkSighashECDSA(in, i); err != nil {
 		return nil, err
@@ -372,23 +505,16 @@ func planP2SHP2WPKH(p *psbt.Packet, i int, prev *wire.TxOut,
 		return nil, newError(ErrSigning, err, "input %d: cannot "+
 			"compute its sighash: %v", i, err)
 	}
-	return &signJob{input: i, kind: sigECDSA, path: path, pub: pub,
-		digest: digest, hashType: txscript.SigHashAll,
+	return &signJob{input: i, kind: sigECDSA, path: key.path,
+		pub: key.pub, digest: digest, hashType: txscript.SigHashAll,
 		setRedeem: redeem, setWitness: copyTxOut(prev)}, nil
 }
 
 // planP2WPKH plans the signature of a native p2wpkh input.
 func planP2WPKH(p *psbt.Packet, i int, prev *wire.TxOut,
-	keys KeySource, hashes func() *txscript.TxSigHashes) (*signJob, error) {
+	key *accountKey, hashes func() *txscript.TxSigHashes) (*signJob, error) {
 
 	in := &p.Inputs[i]
-	pub, path, err := ecdsaKey(in, i, keys, func(k *btcec.PublicKey) bool {
-		h := address.Hash160(k.SerializeCompressed())
-		return bytes.Equal(prev.PkScript, p2wpkhScript(h))
-	})
-	if pub == nil || err != nil {
-		return nil, err
-	}
 	if err := checkSighashECDSA(in, i); err != nil {
 		return nil, err
 	}
@@ -398,90 +524,58 @@ func planP2WPKH(p *psbt.Packet, i int, prev *wire.TxOut,
 		return nil, newError(ErrSigning, err, "input %d: cannot "+
 			"compute its sighash: %v", i, err)
 	}
-	return &signJob{input: i, kind: sigECDSA, path: path, pub: pub,
-		digest: digest, hashType: txscript.SigHashAll,
+	return &signJob{input: i, kind: sigECDSA, path: key.path,
+		pub: key.pub, digest: digest, hashType: txscript.SigHashAll,
 		setWitness: copyTxOut(prev)}, nil
 }
 
-// planP2TR plans the key-path signature of a taproot input.
+// planP2TR plans the key-path signature of a BIP86 taproot input: the
+// coin's output key is the account key tweaked without a script tree.
 func planP2TR(p *psbt.Packet, i int, prev *wire.TxOut, prevs []*wire.TxOut,
-	keys KeySource, hashes func() *txscript.TxSigHashes) (*signJob, error) {
+	key *accountKey, hashes func() *txscript.TxSigHashes) (*signJob, error) {
 
 	in := &p.Inputs[i]
-	if len(in.TaprootKeySpendSig) > 0 {
-		return nil, nil
+	xonly := schnorr.SerializePubKey(key.pub)
+	if len(in.TaprootInternalKey) > 0 &&
+		!bytes.Equal(in.TaprootInternalKey, xonly) {
+
+		return nil, newError(ErrUTXOMismatch, nil, "input %d: its "+
+			"taproot internal key is not the key at %s that the coin "+
+			"pays", i, formatPath(key.path))
 	}
-	fp := keys.Fingerprint()
-	var named []string
-	for _, d := range in.TaprootBip32Derivation {
-		if d == nil || d.MasterKeyFingerprint != fp {
-			continue
-		}
-		pub, err := keys.PublicKey(d.Bip32Path)
-		if err != nil {
-			return nil, newError(ErrSigning, err, "input %d: cannot "+
-				"derive the key at %s: %v", i,
-				formatPath(d.Bip32Path), err)
-		}
-		xonly := schnorr.SerializePubKey(pub)
-		if !bytes.Equal(xonly, d.XOnlyPubKey) {
-			continue
-		}
-		isInternal := bytes.Equal(in.TaprootInternalKey, xonly)
-		if len(in.TaprootInternalKey) > 0 && !isInternal ||
-			len(d.LeafHashes) > 0 && !isInternal {
-			// Our key is in a script leaf, not the internal key:
-			// script-path spending is not supported.
-			continue
-		}
-		root := in.TaprootMerkleRoot
-		if len(root) != 0 && len(root) != 32 {
-			return nil, newError(ErrUTXOMismatch, nil, "input %d: its "+
-				"taproot merkle root is %d bytes, not 32", i,
-				len(root))
-		}
-		if len(root) == 0 {
-			root = nil
-		}
-		outKey := txscript.ComputeTaprootOutputKey(pub, root)
-		if !bytes.Equal(prev.PkScript, p2trScript(outKey)) {
-			named = append(named, formatPath(d.Bip32Path))
-			continue
-		}
-		hashType := txscript.SigHashDefault
-		switch in.SighashType {
-		case txscript.SigHashDefault, txscript.SigHashAll:
-			hashType = in.SighashType
-		default:
-			return nil, newError(ErrSighashType, nil, "input %d "+
-				"asks for sighash type %s; this wallet signs "+
-				"taproot inputs only with SIGHASH_DEFAULT or "+
-				"SIGHASH_ALL", i, sighashName(in.SighashType))
-		}
-		for j, other := range prevs {
-			if other == nil {
-				return nil, newError(ErrMissingUTXO, nil, "input "+
-					"%d has no UTXO information, and signing "+
-					"the taproot input %d needs the value and "+
-					"script of every input's coin", j, i)
-			}
-		}
-		digest, err := taprootSigHash(p.UnsignedTx, i, prevs, hashes(),
-			hashType)
-		if err != nil {
-			return nil, newError(ErrSigning, err, "input %d: cannot "+
-				"compute its sighash: %v", i, err)
-		}
-		return &signJob{input: i, kind: sigSchnorr, path: d.Bip32Path,
-			outKey: outKey, digest: digest, hashType: hashType,
-			root: root, setWitness: copyTxOut(prev)}, nil
+	if len(in.TaprootMerkleRoot) > 0 {
+		return nil, newError(ErrUTXOMismatch, nil, "input %d: it names "+
+			"a taproot script tree, but the coin it spends commits to "+
+			"none", i)
 	}
-	if len(named) > 0 {
-		return nil, newError(ErrWrongKey, nil, "input %d: the key this "+
-			"wallet derives at %s does not match the taproot coin it "+
-			"spends", i, strings.Join(named, ", "))
+	outKey := txscript.ComputeTaprootKeyNoScript(key.pub)
+	hashType := txscript.SigHashDefault
+	switch in.SighashType {
+	case txscript.SigHashDefault, txscript.SigHashAll:
+		hashType = in.SighashType
+	default:
+		return nil, newError(ErrSighashType, nil, "input %d asks for "+
+			"sighash type %s; this wallet signs taproot inputs only "+
+			"with SIGHASH_DEFAULT or SIGHASH_ALL", i,
+			sighashName(in.SighashType))
 	}
-	return nil, nil
+	for j, other := range prevs {
+		if other == nil {
+			return nil, newError(ErrMissingUTXO, nil, "input %d has "+
+				"no UTXO information, and signing the taproot "+
+				"input %d needs the value and script of every "+
+				"input's coin", j, i)
+		}
+	}
+	digest, err := taprootSigHash(p.UnsignedTx, i, prevs, hashes(),
+		hashType)
+	if err != nil {
+		return nil, newError(ErrSigning, err, "input %d: cannot "+
+			"compute its sighash: %v", i, err)
+	}
+	return &signJob{input: i, kind: sigSchnorr, path: key.path,
+		outKey: outKey, digest: digest, hashType: hashType,
+		setWitness: copyTxOut(prev)}, nil
 }
 
 // segwitV0SigHash returns the BIP143 SIGHASH_ALL digest of input i of tx,
@@ -517,7 +611,7 @@ func copyTxOut(out *wire.TxOut) *wire.TxOut {
 // the wallet's fingerprint but are encoded for another network than net.
 func checkGlobalXPubs(p *psbt.Packet, fp uint32, net *chaincfg.Params) error {
 	for _, x := range p.XPubs {
-		if x.MasterKeyFingerprint != fp || len(x.ExtendedKey) < 4 {
+		if fromPSBT(x.MasterKeyFingerprint) != fp || len(x.ExtendedKey) < 4 {
 			continue
 		}
 		var version [4]byte
@@ -532,129 +626,69 @@ func checkGlobalXPubs(p *psbt.Packet, fp uint32, net *chaincfg.Params) error {
 	return nil
 }
 
-// checkChangeOutputs returns an ErrChangeMismatch error when an output
-// carries the wallet's fingerprint in a BIP32 or taproot BIP32 derivation
-// but the key derived at that path is not the one recorded, or the output's
-// script does not pay to it.
-func checkChangeOutputs(p *psbt.Packet, keys KeySource) error {
-	fp := keys.Fingerprint()
+// checkOutputs returns an ErrChangeMismatch error when an output claims to
+// be the wallet's (a key origin with the fingerprint of one of accts) but
+// is not: its path is outside the account, the key it records is not the
+// account's, or its script is not the account's address for that key.
+// Otherwise it returns which outputs are the wallet's change (branch 1).
+func checkOutputs(p *psbt.Packet, accts []Account) ([]bool, error) {
+	change := make([]bool, len(p.Outputs))
 	for j := range p.Outputs {
-		if err := checkChangeOutput(p, j, keys, fp); err != nil {
-			return err
+		k, err := checkOutput(p, j, accts)
+		if err != nil {
+			return nil, err
 		}
+		change[j] = k != nil && k.branch == ChangeBranch
 	}
-	return nil
+	return change, nil
 }
 
-// checkChangeOutput is checkChangeOutputs for output j.
-func checkChangeOutput(p *psbt.Packet, j int, keys KeySource,
-	fp uint32) error {
+// ChangeBranch is the branch of an account's change addresses.
+const ChangeBranch = 1
+
+// checkOutput is checkOutputs for output j: it returns the account key the
+// output verifiably pays, nil when it claims none of the accounts, or an
+// ErrChangeMismatch error.
+func checkOutput(p *psbt.Packet, j int, accts []Account) (*accountKey,
+	error) {
 
 	out := &p.Outputs[j]
 	script := p.UnsignedTx.TxOut[j].PkScript
+	os := origins(out.Bip32Derivation, out.TaprootBip32Derivation)
+	var claimed []origin
+	for _, o := range os {
+		for _, a := range accts {
+			if a.Fingerprint == o.fp {
+				claimed = append(claimed, o)
+				break
+			}
+		}
+	}
+	if len(claimed) == 0 {
+		return nil, nil
+	}
 	mismatch := func(path []uint32, why string) error {
 		return newError(ErrChangeMismatch, nil, "output %d claims to "+
-			"be change to this wallet (key at %s) but %s; refusing "+
-			"to sign", j, formatPath(path), why)
+			"be this wallet's (key at %s) but %s; refusing to sign",
+			j, formatPath(path), why)
 	}
-	for _, d := range out.Bip32Derivation {
-		if d == nil || d.MasterKeyFingerprint != fp {
-			continue
-		}
-		pub, err := keys.PublicKey(d.Bip32Path)
-		if err != nil {
-			return newError(ErrSigning, err, "output %d: cannot "+
-				"derive the key at %s: %v", j,
-				formatPath(d.Bip32Path), err)
-		}
-		if !sameKey(d.PubKey, pub) {
-			return mismatch(d.Bip32Path, "the key it records is not "+
-				"the one this wallet derives there")
-		}
-		if !paysToKey(script, pub) && !scriptCommitsToKey(script,
-			out.RedeemScript, out.WitnessScript, pub) &&
-			!(txscript.IsPayToTaproot(script) &&
-				taprootOutputMismatch(out, script,
-					schnorr.SerializePubKey(pub), nil) == "") {
-
-			return mismatch(d.Bip32Path, "its script does not pay "+
-				"to that key")
-		}
+	keys, why := matchOrigins(claimed, accts)
+	if len(keys) == 0 {
+		return nil, mismatch(claimed[0].path, why)
 	}
-	for _, d := range out.TaprootBip32Derivation {
-		if d == nil || d.MasterKeyFingerprint != fp {
-			continue
-		}
-		pub, err := keys.PublicKey(d.Bip32Path)
-		if err != nil {
-			return newError(ErrSigning, err, "output %d: cannot "+
-				"derive the key at %s: %v", j,
-				formatPath(d.Bip32Path), err)
-		}
-		xonly := schnorr.SerializePubKey(pub)
-		if !bytes.Equal(xonly, d.XOnlyPubKey) {
-			return mismatch(d.Bip32Path, "the key it records is not "+
-				"the one this wallet derives there")
-		}
-		if why := taprootOutputMismatch(out, script, xonly,
-			d.LeafHashes); why != "" {
-
-			return mismatch(d.Bip32Path, why)
-		}
-	}
-	return nil
-}
-
-// taprootOutputMismatch says why a taproot output does not commit to the
-// wallet's x-only key xonly, used as the internal key (no leaf hashes) or in
-// the listed script leaves, or returns "" when it does.
-func taprootOutputMismatch(out *psbt.POutput, script, xonly []byte,
-	leafHashes [][]byte) string {
-
-	internal := out.TaprootInternalKey
-	if len(leafHashes) == 0 {
-		if len(internal) > 0 && !bytes.Equal(internal, xonly) {
-			return "its taproot internal key is another key"
-		}
-		internal = xonly
-	}
-	if len(internal) == 0 {
-		return "it does not say its taproot internal key"
-	}
-	internalKey, err := schnorr.ParsePubKey(internal)
-	if err != nil {
-		return "its taproot internal key is invalid"
-	}
-	var root []byte
-	if len(out.TaprootTapTree) > 0 {
-		r, leaves, err := tapTreeRoot(out.TaprootTapTree)
-		if err != nil {
-			return "its taproot script tree is malformed (" +
-				err.Error() + ")"
-		}
-		root = r
-		for _, lh := range leafHashes {
-			found := false
-			for _, l := range leaves {
-				if bytes.Equal(l[:], lh) {
-					found = true
-					break
-				}
+	for k := range keys {
+		want, err := keys[k].script()
+		if err == nil && bytes.Equal(want, script) {
+			if len(out.TaprootTapTree) > 0 {
+				return nil, mismatch(keys[k].path, "it carries a "+
+					"taproot script tree this wallet's addresses "+
+					"do not have")
 			}
-			if !found {
-				return "a script leaf it names is not in its " +
-					"taproot tree"
-			}
+			return &keys[k], nil
 		}
-	} else if len(leafHashes) > 0 {
-		return "it names script leaves but has no taproot tree"
 	}
-	if !bytes.Equal(script, p2trScript(
-		txscript.ComputeTaprootOutputKey(internalKey, root))) {
-
-		return "its script does not pay to that taproot key"
-	}
-	return ""
+	return nil, mismatch(keys[0].path, "its script is not this "+
+		"wallet's address for that key")
 }
 
 // sighashName names a sighash type for messages.

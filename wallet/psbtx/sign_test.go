@@ -38,7 +38,7 @@ func TestSignFinalizeExtract(t *testing.T) {
 			change.outputDerivation(&p.Outputs[1], testFingerprint)
 
 			offline := airGap(t, p)
-			n, err := Sign(offline, s, netParams)
+			n, err := signN(t, offline, s)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,7 +47,7 @@ func TestSignFinalizeExtract(t *testing.T) {
 			}
 			// Signing again adds nothing.
 			before := encode(t, offline)
-			if n, err := Sign(offline, s, netParams); err != nil || n != 0 {
+			if n, err := signN(t, offline, s); err != nil || n != 0 {
 				t.Fatalf("second Sign: %d, %v", n, err)
 			}
 			if !bytes.Equal(before, encode(t, offline)) {
@@ -119,8 +119,6 @@ func TestSignVariants(t *testing.T) {
 				in.RedeemScript = nil
 				in.WitnessUtxo = nil
 			}},
-		{"p2sh-p2wpkh with only the witness UTXO", typeP2SHP2WPKH,
-			func(in *psbt.PInput, c *coin) { in.NonWitnessUtxo = nil }},
 		{"p2wpkh with only the previous transaction", typeP2WPKH,
 			func(in *psbt.PInput, c *coin) {
 				in.NonWitnessUtxo = c.prevTx
@@ -149,7 +147,7 @@ func TestSignVariants(t *testing.T) {
 			p := buildPSBT(t, testFingerprint, []*coin{c},
 				wire.NewTxOut(49000, externalScript("x")))
 			tc.strip(&p.Inputs[0], c)
-			n, err := Sign(p, s, netParams)
+			n, err := signN(t, p, s)
 			if err != nil || n != 1 {
 				t.Fatalf("Sign: %d, %v", n, err)
 			}
@@ -180,7 +178,7 @@ func TestSignAllTypesTogether(t *testing.T) {
 	p := buildPSBT(t, testFingerprint, coins,
 		wire.NewTxOut(90000, externalScript("all")))
 	q := airGap(t, p)
-	if n, err := Sign(q, s, netParams); err != nil || n != 4 {
+	if n, err := signN(t, q, s); err != nil || n != 4 {
 		t.Fatalf("Sign: %d, %v", n, err)
 	}
 	if err := Finalize(q); err != nil {
@@ -208,7 +206,7 @@ func TestSignOtherWallet(t *testing.T) {
 	p := buildPSBT(t, testFingerprint, coins,
 		wire.NewTxOut(70000, externalScript("o")))
 	before := encode(t, p)
-	n, err := Sign(p, other, netParams)
+	n, err := signN(t, p, other)
 	if err != nil || n != 0 {
 		t.Fatalf("Sign with another wallet: %d, %v", n, err)
 	}
@@ -258,11 +256,8 @@ func TestSignRefusesFakeChange(t *testing.T) {
 		setup: func(p *psbt.Packet) {
 			k := deriveKey(t, s, typeP2TR, 1, 0)
 			p.UnsignedTx.TxOut[1].PkScript = k.script
-			p.Outputs[1].Bip32Derivation = []*psbt.Bip32Derivation{{
-				PubKey:               k.pub.SerializeCompressed(),
-				MasterKeyFingerprint: testFingerprint,
-				Bip32Path:            k.path,
-			}}
+			p.Outputs[1].Bip32Derivation = []*psbt.Bip32Derivation{
+				NewBip32Derivation(testFingerprint, k.pub, k.path)}
 		},
 		ok: true,
 	}, {
@@ -304,15 +299,16 @@ func TestSignRefusesFakeChange(t *testing.T) {
 				wire.NewTxOut(50000, externalScript("shop")),
 				wire.NewTxOut(49000, attacker))
 			tc.setup(p)
-			r, err := ReviewPacket(p, netParams, nil, WithKeys(s))
+			r, err := ReviewPacket(p, netParams, nil,
+				WithAccounts(accountsOf(t, s)...))
 			if err != nil {
 				t.Fatal(err)
 			}
 			warned := hasWarning(r, "output 1 claims to be change "+
-				"but does not derive from this wallet's key")
+				"but is not this wallet's")
 
 			before := encode(t, p)
-			n, err := Sign(p, s, netParams)
+			n, err := signN(t, p, s)
 			if tc.ok {
 				if err != nil || n != 1 {
 					t.Fatalf("Sign: %d, %v", n, err)
@@ -381,6 +377,7 @@ func TestSignRefusesInconsistentInputs(t *testing.T) {
 		kinds: []scriptType{typeP2WPKH},
 		setup: func(p *psbt.Packet, coins []*coin) {
 			p.Inputs[0].WitnessUtxo = nil
+			p.Inputs[0].NonWitnessUtxo = nil
 		},
 		code: ErrMissingUTXO,
 	}, {
@@ -420,6 +417,7 @@ func TestSignRefusesInconsistentInputs(t *testing.T) {
 		setup: func(p *psbt.Packet, coins []*coin) {
 			evil := deriveKey(t, other, typeP2WPKH, 0, 0)
 			out := wire.NewTxOut(coins[0].value, evil.script)
+			p.Inputs[0].NonWitnessUtxo = nil
 			p.Inputs[0].WitnessUtxo = out
 		},
 		code: ErrWrongKey,
@@ -451,7 +449,7 @@ func TestSignRefusesInconsistentInputs(t *testing.T) {
 				wire.NewTxOut(20000, externalScript("y")))
 			tc.setup(p, coins)
 			before := encode(t, p)
-			n, err := Sign(p, s, netParams)
+			n, err := signN(t, p, s)
 			if !IsErrorCode(err, tc.code) || n != 0 {
 				t.Fatalf("Sign: %d, %v; want %v", n, err, tc.code)
 			}
@@ -478,10 +476,10 @@ func TestCombinePartiallySigned(t *testing.T) {
 	cb.fill(&p.Inputs[1], bob.Fingerprint())
 
 	pa, pb := airGap(t, p), airGap(t, p)
-	if n, err := Sign(pa, alice, netParams); err != nil || n != 1 {
+	if n, err := signN(t, pa, alice); err != nil || n != 1 {
 		t.Fatalf("alice: %d, %v", n, err)
 	}
-	if n, err := Sign(pb, bob, netParams); err != nil || n != 1 {
+	if n, err := signN(t, pb, bob); err != nil || n != 1 {
 		t.Fatalf("bob: %d, %v", n, err)
 	}
 
@@ -540,7 +538,7 @@ func TestFinalizeRejectsBadSignature(t *testing.T) {
 				wire.NewTxOut(90000, externalScript("a")))
 			q := buildPSBT(t, testFingerprint, []*coin{c},
 				wire.NewTxOut(80000, externalScript("a")))
-			if n, err := Sign(q, s, netParams); err != nil || n != 1 {
+			if n, err := signN(t, q, s); err != nil || n != 1 {
 				t.Fatalf("Sign: %d, %v", n, err)
 			}
 			// Move q's signature into p.
@@ -573,7 +571,7 @@ func TestExtractRejectsBadFinalWitness(t *testing.T) {
 	c := newCoin(deriveKey(t, s, typeP2TR, 0, 0), 100000)
 	p := buildPSBT(t, testFingerprint, []*coin{c},
 		wire.NewTxOut(90000, externalScript("a")))
-	if _, err := Sign(p, s, netParams); err != nil {
+	if _, err := signN(t, p, s); err != nil {
 		t.Fatal(err)
 	}
 	if err := Finalize(p); err != nil {
@@ -585,36 +583,40 @@ func TestExtractRejectsBadFinalWitness(t *testing.T) {
 	}
 }
 
-// TestTaprootChangeWithTree checks that genuine taproot change whose key
-// also commits to a script tree is accepted.
+// TestTaprootChangeWithTree checks that taproot "change" whose key also
+// commits to a script tree is refused: this wallet's addresses are BIP86
+// outputs without a tree, so the wallet would never see those coins.
 func TestTaprootChangeWithTree(t *testing.T) {
 	s := newTestSigner(t, testMnemonic)
 	c := newCoin(deriveKey(t, s, typeP2WPKH, 0, 0), 100000)
 	k := deriveKey(t, s, typeP2TR, 1, 0)
 	// Two leaves at depth 1: OP_TRUE and OP_2.
 	tree := []byte{1, 0xc0, 1, 0x51, 1, 0xc0, 1, 0x52}
-	root, leaves, err := tapTreeRoot(tree)
-	if err != nil || len(leaves) != 2 {
-		t.Fatal(err)
-	}
-	want := txscript.AssembleTaprootScriptTree(
+	root := txscript.AssembleTaprootScriptTree(
 		txscript.NewBaseTapLeaf([]byte{0x51}),
 		txscript.NewBaseTapLeaf([]byte{0x52})).RootNode.TapHash()
-	if !bytes.Equal(root, want[:]) {
-		t.Fatal("tapTreeRoot disagrees with txscript")
-	}
-	script := p2trScript(txscript.ComputeTaprootOutputKey(k.pub, root))
+	script := p2trScript(txscript.ComputeTaprootOutputKey(k.pub, root[:]))
 	p := buildPSBT(t, testFingerprint, []*coin{c},
 		wire.NewTxOut(90000, script))
 	k.outputDerivation(&p.Outputs[0], testFingerprint)
 	p.Outputs[0].TaprootTapTree = tree
-	if n, err := Sign(p, s, netParams); err != nil || n != 1 {
-		t.Fatalf("Sign: %d, %v", n, err)
-	}
-	// The same key without the tree is another output key.
-	p.Outputs[0].TaprootTapTree = nil
-	if _, err := Sign(p, s, netParams); !IsErrorCode(err, ErrChangeMismatch) {
+	if _, err := signN(t, p, s); !IsErrorCode(err, ErrChangeMismatch) {
 		t.Fatalf("Sign: %v, want ErrChangeMismatch", err)
+	}
+	// The wallet's own address for that key, without the tree, is change.
+	p.UnsignedTx.TxOut[0].PkScript = k.script
+	if _, err := signN(t, p, s); !IsErrorCode(err, ErrChangeMismatch) {
+		t.Fatalf("Sign with the tree still named: %v, want "+
+			"ErrChangeMismatch", err)
+	}
+	p.Outputs[0].TaprootTapTree = nil
+	// Everything goes back to the wallet: nothing is sent, so the fee is
+	// more than the amount sent and needs --force.
+	if _, err := signN(t, p, s); !IsErrorCode(err, ErrAbsurdFee) {
+		t.Fatalf("Sign of a payment to itself: %v, want ErrAbsurdFee", err)
+	}
+	if n, err := signN(t, p, s, AllowAbsurdFee()); err != nil || n != 1 {
+		t.Fatalf("Sign: %d, %v", n, err)
 	}
 }
 
@@ -642,9 +644,10 @@ func TestSignWrongNetwork(t *testing.T) {
 			key := psbt.EncodeExtendedKey(xpub)
 			copy(key[:4], tc.version[:])
 			p.XPubs = []psbt.XPub{{ExtendedKey: key,
-				MasterKeyFingerprint: testFingerprint, Bip32Path: path}}
+				MasterKeyFingerprint: toPSBT(testFingerprint),
+				Bip32Path:            path}}
 			p = airGap(t, p)
-			n, err := Sign(p, s, netParams)
+			n, err := signN(t, p, s)
 			if tc.code < 0 {
 				if err != nil || n != 1 {
 					t.Fatalf("Sign: %d, %v", n, err)
@@ -669,7 +672,7 @@ func TestSignSkipsScriptPathKeys(t *testing.T) {
 	p.Inputs[0].TaprootInternalKey = nil
 	p.Inputs[0].TaprootBip32Derivation[0].LeafHashes = [][]byte{
 		make([]byte, 32)}
-	if n, err := Sign(p, s, netParams); err != nil || n != 0 {
+	if n, err := signN(t, p, s); err != nil || n != 0 {
 		t.Fatalf("Sign: %d, %v", n, err)
 	}
 }
@@ -681,8 +684,13 @@ func TestSignLockedWallet(t *testing.T) {
 	c := newCoin(deriveKey(t, s, typeP2WPKH, 0, 0), 100000)
 	p := buildPSBT(t, testFingerprint, []*coin{c},
 		wire.NewTxOut(90000, externalScript("a")))
+	accts := accountsOf(t, s)
 	s.Close()
-	n, err := Sign(p, s, netParams)
+	res, err := Sign(p, s, netParams, WithAccounts(accts...))
+	n := 0
+	if res != nil {
+		n = len(res.Signed)
+	}
 	if !IsErrorCode(err, ErrSigning) || n != 0 || !noSignatures(p) {
 		t.Fatalf("Sign: %d, %v", n, err)
 	}
@@ -695,8 +703,9 @@ func TestSignLockedWallet(t *testing.T) {
 }
 
 // TestTaprootChangeInLeaf checks change whose taproot output names the
-// wallet's key in a script leaf (another key is the internal key): accepted
-// when the leaf is in the tree the output commits to, refused otherwise.
+// wallet's key in a script leaf (another key is the internal key): refused
+// whether or not the leaf is in the tree, since this wallet's addresses are
+// key-path outputs and it would not see those coins.
 func TestTaprootChangeInLeaf(t *testing.T) {
 	s := newTestSigner(t, testMnemonic)
 	other := newTestSigner(t, otherMnemonic)
@@ -707,19 +716,15 @@ func TestTaprootChangeInLeaf(t *testing.T) {
 	leafScript := append(append([]byte{txscript.OP_DATA_32}, xonly...),
 		txscript.OP_CHECKSIG)
 	tree := append([]byte{0, 0xc0, byte(len(leafScript))}, leafScript...)
-	root, leaves, err := tapTreeRoot(tree)
-	if err != nil {
-		t.Fatal(err)
-	}
+	leaf := txscript.NewBaseTapLeaf(leafScript).TapHash()
 	script := p2trScript(txscript.ComputeTaprootOutputKey(internal.pub,
-		root))
+		leaf[:]))
 	for _, tc := range []struct {
 		name string
 		leaf []byte
-		ok   bool
 	}{
-		{"leaf in the tree", leaves[0][:], true},
-		{"leaf not in the tree", make([]byte, 32), false},
+		{"leaf in the tree", leaf[:]},
+		{"leaf not in the tree", make([]byte, 32)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := buildPSBT(t, testFingerprint, []*coin{c},
@@ -727,17 +732,11 @@ func TestTaprootChangeInLeaf(t *testing.T) {
 			out := &p.Outputs[0]
 			out.TaprootInternalKey = schnorr.SerializePubKey(internal.pub)
 			out.TaprootTapTree = tree
-			out.TaprootBip32Derivation = []*psbt.TaprootBip32Derivation{{
-				XOnlyPubKey:          xonly,
-				LeafHashes:           [][]byte{tc.leaf},
-				MasterKeyFingerprint: testFingerprint,
-				Bip32Path:            k.path,
-			}}
-			n, err := Sign(p, s, netParams)
-			if tc.ok && (err != nil || n != 1) {
-				t.Fatalf("Sign: %d, %v", n, err)
-			}
-			if !tc.ok && !IsErrorCode(err, ErrChangeMismatch) {
+			d := NewTaprootBip32Derivation(testFingerprint, k.pub, k.path)
+			d.LeafHashes = [][]byte{tc.leaf}
+			out.TaprootBip32Derivation = []*psbt.TaprootBip32Derivation{d}
+			_, err := signN(t, p, s)
+			if !IsErrorCode(err, ErrChangeMismatch) {
 				t.Fatalf("Sign: %v, want ErrChangeMismatch", err)
 			}
 		})
