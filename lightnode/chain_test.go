@@ -149,6 +149,11 @@ func TestChainRejectsInvalidHeaders(t *testing.T) {
 			// A fork at the checkpointed height 20.
 			return buildChain(p, honest[18], 3, 9)
 		}, blockchain.ErrBadCheckpoint},
+		{"fork below the previous checkpoint", func(p *chaincfg.Params) []*wire.BlockHeader {
+			// The chain has passed the checkpoint at 20; a branch from 10
+			// may not grow below it.
+			return buildChain(p, honest[9], 3, 9)
+		}, blockchain.ErrForkTooOld},
 		{"headers that do not chain", func(p *chaincfg.Params) []*wire.BlockHeader {
 			a := nextHeader(p, honest[24], 7)
 			b := nextHeader(p, honest[24], 8)

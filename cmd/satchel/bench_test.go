@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -158,4 +159,109 @@ func runSyncOnce(b *testing.B, bin string, connect []string, height int32) syncR
 	}
 	b.StartTimer()
 	return run
+}
+
+// Shape of BenchmarkRescan's chain: rescanFullBlocks blocks at the end of
+// the chain each pay rescanOutputs made-up P2WPKH scripts, so that each
+// basic filter holds about 4,000 elements (about 10 KB, the middle of
+// mainnet's 5-25 KB); every rescanPayEvery-th of them also pays one of the
+// wallet's 1,000 scripts.
+const (
+	rescanBlocks     = 1_200
+	rescanFullBlocks = 1_000
+	rescanOutputs    = 4_000
+	rescanPayEvery   = 10
+	rescanScripts    = 1_000
+)
+
+// BenchmarkRescan matches 1,000 wallet scripts against the mainnet-sized
+// filters of 1,000 blocks, as a wallet rescan does: the filters come from
+// two local btcd nodes into a fresh light node each time ("download"), or
+// from the filter cache of chain.db once they are there ("cached"), are
+// checked against the filter headers and matched on all cores. It reports
+// filters/s and MB/s of filter data, and checks that exactly the blocks
+// that pay the wallet match.
+func BenchmarkRescan(b *testing.B) {
+	nodes := regtest.CachedChain(b, regtest.ChainSpec{Blocks: rescanBlocks, Nodes: 2,
+		FullBlocks: rescanFullBlocks, Outputs: rescanOutputs, PayEvery: rescanPayEvery})
+	var connect []string
+	for _, n := range nodes {
+		connect = append(connect, n.P2PAddr())
+	}
+	scripts := make([][]byte, rescanScripts)
+	for i := range scripts {
+		scripts[i] = regtest.WalletScript(i)
+	}
+	const start, end = rescanBlocks - rescanFullBlocks + 1, rescanBlocks
+	var want []int32
+	for h := int32(start); h <= end; h++ {
+		if h%rescanPayEvery == 0 {
+			want = append(want, h)
+		}
+	}
+	ctx := context.Background()
+	newNode := func(b *testing.B) *lightnode.Node {
+		node, err := lightnode.New(&lightnode.Config{ChainParams: &chaincfg.RegressionNetParams,
+			DataDir: b.TempDir(), ConnectPeers: connect})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := node.Start(); err != nil {
+			b.Fatal(err)
+		}
+		if err := node.WaitSynced(ctx, 30*time.Second); err != nil {
+			b.Fatal(err)
+		}
+		if err := node.WaitFiltersSynced(ctx, 30*time.Second); err != nil {
+			b.Fatal(err)
+		}
+		return node
+	}
+	var filterBytes int64
+	scan := func(b *testing.B, node *lightnode.Node) {
+		got, err := node.MatchScripts(ctx, start, end, scripts, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			b.Fatalf("matched %d blocks (%v...), want the %d that pay the wallet", len(got), got[:min(5, len(got))], len(want))
+		}
+		if filterBytes == 0 {
+			for h := int32(start); h <= end; h++ {
+				_, f, err := node.Store().Filter(h)
+				if err != nil {
+					b.Fatalf("filter %d is not cached: %v", h, err)
+				}
+				filterBytes += int64(len(f))
+			}
+		}
+	}
+	report := func(b *testing.B) {
+		secs := b.Elapsed().Seconds()
+		n := float64(b.N)
+		b.ReportMetric(rescanFullBlocks*n/secs, "filters/s")
+		b.ReportMetric(float64(filterBytes)*n/secs/1e6, "MB/s")
+		b.ReportMetric(float64(filterBytes)/rescanFullBlocks, "filter-B")
+	}
+	b.Run("download", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			node := newNode(b)
+			b.StartTimer()
+			scan(b, node)
+			b.StopTimer()
+			node.Stop()
+			b.StartTimer()
+		}
+		report(b)
+	})
+	b.Run("cached", func(b *testing.B) {
+		node := newNode(b)
+		defer node.Stop()
+		scan(b, node) // fills the cache
+		for b.Loop() {
+			scan(b, node)
+		}
+		report(b)
+	})
 }
