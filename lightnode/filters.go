@@ -284,7 +284,7 @@ func (n *Node) fetchCheckpoints(ctx context.Context, pc *peerConn, tip headersto
 // and chains them onto our stored filter header at start-1. It returns the
 // headers and the block hashes they belong to.
 func (n *Node) fetchFilterHeaders(ctx context.Context, pc *peerConn, start, end int32) ([]chainhash.Hash, []chainhash.Hash, error) {
-	blocks, err := n.store.Headers(start, int(end-start+1))
+	blocks, err := n.store.BlockHashes(start, int(end-start+1))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -295,7 +295,7 @@ func (n *Node) fetchFilterHeaders(ctx context.Context, pc *peerConn, start, end 
 	if err != nil {
 		return nil, nil, err
 	}
-	stop := blocks[len(blocks)-1].Hash
+	stop := blocks[len(blocks)-1]
 	var got *wire.MsgCFHeaders
 	err = n.request(ctx, pc, wire.NewMsgGetCFHeaders(wire.GCSFilterRegular, uint32(start), &stop),
 		func(m wire.Message) (bool, bool, error) {
@@ -318,13 +318,14 @@ func (n *Node) fetchFilterHeaders(ctx context.Context, pc *peerConn, start, end 
 			fmt.Errorf("previous header %s, ours %s at height %d", got.PrevFilterHeader, prev, start-1))
 	}
 	hdrs := make([]chainhash.Hash, len(blocks))
-	hashes := make([]chainhash.Hash, len(blocks))
+	var pair [2 * chainhash.HashSize]byte
 	for i, fh := range got.FilterHashes {
-		hdrs[i] = chainhash.DoubleHashH(append(fh[:], prev[:]...))
+		copy(pair[:], fh[:])
+		copy(pair[chainhash.HashSize:], prev[:])
+		hdrs[i] = chainhash.DoubleHashH(pair[:])
 		prev = hdrs[i]
-		hashes[i] = blocks[i].Hash
 	}
-	return hdrs, hashes, nil
+	return hdrs, blocks, nil
 }
 
 // settleDispute finds out which of a and b lies about the filter headers of
@@ -476,7 +477,7 @@ type filterItem struct {
 // fetchFilterBatch downloads and verifies the filters of start..end from
 // one peer after another until one answers truthfully, and caches them.
 func (n *Node) fetchFilterBatch(ctx context.Context, start, end int32) ([]filterItem, error) {
-	blocks, err := n.store.Headers(start, int(end-start+1))
+	blocks, err := n.store.BlockHashes(start, int(end-start+1))
 	if err != nil {
 		return nil, err
 	}
@@ -524,14 +525,14 @@ func (n *Node) fetchFilterBatch(ctx context.Context, start, end int32) ([]filter
 
 // filtersFrom asks one peer for the filters of blocks (from height start)
 // and checks each against the filter headers: fhdrs[i] precedes blocks[i].
-func (n *Node) filtersFrom(ctx context.Context, pc *peerConn, start int32, blocks []headerstore.StoredHeader, fhdrs []chainhash.Hash) ([]filterItem, error) {
-	stop := blocks[len(blocks)-1].Hash
+func (n *Node) filtersFrom(ctx context.Context, pc *peerConn, start int32, blocks []chainhash.Hash, fhdrs []chainhash.Hash) ([]filterItem, error) {
+	stop := blocks[len(blocks)-1]
 	items := make([]filterItem, 0, len(blocks))
 	err := n.request(ctx, pc, wire.NewMsgGetCFilters(wire.GCSFilterRegular, uint32(start), &stop),
 		func(m wire.Message) (bool, bool, error) {
 			f, ok := m.(*wire.MsgCFilter)
 			if !ok || f.FilterType != wire.GCSFilterRegular || len(items) >= len(blocks) ||
-				f.BlockHash != blocks[len(items)].Hash {
+				f.BlockHash != blocks[len(items)] {
 				return false, false, nil
 			}
 			i := len(items)

@@ -121,6 +121,14 @@ type Store interface {
 	// positive. It serves explorer pages and bulk reads.
 	Headers(start int32, count int) ([]StoredHeader, error)
 
+	// BlockHashes returns up to count consecutive best-chain block hashes
+	// in ascending height order, starting at start and clipped at the tip,
+	// like Headers but without decoding or hashing the headers: each is
+	// the previous-block hash of the header above it. It returns an empty
+	// slice when start is above the tip or count is not positive, and
+	// ErrNotFound when start is negative.
+	BlockHashes(start int32, count int) ([]chainhash.Hash, error)
+
 	// Locator returns a BIP block locator for the tip, for getheaders: the
 	// tip and the 9 headers below it one by one, then steps that double each
 	// time (2, 4, 8, ...), ending with the genesis hash.
@@ -1034,6 +1042,27 @@ func (s *boltStore) Headers(start int32, count int) ([]StoredHeader, error) {
 		count = int(avail)
 	}
 	return s.readHeaders(start, count, &tip)
+}
+
+// BlockHashes returns consecutive best-chain block hashes from start,
+// clipped at the tip.
+func (s *boltStore) BlockHashes(start int32, count int) ([]chainhash.Hash, error) {
+	if start < 0 {
+		return nil, fmt.Errorf("block hashes from height %d: negative start: %w", start, ErrNotFound)
+	}
+	if count <= 0 {
+		return []chainhash.Hash{}, nil
+	}
+	s.fileMu.RLock()
+	defer s.fileMu.RUnlock()
+	tip, _ := s.snapshot()
+	if start > tip.Height {
+		return []chainhash.Hash{}, nil
+	}
+	if avail := int64(tip.Height) - int64(start) + 1; int64(count) > avail {
+		count = int(avail)
+	}
+	return s.bestHashes(start, start+int32(count)-1, &tip)
 }
 
 // locatorHeights returns the heights of a block locator for a chain whose tip

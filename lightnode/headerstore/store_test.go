@@ -154,6 +154,25 @@ func TestConnectAndRead(t *testing.T) {
 	if _, err := s.Headers(-1, 5); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Headers(-1) = %v, want ErrNotFound", err)
 	}
+	for _, tc := range rangeTests {
+		t.Run("BlockHashes/"+tc.name, func(t *testing.T) {
+			got, err := s.BlockHashes(tc.start, tc.count)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != tc.want {
+				t.Fatalf("got %d hashes, want %d", len(got), tc.want)
+			}
+			for i := range got {
+				if got[i] != all[tc.first+i].Hash {
+					t.Fatalf("hash %d = %s, want %s", tc.first+i, got[i], all[tc.first+i].Hash)
+				}
+			}
+		})
+	}
+	if _, err := s.BlockHashes(-1, 5); !errors.Is(err, ErrNotFound) {
+		t.Errorf("BlockHashes(-1) = %v, want ErrNotFound", err)
+	}
 }
 
 func TestReorg(t *testing.T) {
