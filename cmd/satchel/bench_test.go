@@ -80,84 +80,146 @@ var syncBenchMax = flag.Int("sync.max", 1_000_000, "longest chain BenchmarkSync 
 // BenchmarkSync runs the real binary's `satchel sync` (block headers and
 // filter headers; no wallet) from one and from two local btcd nodes into a
 // fresh data folder, on chains of 100,000 and 1,000,000 blocks one second
-// apart that regtest.CachedChain keeps between runs. It reports what the
-// user waits for and what the process costs, from the kernel's accounting
-// of the child: wall and CPU (user+system) seconds, the peak resident set
-// (which counts the pages of chain.db that bbolt has mapped and touched),
-// and the bytes the chain takes on disk per header.
+// apart that regtest.CachedChain keeps between runs, and next to it the same
+// sync by lightninglabs/neutrino v0.18 (internal/bench/neutrino, a module of
+// its own; skipped when it does not build). It reports what the user waits
+// for and what the process costs, from the kernel's accounting of the
+// child: wall and CPU (user+system) seconds, the peak resident set (which
+// counts the pages of chain.db that bbolt has mapped and touched), and the
+// bytes the chain takes on disk per header.
 //
 // Targets (issue 16): at most 0.5 CPU seconds for 100,000 headers, peak RSS
 // at most 40 MiB at 100,000 and 60 MiB at 1,000,000 headers, at most 130
 // bytes a header, and less wall time with two peers than with one.
 func BenchmarkSync(b *testing.B) {
 	bin := buildBinary(b)
+	neutrinoBin, neutrinoErr := buildNeutrino(b)
 	for _, blocks := range []int{100_000, 1_000_000} {
 		for _, peers := range []int{1, 2} {
-			b.Run(fmt.Sprintf("headers=%d/peers=%d", blocks, peers), func(b *testing.B) {
-				if blocks > *syncBenchMax {
-					b.Skipf("longer than -sync.max=%d", *syncBenchMax)
-				}
-				nodes := regtest.CachedChain(b, regtest.ChainSpec{Blocks: blocks, Nodes: 2})
-				var args []string
-				for _, n := range nodes[:peers] {
-					args = append(args, "--connect", n.P2PAddr())
-				}
-				var cpu time.Duration
-				var rss, size int64
-				for b.Loop() {
-					res := runSyncOnce(b, bin, args, int32(blocks))
-					cpu += res.cpu
-					rss = max(rss, res.rss)
-					size = res.size
-				}
-				n := float64(b.N)
-				b.ReportMetric(float64(blocks)*n/b.Elapsed().Seconds(), "headers/s")
-				b.ReportMetric(cpu.Seconds()/n, "cpu-s/op")
-				b.ReportMetric(float64(rss)/(1<<20), "peak-rss-MiB")
-				b.ReportMetric(float64(size)/float64(blocks+1), "disk-B/header")
-			})
+			for _, client := range []string{"satchel", "neutrino"} {
+				b.Run(fmt.Sprintf("headers=%d/peers=%d/%s", blocks, peers, client), func(b *testing.B) {
+					if blocks > *syncBenchMax {
+						b.Skipf("longer than -sync.max=%d", *syncBenchMax)
+					}
+					if client == "neutrino" && neutrinoErr != nil {
+						b.Skipf("neutrino does not build: %v", neutrinoErr)
+					}
+					nodes := regtest.CachedChain(b, regtest.ChainSpec{Blocks: blocks, Nodes: 2})
+					var addrs []string
+					for _, n := range nodes[:peers] {
+						addrs = append(addrs, n.P2PAddr())
+					}
+					run := func(dir string) syncRun {
+						if client == "neutrino" {
+							return runNeutrinoOnce(b, neutrinoBin, dir, addrs, int32(blocks))
+						}
+						return runSyncOnce(b, bin, dir, addrs, int32(blocks))
+					}
+					var cpu time.Duration
+					var rss, size int64
+					for b.Loop() {
+						b.StopTimer()
+						dir := b.TempDir()
+						b.StartTimer()
+						res := run(dir)
+						cpu += res.cpu
+						rss = max(rss, res.rss)
+						size = res.size
+					}
+					n := float64(b.N)
+					b.ReportMetric(float64(blocks)*n/b.Elapsed().Seconds(), "headers/s")
+					b.ReportMetric(cpu.Seconds()/n, "cpu-s/op")
+					b.ReportMetric(float64(rss)/(1<<20), "peak-rss-MiB")
+					b.ReportMetric(float64(size)/float64(blocks+1), "disk-B/header")
+				})
+			}
 		}
 	}
 }
 
-// syncRun is what one `satchel sync` cost.
+// syncRun is what one sync cost.
 type syncRun struct {
 	cpu  time.Duration
 	rss  int64 // bytes
-	size int64 // chain.db and its flat files
+	size int64 // the files of the chain
 }
 
-// runSyncOnce syncs a fresh data folder with the binary and checks that it
-// reached height with its filter headers.
-func runSyncOnce(b *testing.B, bin string, connect []string, height int32) syncRun {
-	b.StopTimer()
-	dir := b.TempDir()
-	args := append([]string{"--network", "regtest", "--datadir", dir, "--json"}, connect...)
-	cmd := exec.Command(bin, append(args, "sync")...)
-	cmd.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "XDG_CONFIG_HOME=" + dir}
+// runChild runs a sync process, timed, and returns what it cost and its
+// output.
+func runChild(b *testing.B, cmd *exec.Cmd) (syncRun, []byte) {
+	b.Helper()
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
-	b.StartTimer()
 	err := cmd.Run()
 	b.StopTimer()
+	defer b.StartTimer()
 	if err != nil {
-		b.Fatalf("satchel sync: %v: %s", err, errOut.String())
+		b.Fatalf("%s: %v: %s", filepath.Base(cmd.Path), err, errOut.String())
 	}
+	return syncRun{cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(),
+		rss: peakRSS(cmd.ProcessState)}, out.Bytes()
+}
+
+// checkSyncOutput checks a {"height":..,"filter_height":..} report.
+func checkSyncOutput(b *testing.B, out []byte, height int32) {
+	b.Helper()
 	var res struct {
 		Height       int32 `json:"height"`
 		FilterHeight int32 `json:"filter_height"`
 	}
-	if err := json.Unmarshal(out.Bytes(), &res); err != nil || res.Height != height || res.FilterHeight != height {
-		b.Fatalf("satchel sync ended at %+v (%v), want %d: %s", res, err, height, out.String())
+	if err := json.Unmarshal(out, &res); err != nil || res.Height != height || res.FilterHeight != height {
+		b.Fatalf("sync ended at %+v (%v), want %d: %s", res, err, height, out)
 	}
-	run := syncRun{cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(),
-		rss: peakRSS(cmd.ProcessState)}
-	for _, name := range []string{"chain.db", "chain.headers", "chain.filterheaders"} {
-		if fi, err := os.Stat(filepath.Join(dir, "regtest", name)); err == nil {
-			run.size += fi.Size()
+}
+
+// filesSize adds up the sizes of the named files in dir.
+func filesSize(dir string, names ...string) int64 {
+	var n int64
+	for _, name := range names {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			n += fi.Size()
 		}
 	}
-	b.StartTimer()
+	return n
+}
+
+// runSyncOnce syncs the fresh data folder dir with the satchel binary and
+// checks that it reached height with its filter headers.
+func runSyncOnce(b *testing.B, bin, dir string, peers []string, height int32) syncRun {
+	args := []string{"--network", "regtest", "--datadir", dir, "--json"}
+	for _, p := range peers {
+		args = append(args, "--connect", p)
+	}
+	cmd := exec.Command(bin, append(args, "sync")...)
+	cmd.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "XDG_CONFIG_HOME=" + dir}
+	run, out := runChild(b, cmd)
+	checkSyncOutput(b, out, height)
+	run.size = filesSize(filepath.Join(dir, "regtest"), "chain.db", "chain.headers", "chain.filterheaders")
+	return run
+}
+
+// buildNeutrino builds internal/bench/neutrino, which has a go.mod of its
+// own, or says why it cannot.
+func buildNeutrino(b *testing.B) (string, error) {
+	bin := filepath.Join(b.TempDir(), "neutrino")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Dir = filepath.Join("..", "..", "internal", "bench", "neutrino")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("%v: %s", err, out)
+	}
+	return bin, nil
+}
+
+// runNeutrinoOnce syncs the fresh folder dir with neutrino and checks that
+// it reached height with its filter headers.
+func runNeutrinoOnce(b *testing.B, bin, dir string, peers []string, height int32) syncRun {
+	args := []string{"-dir", dir, "-height", fmt.Sprint(height)}
+	for _, p := range peers {
+		args = append(args, "-connect", p)
+	}
+	run, out := runChild(b, exec.Command(bin, args...))
+	checkSyncOutput(b, out, height)
+	run.size = filesSize(dir, "block_headers.bin", "reg_filter_headers.bin", "neutrino.db")
 	return run
 }
 
