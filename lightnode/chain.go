@@ -190,22 +190,39 @@ func (w *workCache) of(bits uint32) *big.Int {
 	return w.work
 }
 
+// workWords is the number of big.Word in 256 bits, room for any chain
+// work the store accepts.
+const workWords = 256 / (32 << (^uint(0) >> 63))
+
 // powTarget remembers the proof-of-work target of the last difficulty seen,
 // as 32 big-endian bytes, so that a block hash computed once is compared
-// without big numbers.
+// without big numbers, and whether that target is valid at all.
 type powTarget struct {
 	bits   uint32
 	ok     bool
+	err    error // the target is not positive or above the limit
 	target [chainhash.HashSize]byte
 }
 
-// check returns the error CheckBlockHeaderSanity gives a header whose hash
-// is above the target of bits. The target must be positive (the sanity
-// check with BFNoPoWCheck ensures it).
-func (p *powTarget) check(hash *chainhash.Hash, bits uint32) error {
+// check returns the errors btcd's checkProofOfWork gives a header with
+// hash and compact target bits: a target that is not positive or above
+// powLimit, or a hash above the target.
+func (p *powTarget) check(hash *chainhash.Hash, bits uint32, powLimit *big.Int) error {
 	if !p.ok || p.bits != bits {
-		blockchain.CompactToBig(bits).FillBytes(p.target[:])
-		p.bits, p.ok = bits, true
+		p.bits, p.ok, p.err = bits, true, nil
+		switch t := blockchain.CompactToBig(bits); {
+		case t.Sign() <= 0:
+			p.err = blockchain.RuleError{ErrorCode: blockchain.ErrUnexpectedDifficulty,
+				Description: fmt.Sprintf("block target difficulty of %064x is too low", t)}
+		case t.Cmp(powLimit) > 0:
+			p.err = blockchain.RuleError{ErrorCode: blockchain.ErrUnexpectedDifficulty,
+				Description: fmt.Sprintf("block target difficulty of %064x is higher than max of %064x", t, powLimit)}
+		default:
+			t.FillBytes(p.target[:])
+		}
+	}
+	if p.err != nil {
+		return p.err
 	}
 	// The hash is a little-endian number: compare from its last byte.
 	for i := range chainhash.HashSize {
@@ -217,6 +234,24 @@ func (p *powTarget) check(hash *chainhash.Hash, bits uint32) error {
 			return blockchain.RuleError{ErrorCode: blockchain.ErrHighHash,
 				Description: fmt.Sprintf("block hash of %s is higher than the target of bits %08x", hash, bits)}
 		}
+	}
+	return nil
+}
+
+// checkSanity runs the checks of btcd's CheckBlockHeaderSanity on a header
+// whose hash is known, without allocating: proof of work, a timestamp of
+// whole seconds, and one not more than two hours past the adjusted time.
+func (c *headerChain) checkSanity(h *wire.BlockHeader, hash *chainhash.Hash) error {
+	if err := c.pow.check(hash, h.Bits, c.params.PowLimit); err != nil {
+		return err
+	}
+	if h.Timestamp.Nanosecond() != 0 {
+		return blockchain.RuleError{ErrorCode: blockchain.ErrInvalidTime,
+			Description: fmt.Sprintf("block timestamp of %v has a higher precision than one second", h.Timestamp)}
+	}
+	if limit := c.timeSource.AdjustedTime().Add(blockchain.MaxTimeOffsetSeconds * time.Second); h.Timestamp.After(limit) {
+		return blockchain.RuleError{ErrorCode: blockchain.ErrTimeTooNew,
+			Description: fmt.Sprintf("block timestamp of %v is too far in the future", h.Timestamp)}
 	}
 	return nil
 }
@@ -339,8 +374,11 @@ func (c *headerChain) process(headers []*wire.BlockHeader) (*chainUpdate, error)
 	}
 	c.hashes = slices.Grow(c.hashes[:0], len(headers))[:len(headers)]
 	hashes := c.hashes
+	var rec [wire.MaxBlockHeaderPayload]byte
 	for i, h := range headers {
-		hashes[i] = h.BlockHash()
+		// BlockHash would allocate a hasher a header.
+		headerstore.PutHeader(rec[:], h)
+		hashes[i] = chainhash.DoubleHashH(rec[:])
 		if i > 0 && h.PrevBlock != hashes[i-1] {
 			return nil, misbehaved("sent headers that do not chain", fmt.Errorf(
 				"header %d (%s) does not follow header %d", i, hashes[i], i-1))
@@ -371,6 +409,7 @@ func (c *headerChain) process(headers []*wire.BlockHeader) (*chainUpdate, error)
 	nodes := make([]*hnode, 0, count)
 	slab := make([]hnode, count)
 	works := make([]big.Int, count)
+	words := make([]big.Word, count*workWords)
 	prevCheckpoint := c.prevCheckpointHeight()
 	for k := 0; i < len(headers); i, k = i+1, k+1 {
 		h := headers[i]
@@ -383,7 +422,7 @@ func (c *headerChain) process(headers []*wire.BlockHeader) (*chainUpdate, error)
 			hdr:    *h,
 			hash:   hashes[i],
 			height: height,
-			work:   works[k].Add(parent.work, c.work.of(h.Bits)),
+			work:   works[k].SetBits(words[k*workWords:k*workWords:(k+1)*workWords]).Add(parent.work, c.work.of(h.Bits)),
 			parent: parent,
 			chain:  c,
 		}
@@ -519,10 +558,7 @@ func (c *headerChain) flush(force bool) (int, error) {
 // the checkpoint, and none may be below prevCheckpoint, the newest
 // checkpoint the best chain has reached (-1 for none).
 func (c *headerChain) checkHeader(h *wire.BlockHeader, hash *chainhash.Hash, parent *hnode, prevCheckpoint int32) error {
-	if err := blockchain.CheckBlockHeaderSanity(h, c.params.PowLimit, c.timeSource, blockchain.BFNoPoWCheck); err != nil {
-		return err
-	}
-	if err := c.pow.check(hash, h.Bits); err != nil {
+	if err := c.checkSanity(h, hash); err != nil {
 		return err
 	}
 	if err := blockchain.CheckBlockHeaderContext(h, parent, blockchain.BFNone, c.ctx, true); err != nil {
