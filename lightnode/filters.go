@@ -168,42 +168,14 @@ func (n *Node) filterRound(ctx context.Context, peers []*peerConn, tip headersto
 		}
 	}
 	agreed := cps[ref]
-	lastCP := int32(len(agreed)) * cfCheckptInterval
 
 	// Ranges covered by agreed checkpoints, in batches that end on one.
 	order := make([]*peerConn, 0, len(cps))
 	for pc := range cps {
 		order = append(order, pc)
 	}
-	for i := 0; ; i++ {
-		fh, _ := n.store.FilterTip()
-		start := fh + 1
-		if start > lastCP {
-			break
-		}
-		end := min(start+maxCFHeadersPerMsg-1, lastCP)
-		end -= end % cfCheckptInterval
-		if end < start {
-			end = min(start+cfCheckptInterval-1, lastCP)
-		}
-		pc := order[i%len(order)]
-		hdrs, hashes, err := n.fetchFilterHeaders(ctx, pc, start, end)
-		if err == nil {
-			for h := start; h <= end; h++ {
-				if h%cfCheckptInterval == 0 && hdrs[h-start] != agreed[h/cfCheckptInterval-1] {
-					err = misbehaved("sent filter headers that contradict the agreed checkpoints", nil)
-					break
-				}
-			}
-		}
-		if err != nil {
-			n.reportPeer(pc, err)
-			return err
-		}
-		if err := n.store.PutFilterHeaders(start, hashes, hdrs); err != nil {
-			return err
-		}
-		n.publishFilterProgress()
+	if err := n.fetchCheckpointed(ctx, order, agreed); err != nil {
+		return err
 	}
 
 	// The tail after the last checkpoint has nothing to check against:
@@ -239,6 +211,89 @@ func (n *Node) filterRound(ctx context.Context, peers []*peerConn, tip headersto
 		return errNoFilterPeers
 	}
 	return n.store.PutFilterHeaders(start, refHashes, refHdrs)
+}
+
+// cfPipelineDepth is how many getcfheaders requests each peer has
+// outstanding during the checkpointed part of a filter-header sync.
+const cfPipelineDepth = 2
+
+// cfRange is a batch of filter headers, heights start..end.
+type cfRange struct{ start, end int32 }
+
+// cfResult is the answer for one cfRange.
+type cfResult struct {
+	pc     *peerConn
+	hdrs   []chainhash.Hash
+	hashes []chainhash.Hash
+	err    error
+}
+
+// fetchCheckpointed downloads the filter headers from the filter tip up to
+// the last agreed checkpoint in batches of up to 2,000 that end on a
+// checkpoint, spread over peers (batch i from peers[i % len(peers)]) with
+// cfPipelineDepth requests outstanding at each. Every batch but the first
+// follows a checkpoint, so each can be chained and checked on its own;
+// batches are stored in order as they come.
+func (n *Node) fetchCheckpointed(ctx context.Context, peers []*peerConn, agreed []chainhash.Hash) error {
+	lastCP := int32(len(agreed)) * cfCheckptInterval
+	fh, prev := n.store.FilterTip()
+	var ranges []cfRange
+	for start := fh + 1; start <= lastCP; {
+		end := min(start+maxCFHeadersPerMsg-1, lastCP)
+		end -= end % cfCheckptInterval // lastCP is a checkpoint, so end >= start
+		ranges = append(ranges, cfRange{start, end})
+		start = end + 1
+	}
+	if len(ranges) == 0 {
+		return nil
+	}
+
+	// Requests still out when a batch fails are cancelled and waited for.
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+	results := make([]chan cfResult, len(ranges))
+	launch := func(i int) {
+		results[i] = make(chan cfResult, 1)
+		r, pc := ranges[i], peers[i%len(peers)]
+		after := prev // the stored filter tip, for the first batch
+		if i > 0 {
+			after = agreed[(r.start-1)/cfCheckptInterval-1]
+		}
+		wg.Go(func() {
+			hdrs, hashes, err := n.fetchFilterHeadersAfter(ctx, pc, r.start, r.end, after)
+			results[i] <- cfResult{pc, hdrs, hashes, err}
+		})
+	}
+	depth := cfPipelineDepth * len(peers)
+	for i := range min(depth, len(ranges)) {
+		launch(i)
+	}
+	for i, r := range ranges {
+		res := <-results[i]
+		if next := i + depth; next < len(ranges) {
+			launch(next)
+		}
+		err := res.err
+		if err == nil {
+			first := (r.start + cfCheckptInterval - 1) / cfCheckptInterval * cfCheckptInterval
+			for h := first; h <= r.end; h += cfCheckptInterval {
+				if res.hdrs[h-r.start] != agreed[h/cfCheckptInterval-1] {
+					err = misbehaved("sent filter headers that contradict the agreed checkpoints", nil)
+					break
+				}
+			}
+		}
+		if err != nil {
+			n.reportPeer(res.pc, err)
+			return err
+		}
+		if err := n.store.PutFilterHeaders(r.start, res.hashes, res.hdrs); err != nil {
+			return err
+		}
+		n.publishFilterProgress()
+	}
+	return nil
 }
 
 func firstDifference(a, b []chainhash.Hash) int {
@@ -284,16 +339,22 @@ func (n *Node) fetchCheckpoints(ctx context.Context, pc *peerConn, tip headersto
 // and chains them onto our stored filter header at start-1. It returns the
 // headers and the block hashes they belong to.
 func (n *Node) fetchFilterHeaders(ctx context.Context, pc *peerConn, start, end int32) ([]chainhash.Hash, []chainhash.Hash, error) {
+	prev, err := n.store.FilterHeader(start - 1)
+	if err != nil {
+		return nil, nil, err
+	}
+	return n.fetchFilterHeadersAfter(ctx, pc, start, end, prev)
+}
+
+// fetchFilterHeadersAfter is fetchFilterHeaders with the filter header at
+// start-1 given: stored, or an agreed checkpoint.
+func (n *Node) fetchFilterHeadersAfter(ctx context.Context, pc *peerConn, start, end int32, prev chainhash.Hash) ([]chainhash.Hash, []chainhash.Hash, error) {
 	blocks, err := n.store.BlockHashes(start, int(end-start+1))
 	if err != nil {
 		return nil, nil, err
 	}
 	if len(blocks) != int(end-start+1) {
 		return nil, nil, errors.New("the header chain changed")
-	}
-	prev, err := n.store.FilterHeader(start - 1)
-	if err != nil {
-		return nil, nil, err
 	}
 	stop := blocks[len(blocks)-1]
 	var got *wire.MsgCFHeaders
