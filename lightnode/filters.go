@@ -654,8 +654,10 @@ func newMatcher(scripts [][]byte, workers int) *scriptMatcher {
 		m.wg.Add(1)
 		go func() {
 			defer m.wg.Done()
+			var scratch []uint64
 			for j := range m.jobs {
-				ok, err := j.filter.MatchAny(builder.DeriveKey(&j.hash), m.scripts)
+				key := builder.DeriveKey(&j.hash)
+				ok, err := matchAny(j.filter, &key, m.scripts, &scratch)
 				if err != nil || ok {
 					m.mu.Lock()
 					if err != nil && m.err == nil {
