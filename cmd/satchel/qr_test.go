@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -13,6 +11,7 @@ import (
 	"github.com/btcsuite/btcd/chainhash/v2"
 
 	"github.com/satchelbtc/satchel/internal/regtest"
+	"github.com/satchelbtc/satchel/internal/vectors"
 )
 
 // shuffledWithDuplicates returns the lines of out shuffled, with some
@@ -113,36 +112,10 @@ func TestAirGappedQRFlow(t *testing.T) {
 	}
 }
 
-// bip174Valid returns the valid PSBTs of BIP174's vectors, binary.
-func bip174Valid(t *testing.T) [][]byte {
-	data, err := os.ReadFile("../../wallet/psbtx/testdata/bip174_vectors.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v struct {
-		Valid []struct {
-			Hex string `json:"hex"`
-		} `json:"valid"`
-	}
-	if err := json.Unmarshal(data, &v); err != nil {
-		t.Fatal(err)
-	}
-	var out [][]byte
-	for _, x := range v.Valid {
-		if b, err := hex.DecodeString(x.Hex); err == nil && len(b) > 0 {
-			out = append(out, b)
-		}
-	}
-	if len(out) == 0 {
-		t.Fatal("no valid PSBT in the BIP174 vectors")
-	}
-	return out
-}
-
 func TestPSBTExportImport(t *testing.T) {
 	c := newCLI(t)
 	c.env["SATCHEL_NETWORK"] = "regtest"
-	for i, raw := range bip174Valid(t) {
+	for i, raw := range vectors.BIP174Valid(t) {
 		file := writeFile(t, "p.psbt", string(raw))
 		for _, args := range [][]string{{"--ur"}, {"--ur", "--fragment", "20"}, {"--bbqr"}, {"--bbqr", "--fragment", "50"}} {
 			out := c.ok(append([]string{"--offline", "psbt", "export", file}, args...)...)
@@ -154,7 +127,7 @@ func TestPSBTExportImport(t *testing.T) {
 			}
 		}
 	}
-	file := writeFile(t, "p.psbt", string(bip174Valid(t)[0]))
+	file := writeFile(t, "p.psbt", string(vectors.BIP174Valid(t)[0]))
 	c.fails("choose the format", "psbt", "export", file)
 	c.fails("choose the format", "psbt", "export", file, "--ur", "--bbqr")
 	c.fails("--qr needs a terminal", "psbt", "export", file, "--ur", "--qr")
