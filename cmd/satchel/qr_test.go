@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/btcsuite/btcd/chainhash/v2"
-
 	"github.com/satchelbtc/satchel/internal/regtest"
 	"github.com/satchelbtc/satchel/internal/vectors"
 )
@@ -97,19 +95,7 @@ func TestAirGappedQRFlow(t *testing.T) {
 	back := filepath.Join(dir, "back.psbt")
 	online.ok("psbt", "import", "-", "--out", back)
 	online.stdin = ""
-	var fin struct {
-		Txid string `json:"txid"`
-		Hex  string `json:"hex"`
-	}
-	online.jsonOut(&fin, "psbt", "finalize", back)
-	var bc struct {
-		Txid string `json:"txid"`
-	}
-	online.jsonOut(&bc, "broadcast", fin.Hex)
-	id, _ := chainhash.NewHashFromStr(fin.Txid)
-	if bc.Txid != fin.Txid || !btcd.InMempool(*id) {
-		t.Fatalf("broadcast %+v; in mempool %v", bc, btcd.InMempool(*id))
-	}
+	finalizeAndBroadcast(t, online, btcd, back)
 }
 
 func TestPSBTExportImport(t *testing.T) {
