@@ -6,13 +6,18 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
 export GOTOOLCHAIN := local
 
-.PHONY: build test bench bench-all bench-clean fuzz vet clean crash reliability demo
+.PHONY: build test race bench bench-all bench-clean fuzz vet clean crash reliability demo
 
 build:
 	go build -trimpath -ldflags "$(LDFLAGS)" -o satchel ./cmd/satchel
 
 test:
 	go test ./...
+
+# The tests under the race detector: every package but the demo (which
+# runs a btcd and the app for a person to look at).
+race:
+	go test -race $$(go list ./... | grep -v /internal/demo)
 
 vet:
 	go vet ./...

@@ -177,20 +177,24 @@ func (s *Session) Stop() {
 func (s *Session) scanLoop(ctx context.Context, tips *lightnode.Subscription, changed func()) {
 	node := s.cfg.Node
 	for {
-		if err := node.WaitSynced(ctx, s.cfg.PeerTimeout); err != nil {
-			return
+		err := node.WaitSynced(ctx, s.cfg.PeerTimeout)
+		if err == nil {
+			err = node.WaitFiltersSynced(ctx, s.cfg.PeerTimeout)
 		}
-		if err := node.WaitFiltersSynced(ctx, s.cfg.PeerTimeout); err != nil {
-			return
+		if err == nil {
+			_, err = s.Scan(ctx, nil)
 		}
-		if _, err := s.Scan(ctx, nil); err != nil {
-			if ctx.Err() == nil {
-				s.log.Warn("wallet scan", "err", err)
-			}
+		switch {
+		case ctx.Err() != nil || errors.Is(err, lightnode.ErrStopped):
 			return
+		case err != nil:
+			// No peer, no filters or a failed scan: try again when
+			// the chain moves, rather than stop following it.
+			s.log.Warn("wallet scan", "err", err)
+		default:
+			changed()
 		}
-		changed()
-		if !waitForTip(ctx, tips) {
+		if !s.waitForTip(ctx, tips, err == nil) {
 			return
 		}
 	}
@@ -216,10 +220,13 @@ func (s *Session) watchRelay(ctx context.Context, sub *lightnode.Subscription, c
 	}
 }
 
-// waitForTip waits for an event that changes the best chain; false when
-// ctx ends or the subscription closes. Tips announced during the scan that
-// just ended were covered by it, so they are dropped first.
-func waitForTip(ctx context.Context, sub *lightnode.Subscription) bool {
+// waitForTip waits until the chain has moved past what the wallet was
+// scanned to: after a good scan, at once when it already has (a tip
+// announced while that scan ran, which the drain below would otherwise
+// lose), else for an event that changes the best chain. After a failure it
+// always waits for such an event, so that a lasting failure does not spin.
+// It returns false when ctx ends or the subscription closes.
+func (s *Session) waitForTip(ctx context.Context, sub *lightnode.Subscription, scanned bool) bool {
 	for drained := false; !drained; {
 		select {
 		case _, ok := <-sub.Events():
@@ -229,6 +236,9 @@ func waitForTip(ctx context.Context, sub *lightnode.Subscription) bool {
 		default:
 			drained = true
 		}
+	}
+	if scanned && s.cfg.Node.Store().Tip().Height > s.w.ScanHeight() {
+		return ctx.Err() == nil
 	}
 	for {
 		select {

@@ -140,45 +140,20 @@ func parseOutPoint(s string) (wire.OutPoint, error) {
 // writePSBT writes a PSBT to path (binary for *.psbt, else base64), or
 // base64 to stdout for "" or "-".
 func (a *app) writePSBT(p *psbt.Packet, path string) error {
-	if path == "" || path == "-" {
-		s, err := psbtx.EncodeBase64(p)
-		if err != nil {
-			return err
-		}
-		a.printf("%s\n", s)
-		return nil
-	}
-	var data []byte
-	var err error
-	if strings.HasSuffix(strings.ToLower(path), ".psbt") {
-		data, err = psbtx.EncodeBinary(p)
-	} else {
-		var s string
-		s, err = psbtx.EncodeBase64(p)
-		data = []byte(s + "\n")
-	}
+	raw, err := psbtx.EncodeBinary(p)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		return fmt.Errorf("cannot write the PSBT: %w", unwrapPathError(err))
-	}
-	return nil
+	return a.writeRawPSBT(raw, path)
 }
 
 // readPSBT reads a PSBT file (binary or base64) or "-" for stdin.
 func (a *app) readPSBT(path string) (*psbt.Packet, error) {
-	var data []byte
-	var err error
-	if path == "-" {
-		data, err = io.ReadAll(io.LimitReader(a.stdin, 16<<20))
-	} else {
-		data, err = os.ReadFile(path)
-	}
+	raw, err := a.readRawPSBT(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the PSBT: %w", unwrapPathError(err))
+		return nil, err
 	}
-	return psbtx.Parse(data)
+	return psbtx.Parse(raw)
 }
 
 // reviewJSON is `psbt decode --json` (and the review part of `psbt sign
