@@ -18,6 +18,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/satchelbtc/satchel/keystore"
+	"github.com/satchelbtc/satchel/lightnode"
+	"github.com/satchelbtc/satchel/session"
 	"github.com/satchelbtc/satchel/wallet"
 )
 
@@ -388,19 +390,38 @@ func (a *app) promptPassword(prompt string, confirm bool) ([]byte, error) {
 
 // openWallet opens the wallet named by --wallet on the chosen network.
 func (a *app) openWallet(opts ...wallet.OpenOption) (*wallet.Wallet, error) {
-	path, err := a.walletPath()
+	s, err := a.openSessionNamed(a.flags.walletName, nil, opts...)
 	if err != nil {
 		return nil, err
 	}
-	w, err := wallet.Open(path, a.net, opts...)
-	switch {
-	case errors.Is(err, wallet.ErrNotFound):
-		return nil, fmt.Errorf("no wallet named %q on %s: create one with 'satchel --network %s wallet create'",
-			a.flags.walletName, networkName(a.net), networkName(a.net))
-	case err != nil:
-		return nil, fmt.Errorf("wallet %q: %w", a.flags.walletName, err)
+	return s.Wallet(), nil
+}
+
+// openSession opens the --wallet wallet as a session with node (nil for
+// none). The caller closes it.
+func (a *app) openSession(node *lightnode.Node, opts ...wallet.OpenOption) (*session.Session, error) {
+	return a.openSessionNamed(a.flags.walletName, node, opts...)
+}
+
+// openSessionNamed opens the wallet called name on the chosen network as a
+// session with node (nil for none).
+func (a *app) openSessionNamed(name string, node *lightnode.Node, opts ...wallet.OpenOption) (*session.Session, error) {
+	dir, err := a.walletsDir()
+	if err != nil {
+		return nil, err
 	}
-	return w, nil
+	s, err := session.Open(dir, name, a.sessionConfig(node), opts...)
+	if errors.Is(err, wallet.ErrNotFound) {
+		return nil, fmt.Errorf("no wallet named %q on %s: create one with 'satchel --network %s wallet create'",
+			name, networkName(a.net), networkName(a.net))
+	}
+	return s, err
+}
+
+// sessionConfig is how sessions run under the global flags.
+func (a *app) sessionConfig(node *lightnode.Node) session.Config {
+	return session.Config{Net: a.net, Node: node, Logger: a.logger(), KeystoreOptions: a.keystoreOpts,
+		BIP37Mempool: a.flags.bip37Mempool, PeerTimeout: defaultPeerTimeout}
 }
 
 // walletPath validates --wallet and returns its file.

@@ -118,36 +118,48 @@ func TestRelayedPaymentRecorded(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer node.Stop()
-	w, err := a.openWallet()
+	s, err := a.openSession(node)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Close()
-	lw := &lockedWallet{w: w, a: a, node: node}
-	events := make(chan any, 8)
+	defer s.Close()
+	events := make(chan struct{}, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done := make(chan struct{})
-	go func() { defer close(done); a.watchRelay(ctx, node.Subscribe(), lw, events) }()
-	defer func() { cancel(); <-done }()
 	if err := node.WaitSynced(ctx, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
+	s.Start(ctx, func() {
+		select {
+		case events <- struct{}{}:
+		default:
+		}
+	})
+	defer s.Stop()
 
 	// Traffic that is not ours is fetched and left alone.
 	btcd.SendRaw(btcd.Payment(btcd.CoinbaseCoin(2), 1, nil))
 	pay := btcd.Payment(btcd.CoinbaseCoin(1), 1, payTo)
 	btcd.SendRaw(pay)
-	select {
-	case <-events:
-	case <-time.After(30 * time.Second):
-		t.Fatal("the relayed payment never reached the wallet")
-	}
-	lw.mu.Lock()
-	bal, err := w.Balance()
-	lw.mu.Unlock()
-	if err != nil || int64(bal.Unconfirmed) != pay.TxOut[0].Value || bal.Confirmed != 0 {
-		t.Fatalf("balance %+v (%v); want the relayed payment unconfirmed", bal, err)
+	// The loop reports its first scan too: wait until a report shows the
+	// payment.
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case <-events:
+		case <-timeout:
+			t.Fatal("the relayed payment never reached the wallet")
+		}
+		bal, err := s.Wallet().Balance()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bal.Unconfirmed != 0 || bal.Confirmed != 0 {
+			if int64(bal.Unconfirmed) != pay.TxOut[0].Value || bal.Confirmed != 0 {
+				t.Fatalf("balance %+v; want the relayed payment unconfirmed", bal)
+			}
+			break
+		}
 	}
 	if len(node.RecentTxs()) != 2 {
 		t.Fatalf("relay feed holds %d transactions; want both", len(node.RecentTxs()))

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/btcsuite/btcd/chainhash/v2"
-	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -355,32 +354,6 @@ type peerJSON struct {
 	BanUntil  string  `json:"ban_until,omitempty"`
 }
 
-// serviceNames spells out a peer's service bits.
-func serviceNames(s wire.ServiceFlag) string {
-	names := []struct {
-		f    wire.ServiceFlag
-		name string
-	}{
-		{wire.SFNodeNetwork, "network"}, {wire.SFNodeGetUTXO, "getutxo"}, {wire.SFNodeBloom, "bloom"},
-		{wire.SFNodeWitness, "witness"}, {wire.SFNodeCF, "cf"}, {wire.SFNodeNetworkLimited, "limited"},
-		{wire.SFNodeP2PV2, "v2"},
-	}
-	var out []string
-	for _, n := range names {
-		if s&n.f != 0 {
-			out = append(out, n.name)
-			s &^= n.f
-		}
-	}
-	if s != 0 {
-		out = append(out, fmt.Sprintf("0x%x", uint64(s)))
-	}
-	if len(out) == 0 {
-		return "none"
-	}
-	return strings.Join(out, ",")
-}
-
 // waitForPeers waits until every --connect peer (or, without --connect, at
 // least one peer) is connected and has answered a ping, or timeout.
 func waitForPeers(ctx context.Context, node *lightnode.Node, want int, timeout time.Duration) []lightnode.PeerInfo {
@@ -433,7 +406,7 @@ banned ones with the reason and the time the ban ends.`,
 			out := make([]peerJSON, 0, len(peers)+len(bans))
 			for _, p := range peers {
 				out = append(out, peerJSON{
-					Addr: p.Addr, UserAgent: p.UserAgent, Services: serviceNames(p.Services),
+					Addr: p.Addr, UserAgent: p.UserAgent, Services: lightnode.ServiceNames(p.Services),
 					Height: p.Height, PingMS: float64(p.Ping.Microseconds()) / 1000,
 					Transport: p.Transport, Filters: p.Filters,
 				})

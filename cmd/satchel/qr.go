@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/base64"
 	"errors"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/satchelbtc/satchel/tui/animqr"
 	"github.com/satchelbtc/satchel/wallet"
+	"github.com/satchelbtc/satchel/wallet/airgap"
 	"github.com/satchelbtc/satchel/wallet/bbqr"
 	"github.com/satchelbtc/satchel/wallet/psbtx"
 	"github.com/satchelbtc/satchel/wallet/ur"
@@ -24,9 +24,6 @@ import (
 // characters a part, a QR code of version 11 or 12 that phones and
 // signing devices read easily.
 const defaultURFragment = 200
-
-// maxPartsInput bounds what psbt import reads: 16 MiB of parts.
-const maxPartsInput = 16 << 20
 
 // readRawPSBT reads a PSBT file (binary or base64) or "-" for stdin, checks
 // that it parses, and returns its binary form as it was written.
@@ -70,53 +67,6 @@ func (a *app) writeRawPSBT(raw []byte, path string) error {
 		return fmt.Errorf("cannot write the PSBT: %w", unwrapPathError(err))
 	}
 	return nil
-}
-
-// urSource shows a UR as an endless fountain of upper-case parts.
-type urSource struct{ e *ur.Encoder }
-
-func (s urSource) Next() string { return strings.ToUpper(s.e.NextPart()) }
-func (s urSource) Len() int     { return s.e.SeqLen() }
-
-// urFragmentFor returns the longest fragment whose parts of type typ fit a
-// QR code of version at level L, leaving room for six-digit part numbers.
-func urFragmentFor(typ string, version int) int {
-	const overhead = 22 + 4 // a part's CBOR header, at most, and the CRC
-	chars := bbqr.Capacity(version) - len("ur:"+typ+"/") - len("999999-9999/")
-	return max(chars/2-overhead, ur.DefaultMinFragmentLen)
-}
-
-func newURSource(u *ur.UR) animqr.NewSource {
-	return func(version int) (animqr.Source, error) {
-		e, err := ur.NewEncoder(u, urFragmentFor(u.Type, version))
-		if err != nil {
-			return nil, err
-		}
-		return urSource{e}, nil
-	}
-}
-
-// cycleSource shows fixed parts over and over.
-type cycleSource struct {
-	parts []string
-	i     int
-}
-
-func (s *cycleSource) Next() string {
-	p := s.parts[s.i%len(s.parts)]
-	s.i++
-	return p
-}
-func (s *cycleSource) Len() int { return len(s.parts) }
-
-func newBBQrSource(raw []byte, ft bbqr.FileType) animqr.NewSource {
-	return func(version int) (animqr.Source, error) {
-		s, err := bbqr.Split(raw, ft, bbqr.WithVersions(1, version))
-		if err != nil {
-			return nil, err
-		}
-		return &cycleSource{parts: s.Parts}, nil
-	}
 }
 
 // showQR runs the animated QR code on the terminal until the user quits.
@@ -168,9 +118,9 @@ part carries (UR: the fragment length; BBQr: the data of a part).`,
 			}
 			if showQR {
 				if asUR {
-					return a.showQR(cmd, "PSBT · UR", newURSource(ur.NewPSBT(raw)))
+					return a.showQR(cmd, "PSBT · UR", animqr.URSource(ur.NewPSBT(raw)))
 				}
-				return a.showQR(cmd, "PSBT · BBQr", newBBQrSource(raw, bbqr.PSBT))
+				return a.showQR(cmd, "PSBT · BBQr", animqr.BBQrSource(raw, bbqr.PSBT))
 			}
 			var parts []string
 			format := "ur"
@@ -208,81 +158,14 @@ part carries (UR: the fragment length; BBQr: the data of a part).`,
 	return cmd
 }
 
-// partsReader collects UR or BBQr parts, one a line, in any order.
-type partsReader struct {
-	urDec  *ur.Decoder
-	joiner *bbqr.Joiner
-}
-
-// add takes one line; it reports whether the series is complete.
-func (r *partsReader) add(line string) (isNew bool, err error) {
-	switch {
-	case strings.HasPrefix(strings.ToLower(line), "ur:"):
-		if r.joiner != nil {
-			return false, errors.New("a UR part among BBQr parts")
-		}
-		if r.urDec == nil {
-			r.urDec = ur.NewDecoder()
-		}
-		return r.urDec.Receive(line)
-	case bbqr.IsPart(line):
-		if r.urDec != nil {
-			return false, errors.New("a BBQr part among UR parts")
-		}
-		if r.joiner == nil {
-			r.joiner = bbqr.NewJoiner()
-		}
-		return r.joiner.Add(line)
+// readParts reads UR or BBQr parts from in until the series is complete,
+// reporting progress on stderr after each new part unless quiet.
+func (a *app) readParts(in io.Reader, quiet bool) (*airgap.Joiner, error) {
+	var onNew func(string)
+	if !a.flags.json && !quiet {
+		onNew = func(progress string) { fmt.Fprintf(a.stderr, "%s\n", progress) }
 	}
-	return false, fmt.Errorf("%q is neither a UR (ur:...) nor a BBQr part (B$...)", shortText(line))
-}
-
-func (r *partsReader) complete() bool {
-	return (r.urDec != nil && r.urDec.Complete()) || (r.joiner != nil && r.joiner.Complete())
-}
-
-func (r *partsReader) progress() string {
-	switch {
-	case r.urDec != nil:
-		return r.urDec.Progress().String()
-	case r.joiner != nil:
-		have, total := r.joiner.Progress()
-		return fmt.Sprintf("%d of %d parts", have, total)
-	}
-	return "no parts"
-}
-
-// readParts reads lines from in until the series is complete, reporting
-// progress on stderr after each new part unless quiet.
-func (a *app) readParts(in io.Reader, quiet bool) (*partsReader, error) {
-	r := &partsReader{}
-	sc := bufio.NewScanner(io.LimitReader(in, maxPartsInput))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
-		}
-		isNew, err := r.add(line)
-		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", n, err)
-		}
-		if isNew && !a.flags.json && !quiet {
-			fmt.Fprintf(a.stderr, "%s\n", r.progress())
-		}
-		if r.complete() {
-			return r, nil
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("cannot read the parts: %w", err)
-	}
-	if r.urDec == nil && r.joiner == nil {
-		return nil, errors.New("no UR or BBQr parts were given")
-	}
-	return nil, fmt.Errorf("the parts are incomplete: %s; add the missing ones", r.progress())
+	return airgap.ReadParts(in, onNew)
 }
 
 func (a *app) openParts(path string) (io.Reader, func(), error) {
@@ -319,22 +202,8 @@ scanner that types can feed stdin (-) directly. The PSBT is written to
 			if err != nil {
 				return err
 			}
-			var raw []byte
-			if r.urDec != nil {
-				if raw, err = ur.DecodePSBT(r.urDec.Result()); err != nil {
-					return err
-				}
-			} else {
-				ft, data, err := r.joiner.Result()
-				if err != nil {
-					return err
-				}
-				if ft != bbqr.PSBT {
-					return fmt.Errorf("the parts carry a %s, not a PSBT", ft)
-				}
-				raw = data
-			}
-			if _, err := psbtx.Parse(raw); err != nil {
+			raw, err := r.PSBT()
+			if err != nil {
 				return err
 			}
 			if a.flags.json {
@@ -357,14 +226,6 @@ scanner that types can feed stdin (-) directly. The PSBT is written to
 	}
 	cmd.Flags().StringVar(&out, "out", "", "Write the PSBT to FILE "+psbtOutUsage)
 	return cmd
-}
-
-// shortText cuts s for an error message.
-func shortText(s string) string {
-	if len(s) > 24 {
-		return s[:21] + "..."
-	}
-	return s
 }
 
 func newWalletExportCommand(a *app) *cobra.Command {
@@ -404,7 +265,7 @@ in the terminal. It holds only public keys and needs no password.`,
 				u = (&ur.Account{MasterFingerprint: w.Fingerprint(), Outputs: []ur.Output{*o}}).UR()
 			}
 			if showQR {
-				return a.showQR(cmd, "Account · "+u.Type, newURSource(u))
+				return a.showQR(cmd, "Account · "+u.Type, animqr.URSource(u))
 			}
 			if a.flags.json {
 				return a.printJSON(map[string]any{"ur": u.String(), "descriptor": d.String()})
@@ -481,10 +342,11 @@ func (a *app) descriptorFromURArg(arg string, want *wallet.ScriptType) (*wallet.
 	if err != nil {
 		return nil, err
 	}
-	if r.urDec == nil {
+	u := r.UR()
+	if u == nil {
 		return nil, errors.New("--ur takes a UR, not BBQr parts")
 	}
-	acct, err := ur.DecodeAccount(r.urDec.Result())
+	acct, err := ur.DecodeAccount(u)
 	if err != nil {
 		return nil, err
 	}

@@ -2,22 +2,14 @@ package main
 
 import (
 	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
-	"github.com/btcsuite/btcd/chainhash/v2"
-
 	"github.com/satchelbtc/satchel/internal/regtest"
-	"github.com/satchelbtc/satchel/tui/animqr"
-	"github.com/satchelbtc/satchel/wallet/bbqr"
-	"github.com/satchelbtc/satchel/wallet/ur"
+	"github.com/satchelbtc/satchel/internal/vectors"
 )
 
 // shuffledWithDuplicates returns the lines of out shuffled, with some
@@ -103,51 +95,13 @@ func TestAirGappedQRFlow(t *testing.T) {
 	back := filepath.Join(dir, "back.psbt")
 	online.ok("psbt", "import", "-", "--out", back)
 	online.stdin = ""
-	var fin struct {
-		Txid string `json:"txid"`
-		Hex  string `json:"hex"`
-	}
-	online.jsonOut(&fin, "psbt", "finalize", back)
-	var bc struct {
-		Txid string `json:"txid"`
-	}
-	online.jsonOut(&bc, "broadcast", fin.Hex)
-	id, _ := chainhash.NewHashFromStr(fin.Txid)
-	if bc.Txid != fin.Txid || !btcd.InMempool(*id) {
-		t.Fatalf("broadcast %+v; in mempool %v", bc, btcd.InMempool(*id))
-	}
-}
-
-// bip174Valid returns the valid PSBTs of BIP174's vectors, binary.
-func bip174Valid(t *testing.T) [][]byte {
-	data, err := os.ReadFile("../../wallet/psbtx/testdata/bip174_vectors.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v struct {
-		Valid []struct {
-			Hex string `json:"hex"`
-		} `json:"valid"`
-	}
-	if err := json.Unmarshal(data, &v); err != nil {
-		t.Fatal(err)
-	}
-	var out [][]byte
-	for _, x := range v.Valid {
-		if b, err := hex.DecodeString(x.Hex); err == nil && len(b) > 0 {
-			out = append(out, b)
-		}
-	}
-	if len(out) == 0 {
-		t.Fatal("no valid PSBT in the BIP174 vectors")
-	}
-	return out
+	finalizeAndBroadcast(t, online, btcd, back)
 }
 
 func TestPSBTExportImport(t *testing.T) {
 	c := newCLI(t)
 	c.env["SATCHEL_NETWORK"] = "regtest"
-	for i, raw := range bip174Valid(t) {
+	for i, raw := range vectors.BIP174Valid(t) {
 		file := writeFile(t, "p.psbt", string(raw))
 		for _, args := range [][]string{{"--ur"}, {"--ur", "--fragment", "20"}, {"--bbqr"}, {"--bbqr", "--fragment", "50"}} {
 			out := c.ok(append([]string{"--offline", "psbt", "export", file}, args...)...)
@@ -159,7 +113,7 @@ func TestPSBTExportImport(t *testing.T) {
 			}
 		}
 	}
-	file := writeFile(t, "p.psbt", string(bip174Valid(t)[0]))
+	file := writeFile(t, "p.psbt", string(vectors.BIP174Valid(t)[0]))
 	c.fails("choose the format", "psbt", "export", file)
 	c.fails("choose the format", "psbt", "export", file, "--ur", "--bbqr")
 	c.fails("--qr needs a terminal", "psbt", "export", file, "--ur", "--qr")
@@ -235,86 +189,4 @@ func TestWalletImportMultiOutputAccount(t *testing.T) {
 			t.Errorf("wallet %s: %s, want %s...", name, got.Descriptors.Receive, want)
 		}
 	}
-}
-
-// The animated code of a real PSBT fits an 80×24 terminal at the sparser
-// density, and a camera that catches its frames gets the PSBT back; the
-// denser density needs fewer frames; the keys change speed and density.
-func TestAnimatedQR(t *testing.T) {
-	raw := bip174Valid(t)[7] // the largest, 729 bytes
-	for name, src := range map[string]animqr.NewSource{
-		"ur":   newURSource(ur.NewPSBT(raw)),
-		"bbqr": newBBQrSource(raw, bbqr.PSBT),
-	} {
-		t.Run(name, func(t *testing.T) {
-			m := animqr.New("PSBT", src)
-			m.SetSize(80, 24)
-			view := m.Render()
-			lines := strings.Split(view, "\n")
-			if len(lines) != 24 || strings.Contains(view, "enlarge") {
-				t.Fatalf("%d lines in 80×24:\n%s", len(lines), view)
-			}
-			for i, l := range lines {
-				if w := lipgloss.Width(l); w > 80 {
-					t.Fatalf("line %d is %d cells wide", i, w)
-				}
-			}
-			if !strings.Contains(view, "█") {
-				t.Fatal("no QR code drawn")
-			}
-			sparse := scanFrames(t, m, raw)
-
-			m.Update(tea.KeyPressMsg{Code: 'd', Text: "d"})
-			if !strings.Contains(m.Status(), "denser") {
-				t.Fatalf("d did not switch density: %s", m.Status())
-			}
-			if !strings.Contains(m.Render(), "enlarge the terminal") {
-				t.Error("the denser code claims to fit 80×24")
-			}
-			m.SetSize(120, 50)
-			if strings.Contains(m.Render(), "enlarge") {
-				t.Error("the denser code does not fit 120×50")
-			}
-			if dense := scanFrames(t, m, raw); dense >= sparse {
-				t.Errorf("denser needs %d frames, sparser %d", dense, sparse)
-			}
-			before := m.Status()
-			m.Update(tea.KeyPressMsg{Code: '+', Text: "+"})
-			if m.Status() == before {
-				t.Error("+ did not change the speed")
-			}
-			m.Update(tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
-			if !strings.Contains(m.Status(), "paused") {
-				t.Error("space did not pause")
-			}
-		})
-	}
-}
-
-// scanFrames plays m's frames to a decoder until it has the PSBT, and
-// returns how many frames that took.
-func scanFrames(t *testing.T, m *animqr.Model, want []byte) int {
-	t.Helper()
-	r := &partsReader{}
-	for n := 1; n <= 500; n++ {
-		if _, err := r.add(m.Part()); err != nil {
-			t.Fatal(err)
-		}
-		if r.complete() {
-			var got []byte
-			var err error
-			if r.urDec != nil {
-				got, err = ur.DecodePSBT(r.urDec.Result())
-			} else {
-				_, got, err = r.joiner.Result()
-			}
-			if err != nil || string(got) != string(want) {
-				t.Fatalf("scanned %x, %v", got, err)
-			}
-			return n
-		}
-		m.Step()
-	}
-	t.Fatal("500 frames did not carry the PSBT")
-	return 0
 }
