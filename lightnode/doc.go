@@ -42,5 +42,14 @@
 //     wallets match them locally. No wallet script goes to a peer unless
 //     the caller chooses RequestMempool (a BIP37 bloom filter).
 //
+//   - Lookups (findtx.go, txindex.go): FindTx finds a transaction in a
+//     given block, the cached blocks of the best chain (through an
+//     in-memory txid index built on first use and fed by every block
+//     GetBlock caches, so a search decodes only the block that holds it),
+//     the relay feed, and on request the peers' mempools.
+//   - Every goroutine the node starts runs under its WaitGroup and ends
+//     when it stops; the waits (WaitSynced, WaitFiltersSynced,
+//     WaitForPeer) sleep on a channel closed whenever the status changes.
+//
 // lightnode imports nothing else of satchel's.
 package lightnode
