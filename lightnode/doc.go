@@ -2,13 +2,11 @@
 // protocol to full nodes and believes nothing it cannot check.
 //
 // The parts and how they meet:
-//
 //   - Node (node.go) is the service: New(cfg) validates the Config, Start
 //     launches the connection manager and one sync goroutine, Stop ends
 //     both. Callers read state through methods that ask the sync goroutine
 //     (Peers, Status) or the header store (Tip, HeaderByHeight), and follow
 //     changes through Subscribe.
-//
 //   - Peers (peers.go) are btcd peer.Peer values dialled by btcd's connmgr,
 //     from --connect addresses or from an AddrSource (addrbook.go; by
 //     default addrmgr fed by DNS seeds and addr/addrv2 gossip, whose
@@ -20,7 +18,6 @@
 //     goes through SOCKS5 (socks.go), names unresolved, with fresh
 //     credentials each. A peer's messages are forwarded to the sync
 //     goroutine, which alone owns the chain and the per-peer bookkeeping.
-//
 //   - The header chain (chain.go) validates every header with btcd's
 //     blockchain rules — proof of work, difficulty retargeting (including
 //     testnet's minimum-difficulty rule), median time past, future time,
@@ -29,7 +26,6 @@
 //     (package headerstore, chain.db) only once the chain has passed a
 //     checkpoint or carries the network's minimum chain work, so a peer
 //     feeding cheap headers cannot fill the disk.
-//
 //   - The sync manager (sync.go) asks one peer at a time for headers with
 //     block locators, pipelines the next request before checking a batch,
 //     probes the other peers, and bans a peer that sends an invalid header,
@@ -39,20 +35,16 @@
 //     ignores requests). A peer whose whole chain lacks the minimum chain
 //     work is disconnected without a ban, and WaitSynced reports
 //     ErrLowChainWork when no other is left.
-//
 //   - Events (events.go) — sync progress, new tip, reorg, peer up and down,
 //     failed dials — go to every subscriber without ever blocking the node.
-//
 //   - The relay feed (relay.go) fetches the transactions peers announce;
 //     wallets match them locally. No wallet script goes to a peer unless
 //     the caller chooses RequestMempool (a BIP37 bloom filter).
-//
 //   - Lookups (findtx.go, txindex.go): FindTx finds a transaction in a
 //     given block, the cached blocks of the best chain (through an
 //     in-memory txid index built on first use and fed by every block
 //     GetBlock caches, so a search decodes only the block that holds it),
 //     the relay feed, and on request the peers' mempools.
-//
 //   - Every goroutine the node starts runs under its WaitGroup and ends
 //     when it stops; the waits (WaitSynced, WaitFiltersSynced,
 //     WaitForPeer) sleep on a channel closed whenever the status changes.
