@@ -36,7 +36,7 @@ type KeyMap struct {
 // value.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Open:      key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open a PSBT (file, base64 or QR parts)")),
+		Open:      key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open a PSBT (file, base64, QR)")),
 		Sign:      key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "sign with the wallet's keys")),
 		Combine:   key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "merge another copy (combine)")),
 		Finalize:  key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "finalize into a transaction")),
