@@ -374,10 +374,13 @@ func (p *descParser) function(outer string) (string, error) {
 		if outer == "" {
 			return "", descErrorf(nil, "a descriptor starts with a script function such as wpkh(; found %s", p.found())
 		}
+		if outer == "wsh" {
+			return "", errWshSingle()
+		}
 		return "", descErrorf(nil, "expected a script function inside %s(, found %s", outer, p.found())
 	}
 	if outer == "wsh" && p.peek() != '(' {
-		return "", descErrorf(nil, "wsh() must hold multi() or sortedmulti(), as in wsh(sortedmulti(2,KEY,KEY,KEY)); found %q", shorten(name))
+		return "", errWshSingle()
 	}
 	if p.peek() != '(' {
 		switch {
@@ -415,6 +418,11 @@ func (p *descParser) function(outer string) (string, error) {
 		return "", descErrorf(nil, "unknown descriptor function %q; function names are lower case, as in %s(", shorten(name), strings.ToLower(name))
 	}
 	return "", descErrorf(nil, "unknown descriptor function %q at position %d; %s", shorten(name), start+1, supportedText)
+}
+
+// errWshSingle explains that wsh() takes a multisig only.
+func errWshSingle() error {
+	return descErrorf(ErrUnsupportedDescriptor, "wsh() must hold multi() or sortedmulti(), as in wsh(sortedmulti(2,KEY,KEY,KEY)); other wsh() scripts are not supported")
 }
 
 // supportedText lists the descriptors satchel watches, for messages.

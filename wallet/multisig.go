@@ -13,6 +13,8 @@ import (
 	"github.com/btcsuite/btcd/btcutil/v2/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/txscript/v2"
+
+	"github.com/satchelbtc/satchel/keystore"
 )
 
 // MaxMultisigKeys is the most keys a multisig descriptor may hold: the
@@ -289,4 +291,34 @@ func MultisigScript(k int, keys []*btcec.PublicKey, sorted bool) ([]byte, error)
 		b.AddData(s)
 	}
 	return b.AddInt64(int64(n)).AddOp(txscript.OP_CHECKMULTISIG).Script()
+}
+
+// CosignerKey returns the key expression a seed gives a multisig
+// coordinator: its BIP48 account key for multisig type t (m/48h/coin'/
+// account'/2h for P2WSH, 1h for P2SHP2WSH) with its origin, as
+// "[73c5da0a/48h/1h/0h/2h]tpub…". The fingerprint is written as every key
+// origin in text is: the first four bytes of HASH160 of the master public
+// key, in order.
+func CosignerKey(s *keystore.Signer, t ScriptType, net *chaincfg.Params, account uint32) (string, error) {
+	if !t.Multisig() {
+		return "", fmt.Errorf("a cosigner key is for p2wsh or p2sh-p2wsh, not %s", t)
+	}
+	if account >= hdkeychain.HardenedKeyStart {
+		return "", fmt.Errorf("account %d is too large; the largest is %d", account, hdkeychain.HardenedKeyStart-1)
+	}
+	path := BIP48Path(t, net, account)
+	key, err := s.AccountXPub(path)
+	if err != nil {
+		return "", err
+	}
+	return keyExprOrigin(KeyOrigin{Fingerprint: s.Fingerprint(), Path: path}) + key.String(), nil
+}
+
+// keyExprOrigin writes a key origin as "[73c5da0a/48h/1h/0h/2h]".
+func keyExprOrigin(o KeyOrigin) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "[%08x", o.Fingerprint)
+	appendPath(&b, o.Path)
+	b.WriteByte(']')
+	return b.String()
 }
