@@ -428,7 +428,6 @@ func errWshSingle() error {
 // supportedText lists the descriptors satchel watches, for messages.
 const supportedText = "satchel watches pkh(), sh(wpkh()), wpkh() and tr() with one extended public key, and wsh() or sh(wsh()) multisig"
 
-
 // isKnownFunction reports whether name is a script function of the
 // descriptor BIPs, supported or not.
 func isKnownFunction(name string) bool {
