@@ -415,7 +415,7 @@ func TestParseMultisigScript(t *testing.T) {
 		nil,
 		a.ws[:len(a.ws)-1],
 		append(slices.Clone(a.ws), txscript.OP_NOP),
-		append([]byte{txscript.OP_4}, a.ws[1:]...), // threshold above n
+		append([]byte{txscript.OP_4}, a.ws[1:]...),                                                // threshold above n
 		append(append([]byte{}, a.ws[:len(a.ws)-2]...), txscript.OP_2, txscript.OP_CHECKMULTISIG), // n wrong
 	}
 	for i, s := range bad {
