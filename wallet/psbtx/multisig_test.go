@@ -14,6 +14,7 @@ import (
 	"github.com/btcsuite/btcd/txscript/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 
+	"github.com/satchelbtc/satchel/internal/interop"
 	"github.com/satchelbtc/satchel/keystore"
 )
 
@@ -422,5 +423,58 @@ func TestParseMultisigScript(t *testing.T) {
 		if _, ok := parseMultisigScript(s); ok {
 			t.Errorf("bad script %d parsed", i)
 		}
+	}
+}
+
+// TestMultisigInteropBitcoinjs has bitcoinjs-lib sign, as the second
+// cosigner, a 2-of-3 PSBT satchel's first cosigner signed: the combined PSBT
+// finalizes and verifies, so the PSBT's scripts and key origins are what
+// another implementation expects. @scure/btc-signer also signs as the third
+// cosigner.
+func TestMultisigInteropBitcoinjs(t *testing.T) {
+	for _, nested := range []bool{false, true} {
+		t.Run(map[bool]string{false: "p2wsh", true: "p2sh-p2wsh"}[nested], func(t *testing.T) {
+			f := newMSFixture(t, 2, nested, testMnemonic, otherMnemonic, thirdMnemonic)
+			change := f.address(2, 1, 0)
+			p := f.psbt(f.address(2, 0, 0), &change)
+			b64, err := EncodeBase64(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.sign(p, 0); err != nil {
+				t.Fatal(err)
+			}
+			for _, tc := range []struct {
+				lib      string
+				mnemonic string
+				cosigner int
+			}{{"bitcoinjs", otherMnemonic, 1}, {"scure", thirdMnemonic, 2}} {
+				var got struct {
+					PSBT string `json:"psbt"`
+				}
+				if e := interop.Node(t, "psbt.mjs", map[string]any{
+					"op": "sign_" + tc.lib, "psbt": b64, "mnemonic": tc.mnemonic}, &got); e != "" {
+					t.Fatalf("%s cannot sign satchel's multisig PSBT: %s", tc.lib, e)
+				}
+				theirs, err := Parse([]byte(got.PSBT))
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := f.keyAt(f.cos[tc.cosigner], 0, 0).SerializeCompressed()
+				if len(theirs.Inputs[0].PartialSigs) != 1 || !bytes.Equal(theirs.Inputs[0].PartialSigs[0].PubKey, want) {
+					t.Fatalf("%s signed with %+v", tc.lib, theirs.Inputs[0].PartialSigs)
+				}
+				both, err := Combine(p, theirs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := Finalize(both); err != nil {
+					t.Fatalf("satchel + %s: %v", tc.lib, err)
+				}
+				if _, err := Extract(both); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
 	}
 }
