@@ -9,9 +9,16 @@
 //     (Peers, Status) or the header store (Tip, HeaderByHeight), and follow
 //     changes through Subscribe.
 //   - Peers (peers.go) are btcd peer.Peer values dialled by btcd's connmgr,
-//     from --connect addresses or from addrmgr fed by DNS seeds and addr
-//     gossip. A peer's messages are forwarded to the sync goroutine, which
-//     alone owns the chain and the per-peer bookkeeping.
+//     from --connect addresses or from an AddrSource (addrbook.go; by
+//     default addrmgr fed by DNS seeds and addr/addrv2 gossip, whose
+//     service bits the handshakes correct). The node keeps two peers that
+//     serve compact filters when the book has them, replacing others and
+//     searching again with a back-off, and allows at most two outbound
+//     peers per network group. Connections use BIP324 (v2) with peers
+//     that offer it and fall back to v1; with a Proxy every connection
+//     goes through SOCKS5 (socks.go), names unresolved, with fresh
+//     credentials each. A peer's messages are forwarded to the sync
+//     goroutine, which alone owns the chain and the per-peer bookkeeping.
 //   - The header chain (chain.go) validates every header with btcd's
 //     blockchain rules — proof of work, difficulty retargeting (including
 //     testnet's minimum-difficulty rule), median time past, future time,
@@ -23,9 +30,17 @@
 //   - The sync manager (sync.go) asks one peer at a time for headers with
 //     block locators, pipelines the next request before checking a batch,
 //     probes the other peers, and bans a peer that sends an invalid header,
-//     headers that do not chain, a repeated message, or stalls.
-//   - Events (events.go) — sync progress, new tip, reorg, peer up and down —
-//     go to every subscriber without ever blocking the node.
+//     headers that do not chain, a message repeated beyond the one an
+//     announcement racing our request explains, or leaves three requests
+//     in a row unanswered (one silence is honest: a node catching up
+//     ignores requests). A peer whose whole chain lacks the minimum chain
+//     work is disconnected without a ban, and WaitSynced reports
+//     ErrLowChainWork when no other is left.
+//   - Events (events.go) — sync progress, new tip, reorg, peer up and down,
+//     failed dials — go to every subscriber without ever blocking the node.
+//   - The relay feed (relay.go) fetches the transactions peers announce;
+//     wallets match them locally. No wallet script goes to a peer unless
+//     the caller chooses RequestMempool (a BIP37 bloom filter).
 //
 // lightnode imports nothing else of satchel's.
 package lightnode

@@ -139,3 +139,12 @@ func (h *eventHub) close() {
 		close(s.ch)
 	}
 }
+
+// PeerDialFailed reports a failed attempt to connect to a peer, with the
+// reason ("connection refused", "timed out", "proxy refused: ...").
+type PeerDialFailed struct {
+	Addr   string
+	Reason string
+}
+
+func (PeerDialFailed) event() {}

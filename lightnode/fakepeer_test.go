@@ -3,6 +3,7 @@ package lightnode
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,9 +24,10 @@ type fakePeer struct {
 	onConnect func(fp *fakePeer)
 	onMessage func(fp *fakePeer, msg wire.Message)
 
-	mu     sync.Mutex
-	conn   net.Conn
-	closed chan struct{}
+	mu      sync.Mutex
+	conn    net.Conn
+	closed  chan struct{}
+	accepts atomic.Int32
 }
 
 func newFakePeer(t testing.TB, height int32) *fakePeer {
@@ -42,36 +44,31 @@ func newFakePeer(t testing.TB, height int32) *fakePeer {
 
 func (fp *fakePeer) addr() string { return fp.ln.Addr().String() }
 
-// serve accepts one connection and runs the script on it.
+// serve accepts connections until one completes the version handshake,
+// then runs the script on it. Like a node that speaks only v1, it hangs up
+// on a BIP324 handshake (which it cannot parse); a connection the node
+// drops during the handshake is not counted either. accepts counts every
+// connection.
 func (fp *fakePeer) serve() {
 	go func() {
 		defer close(fp.closed)
-		conn, err := fp.ln.Accept()
-		if err != nil {
-			return
-		}
-		fp.mu.Lock()
-		fp.conn = conn
-		fp.mu.Unlock()
-		defer conn.Close()
-		if _, err := fp.read(); err != nil { // their version
-			return
-		}
-		me := wire.NewNetAddressIPPort(net.IPv4(127, 0, 0, 1), 0, wire.SFNodeNetwork)
-		ver := wire.NewMsgVersion(me, me, 42, fp.height)
-		ver.Services = fp.services
-		ver.UserAgent = "/fakepeer:0.1/"
-		fp.write(ver)
-		fp.write(wire.NewMsgVerAck())
-		for {
-			msg, err := fp.read()
+		var conn net.Conn
+		for conn == nil {
+			c, err := fp.ln.Accept()
 			if err != nil {
 				return
 			}
-			if _, ok := msg.(*wire.MsgVerAck); ok {
-				break
+			fp.accepts.Add(1)
+			fp.mu.Lock()
+			fp.conn = c
+			fp.mu.Unlock()
+			if fp.handshake() {
+				conn = c
+			} else {
+				c.Close()
 			}
 		}
+		defer conn.Close()
 		if fp.onConnect != nil {
 			fp.onConnect(fp)
 		}
@@ -89,6 +86,28 @@ func (fp *fakePeer) serve() {
 			}
 		}
 	}()
+}
+
+// handshake answers the node's version and waits for its verack.
+func (fp *fakePeer) handshake() bool {
+	if _, err := fp.read(); err != nil { // their version
+		return false
+	}
+	me := wire.NewNetAddressIPPort(net.IPv4(127, 0, 0, 1), 0, wire.SFNodeNetwork)
+	ver := wire.NewMsgVersion(me, me, 42, fp.height)
+	ver.Services = fp.services
+	ver.UserAgent = "/fakepeer:0.1/"
+	fp.write(ver)
+	fp.write(wire.NewMsgVerAck())
+	for {
+		msg, err := fp.read()
+		if err != nil {
+			return false
+		}
+		if _, ok := msg.(*wire.MsgVerAck); ok {
+			return true
+		}
+	}
 }
 
 func (fp *fakePeer) read() (wire.Message, error) {

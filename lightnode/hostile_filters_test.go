@@ -224,7 +224,7 @@ func TestHostileFilterAndBlockPeers(t *testing.T) {
 		}
 		n := start(t, fp, 30*time.Second)
 		assertHonestFilters(t, n)
-		blocks, _ := n.Store().Headers(100, 10)
+		blocks, _ := n.Store().BlockHashes(100, 10)
 		fhdrs, _ := n.Store().FilterHeaders(99, 11)
 		_, err := n.filtersFrom(context.Background(), peerConnFor(t, n, fp.addr()), 100, blocks, fhdrs)
 		if !isMisbehaviour(err) {
@@ -256,6 +256,19 @@ func TestHostileFilterAndBlockPeers(t *testing.T) {
 		}
 		n := start(t, fp, time.Second)
 		assertHonestFilters(t, n)
+		// One silence proves nothing (a node catching up ignores filter
+		// requests); each new block starts a round that asks it again,
+		// and the third silence in a row earns the ban.
+		sub := n.Subscribe()
+		defer sub.Close()
+		for range maxStalls {
+			if _, banned := n.Store().IsBanned(banKey(fp.addr())); banned {
+				break
+			}
+			mined := btcd.WithT(t).Generate(1)[0]
+			waitFor(t, sub, "the new block", func(ev Event) bool { tip, ok := ev.(NewTip); return ok && tip.Hash == mined })
+			syncAll(t, n)
+		}
 		assertBanned(t, n, fp, "stalled")
 	})
 }

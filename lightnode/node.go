@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -70,11 +71,46 @@ type Config struct {
 	// Logger receives the node's log (default: discarded).
 	Logger *slog.Logger
 
-	// Dial opens connections (default net.Dialer with a 10 s timeout).
+	// AddrSource is the address book peers are picked from when
+	// ConnectPeers is empty. Optional: the default is btcd's addrmgr,
+	// kept in DataDir and fed by DNS seeds and the peers' gossip.
+	AddrSource AddrSource
+
+	// Proxy is a SOCKS5 proxy (HOST:PORT) that carries every outbound
+	// connection; the node never connects around it. Names and .onion
+	// addresses are handed to it unresolved, each connection gets fresh
+	// random credentials (Tor stream isolation), and DNS seeds are
+	// resolved through it (Tor's RESOLVE extension) or not at all.
+	// Optional.
+	Proxy string
+
+	// Dial opens TCP connections: to peers, or to the proxy when one is
+	// set (default net.Dialer with a 10 s timeout).
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 
-	// LookupIP resolves DNS seeds (default net.LookupIP).
+	// LookupIP resolves DNS seeds (default net.LookupIP, or through the
+	// proxy when one is set).
 	LookupIP func(host string) ([]net.IP, error)
+
+	// MinChainWork is the cumulative work a peer's best chain must have
+	// once it has sent all its headers; a peer offering less is
+	// disconnected and others are tried. nil means the network's figure
+	// (Bitcoin Core's nMinimumChainWork on mainnet, testnet3 and signet;
+	// none elsewhere); zero means no minimum. Lower it only for private
+	// or historical test chains.
+	MinChainWork *big.Int
+
+	// DisableV2Transport turns BIP324 off. By default the node opens v2
+	// encrypted connections to peers that advertise NODE_P2P_V2 (in the
+	// address book, or in the version message of a v1 connection, which
+	// is then made again with v2), falling back to v1 for a peer that
+	// refuses.
+	DisableV2Transport bool
+
+	// PeerSearchInterval is the first pause between searches for more
+	// peers serving compact filters while fewer than two are connected;
+	// it doubles after each search up to 30 minutes (default 30 s).
+	PeerSearchInterval time.Duration
 
 	// StallTimeout is how long a peer may take to answer a request before
 	// it is dropped (default 30 s).
@@ -102,8 +138,22 @@ type Node struct {
 	ownsStore bool
 	chain     *headerChain
 	events    *eventHub
-	addrMgr   *addrmgr.AddrManager
+	addrMgr   *addrmgr.AddrManager // the default address book, if used
+	book      AddrSource           // nil with ConnectPeers
 	connMgr   *connmgr.ConnManager
+	dialer    func(ctx context.Context, network, addr string) (net.Conn, error)
+	minWork   *big.Int // nil: no minimum
+
+	// dialMu guards the outbound bookkeeping below.
+	dialMu   sync.Mutex
+	outbound map[string]*peerAddr // address-book peers being dialled or connected
+	cooldown map[string]cooldown  // peers not to dial for a while
+	v1Only   map[string]bool      // peers that refused a v2 handshake
+	v2Peers  map[string]bool      // peers that advertised NODE_P2P_V2
+
+	// roundCancel ends the filter-header round in progress.
+	roundMu     sync.Mutex
+	roundCancel context.CancelFunc
 
 	// msgs carries everything the sync goroutine handles.
 	msgs chan any
@@ -138,6 +188,7 @@ type Node struct {
 	syncedCh     chan struct{}          // closed while synced
 	lastPeerTime time.Time              // last moment a peer was connected (or Start)
 	lastDialErr  error
+	lowWork      *lowWorkError // the best chain of the peers refused for low work
 }
 
 // Status is a snapshot of the node.
@@ -150,7 +201,17 @@ type Status struct {
 	// FilterHeight is the height the verified filter-header chain reaches
 	// (-1 before the genesis filter header is stored).
 	FilterHeight int32
+	// FilterPeers is the number of connected peers serving compact block
+	// filters. With one, filter headers cannot be cross-checked.
+	FilterPeers int
+	// DialError describes the last failed connection attempt
+	// ("127.0.0.1:8333: connection refused"), or is empty.
+	DialError string
 }
+
+// FilterCheckWarning is what the node says while only one connected peer
+// serves compact filters: its filter headers are taken unchecked.
+const FilterCheckWarning = "filter headers not cross-checked (1 filter peer)"
 
 // New validates cfg and opens the header store. The node does no network
 // I/O until Start.
@@ -175,8 +236,20 @@ func New(cfg *Config) (*Node, error) {
 		d := &net.Dialer{Timeout: DefaultDialTimeout}
 		c.Dial = d.DialContext
 	}
+	if c.Proxy != "" {
+		if _, _, err := net.SplitHostPort(c.Proxy); err != nil {
+			return nil, fmt.Errorf("proxy address %q: %w", c.Proxy, err)
+		}
+	}
 	if c.LookupIP == nil {
 		c.LookupIP = net.LookupIP
+		if c.Proxy != "" {
+			proxy := c.Proxy
+			c.LookupIP = func(host string) ([]net.IP, error) { return connmgr.TorLookupIP(host, proxy) }
+		}
+	}
+	if c.PeerSearchInterval <= 0 {
+		c.PeerSearchInterval = DefaultPeerSearchInterval
 	}
 	if c.StallTimeout <= 0 {
 		c.StallTimeout = DefaultStallTimeout
@@ -194,8 +267,12 @@ func New(cfg *Config) (*Node, error) {
 		c.TimeSource = blockchain.NewMedianTime()
 	}
 	for _, addr := range c.ConnectPeers {
-		if _, _, err := net.SplitHostPort(addr); err != nil {
+		pa, err := parsePeerAddr(addr)
+		if err != nil {
 			return nil, fmt.Errorf("peer address %q: %w", addr, err)
+		}
+		if isOnion(pa.host) && c.Proxy == "" {
+			return nil, fmt.Errorf("peer address %q: %w", addr, errNeedsProxy)
 		}
 	}
 
@@ -214,6 +291,21 @@ func New(cfg *Config) (*Node, error) {
 		blockCalls: make(map[chainhash.Hash]*blockCall),
 		feed:       newTxFeed(),
 		outgoing:   make(map[chainhash.Hash]*outgoing),
+		book:       c.AddrSource,
+		outbound:   make(map[string]*peerAddr),
+		cooldown:   make(map[string]cooldown),
+		v1Only:     make(map[string]bool),
+		v2Peers:    make(map[string]bool),
+		dialer:     c.Dial,
+	}
+	if c.Proxy != "" {
+		n.dialer = (&socksDialer{proxy: c.Proxy, dial: c.Dial, isolate: true}).DialContext
+	}
+	switch {
+	case c.MinChainWork == nil:
+		n.minWork = minChainWork[c.ChainParams.Net]
+	case c.MinChainWork.Sign() > 0:
+		n.minWork = new(big.Int).Set(c.MinChainWork)
 	}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	if n.store == nil {
@@ -230,6 +322,7 @@ func New(cfg *Config) (*Node, error) {
 		n.store, n.ownsStore = st, true
 	}
 	n.chain = newHeaderChain(n.params, n.store, c.TimeSource)
+	n.chain.minWork = n.minWork
 	tip := n.chain.tip()
 	fh, _ := n.store.FilterTip()
 	n.status = Status{Height: tip.height, Hash: tip.hash, FilterHeight: fh}
@@ -316,11 +409,17 @@ func (n *Node) WaitSynced(ctx context.Context, connectTimeout time.Duration) err
 	for {
 		n.mu.Lock()
 		ch, peers, since, dialErr := n.syncedCh, n.status.Peers, n.lastPeerTime, n.lastDialErr
-		settled := len(n.settled)
+		settled, lowWork := len(n.settled), n.lowWork
 		n.mu.Unlock()
+		// Every --connect peer answered and was refused for low work (or
+		// could not be reached): nothing more will come.
+		if peers == 0 && lowWork != nil && (time.Since(since) > connectTimeout ||
+			len(n.cfg.ConnectPeers) > 0 && settled >= len(n.cfg.ConnectPeers)) {
+			return lowWork
+		}
 		if peers == 0 && time.Since(since) > connectTimeout {
 			if dialErr != nil {
-				return fmt.Errorf("%w in %v (last error: %v)", ErrNoPeers, connectTimeout, dialErr)
+				return fmt.Errorf("%w in %v (last error: %w)", ErrNoPeers, connectTimeout, dialErr)
 			}
 			return fmt.Errorf("%w in %v", ErrNoPeers, connectTimeout)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -225,6 +226,7 @@ func TestNoPeerReachable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sub := n.Subscribe()
 	if err := n.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -233,4 +235,17 @@ func TestNoPeerReachable(t *testing.T) {
 	if err == nil || !errors.Is(err, ErrNoPeers) {
 		t.Fatalf("got %v; want ErrNoPeers", err)
 	}
+	// The reason reaches the error, the status and the subscribers.
+	var de *DialError
+	if !errors.As(err, &de) || de.Reason != "connection refused" ||
+		!strings.HasSuffix(err.Error(), "(last error: 127.0.0.1:1: connection refused)") {
+		t.Fatalf("error %q; want the dial error's reason", err)
+	}
+	if st := n.Status(); st.DialError != "127.0.0.1:1: connection refused" {
+		t.Fatalf("status dial error %q", st.DialError)
+	}
+	waitFor(t, sub, "the dial failure", func(ev Event) bool {
+		f, ok := ev.(PeerDialFailed)
+		return ok && f.Addr == "127.0.0.1:1" && f.Reason == "connection refused"
+	})
 }

@@ -3,6 +3,8 @@ package lightnode
 import (
 	"container/list"
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sort"
@@ -101,6 +103,17 @@ func (f *txFeed) add(s *TxSeen) bool {
 		f.bytes -= old.Tx.SerializeSize()
 	}
 	return true
+}
+
+// all returns every transaction in the feed, oldest first.
+func (f *txFeed) all() []*TxSeen {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]*TxSeen, 0, f.order.Len())
+	for e := f.order.Front(); e != nil; e = e.Next() {
+		out = append(out, e.Value.(*TxSeen))
+	}
+	return out
 }
 
 func (f *txFeed) get(id chainhash.Hash) *TxSeen {
@@ -365,34 +378,67 @@ func (n *Node) MempoolTx(ctx context.Context, txid *chainhash.Hash) (*TxSeen, er
 	return nil, fmt.Errorf("transaction %s: %w", txid, errNotFound)
 }
 
+// mempoolFalsePositive is the false-positive rate of RequestMempool's bloom
+// filter. It is high on purpose: each element of every transaction (output
+// pushes, spent outpoints) matches with this chance, so a peer testing the
+// UTXO set against the filter finds about one unrelated script per
+// thousand, which buries the wallet's few dozen; the price is roughly one
+// unrelated mempool transaction in two hundred.
+const mempoolFalsePositive = 0.001
+
 // RequestMempool asks each peer that serves BIP37 for the unconfirmed
 // transactions that pay one of scripts or spend one of outpoints: it loads
 // a bloom filter of them and sends `mempool`. Matching transactions arrive
 // on the relay feed as TxSeen events; the filter stays loaded, so the peer
 // relays only matching transactions from then on. It returns how many
 // peers were asked.
+//
+// This is a privacy trade-off the caller must choose: the filter tells the
+// peers which scripts are probably the wallet's, however high its
+// false-positive rate, and peers that compare filters across connections
+// learn more. Without it, unconfirmed payments come only from the relay
+// feed (transactions announced while connected, fetched and matched
+// locally) and from blocks.
 func (n *Node) RequestMempool(scripts [][]byte, outpoints []wire.OutPoint) int {
 	peers := n.readyPeers(wire.SFNodeBloom)
+	if len(peers) == 0 {
+		return 0
+	}
+	// One filter, with one random tweak, for every peer: distinct filters
+	// of the same set would let colluding peers intersect them.
+	var tweak [4]byte
+	rand.Read(tweak[:])
+	f := bloom.NewFilter(uint32(len(scripts)+len(outpoints)+1), binary.LittleEndian.Uint32(tweak[:]),
+		mempoolFalsePositive, wire.BloomUpdateAll)
+	for _, s := range scripts {
+		// BIP37 matches the data pushed by an output script (the key or
+		// script hash), not the script itself.
+		pushes, err := txscript.PushedData(s)
+		if err != nil {
+			continue
+		}
+		for _, p := range pushes {
+			f.Add(p)
+		}
+	}
+	for i := range outpoints {
+		f.AddOutPoint(&outpoints[i])
+	}
+	load := f.MsgFilterLoad()
 	for _, pc := range peers {
-		f := bloom.NewFilter(uint32(len(scripts)+len(outpoints)+1), 0, 0.0001, wire.BloomUpdateAll)
-		for _, s := range scripts {
-			// BIP37 matches the data pushed by an output script (the key
-			// or script hash), not the script itself.
-			pushes, err := txscript.PushedData(s)
-			if err != nil {
-				continue
-			}
-			for _, p := range pushes {
-				f.Add(p)
-			}
-		}
-		for i := range outpoints {
-			f.AddOutPoint(&outpoints[i])
-		}
-		pc.p.QueueMessage(f.MsgFilterLoad(), nil)
+		pc.p.QueueMessage(load, nil)
 		pc.p.QueueMessage(wire.NewMsgMemPool(), nil)
 	}
+	n.log.Info("asked peers for unconfirmed wallet transactions with a bloom filter (BIP37)", "peers", len(peers))
 	return len(peers)
+}
+
+// RecentTxs returns the transactions of the relay feed, oldest first: what
+// peers announced while connected (inv, then getdata). A wallet matches
+// them against its own scripts to find unconfirmed payments without telling
+// any peer what it looks for.
+func (n *Node) RecentTxs() []*TxSeen {
+	return n.feed.all()
 }
 
 // RelayFloor returns the highest minimum fee rate (sat/vB) among the

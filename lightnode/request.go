@@ -99,11 +99,14 @@ func (n *Node) request(ctx context.Context, pc *peerConn, msg wire.Message, matc
 	for {
 		select {
 		case <-r.done:
+			if r.err == nil {
+				pc.stalls.Store(0)
+			}
 			return r.err
 		case <-progress:
 			timer.Reset(n.cfg.StallTimeout)
 		case <-timer.C:
-			return fmt.Errorf("%w (%s)", errStalled, msg.Command())
+			return &stallError{cmd: msg.Command()}
 		case <-pc.p.Done():
 			return errPeerGone
 		case <-ctx.Done():
@@ -145,12 +148,20 @@ type banRequest struct {
 	d      time.Duration
 }
 
-// reportPeer bans pc for reason (misbehaviour) or drops it for a stall.
+// stallError is a request the peer left unanswered for StallTimeout.
+type stallError struct{ cmd string }
+
+func (e *stallError) Error() string        { return fmt.Sprintf("%v (%s)", errStalled, e.cmd) }
+func (e *stallError) Is(target error) bool { return target == errStalled }
+
+// reportPeer bans pc for misbehaviour, or counts a stall (the sync
+// goroutine bans a peer that stalls maxStalls times in a row).
 func (n *Node) reportPeer(pc *peerConn, err error) {
+	var se *stallError
 	switch {
 	case isMisbehaviour(err):
 		n.send(banRequest{pc: pc, reason: err.Error(), d: n.cfg.BanDuration})
-	case errors.Is(err, errStalled):
-		n.send(banRequest{pc: pc, reason: "stalled: " + err.Error(), d: 10 * n.cfg.StallTimeout})
+	case errors.As(err, &se):
+		n.send(stallReport{pc: pc, what: se.cmd})
 	}
 }

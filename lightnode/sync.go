@@ -2,6 +2,7 @@ package lightnode
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/btcsuite/btcd/blockchain"
@@ -12,8 +13,15 @@ import (
 // Messages for the sync goroutine.
 type (
 	peerReadyMsg struct{ pc *peerConn }
-	peerDoneMsg  struct{ pc *peerConn }
-	headersMsg   struct {
+	peerDoneMsg  struct {
+		pc *peerConn
+		// redial: connect again at once instead of reporting the peer
+		// gone, with v1 after a refused v2 handshake (downgrade) or with
+		// v2 after the peer advertised it on v1.
+		redial    bool
+		downgrade bool
+	}
+	headersMsg struct {
 		pc  *peerConn
 		msg *wire.MsgHeaders
 	}
@@ -36,6 +44,10 @@ func (n *Node) send(m any) {
 type syncState struct {
 	peers    map[*peerConn]struct{} // handshake done
 	syncPeer *peerConn              // the peer we are fetching from, if any
+
+	// The search for filter peers: when to look next and the back-off.
+	nextSearch time.Time
+	searchWait time.Duration
 }
 
 // syncHandler owns the header chain and every peer's sync state. It is the
@@ -52,7 +64,7 @@ func (n *Node) syncHandler() {
 			case peerReadyMsg:
 				n.handlePeerReady(s, m.pc)
 			case peerDoneMsg:
-				n.handlePeerDone(s, m.pc)
+				n.handlePeerDone(s, m.pc, m.redial, m.downgrade)
 			case headersMsg:
 				n.handleHeaders(s, m.pc, m.msg)
 			case invMsg:
@@ -68,6 +80,10 @@ func (n *Node) syncHandler() {
 			case banRequest:
 				if _, ok := s.peers[m.pc]; ok && !m.pc.dropping {
 					n.banFor(s, m.pc, m.reason, m.d)
+				}
+			case stallReport:
+				if _, ok := s.peers[m.pc]; ok && !m.pc.dropping {
+					n.handleStall(s, m.pc, m.what)
 				}
 			case dropRequest:
 				if _, ok := s.peers[m.pc]; ok && !m.pc.dropping {
@@ -99,23 +115,39 @@ func (n *Node) handlePeerReady(s *syncState, pc *peerConn) {
 	if p.ProtocolVersion() >= wire.SendHeadersVersion {
 		p.QueueMessage(wire.NewMsgSendHeaders(), nil)
 	}
-	if n.addrMgr != nil {
-		n.addrMgr.Good(p.NA())
-		if n.addrMgr.NeedMoreAddresses() {
+	if n.book != nil && pc.pa.na != nil {
+		n.book.Good(pc.pa.na)
+		if n.book.NeedMoreAddresses() {
 			p.QueueMessage(wire.NewMsgGetAddr(), nil)
 		}
 	}
 	pc.sendPing()
 	pc.lastPing = time.Now()
-	n.log.Info("peer connected", "addr", pc.addr, "user_agent", p.UserAgent(), "height", p.LastBlock())
-	n.events.publish(PeerConnected{Peer: pc.info()})
+	info := pc.info()
+	n.log.Info("peer connected", "addr", pc.addr, "user_agent", p.UserAgent(), "height", p.LastBlock(),
+		"transport", info.Transport, "filters", info.Filters)
+	n.events.publish(PeerConnected{Peer: info})
 	n.maybeStartSync(s)
 	n.updateStatus(s)
 }
 
-func (n *Node) handlePeerDone(s *syncState, pc *peerConn) {
+func (n *Node) handlePeerDone(s *syncState, pc *peerConn, redial, downgrade bool) {
 	n.forget(pc)
+	if redial && !pc.ready && !pc.dropping {
+		if downgrade {
+			n.log.Info("peer refused the v2 transport; connecting with v1", "addr", pc.addr)
+			n.dialMu.Lock()
+			n.v1Only[pc.addr] = true
+			n.dialMu.Unlock()
+		} else {
+			n.log.Info("peer offers the v2 transport; connecting again with it", "addr", pc.addr)
+		}
+		n.wg.Add(1)
+		go n.redial(pc.connReq)
+		return
+	}
 	n.settle(pc.addr)
+	n.release(pc.addr)
 	if _, ok := s.peers[pc]; ok {
 		delete(s.peers, pc)
 		if !pc.dropping {
@@ -168,6 +200,7 @@ func (pc *peerConn) requestHeaders(loc blockchain.BlockLocator) {
 		}
 	}
 	pc.requested = time.Now()
+	pc.dupAllowed = true
 	pc.p.QueueMessage(msg, nil)
 }
 
@@ -177,6 +210,9 @@ func (n *Node) handleHeaders(s *syncState, pc *peerConn, msg *wire.MsgHeaders) {
 	}
 	solicited := !pc.requested.IsZero()
 	pc.requested = time.Time{}
+	if solicited {
+		pc.stalls.Store(0)
+	}
 	hdrs := msg.Headers
 	full := len(hdrs) == wire.MaxBlockHeadersPerMsg
 
@@ -185,8 +221,17 @@ func (n *Node) handleHeaders(s *syncState, pc *peerConn, msg *wire.MsgHeaders) {
 		last = hdrs[len(hdrs)-1].BlockHash()
 		digest := [2]chainhash.Hash{hdrs[0].PrevBlock, last}
 		if digest == pc.lastDigest && len(hdrs) == pc.lastCount {
-			n.ban(s, pc, "sent the same headers message twice")
-			return
+			// An announcement and the answer to a getheaders already on
+			// its way can carry the same headers; each getheaders we
+			// send excuses one repeat. More is a peer wasting our time.
+			if !pc.dupAllowed {
+				n.ban(s, pc, "sent the same headers message twice")
+				return
+			}
+			pc.dupAllowed = false
+			if !solicited {
+				return
+			}
 		}
 		pc.lastDigest, pc.lastCount = digest, len(hdrs)
 	}
@@ -225,10 +270,24 @@ func (n *Node) handleHeaders(s *syncState, pc *peerConn, msg *wire.MsgHeaders) {
 		}
 	}
 	if up.newTip {
+		// Status has the new tip before a subscriber hears of it.
+		n.updateStatus(s)
 		n.publishTip(up)
 	}
 	if !full && solicited {
-		// The peer has sent everything it has after our locator.
+		// The peer has sent everything it has after our locator. Its best
+		// chain ends at the last header it sent or, when it sent none, at
+		// or below our tip.
+		best := n.chain.tip()
+		if len(hdrs) > 0 {
+			if node := n.chain.lookup(&last); node != nil {
+				best = node
+			}
+		}
+		if n.minWork != nil && best.work.Cmp(n.minWork) < 0 {
+			n.refuseLowWork(s, pc, best)
+			return
+		}
 		pc.caughtUp = true
 		if s.syncPeer == pc {
 			s.syncPeer = nil
@@ -236,6 +295,23 @@ func (n *Node) handleHeaders(s *syncState, pc *peerConn, msg *wire.MsgHeaders) {
 	}
 	n.maybeStartSync(s)
 	n.updateStatus(s)
+}
+
+// refuseLowWork disconnects a peer whose whole chain lacks the minimum
+// chain work. It is not banned: it may be honest and behind (a node still
+// syncing), but it is not dialled again for a while.
+func (n *Node) refuseLowWork(s *syncState, pc *peerConn, best *hnode) {
+	reason := fmt.Sprintf("offers a chain with less work than the minimum (0x%x at height %d, minimum 0x%x)",
+		best.work, best.height, n.minWork)
+	n.mu.Lock()
+	if n.lowWork == nil || best.work.Cmp(n.lowWork.best) > 0 {
+		n.lowWork = &lowWorkError{min: n.minWork, best: best.work, height: best.height}
+	}
+	n.mu.Unlock()
+	n.log.Warn("peer refused", "addr", pc.addr, "reason", reason)
+	n.rest(pc.addr, lowWorkCooldown, reason)
+	n.events.publish(PeerDisconnected{Addr: pc.addr, Reason: reason})
+	n.drop(s, pc)
 }
 
 func (n *Node) handleInv(s *syncState, pc *peerConn, msg *wire.MsgInv) {
@@ -255,7 +331,8 @@ func (n *Node) handleInv(s *syncState, pc *peerConn, msg *wire.MsgInv) {
 	}
 }
 
-// handleTick drops peers that stall and keeps ping times fresh.
+// handleTick asks stalling peers again (and in the end drops them), keeps
+// ping times fresh and looks for filter peers.
 func (n *Node) handleTick(s *syncState) {
 	now := time.Now()
 	for pc := range s.peers {
@@ -263,7 +340,11 @@ func (n *Node) handleTick(s *syncState) {
 			continue
 		}
 		if !pc.requested.IsZero() && now.Sub(pc.requested) > n.cfg.StallTimeout {
-			n.banFor(s, pc, "stalled: no answer to getheaders in "+n.cfg.StallTimeout.String(), 10*n.cfg.StallTimeout)
+			pc.requested = time.Time{}
+			n.handleStall(s, pc, "getheaders")
+			if !pc.dropping {
+				pc.requestHeaders(n.chain.locator(n.chain.tip()))
+			}
 			continue
 		}
 		if now.Sub(pc.lastPing) > pingInterval {
@@ -271,6 +352,85 @@ func (n *Node) handleTick(s *syncState) {
 			pc.lastPing = now
 		}
 	}
+	n.searchFilterPeers(s, now)
+}
+
+// maxStalls is how many requests in a row a peer may leave unanswered
+// before it is banned for stalling.
+const maxStalls = 3
+
+// stallReport tells the sync goroutine that a peer left a request
+// unanswered.
+type stallReport struct {
+	pc   *peerConn
+	what string
+}
+
+// handleStall counts an unanswered request and bans the peer at maxStalls.
+// A node that is catching up ignores requests without a word (btcd answers
+// neither getheaders nor filter requests until it is current), so one
+// silence proves nothing.
+func (n *Node) handleStall(s *syncState, pc *peerConn, what string) {
+	k := pc.stalls.Add(1)
+	n.log.Info("peer did not answer", "addr", pc.addr, "request", what, "times", k)
+	if k >= maxStalls {
+		n.banFor(s, pc, fmt.Sprintf("stalled: no answer to %s in %v, %d times in a row", what, n.cfg.StallTimeout, k),
+			10*n.cfg.StallTimeout)
+	}
+}
+
+// searchFilterPeers keeps minFilterPeers peers serving compact filters
+// connected when the address book can offer them: while fewer are
+// connected, it makes room by dropping a peer that serves none (when all
+// outbound slots are taken) and asks the peers and the DNS seeds for more
+// addresses, with a doubling back-off while nothing is found. ConnectPeers
+// are the user's choice and are never replaced.
+func (n *Node) searchFilterPeers(s *syncState, now time.Time) {
+	if n.book == nil {
+		return
+	}
+	cf := 0
+	var spare *peerConn
+	for pc := range s.peers {
+		switch {
+		case pc.dropping:
+		case pc.p.Services()&wire.SFNodeCF != 0:
+			cf++
+		case spare == nil || pc.p.TimeConnected().Before(spare.p.TimeConnected()):
+			spare = pc
+		}
+	}
+	if cf >= minFilterPeers {
+		s.searchWait = 0
+		return
+	}
+	if now.Before(s.nextSearch) {
+		return
+	}
+	if s.searchWait == 0 {
+		s.searchWait = n.cfg.PeerSearchInterval
+	} else {
+		s.searchWait = min(2*s.searchWait, maxPeerSearchInterval)
+	}
+	s.nextSearch = now.Add(s.searchWait)
+	n.dialMu.Lock()
+	dialing := len(n.outbound)
+	n.dialMu.Unlock()
+	n.log.Info("looking for peers that serve compact filters", "filter_peers", cf, "peers", len(s.peers),
+		"next", s.searchWait)
+	if spare != nil && max(dialing, len(s.peers)) >= n.cfg.MaxPeers {
+		reason := "replaced: serves no compact block filters"
+		n.log.Info("peer dropped", "addr", spare.addr, "reason", reason)
+		n.rest(spare.addr, replacedCooldown, reason)
+		n.events.publish(PeerDisconnected{Addr: spare.addr, Reason: reason})
+		n.drop(s, spare)
+	}
+	for pc := range s.peers {
+		if !pc.dropping {
+			pc.p.QueueMessage(wire.NewMsgGetAddr(), nil)
+		}
+	}
+	n.seed()
 }
 
 // ban disconnects a misbehaving peer and bans it for BanDuration.
@@ -304,6 +464,10 @@ func (n *Node) drop(s *syncState, pc *peerConn) {
 // publishTip reports a new best chain.
 func (n *Node) publishTip(up *chainUpdate) {
 	tip := n.chain.tip()
+	// Filter requests for the old tip may go unanswered (a peer that has
+	// moved on ignores them while it catches up) or be moot: start the
+	// filter round again from the new tip.
+	n.restartFilterRound()
 	if up.reorg {
 		n.log.Info("reorganized", "fork", up.fork, "old_tip", up.oldTip.hash, "old_height", up.oldTip.height,
 			"new_tip", tip.hash, "new_height", tip.height)
@@ -321,10 +485,14 @@ func (n *Node) publishTip(up *chainUpdate) {
 func (n *Node) updateStatus(s *syncState) {
 	tip := n.chain.tip()
 	var peerHeight int32
+	filterPeers := 0
 	synced := len(s.peers) > 0 && s.syncPeer == nil
 	for pc := range s.peers {
 		if h := pc.p.LastBlock(); h > peerHeight {
 			peerHeight = h
+		}
+		if pc.p.Services()&wire.SFNodeCF != 0 {
+			filterPeers++
 		}
 		if !pc.caughtUp {
 			synced = false
@@ -332,8 +500,10 @@ func (n *Node) updateStatus(s *syncState) {
 	}
 	var changed bool
 	n.setStatus(func(st *Status) {
-		changed = tip.height != st.Height || peerHeight != st.PeerHeight || synced != st.Synced
+		changed = tip.height != st.Height || peerHeight != st.PeerHeight || synced != st.Synced ||
+			len(s.peers) != st.Peers || filterPeers != st.FilterPeers
 		st.Height, st.Hash, st.PeerHeight, st.Peers, st.Synced = tip.height, tip.hash, peerHeight, len(s.peers), synced
+		st.FilterPeers = filterPeers
 	})
 	if changed {
 		n.events.publish(SyncProgress{Height: tip.height, PeerHeight: peerHeight, Synced: synced})

@@ -18,6 +18,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/satchelbtc/satchel/keystore"
+	"github.com/satchelbtc/satchel/lightnode"
+	"github.com/satchelbtc/satchel/session"
 	"github.com/satchelbtc/satchel/wallet"
 )
 
@@ -38,6 +40,12 @@ type globalFlags struct {
 	offline      bool
 	json         bool
 	passwordFile string
+
+	// The network's privacy and trust settings.
+	proxy        string // socks5://HOST:PORT as given
+	minChainWork string // hex; "" for the network's figure
+	v2transport  bool
+	bip37Mempool bool
 }
 
 // app is everything a command needs from its surroundings. Tests build one
@@ -101,6 +109,10 @@ func (a *app) bindFlags(root *cobra.Command) {
 	f.BoolVar(&a.flags.offline, "offline", false, "Never open a network connection")
 	f.BoolVar(&a.flags.json, "json", false, "Print machine-readable JSON on stdout")
 	f.StringVar(&a.flags.passwordFile, "password-file", "", "Read the wallet password from FILE (else $SATCHEL_PASSWORD, else a prompt)")
+	f.StringVar(&a.flags.proxy, "proxy", "", "Send every connection through the SOCKS5 proxy socks5://HOST:PORT (Tor: socks5://127.0.0.1:9050); never connect around it")
+	f.StringVar(&a.flags.minChainWork, "min-chain-work", "", "For test chains: the chain work (hex) a peer's chain needs instead of the network's figure; 0 for none")
+	f.BoolVar(&a.flags.v2transport, "v2transport", true, "Encrypt connections with BIP324 where peers offer it, v1 otherwise; =false for v1 only")
+	f.BoolVar(&a.flags.bip37Mempool, "bip37-mempool", false, "Privacy trade-off: ask peers for unconfirmed payments with a BIP37 bloom filter of the wallet's addresses")
 	_ = root.RegisterFlagCompletionFunc("network", completeValues(networkNames...))
 }
 
@@ -135,6 +147,12 @@ func (a *app) setup(cmd *cobra.Command) error {
 		if err := validateHostPort(c); err != nil {
 			return err
 		}
+	}
+	if _, err := proxyAddr(a.flags.proxy); err != nil {
+		return err
+	}
+	if _, err := parseChainWork(a.flags.minChainWork); err != nil {
+		return err
 	}
 	return nil
 }
@@ -372,19 +390,38 @@ func (a *app) promptPassword(prompt string, confirm bool) ([]byte, error) {
 
 // openWallet opens the wallet named by --wallet on the chosen network.
 func (a *app) openWallet(opts ...wallet.OpenOption) (*wallet.Wallet, error) {
-	path, err := a.walletPath()
+	s, err := a.openSessionNamed(a.flags.walletName, nil, opts...)
 	if err != nil {
 		return nil, err
 	}
-	w, err := wallet.Open(path, a.net, opts...)
-	switch {
-	case errors.Is(err, wallet.ErrNotFound):
-		return nil, fmt.Errorf("no wallet named %q on %s: create one with 'satchel --network %s wallet create'",
-			a.flags.walletName, networkName(a.net), networkName(a.net))
-	case err != nil:
-		return nil, fmt.Errorf("wallet %q: %w", a.flags.walletName, err)
+	return s.Wallet(), nil
+}
+
+// openSession opens the --wallet wallet as a session with node (nil for
+// none). The caller closes it.
+func (a *app) openSession(node *lightnode.Node, opts ...wallet.OpenOption) (*session.Session, error) {
+	return a.openSessionNamed(a.flags.walletName, node, opts...)
+}
+
+// openSessionNamed opens the wallet called name on the chosen network as a
+// session with node (nil for none).
+func (a *app) openSessionNamed(name string, node *lightnode.Node, opts ...wallet.OpenOption) (*session.Session, error) {
+	dir, err := a.walletsDir()
+	if err != nil {
+		return nil, err
 	}
-	return w, nil
+	s, err := session.Open(dir, name, a.sessionConfig(node), opts...)
+	if errors.Is(err, wallet.ErrNotFound) {
+		return nil, fmt.Errorf("no wallet named %q on %s: create one with 'satchel --network %s wallet create'",
+			name, networkName(a.net), networkName(a.net))
+	}
+	return s, err
+}
+
+// sessionConfig is how sessions run under the global flags.
+func (a *app) sessionConfig(node *lightnode.Node) session.Config {
+	return session.Config{Net: a.net, Node: node, Logger: a.logger(), KeystoreOptions: a.keystoreOpts,
+		BIP37Mempool: a.flags.bip37Mempool, PeerTimeout: defaultPeerTimeout}
 }
 
 // walletPath validates --wallet and returns its file.

@@ -23,6 +23,8 @@ const configFileName = "config.toml"
 //	wallet  = "spending"
 //	datadir = "/srv/satchel"
 //	connect = ["127.0.0.1:18444"]
+//	proxy   = "socks5://127.0.0.1:9050"   # every connection through Tor
+//	min_chain_work = "0"                  # test chains only
 //
 // The app's settings live in the same file; the Settings tab writes them:
 //
@@ -35,6 +37,9 @@ type fileConfig struct {
 	Wallet  string   `toml:"wallet,omitempty"`
 	DataDir string   `toml:"datadir,omitempty"`
 	Connect []string `toml:"connect,omitempty"`
+	Proxy   string   `toml:"proxy,omitempty"`
+	// MinChainWork is hex, as --min-chain-work.
+	MinChainWork string `toml:"min_chain_work,omitempty"`
 
 	Theme    string  `toml:"theme,omitempty"`
 	Units    string  `toml:"units,omitempty"`
@@ -200,6 +205,8 @@ func (a *app) applyConfig(fs *pflag.FlagSet) error {
 		set("wallet", c.Wallet),
 		set("datadir", c.DataDir),
 		set("connect", c.Connect...),
+		set("proxy", c.Proxy),
+		set("min-chain-work", c.MinChainWork),
 	} {
 		if err != nil {
 			return err

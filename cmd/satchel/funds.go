@@ -2,16 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"text/tabwriter"
 	"time"
 
 	"github.com/btcsuite/btcd/btcutil/v2"
-	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/txscript/v2"
-	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -19,32 +16,6 @@ import (
 	"github.com/satchelbtc/satchel/wallet"
 	"github.com/satchelbtc/satchel/wallet/amount"
 )
-
-// nodeChain gives the wallet what it needs from the light node.
-type nodeChain struct{ n *lightnode.Node }
-
-var _ wallet.Chain = nodeChain{}
-
-func (c nodeChain) SyncedHeight() int32 {
-	fh, _ := c.n.Store().FilterTip()
-	return min(c.n.Store().Tip().Height, fh)
-}
-
-func (c nodeChain) BlockHeader(height int32) (*wire.BlockHeader, error) {
-	h, err := c.n.Store().HeaderByHeight(height)
-	if err != nil {
-		return nil, err
-	}
-	return &h.Header, nil
-}
-
-func (c nodeChain) MatchScripts(ctx context.Context, start, end int32, scripts [][]byte, progress func(int32)) ([]int32, error) {
-	return c.n.MatchScripts(ctx, start, end, scripts, progress)
-}
-
-func (c nodeChain) GetBlock(ctx context.Context, hash *chainhash.Hash) (*wire.MsgBlock, error) {
-	return c.n.GetBlock(ctx, hash)
-}
 
 // walletExists reports whether the --wallet file exists.
 func (a *app) walletExists() bool {
@@ -57,13 +28,13 @@ func (a *app) walletExists() bool {
 }
 
 // scanWallet scans the --wallet wallet with a synced node, showing
-// progress on a terminal.
+// progress on a terminal, and records its relayed unconfirmed payments.
 func (a *app) scanWallet(ctx context.Context, node *lightnode.Node) (*wallet.ScanResult, wallet.Balance, error) {
-	w, err := a.openWallet()
+	s, err := a.openSession(node)
 	if err != nil {
 		return nil, wallet.Balance{}, err
 	}
-	defer w.Close()
+	defer s.Close()
 	var progress func(h, target int32)
 	if f, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		last := time.Time{}
@@ -75,59 +46,12 @@ func (a *app) scanWallet(ctx context.Context, node *lightnode.Node) (*wallet.Sca
 		}
 		defer fmt.Fprint(f, "\r\033[K")
 	}
-	res, err := w.Scan(ctx, nodeChain{node}, progress)
+	res, err := s.Scan(ctx, progress)
 	if err != nil {
-		return res, wallet.Balance{}, fmt.Errorf("wallet scan: %w", err)
+		return res, wallet.Balance{}, err
 	}
-	a.collectUnconfirmed(ctx, node, w)
-	bal, err := w.Balance()
-	a.logger().Info("wallet scanned", "wallet", a.flags.walletName, "from", res.From, "to", res.To,
-		"blocks", res.BlocksFetched, "txs", res.TxsFound, "removed", res.TxsRemoved)
+	bal, err := s.Wallet().Balance()
 	return res, bal, err
-}
-
-// mempoolWait is how long sync listens for the peers' matching
-// unconfirmed transactions, and mempoolQuiet how long without a new one
-// ends it early.
-const (
-	mempoolWait  = 3 * time.Second
-	mempoolQuiet = 500 * time.Millisecond
-)
-
-// collectUnconfirmed asks the peers for unconfirmed transactions of the
-// wallet and records them. The wallet checks every spend of its coins
-// first; a peer that relayed a forged one is banned.
-func (a *app) collectUnconfirmed(ctx context.Context, node *lightnode.Node, w *wallet.Wallet) {
-	sub := node.Subscribe()
-	defer sub.Close()
-	if node.RequestMempool(w.WatchScripts(), w.UnspentOutPoints()) == 0 {
-		return
-	}
-	deadline := time.After(mempoolWait)
-	quiet := time.NewTimer(mempoolQuiet)
-	defer quiet.Stop()
-	for {
-		select {
-		case ev := <-sub.Events():
-			if seen, ok := ev.(lightnode.TxSeen); ok {
-				if err := w.AddUnconfirmed(seen.Tx); err != nil {
-					a.logger().Warn("unconfirmed transaction not recorded", "txid", seen.Txid, "peer", seen.Peer, "err", err)
-					if errors.Is(err, wallet.ErrForgedSpend) {
-						if err := node.ReportInvalidTx(seen, err.Error()); err != nil {
-							a.logger().Error("cannot ban peer", "peer", seen.Peer, "err", err)
-						}
-					}
-				}
-				quiet.Reset(mempoolQuiet)
-			}
-		case <-quiet.C:
-			return
-		case <-deadline:
-			return
-		case <-ctx.Done():
-			return
-		}
-	}
 }
 
 func balanceJSON(b wallet.Balance) map[string]int64 {

@@ -7,6 +7,7 @@ import (
 	"github.com/btcsuite/btcd/address/v2"
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/txscript/v2"
+	"github.com/btcsuite/btcd/wire/v2"
 
 	"github.com/satchelbtc/satchel/internal/regtest"
 )
@@ -159,19 +160,44 @@ func TestWalletScanFollowsGapAndReorg(t *testing.T) {
 	}
 }
 
+// A payment waiting in the peer's mempool before sync connects is not
+// asked for by default: no wallet script goes to the peer (a relay between
+// satchel and btcd records every message satchel sends). With
+// --bip37-mempool, the privacy trade-off, sync loads a bloom filter, asks
+// for the mempool and shows the payment; once mined, every sync shows it.
 func TestUnconfirmedIncomingPayment(t *testing.T) {
 	btcd := regtest.Start(t)
 	btcd.Generate(110)
 	c := newCLI(t)
 	restoreAbandon(t, c)
-	c.env["SATCHEL_CONNECT"] = btcd.P2PAddr()
+	relay := startRecordingRelay(t, btcd.P2PAddr())
+	c.env["SATCHEL_CONNECT"] = relay.addr()
+	c.env["SATCHEL_V2TRANSPORT"] = "false" // plaintext, so the relay can read it
 	pay := btcd.Payment(btcd.CoinbaseCoin(1), 1, scriptOf(t, walletAddr(t, c, 3)))
 	btcd.SendRaw(pay)
+
 	c.ok("sync")
 	var bal balanceOut
 	c.jsonOut(&bal, "balance")
+	if bal.Unconfirmed != 0 || bal.Confirmed != 0 {
+		t.Fatalf("by default: %+v; the payment was in the mempool before sync connected", bal)
+	}
+	for _, cmd := range []string{wire.CmdFilterLoad, wire.CmdFilterAdd, wire.CmdMemPool} {
+		if relay.sent(cmd) > 0 {
+			t.Fatalf("by default satchel sent %q to the peer (commands %v)", cmd, relay.commands())
+		}
+	}
+	if relay.sent(wire.CmdGetCFilters) == 0 {
+		t.Fatalf("the wallet scan fetched no filters through the relay (commands %v)", relay.commands())
+	}
+
+	c.ok("--bip37-mempool", "sync")
+	if relay.sent(wire.CmdFilterLoad) != 1 || relay.sent(wire.CmdMemPool) != 1 {
+		t.Fatalf("--bip37-mempool sent filterload %d, mempool %d times", relay.sent(wire.CmdFilterLoad), relay.sent(wire.CmdMemPool))
+	}
+	c.jsonOut(&bal, "balance")
 	if bal.Unconfirmed != pay.TxOut[0].Value || bal.Confirmed != 0 {
-		t.Fatalf("with the payment in the mempool: %+v", bal)
+		t.Fatalf("with --bip37-mempool: %+v", bal)
 	}
 	var hist []historyOut
 	c.jsonOut(&hist, "history")

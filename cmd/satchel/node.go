@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/big"
+	"net"
 	"os"
 	"path/filepath"
 	"sort"
@@ -14,7 +16,6 @@ import (
 	"time"
 
 	"github.com/btcsuite/btcd/chainhash/v2"
-	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -44,13 +45,24 @@ func (a *app) startNode() (*lightnode.Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	proxy, err := proxyAddr(a.flags.proxy)
+	if err != nil {
+		return nil, err
+	}
+	minWork, err := parseChainWork(a.flags.minChainWork)
+	if err != nil {
+		return nil, err
+	}
 	node, err := lightnode.New(&lightnode.Config{
-		ChainParams:      a.net,
-		DataDir:          dir,
-		ConnectPeers:     a.flags.connect,
-		Logger:           a.logger(),
-		UserAgentName:    "satchel",
-		UserAgentVersion: strings.TrimPrefix(version, "v"),
+		ChainParams:        a.net,
+		DataDir:            dir,
+		ConnectPeers:       a.flags.connect,
+		Proxy:              proxy,
+		MinChainWork:       minWork,
+		DisableV2Transport: !a.flags.v2transport,
+		Logger:             a.logger(),
+		UserAgentName:      "satchel",
+		UserAgentVersion:   strings.TrimPrefix(version, "v"),
 	})
 	if err != nil {
 		return nil, err
@@ -60,6 +72,39 @@ func (a *app) startNode() (*lightnode.Node, error) {
 		return nil, err
 	}
 	return node, nil
+}
+
+// proxyAddr turns --proxy socks5://HOST:PORT into HOST:PORT; "" is no
+// proxy.
+func proxyAddr(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	rest, ok := strings.CutPrefix(s, "socks5://")
+	if !ok {
+		rest, ok = strings.CutPrefix(s, "socks5h://")
+	}
+	if !ok {
+		return "", fmt.Errorf("--proxy %q: use socks5://HOST:PORT (Tor listens on socks5://127.0.0.1:9050)", s)
+	}
+	host, port, err := net.SplitHostPort(strings.TrimSuffix(rest, "/"))
+	if p, perr := strconv.ParseUint(port, 10, 16); err != nil || host == "" || perr != nil || p == 0 {
+		return "", fmt.Errorf("--proxy %q: use socks5://HOST:PORT (Tor listens on socks5://127.0.0.1:9050)", s)
+	}
+	return net.JoinHostPort(host, port), nil
+}
+
+// parseChainWork reads --min-chain-work: hex, with or without 0x. "" keeps
+// the network's figure (nil); 0 means no minimum.
+func parseChainWork(s string) (*big.Int, error) {
+	if s == "" {
+		return nil, nil
+	}
+	w, ok := new(big.Int).SetString(strings.TrimPrefix(strings.ToLower(s), "0x"), 16)
+	if !ok || w.Sign() < 0 || w.BitLen() > 256 {
+		return nil, fmt.Errorf("--min-chain-work %q: give the chain work in hex, such as 0x100 (0 for none)", s)
+	}
+	return w, nil
 }
 
 // openChain opens chain.db for reading, without the network.
@@ -119,6 +164,8 @@ func (a *app) runSync(ctx context.Context, peerTimeout time.Duration) error {
 	stopProgress()
 	st := node.Status()
 	switch {
+	case errors.Is(err, lightnode.ErrNoPeers) && a.flags.proxy != "":
+		return fmt.Errorf("%v: check --proxy, --connect and your network", err)
 	case errors.Is(err, lightnode.ErrNoPeers):
 		return fmt.Errorf("%v: check --connect and your network", err)
 	case errors.Is(err, context.Canceled):
@@ -150,6 +197,9 @@ func (a *app) runSync(ctx context.Context, peerTimeout time.Duration) error {
 	}
 	a.printf("Synced to height %d (%s) with %d peer%s; filter headers verified to %d.\n",
 		st.Height, st.Hash, st.Peers, plural(st.Peers), st.FilterHeight)
+	if st.FilterPeers == 1 {
+		fmt.Fprintf(a.stderr, "warning: %s\n", lightnode.FilterCheckWarning)
+	}
 	a.printf("%s", scanned)
 	return nil
 }
@@ -297,35 +347,11 @@ type peerJSON struct {
 	Services  string  `json:"services"`
 	Height    int32   `json:"height"`
 	PingMS    float64 `json:"ping_ms"`
+	Transport string  `json:"transport,omitempty"`
+	Filters   bool    `json:"filters"`
 	Banned    bool    `json:"banned"`
 	BanReason string  `json:"ban_reason,omitempty"`
 	BanUntil  string  `json:"ban_until,omitempty"`
-}
-
-// serviceNames spells out a peer's service bits.
-func serviceNames(s wire.ServiceFlag) string {
-	names := []struct {
-		f    wire.ServiceFlag
-		name string
-	}{
-		{wire.SFNodeNetwork, "network"}, {wire.SFNodeGetUTXO, "getutxo"}, {wire.SFNodeBloom, "bloom"},
-		{wire.SFNodeWitness, "witness"}, {wire.SFNodeCF, "cf"}, {wire.SFNodeNetworkLimited, "limited"},
-		{wire.SFNodeP2PV2, "v2"},
-	}
-	var out []string
-	for _, n := range names {
-		if s&n.f != 0 {
-			out = append(out, n.name)
-			s &^= n.f
-		}
-	}
-	if s != 0 {
-		out = append(out, fmt.Sprintf("0x%x", uint64(s)))
-	}
-	if len(out) == 0 {
-		return "none"
-	}
-	return strings.Join(out, ",")
 }
 
 // waitForPeers waits until every --connect peer (or, without --connect, at
@@ -380,8 +406,9 @@ banned ones with the reason and the time the ban ends.`,
 			out := make([]peerJSON, 0, len(peers)+len(bans))
 			for _, p := range peers {
 				out = append(out, peerJSON{
-					Addr: p.Addr, UserAgent: p.UserAgent, Services: serviceNames(p.Services),
+					Addr: p.Addr, UserAgent: p.UserAgent, Services: lightnode.ServiceNames(p.Services),
 					Height: p.Height, PingMS: float64(p.Ping.Microseconds()) / 1000,
+					Transport: p.Transport, Filters: p.Filters,
 				})
 			}
 			for _, b := range bans {
@@ -392,16 +419,19 @@ banned ones with the reason and the time the ban ends.`,
 				return a.printJSON(out)
 			}
 			if len(out) == 0 {
+				if d := node.Status().DialError; d != "" {
+					return fmt.Errorf("no peer connected within %v (last error: %s)", peerTimeout, d)
+				}
 				return fmt.Errorf("no peer connected within %v", peerTimeout)
 			}
 			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ADDRESS\tAGENT\tSERVICES\tHEIGHT\tPING")
+			fmt.Fprintln(tw, "ADDRESS\tAGENT\tSERVICES\tHEIGHT\tPING\tTRANSPORT")
 			for _, p := range out {
 				if p.Banned {
-					fmt.Fprintf(tw, "%s\tbanned until %s\t%s\t\t\n", p.Addr, p.BanUntil, p.BanReason)
+					fmt.Fprintf(tw, "%s\tbanned until %s\t%s\t\t\t\n", p.Addr, p.BanUntil, p.BanReason)
 					continue
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.1f ms\n", p.Addr, p.UserAgent, p.Services, p.Height, p.PingMS)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.1f ms\t%s\n", p.Addr, p.UserAgent, p.Services, p.Height, p.PingMS, p.Transport)
 			}
 			return tw.Flush()
 		},
@@ -426,8 +456,9 @@ answered, the best height they claim and their relay fee floor.`,
 			var filterTip interface {
 				FilterTip() (int32, chainhash.Hash)
 			}
-			peers, peerHeight := 0, int32(0)
+			peers, peerHeight, filterPeers := 0, int32(0), 0
 			var floor float64
+			var dialErr string
 			if a.flags.offline {
 				st, err := a.openChain()
 				if err != nil {
@@ -447,6 +478,12 @@ answered, the best height they claim and their relay fee floor.`,
 				for _, p := range ps {
 					peerHeight = max(peerHeight, p.Height)
 					floor = max(floor, p.FeeFilter)
+					if p.Filters {
+						filterPeers++
+					}
+				}
+				if peers == 0 {
+					dialErr = node.Status().DialError
 				}
 				tip, filterTip = node.Store().Tip(), node.Store()
 			}
@@ -457,8 +494,15 @@ answered, the best height they claim and their relay fee floor.`,
 			j["hash"] = tip.Hash.String()
 			j["time"] = tip.Header.Timestamp.Unix()
 			j["peers"] = peers
+			j["filter_peers"] = filterPeers
 			j["peer_height"] = peerHeight
 			j["relay_fee_floor"] = floor
+			if !a.flags.offline && filterPeers == 1 {
+				j["warning"] = lightnode.FilterCheckWarning
+			}
+			if dialErr != "" {
+				j["dial_error"] = dialErr
+			}
 			if a.flags.json {
 				return a.printJSON(j)
 			}
@@ -471,6 +515,15 @@ answered, the best height they claim and their relay fee floor.`,
 				fmt.Fprintf(tw, "Peers\t(offline)\n")
 			} else {
 				fmt.Fprintf(tw, "Peers\t%d (best claimed height %d)\n", peers, peerHeight)
+				switch filterPeers {
+				case 1:
+					fmt.Fprintf(tw, "Filter peers\t1: %s\n", lightnode.FilterCheckWarning)
+				default:
+					fmt.Fprintf(tw, "Filter peers\t%d\n", filterPeers)
+				}
+				if dialErr != "" {
+					fmt.Fprintf(tw, "Last dial error\t%s\n", dialErr)
+				}
 				fmt.Fprintf(tw, "Relay fee floor\t%.1f sat/vB (the peers' feefilter)\n", floor)
 			}
 			return tw.Flush()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -59,22 +60,31 @@ func TestNodeCommands(t *testing.T) {
 		Services  string  `json:"services"`
 		Height    int32   `json:"height"`
 		PingMS    float64 `json:"ping_ms"`
+		Transport string  `json:"transport"`
+		Filters   bool    `json:"filters"`
 		Banned    bool    `json:"banned"`
 	}
 	c.jsonOut(&peers, "peers")
 	if len(peers) != 1 || peers[0].Addr != btcd.P2PAddr() || !strings.Contains(peers[0].UserAgent, "btcd") ||
-		!strings.Contains(peers[0].Services, "network") || peers[0].Height != height || peers[0].PingMS <= 0 || peers[0].Banned {
+		!strings.Contains(peers[0].Services, "network") || peers[0].Height != height || peers[0].PingMS <= 0 || peers[0].Banned ||
+		peers[0].Transport != "v1" || !peers[0].Filters {
 		t.Fatalf("peers --json: %+v", peers)
 	}
 
 	var status struct {
-		Height int32  `json:"height"`
-		Hash   string `json:"hash"`
-		Peers  int    `json:"peers"`
+		Height      int32  `json:"height"`
+		Hash        string `json:"hash"`
+		Peers       int    `json:"peers"`
+		FilterPeers int    `json:"filter_peers"`
+		Warning     string `json:"warning"`
 	}
 	c.jsonOut(&status, "node", "status")
-	if status.Height != height || status.Hash != best.String() || status.Peers != 1 {
+	if status.Height != height || status.Hash != best.String() || status.Peers != 1 || status.FilterPeers != 1 ||
+		status.Warning != "filter headers not cross-checked (1 filter peer)" {
 		t.Fatalf("node status: %+v", status)
+	}
+	if out := c.ok("node", "status"); !regexp.MustCompile(`Filter peers +1: filter headers not cross-checked \(1 filter peer\)`).MatchString(out) {
+		t.Fatalf("node status:\n%s", out)
 	}
 	c.jsonOut(&status, "--offline", "node", "status")
 	if status.Height != height || status.Peers != 0 {
@@ -88,7 +98,12 @@ func TestNodeCommands(t *testing.T) {
 
 func TestSyncWithoutReachablePeer(t *testing.T) {
 	c := newCLI(t)
-	c.fails("no peer could be reached", "--network", "regtest", "--connect", "127.0.0.1:1", "sync", "--peer-timeout", "1s")
+	c.fails("no peer could be reached in 1s (last error: 127.0.0.1:1: connection refused): check --connect",
+		"--network", "regtest", "--connect", "127.0.0.1:1", "sync", "--peer-timeout", "1s")
+	c.fails("--proxy \"http://127.0.0.1:8080\": use socks5://HOST:PORT", "--network", "regtest",
+		"--proxy", "http://127.0.0.1:8080", "--connect", "127.0.0.1:1", "sync")
+	c.fails("--min-chain-work \"xyz\": give the chain work in hex", "--network", "regtest",
+		"--min-chain-work", "xyz", "--connect", "127.0.0.1:1", "sync")
 }
 
 // block, tx and broadcast against a btcd with a block of payments.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -17,7 +18,8 @@ import (
 	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/spf13/cobra"
 
-	"github.com/satchelbtc/satchel/keystore"
+	"github.com/satchelbtc/satchel/lightnode"
+	"github.com/satchelbtc/satchel/session"
 	"github.com/satchelbtc/satchel/wallet"
 	"github.com/satchelbtc/satchel/wallet/amount"
 	"github.com/satchelbtc/satchel/wallet/bip21"
@@ -138,45 +140,20 @@ func parseOutPoint(s string) (wire.OutPoint, error) {
 // writePSBT writes a PSBT to path (binary for *.psbt, else base64), or
 // base64 to stdout for "" or "-".
 func (a *app) writePSBT(p *psbt.Packet, path string) error {
-	if path == "" || path == "-" {
-		s, err := psbtx.EncodeBase64(p)
-		if err != nil {
-			return err
-		}
-		a.printf("%s\n", s)
-		return nil
-	}
-	var data []byte
-	var err error
-	if strings.HasSuffix(strings.ToLower(path), ".psbt") {
-		data, err = psbtx.EncodeBinary(p)
-	} else {
-		var s string
-		s, err = psbtx.EncodeBase64(p)
-		data = []byte(s + "\n")
-	}
+	raw, err := psbtx.EncodeBinary(p)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		return fmt.Errorf("cannot write the PSBT: %w", unwrapPathError(err))
-	}
-	return nil
+	return a.writeRawPSBT(raw, path)
 }
 
 // readPSBT reads a PSBT file (binary or base64) or "-" for stdin.
 func (a *app) readPSBT(path string) (*psbt.Packet, error) {
-	var data []byte
-	var err error
-	if path == "-" {
-		data, err = io.ReadAll(io.LimitReader(a.stdin, 16<<20))
-	} else {
-		data, err = os.ReadFile(path)
-	}
+	raw, err := a.readRawPSBT(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the PSBT: %w", unwrapPathError(err))
+		return nil, err
 	}
-	return psbtx.Parse(data)
+	return psbtx.Parse(raw)
 }
 
 // reviewJSON is `psbt decode --json` (and the review part of `psbt sign
@@ -333,12 +310,12 @@ pay several recipients at once.`,
 		Example: "  satchel send --to bc1q... --amount 0.01 --fee-rate 3\n  satchel send --to 'bitcoin:bc1q...?amount=0.01' --fee-rate 3 --psbt-out pay.psbt",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			w, draft, err := a.draftPayment(&pf, psbtOut == "")
+			s, draft, err := a.draftPayment(&pf, psbtOut == "")
 			if err != nil {
 				return err
 			}
-			defer w.Close()
-			return a.completePayment(cmd, w, draft, psbtOut, pf.label, wait)
+			defer s.Close()
+			return a.completePayment(cmd, s, draft, psbtOut, pf.label, wait)
 		},
 	}
 	pf.bind(cmd)
@@ -349,27 +326,31 @@ pay several recipients at once.`,
 
 // draftPayment opens the wallet and builds the payment the flags describe.
 // With mustSign, a watch-only wallet is refused: it can only write PSBTs.
-// The caller closes the wallet.
-func (a *app) draftPayment(pf *payFlags, mustSign bool) (*wallet.Wallet, *wallet.Draft, error) {
+// The caller closes the session.
+func (a *app) draftPayment(pf *payFlags, mustSign bool) (*session.Session, *wallet.Draft, error) {
 	req, err := pf.request(a)
 	if err != nil {
 		return nil, nil, err
 	}
-	w, err := a.openWallet()
+	s, err := a.openSession(nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	if w.WatchOnly() && mustSign {
-		w.Close()
-		return nil, nil, errors.New("this is a watch-only wallet: write the PSBT with --psbt-out FILE and sign it on the machine with the keys")
+	if s.WatchOnly() && mustSign {
+		s.Close()
+		return nil, nil, errWatchOnlySend
 	}
-	draft, err := w.CreatePSBT(req)
+	draft, err := s.Draft(req)
 	if err != nil {
-		w.Close()
+		s.Close()
 		return nil, nil, err
 	}
-	return w, draft, nil
+	return s, draft, nil
 }
+
+// errWatchOnlySend is why a watch-only wallet cannot send.
+var errWatchOnlySend = fmt.Errorf("%w: write the PSBT with --psbt-out FILE and sign it on the machine with the keys",
+	session.ErrWatchOnly)
 
 func firstNonEmpty(s ...string) string {
 	for _, x := range s {
@@ -380,9 +361,11 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
-// completePayment writes the draft to psbtOut, or reviews, signs with the
-// password, broadcasts and records it.
-func (a *app) completePayment(cmd *cobra.Command, w *wallet.Wallet, draft *wallet.Draft, psbtOut, label string, wait time.Duration) error {
+// completePayment writes the draft to psbtOut, or reviews it, asks for the
+// password and pays: signs, broadcasts (starting the node only then) and
+// records it.
+func (a *app) completePayment(cmd *cobra.Command, s *session.Session, draft *wallet.Draft, psbtOut, label string, wait time.Duration) error {
+	w := s.Wallet()
 	if psbtOut != "" {
 		if err := a.writePSBT(draft.Packet, psbtOut); err != nil {
 			return err
@@ -397,71 +380,32 @@ func (a *app) completePayment(cmd *cobra.Command, w *wallet.Wallet, draft *walle
 			len(draft.Inputs), plural(len(draft.Inputs)), amount.FormatBTC(draft.Fee), psbtOut)
 		return nil
 	}
-	rev, err := reviewOf(w.ReviewPSBT(draft.Packet))
+	rev, err := reviewOf(s.Review(draft.Packet))
 	if err != nil {
 		return err
 	}
 	if !a.flags.json {
 		printReview(a.stdout, rev)
 	}
-	if w.WatchOnly() {
-		return errors.New("this is a watch-only wallet: write the PSBT with --psbt-out FILE and sign it on the machine with the keys")
+	if s.WatchOnly() {
+		return errWatchOnlySend
 	}
-	pw, err := a.password("Password for wallet "+a.flags.walletName+" to sign", false)
+	pw, err := a.password("Password for wallet "+s.Name()+" to sign", false)
 	if err != nil {
 		return err
 	}
-	signer, err := w.Unlock(pw)
+	pay, err := s.Pay(cmd.Context(), draft, session.PayOptions{Password: pw, Label: label,
+		Broadcast: func(ctx context.Context, tx *wire.MsgTx) (*lightnode.BroadcastResult, error) {
+			return a.broadcastTx(cmd, tx, wait)
+		}})
 	if err != nil {
 		return err
 	}
-	// The draft already passed the fee limits (or --force) when it was made.
-	tx, err := signPayment(w, draft.Packet, signer, wallet.SignOptions{Force: true})
-	signer.Close()
-	if err != nil {
-		return err
-	}
-	res, err := a.broadcastTx(cmd, tx, wait)
-	if err != nil {
-		return err
-	}
-	if err := recordPayment(w, tx, label); err != nil {
-		return err
-	}
-	a.logger().Info("sent", "txid", res.Txid, "fee", int64(draft.Fee))
 	if a.flags.json {
-		return a.printJSON(map[string]any{"txid": res.Txid.String(), "fee": int64(draft.Fee)})
+		return a.printJSON(map[string]any{"txid": pay.Txid.String(), "fee": int64(pay.Fee)})
 	}
-	a.printf("Sent %s\n", res.Txid)
+	a.printf("Sent %s\n", pay.Txid)
 	return nil
-}
-
-// signPayment signs the wallet's inputs of p, finalizes it and returns the
-// transaction to broadcast.
-func signPayment(w *wallet.Wallet, p *psbt.Packet, signer *keystore.Signer, o wallet.SignOptions) (*wire.MsgTx, error) {
-	res, err := w.SignPSBT(p, signer, o)
-	if err != nil {
-		return nil, err
-	}
-	if len(res.Signed) == 0 {
-		return nil, fmt.Errorf("nothing was signed: %s", res.Explain())
-	}
-	if err := psbtx.Finalize(p); err != nil {
-		return nil, err
-	}
-	return psbtx.Extract(p)
-}
-
-// recordPayment adds a broadcast payment to the wallet as unconfirmed, with
-// its label.
-func recordPayment(w *wallet.Wallet, tx *wire.MsgTx, label string) error {
-	if err := w.RecordSent(tx); err != nil {
-		return err
-	}
-	if label == "" {
-		return nil
-	}
-	return w.SetLabel(wallet.TxLabelKey(tx.TxHash()), label)
 }
 
 // signJSON is `psbt sign --json`: the review of what was signed, how many
@@ -506,20 +450,20 @@ broadcast like 'satchel send', or written with --psbt-out.`,
 			if feeRate <= 0 {
 				return errors.New("give the new fee rate with --fee-rate SATVB")
 			}
-			w, err := a.openWallet()
+			s, err := a.openSession(nil)
 			if err != nil {
 				return err
 			}
-			defer w.Close()
-			if w.WatchOnly() && psbtOut == "" {
-				return errors.New("this is a watch-only wallet: write the PSBT with --psbt-out FILE")
+			defer s.Close()
+			if s.WatchOnly() && psbtOut == "" {
+				return fmt.Errorf("%w: write the PSBT with --psbt-out FILE", session.ErrWatchOnly)
 			}
-			draft, err := w.BumpFee(*id, feeRate, force)
+			draft, err := s.Wallet().BumpFee(*id, feeRate, force)
 			if err != nil {
 				return err
 			}
-			labels, _ := w.Labels()
-			return a.completePayment(cmd, w, draft, psbtOut, labels[wallet.TxLabelKey(*id)], wait)
+			labels, _ := s.Wallet().Labels()
+			return a.completePayment(cmd, s, draft, psbtOut, labels[wallet.TxLabelKey(*id)], wait)
 		},
 	}
 	cmd.Flags().Float64Var(&feeRate, "fee-rate", 0, "New fee rate in sat/vB (required)")
@@ -552,16 +496,16 @@ to --out FILE or as base64 on stdout. It needs no password and works for a
 watch-only wallet; sign it with 'satchel psbt sign' where the keys are.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			w, draft, err := a.draftPayment(&pf, false)
+			s, draft, err := a.draftPayment(&pf, false)
 			if err != nil {
 				return err
 			}
-			defer w.Close()
+			defer s.Close()
 			if err := a.writePSBT(draft.Packet, out); err != nil {
 				return err
 			}
 			// The PSBT has left the wallet: its change address is taken.
-			if err := w.ReserveChange(draft); err != nil {
+			if err := s.Wallet().ReserveChange(draft); err != nil {
 				return err
 			}
 			if a.flags.json && out != "" {
@@ -634,15 +578,15 @@ refused. Inputs left unsigned are listed with the reason.`,
 			if err != nil {
 				return err
 			}
-			w, err := a.openWallet(wallet.ReadOnly())
+			s, err := a.openSession(nil, wallet.ReadOnly())
 			if err != nil {
 				return err
 			}
-			defer w.Close()
-			if w.WatchOnly() {
-				return errors.New("this is a watch-only wallet: sign on the machine that holds the keys")
+			defer s.Close()
+			if s.WatchOnly() {
+				return fmt.Errorf("%w: sign on the machine that holds the keys", session.ErrWatchOnly)
 			}
-			j, err := reviewOf(w.ReviewPSBT(p))
+			j, err := reviewOf(s.Review(p))
 			if err != nil {
 				return err
 			}
@@ -659,14 +603,9 @@ refused. Inputs left unsigned are listed with the reason.`,
 			if err != nil {
 				return err
 			}
-			signer, err := w.Unlock(pw)
-			if err != nil {
-				return err
-			}
 			limits := psbtx.DefaultFeeLimits
 			limits.MaxFee = maxFee
-			res, err := w.SignPSBT(p, signer, wallet.SignOptions{Limits: limits, Force: signForce})
-			signer.Close()
+			res, err := s.Sign(p, pw, wallet.SignOptions{Limits: limits, Force: signForce})
 			if err != nil {
 				return err
 			}
@@ -774,6 +713,6 @@ offline.`,
 	}
 	finalize.Flags().StringVar(&finalOut, "out", "", "Also write the transaction hex to FILE")
 
-	cmd.AddCommand(create, decode, sign, combine, finalize)
+	cmd.AddCommand(create, decode, sign, combine, finalize, newPSBTExportCommand(a), newPSBTImportCommand(a))
 	return cmd
 }

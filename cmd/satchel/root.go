@@ -27,9 +27,13 @@ network. The commands below do the same work from a shell or a script;
 
 Every flag can also be set as SATCHEL_<FLAG> in the environment
 (SATCHEL_NETWORK=regtest, SATCHEL_PASSWORD_FILE=...), and network, wallet,
-datadir and connect in $XDG_CONFIG_HOME/satchel/config.toml; a flag beats
-the environment, which beats the file. The wallet password can be given
-as SATCHEL_PASSWORD.`,
+datadir, connect, proxy and min_chain_work in
+$XDG_CONFIG_HOME/satchel/config.toml; a flag beats the environment, which
+beats the file. The wallet password can be given as SATCHEL_PASSWORD.
+
+Privacy: no wallet address goes to a peer unless you pass --bip37-mempool;
+--proxy socks5://127.0.0.1:9050 sends everything through Tor. See the
+README's "Privacy and Tor".`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -58,6 +62,7 @@ as SATCHEL_PASSWORD.`,
 		newHistoryCommand(a),
 		newUTXOsCommand(a),
 		newLabelsCommand(a),
+		newMessageCommand(a),
 	)
 	addToGroup(root, groupPay,
 		newSendCommand(a),

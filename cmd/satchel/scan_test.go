@@ -267,7 +267,9 @@ func (lp *liarPeer) serve(conn net.Conn) {
 			write(wire.NewMsgPong(m.Nonce))
 		case *wire.MsgGetHeaders:
 			write(wire.NewMsgHeaders())
-		case *wire.MsgMemPool:
+		case *wire.MsgVerAck, *wire.MsgMemPool:
+			// A hostile peer announces its forgery unasked, as soon as
+			// the connection is up, and again if asked for its mempool.
 			inv := wire.NewMsgInv()
 			inv.AddInvVect(wire.NewInvVect(wire.InvTypeTx, &id))
 			write(inv)

@@ -21,6 +21,7 @@ import (
 	"github.com/satchelbtc/satchel/lightnode/headerstore"
 	"github.com/satchelbtc/satchel/themes"
 	tuiapp "github.com/satchelbtc/satchel/tui/app"
+	"github.com/satchelbtc/satchel/tui/live"
 	tuinode "github.com/satchelbtc/satchel/tui/node"
 )
 
@@ -112,7 +113,7 @@ func BenchmarkFirstFrame(b *testing.B) {
 			b.Fatal(err)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
-		m := tuiapp.New(ctx, tuiapp.Sources{Headers: storeHeaders{st}, Node: idleNode{st.Tip().Height},
+		m := tuiapp.New(ctx, tuiapp.Sources{Headers: live.Headers{Store: st}, Node: idleNode{st.Tip().Height},
 			Net: &chaincfg.RegressionNetParams}, styles, tuiapp.WithInterval(0))
 		settle(b, m, m.Init())
 		settle(b, m, func() tea.Msg { return tea.WindowSizeMsg{Width: 120, Height: 40} })
@@ -143,7 +144,7 @@ func BenchmarkExplorerFrame(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	m := tuiapp.New(b.Context(), tuiapp.Sources{Headers: storeHeaders{st}, Node: idleNode{st.Tip().Height},
+	m := tuiapp.New(b.Context(), tuiapp.Sources{Headers: live.Headers{Store: st}, Node: idleNode{st.Tip().Height},
 		Net: &chaincfg.RegressionNetParams}, themes.NewStyles(themes.Builtin()[0], false), tuiapp.WithInterval(0))
 	settle(b, m, m.Init())
 	settle(b, m, func() tea.Msg { return tea.WindowSizeMsg{Width: 120, Height: 40} })

@@ -155,7 +155,7 @@ func TestFlowRestoreWizard(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	s := newSession(ctx, a, nil, conf, nil)
+	s := newAppSession(ctx, a, nil, conf, nil)
 	closed := false
 	closeSession := func() {
 		if !closed {

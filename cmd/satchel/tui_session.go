@@ -2,31 +2,26 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
-	"time"
-
-	"github.com/btcsuite/btcd/btcutil/v2"
-	"github.com/btcsuite/btcd/chainhash/v2"
 
 	"github.com/satchelbtc/satchel/keystore"
 	"github.com/satchelbtc/satchel/lightnode"
 	"github.com/satchelbtc/satchel/themes"
 	tuiapp "github.com/satchelbtc/satchel/tui/app"
-	"github.com/satchelbtc/satchel/tui/explorer"
 	"github.com/satchelbtc/satchel/tui/keys"
+	"github.com/satchelbtc/satchel/tui/live"
 	"github.com/satchelbtc/satchel/tui/settings"
 	tuiwallet "github.com/satchelbtc/satchel/tui/wallet"
 	"github.com/satchelbtc/satchel/wallet"
 )
 
-// session is one run of the app: the node, the open wallet and its
-// background scan, and the settings. The app's sources adapt it.
-type session struct {
+// appSession is one run of the app: the node, the open wallet's session
+// and the settings. The app's sources adapt it. It is safe for concurrent
+// use: the app opens wallets from its commands' goroutines.
+type appSession struct {
 	ctx    context.Context
 	a      *app
 	node   *lightnode.Node // nil in tests that need no network
@@ -36,19 +31,18 @@ type session struct {
 	conf   *fileConfig
 
 	mu         sync.Mutex
-	cur        *lockedWallet
-	stopScan   context.CancelFunc
-	scanDone   chan struct{}
+	name       string // the open wallet's, else --wallet's
+	cur        *live.Wallet
 	userThemes []themes.Palette
 }
 
-func newSession(ctx context.Context, a *app, node *lightnode.Node, conf *fileConfig, events chan any) *session {
-	return &session{ctx: ctx, a: a, node: node, conf: conf, events: events}
+func newAppSession(ctx context.Context, a *app, node *lightnode.Node, conf *fileConfig, events chan any) *appSession {
+	return &appSession{ctx: ctx, a: a, node: node, conf: conf, events: events, name: a.flags.walletName}
 }
 
 // sources builds the app's sources, opening the --wallet wallet when it
 // exists.
-func (s *session) sources(themeNames []string) (tuiapp.Sources, error) {
+func (s *appSession) sources(themeNames []string) (tuiapp.Sources, error) {
 	src := tuiapp.Sources{
 		Net:        s.a.net,
 		Events:     s.events,
@@ -62,11 +56,16 @@ func (s *session) sources(themeNames []string) (tuiapp.Sources, error) {
 		},
 	}
 	if s.node != nil {
-		src.Headers = storeHeaders{s.node.Store()}
-		src.Blocks = nodeBlocks{s.node}
-		src.Node = nodeStatus{a: s.a, n: s.node}
-		src.Search = nodeSearch{s}
-		src.Prover = nodeProver{s.node}
+		dir, err := s.a.networkDir()
+		if err != nil {
+			return src, err
+		}
+		src.Headers = live.Headers{Store: s.node.Store()}
+		src.Blocks = live.Blocks{Node: s.node}
+		src.Node = live.Status{Node: s.node, Network: networkName(s.a.net), Proxy: s.a.flags.proxy,
+			LogFile: filepath.Join(dir, "satchel.log")}
+		src.Search = live.Search{Node: s.node, Wallet: s.openWalletFile}
+		src.Prover = live.Prover{Node: s.node}
 	}
 	if s.a.walletExists() {
 		ws, err := s.openWallet(s.a.flags.walletName)
@@ -78,9 +77,25 @@ func (s *session) sources(themeNames []string) (tuiapp.Sources, error) {
 	return src, nil
 }
 
+// current returns the open wallet, or nil, and the name of the wallet the
+// app is on.
+func (s *appSession) current() (*live.Wallet, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cur, s.name
+}
+
+// openWalletFile returns the open wallet, or nil.
+func (s *appSession) openWalletFile() *wallet.Wallet {
+	if cur, _ := s.current(); cur != nil {
+		return cur.Session.Wallet()
+	}
+	return nil
+}
+
 // openWallet closes the open wallet, if any, and opens the wallet called
 // name ("" for --wallet), starting its background scan.
-func (s *session) openWallet(name string) (tuiapp.WalletSources, error) {
+func (s *appSession) openWallet(name string) (tuiapp.WalletSources, error) {
 	if name == "" {
 		name = s.a.flags.walletName
 	}
@@ -88,51 +103,46 @@ func (s *session) openWallet(name string) (tuiapp.WalletSources, error) {
 		return tuiapp.WalletSources{}, err
 	}
 	s.closeWallet()
-	old := s.a.flags.walletName
-	s.a.flags.walletName = name
-	w, err := s.a.openWallet()
+	ws, err := s.a.openSessionNamed(name, s.node)
 	if err != nil {
-		s.a.flags.walletName = old
 		return tuiapp.WalletSources{}, err
 	}
-	lw := &lockedWallet{w: w, a: s.a, node: s.node, conf: s.conf, confMu: &s.confMu}
+	cur := &live.Wallet{Session: ws, WritePSBT: s.a.writePSBT, FeeRate: func() float64 {
+		s.confMu.Lock()
+		defer s.confMu.Unlock()
+		return s.conf.feeRate()
+	}}
 	s.mu.Lock()
-	s.cur = lw
-	if s.node != nil {
-		ctx, cancel := context.WithCancel(s.ctx)
-		done := make(chan struct{})
-		s.stopScan, s.scanDone = cancel, done
-		go func() {
-			defer close(done)
-			s.a.scanInBackground(ctx, s.node, lw, s.events)
-		}()
-	}
+	s.cur, s.name = cur, name
 	s.mu.Unlock()
-	return tuiapp.WalletSources{Wallet: lw, Keys: keysSource{s, lw}, Owns: lw.Owns}, nil
+	ws.Start(s.ctx, s.changed)
+	return tuiapp.WalletSources{Wallet: cur, Keys: keysSource{s, cur}, Owns: cur.Owns}, nil
 }
 
-// closeWallet stops the scan of the open wallet, locks it and closes it.
-func (s *session) closeWallet() {
-	s.mu.Lock()
-	cur, stop, done := s.cur, s.stopScan, s.scanDone
-	s.cur, s.stopScan, s.scanDone = nil, nil, nil
-	s.mu.Unlock()
-	if stop != nil {
-		stop()
-		<-done
+// changed tells the app that the background loop changed the wallet.
+func (s *appSession) changed() {
+	select {
+	case s.events <- walletScanned{}:
+	case <-s.ctx.Done():
 	}
+}
+
+// closeWallet stops the open wallet's background loop, locks it and
+// closes it.
+func (s *appSession) closeWallet() {
+	s.mu.Lock()
+	cur := s.cur
+	s.cur = nil
+	s.mu.Unlock()
 	if cur != nil {
-		cur.Lock()
-		cur.mu.Lock()
-		cur.w.Close()
-		cur.mu.Unlock()
+		cur.Session.Close()
 	}
 }
 
-func (s *session) close() { s.closeWallet() }
+func (s *appSession) close() { s.closeWallet() }
 
 // settings are config.toml's values as the Settings tab shows them.
-func (s *session) settings() settings.Settings {
+func (s *appSession) settings() settings.Settings {
 	s.confMu.Lock()
 	defer s.confMu.Unlock()
 	autoLock, _ := s.conf.autoLock()
@@ -149,7 +159,7 @@ func (s *session) settings() settings.Settings {
 }
 
 // styles returns the styles of the theme called name.
-func (s *session) styles(name string) (*themes.Styles, bool) {
+func (s *appSession) styles(name string) (*themes.Styles, bool) {
 	p, ok := themes.Find(name, s.userThemes)
 	if !ok {
 		return nil, false
@@ -201,7 +211,7 @@ func unitsOf(s string) tuiwallet.Units {
 }
 
 // settingsSaver writes the Settings tab's values to config.toml.
-type settingsSaver struct{ s *session }
+type settingsSaver struct{ s *appSession }
 
 func (v settingsSaver) Save(st settings.Settings) error {
 	s := v.s
@@ -229,7 +239,7 @@ func (v settingsSaver) Save(st settings.Settings) error {
 }
 
 // wizardSource writes the wallet the first-run wizard describes.
-type wizardSource struct{ s *session }
+type wizardSource struct{ s *appSession }
 
 func (wizardSource) NewMnemonic(words int) (string, error) { return keystore.NewMnemonic(words) }
 
@@ -281,8 +291,8 @@ func (v wizardSource) Import(_ context.Context, descriptors []string, xpub strin
 // keysSource feeds the Keys tab: the wallets of the network and the open
 // one's account and lock.
 type keysSource struct {
-	s  *session
-	lw *lockedWallet
+	s  *appSession
+	lw *live.Wallet
 }
 
 func (k keysSource) Wallets() ([]keys.WalletInfo, error) {
@@ -297,11 +307,9 @@ func (k keysSource) Wallets() ([]keys.WalletInfo, error) {
 	out := make([]keys.WalletInfo, 0, len(list))
 	for _, w := range list {
 		wi := keys.WalletInfo{Name: w.Name}
-		if w.Name == k.s.a.flags.walletName {
+		if _, name := k.s.current(); w.Name == name {
 			// The open wallet's file is locked by us: ask the wallet.
-			k.lw.mu.Lock()
-			w.Info, w.Err = k.lw.w.Info()
-			k.lw.mu.Unlock()
+			w.Info, w.Err = k.lw.Session.Wallet().Info()
 		}
 		if w.Info != nil {
 			wi.WatchOnly, wi.ScriptType = w.Info.WatchOnly, w.Info.ScriptType.String()
@@ -314,16 +322,14 @@ func (k keysSource) Wallets() ([]keys.WalletInfo, error) {
 	return out, nil
 }
 
-func (k keysSource) Current() string { return k.s.a.flags.walletName }
+func (k keysSource) Current() string { return k.lw.Session.Name() }
 
 func (k keysSource) Account() (keys.Account, error) {
-	k.lw.mu.Lock()
-	info, err := k.lw.w.Info()
-	k.lw.mu.Unlock()
+	info, err := k.lw.Session.Wallet().Info()
 	if err != nil {
 		return keys.Account{}, err
 	}
-	return keys.Account{Name: k.s.a.flags.walletName, Fingerprint: fmt.Sprintf("%08x", info.Fingerprint),
+	return keys.Account{Name: k.lw.Session.Name(), Fingerprint: fmt.Sprintf("%08x", info.Fingerprint),
 		ScriptType: info.ScriptType.String(), Path: wallet.FormatPath(info.AccountPath), Xpub: info.XPub,
 		Receive: info.Receive.String(), Change: info.Change.String(), WatchOnly: info.WatchOnly}, nil
 }
@@ -337,114 +343,8 @@ func (k keysSource) ChangePassword(ctx context.Context, old, new []byte) error {
 	return k.lw.ChangePassword(ctx, old, new)
 }
 
-// nodeSearch answers the explorer's searches from the node: heights and
-// block hashes from the header chain, txids from the wallet, the blocks
-// cached on disk and the mempool seen by the node, addresses by scanning
-// compact filters.
-type nodeSearch struct{ s *session }
-
-func (n nodeSearch) Lookup(ctx context.Context, query string) (explorer.SearchResult, error) {
-	st := n.s.node.Store()
-	q := strings.ReplaceAll(strings.TrimSpace(query), ",", "")
-	if h, err := strconv.ParseInt(q, 10, 32); err == nil {
-		hdr, err := st.HeaderByHeight(int32(h))
-		if err != nil {
-			return explorer.SearchResult{}, fmt.Errorf("%w: no block at height %d (the tip is %d)", explorer.ErrNotFound, h, st.Tip().Height)
-		}
-		return explorer.SearchResult{Kind: explorer.ResultBlock, Height: hdr.Height, Hash: hdr.Hash}, nil
-	}
-	hash, err := chainhash.NewHashFromStr(q)
-	if err != nil || len(q) != 64 {
-		return explorer.SearchResult{}, fmt.Errorf("%w: %q is not a height, hash, txid or address", explorer.ErrNotFound, query)
-	}
-	if hdr, err := st.HeaderByHash(hash); err == nil {
-		if best, err := st.HeaderByHeight(hdr.Height); err == nil && best.Hash == hdr.Hash {
-			return explorer.SearchResult{Kind: explorer.ResultBlock, Height: hdr.Height, Hash: hdr.Hash}, nil
-		}
-	}
-	if r, ok := n.walletTx(*hash); ok {
-		return r, nil
-	}
-	if tx, blockHash, ok := cachedBlockTx(st, hash); ok {
-		r := explorer.SearchResult{Kind: explorer.ResultTx, Tx: tx, BlockHash: blockHash}
-		if hdr, err := st.HeaderByHash(&blockHash); err == nil {
-			r.TxHeight = hdr.Height
-		}
-		return r, nil
-	}
-	if seen := n.s.node.RecentTx(hash); seen != nil && seen.Tx != nil {
-		return explorer.SearchResult{Kind: explorer.ResultTx, Tx: seen.Tx}, nil
-	}
-	mctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if seen, err := n.s.node.MempoolTx(mctx, hash); err == nil && seen != nil && seen.Tx != nil {
-		return explorer.SearchResult{Kind: explorer.ResultTx, Tx: seen.Tx}, nil
-	}
-	return explorer.SearchResult{}, fmt.Errorf("%w: no block or known transaction %s (a light node finds other transactions only in blocks it has fetched; open the block, or search for an address)", explorer.ErrNotFound, hash)
-}
-
-// walletTx finds txid among the open wallet's transactions.
-func (n nodeSearch) walletTx(txid chainhash.Hash) (explorer.SearchResult, bool) {
-	n.s.mu.Lock()
-	lw := n.s.cur
-	n.s.mu.Unlock()
-	if lw == nil {
-		return explorer.SearchResult{}, false
-	}
-	hist, err := lw.History()
-	if err != nil {
-		return explorer.SearchResult{}, false
-	}
-	for _, e := range hist {
-		if e.Txid != txid || e.Tx == nil {
-			continue
-		}
-		r := explorer.SearchResult{Kind: explorer.ResultTx, Tx: e.Tx, TxHeight: e.Height}
-		if e.Height > 0 {
-			if hdr, err := n.s.node.Store().HeaderByHeight(e.Height); err == nil {
-				r.BlockHash = hdr.Hash
-			}
-		}
-		return r, true
-	}
-	return explorer.SearchResult{}, false
-}
-
-// AddressHistory scans every filter up to the filter tip for script.
-func (n nodeSearch) AddressHistory(ctx context.Context, script []byte, progress func(done, total int32)) ([]explorer.AddressTx, error) {
-	node := n.s.node
-	tip := node.Status().FilterHeight
-	if tip <= 0 {
-		return nil, errors.New("the block filters are not synced yet; try again once the Node tab shows them caught up")
-	}
-	txs, err := node.ScriptHistory(ctx, script, 0, tip, progress)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]explorer.AddressTx, len(txs))
-	for i, t := range txs {
-		out[i] = explorer.AddressTx{Txid: t.Txid, Height: t.Height, BlockHash: t.BlockHash,
-			Received: btcutil.Amount(t.Received), Sent: btcutil.Amount(t.Sent), Tx: t.Tx}
-	}
-	return out, nil
-}
-
-// nodeProver proves inclusion with a BIP37 merkle block from a peer.
-type nodeProver struct{ n *lightnode.Node }
-
-func (p nodeProver) ProveInclusion(ctx context.Context, blockHash, txid chainhash.Hash) (string, int, error) {
-	pr, err := p.n.ProveInclusion(ctx, &blockHash, &txid)
-	if err != nil {
-		return "", 0, err
-	}
-	return pr.Peer, len(pr.MerkleBlock.Hashes), nil
-}
-
 // Interface checks: the adapters satisfy the pages' sources.
 var (
-	_ explorer.SearchSource = nodeSearch{}
-	_ explorer.Prover       = nodeProver{}
-	_ keys.Source           = keysSource{}
-	_ settings.Saver        = settingsSaver{}
-	_ tuiapp.Wallet         = (*lockedWallet)(nil)
+	_ keys.Source    = keysSource{}
+	_ settings.Saver = settingsSaver{}
 )

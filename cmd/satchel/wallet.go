@@ -24,7 +24,7 @@ func newWalletCommand(a *app) *cobra.Command {
 	cmd.AddCommand(
 		newWalletCreateCommand(a),
 		newWalletRestoreCommand(a),
-		newWalletImportCommand(a),
+		withURImport(a, newWalletImportCommand(a)), newWalletExportCommand(a),
 		newWalletListCommand(a),
 		newWalletInfoCommand(a),
 		newWalletXPubCommand(a),

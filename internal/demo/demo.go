@@ -392,7 +392,7 @@ func sayer(w io.Writer) func(string, ...any) {
 // wallets and settings (SATCHEL_* variables, the config folder), plus the
 // demo's settings. SATCHEL_CONNECT is added once btcd runs.
 func environ(base []string, dir, passwordFile string) []string {
-	env := make([]string, 0, len(base)+5)
+	env := make([]string, 0, len(base)+6)
 	for _, kv := range base {
 		name, _, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(name, "SATCHEL_") || name == "XDG_CONFIG_HOME" {
@@ -405,6 +405,10 @@ func environ(base []string, dir, passwordFile string) []string {
 		"SATCHEL_DATADIR="+filepath.Join(dir, "satchel"),
 		"SATCHEL_PASSWORD_FILE="+passwordFile,
 		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
+		// The demo's only peer is its own btcd, so asking it for the
+		// wallet's unconfirmed payment with a bloom filter gives nothing
+		// away; it shows the payment left in the mempool.
+		"SATCHEL_BIP37_MEMPOOL=true",
 	)
 }
 

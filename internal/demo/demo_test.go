@@ -222,7 +222,7 @@ func TestEnviron(t *testing.T) {
 	env := environ(user, "/tmp/d", "/tmp/d/password")
 	want := []string{"HOME=/home/u", "NO_COLOR=1", "SATCHEL_NETWORK=regtest",
 		"SATCHEL_DATADIR=/tmp/d/satchel", "SATCHEL_PASSWORD_FILE=/tmp/d/password",
-		"XDG_CONFIG_HOME=/tmp/d/config"}
+		"XDG_CONFIG_HOME=/tmp/d/config", "SATCHEL_BIP37_MEMPOOL=true"}
 	if !slices.Equal(env, want) {
 		t.Errorf("environ =\n%q\nwant\n%q", env, want)
 	}

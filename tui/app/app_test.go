@@ -43,7 +43,7 @@ type setup struct {
 func newHarness(t *testing.T, w, h int, s setup) *harness {
 	t.Helper()
 	c := newChain(2)
-	n := &fakeNode{status: node.Status{Network: "regtest", Height: 2, PeerHeight: 2, FilterHeight: 2, Synced: true, Peers: 1}}
+	n := &fakeNode{status: node.Status{Network: "regtest", Height: 2, PeerHeight: 2, FilterHeight: 2, Synced: true, Peers: 1, FilterPeers: 1}}
 	src := Sources{Headers: c, Blocks: c, Node: n, Net: net, Owns: c.owns, Events: s.events}
 	hs := &harness{t: t, chain: c, node: n}
 	if !s.noWallet {

@@ -488,7 +488,7 @@ func TestFlowSendAbsurdFee(t *testing.T) {
 			f.typeText("5000")
 			f.waitFor("the review asks to confirm it")
 			f.press("enter")
-			s := f.waitFor("This fee looks like a mistake", "f build it anyway")
+			s := f.waitFor("This fee looks like a mistake", "F build it anyway")
 			for _, want := range []string{"705,000 sat", "5000.0 sat/vB", "at most 1,000 sat/vB"} {
 				if !shows(s, want) {
 					t.Errorf("the review lacks %q:\n%s", want, s)
@@ -504,7 +504,7 @@ func TestFlowSendAbsurdFee(t *testing.T) {
 			if !shows(s, "build it anyway") {
 				t.Errorf("the help overlay does not list f:\n%s", s)
 			}
-			f.press("?", "f")
+			f.press("?", "F")
 			f.waitFor("you chose to pay it", "sign & broadcast")
 			f.quit()
 		})

@@ -42,17 +42,18 @@ func (f *fakeSource) calls() int { return f.statusCalls + f.peerCalls + f.logCal
 
 func syncedStatus() Status {
 	return Status{Network: "mainnet", Height: 845_123, PeerHeight: 845_123, FilterHeight: 845_123,
-		Synced: true, Peers: 3, RelayFloor: 1}
+		Synced: true, Peers: 3, FilterPeers: 3, RelayFloor: 1}
 }
 
 func goodPeers() []Peer {
 	return []Peer{
 		{Addr: "203.0.113.7:8333", UserAgent: "/Satoshi:27.0.0/", Services: "NETWORK|WITNESS|CF",
-			Height: 845_123, Ping: 42 * time.Millisecond},
+			Height: 845_123, Ping: 42 * time.Millisecond, Transport: "v2"},
 		{Addr: "[2001:db8:85a3::8a2e:370:7334]:8333", UserAgent: "/Satoshi:26.1.0(bitcoin-core-fork-with-a-long-name)/",
-			Services: "NETWORK|BLOOM|WITNESS|CF|NETWORK_LIMITED", Height: 845_122, Ping: 187 * time.Millisecond},
+			Services: "NETWORK|BLOOM|WITNESS|CF|NETWORK_LIMITED", Height: 845_122, Ping: 187 * time.Millisecond,
+			Transport: "v1"},
 		{Addr: "198.51.100.23:8333", UserAgent: "/btcd:0.24.2/", Services: "NETWORK|WITNESS|CF",
-			Height: 845_123, Ping: 1250 * time.Millisecond},
+			Height: 845_123, Ping: 1250 * time.Millisecond, Transport: "v2"},
 	}
 }
 
@@ -134,6 +135,10 @@ func TestView(t *testing.T) {
 	syncing.Height = 354_952 // 42.0% of 845,123
 	syncing.FilterHeight = 120_000
 	syncing.RelayFloor = 0
+	oneFilterPeer := syncedStatus()
+	oneFilterPeer.FilterPeers = 1
+	unreachable := Status{Network: "mainnet", Height: 845_123, Proxy: "127.0.0.1:9050",
+		DialError: "203.0.113.7:8333: cannot reach the proxy 127.0.0.1:9050: connection refused"}
 
 	tests := []struct {
 		name   string
@@ -156,6 +161,12 @@ func TestView(t *testing.T) {
 		{"no_peers", 80, 24, Status{Network: "signet", Height: 200_000}, nil, logLines(3),
 			[]string{"no peers connected — check --connect", "waiting for peers", "no peers"}},
 		{"no_log", 80, 24, syncedStatus(), goodPeers(), nil, []string{"no log lines yet"}},
+		{"synced_transport", 80, 24, syncedStatus(), goodPeers(), logLines(100),
+			[]string{"v2 encrypted", "v1 plaintext"}},
+		{"one_filter_peer", 80, 24, oneFilterPeer, goodPeers(), logLines(100),
+			[]string{"filter headers not cross-checked (1 filter peer)"}},
+		{"dial_error", 120, 24, unreachable, nil, logLines(3),
+			[]string{"via proxy", "no peers connected — last attempt: 203.0.113.7:8333: cannot reach the proxy 127.0.0.1:9050: connection refused"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,6 +21,14 @@ type Status struct {
 	// RelayFloor is the lowest fee rate, in sat/vB, the connected peers
 	// relay; 0 when unknown.
 	RelayFloor float64
+	// FilterPeers is the number of connected peers serving compact block
+	// filters; with exactly one, its filter headers are not cross-checked.
+	FilterPeers int
+	// DialError says why the last connection attempt failed
+	// ("127.0.0.1:8333: connection refused"); empty when none failed.
+	DialError string
+	// Proxy is the SOCKS5 proxy every connection goes through, if any.
+	Proxy string
 }
 
 // Peer is one connected or banned peer.
@@ -37,6 +45,9 @@ type Peer struct {
 	Height int32
 	// Ping is the last measured round trip; 0 when not measured yet.
 	Ping time.Duration
+	// Transport is "v2" for a BIP324 encrypted connection, "v1" for a
+	// plaintext one, empty when unknown.
+	Transport string
 	// Banned peers are listed with their reason and expiry.
 	Banned      bool
 	BanReason   string

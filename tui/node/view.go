@@ -66,7 +66,13 @@ func (m *Model) render() string {
 		a := m.layout()
 		add(st.Title.Render(common.Fit(m.statusLine(), w)))
 		lines = append(lines, m.bars(w)...)
-		add("")
+		// The line between the bars and the peers carries a warning when
+		// there is one.
+		if warn := m.warning(); warn != "" {
+			add(st.Error.Render(common.Fit(warn, w)))
+		} else {
+			add("")
+		}
 		add(st.Subtitle.Render(common.Fit(m.peersTitle(a.peerRows), w)))
 		lines = append(lines, m.peerLines(w, a.peerRows)...)
 		add("")
@@ -103,10 +109,29 @@ func (m *Model) statusLine() string {
 	default:
 		parts = append(parts, common.FormatInt(int64(s.Peers))+" peers")
 	}
+	if s.Proxy != "" {
+		parts = append(parts, "via proxy")
+	}
 	if s.RelayFloor > 0 {
 		parts = append(parts, "relay floor "+strconv.FormatFloat(s.RelayFloor, 'f', -1, 64)+" sat/vB")
 	}
 	return strings.Join(parts, " · ")
+}
+
+// filterCheckWarning is what the page says while one connected peer
+// serves compact filters; the light node says the same words.
+const filterCheckWarning = "filter headers not cross-checked (1 filter peer)"
+
+// warning is the page's one-line warning, or "".
+func (m *Model) warning() string {
+	s := m.status
+	if s.Peers > 0 && s.FilterPeers == 1 {
+		return "! " + filterCheckWarning
+	}
+	if s.Peers > 0 && s.FilterPeers == 0 {
+		return "! no connected peer serves compact block filters"
+	}
+	return ""
 }
 
 // bars draws the header and filter-header progress, one line of w cells
@@ -276,7 +301,14 @@ func (m *Model) peerCells(p Peer) [numCols]string {
 	if p.Ping > 0 {
 		c[colPing] = common.FormatInt(p.Ping.Milliseconds())
 	}
-	c[colState] = "connected"
+	switch p.Transport {
+	case "v2":
+		c[colState] = "v2 encrypted"
+	case "v1":
+		c[colState] = "v1 plaintext"
+	default:
+		c[colState] = "connected"
+	}
 	if p.Banned {
 		c[colState] = "banned"
 		if !p.BannedUntil.IsZero() {
@@ -305,7 +337,16 @@ func (m *Model) peerLines(w, rows int) []string {
 	out := []string{st.TableHeader.Render(common.Fit(tableLine(colTitles, width, false), w))}
 	if len(m.peers) == 0 {
 		if rows > 0 {
-			out = append(out, st.Muted.Render(common.Fit("no peers connected — check --connect", w)))
+			msg := "no peers connected — check --connect"
+			if m.status.Proxy != "" {
+				msg = "no peers connected — check --proxy and --connect"
+			}
+			if d := m.status.DialError; d != "" {
+				msg = "no peers connected — last attempt: " + d
+				out = append(out, st.Error.Render(common.Fit(msg, w)))
+				return out
+			}
+			out = append(out, st.Muted.Render(common.Fit(msg, w)))
 		}
 		return out
 	}

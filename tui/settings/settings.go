@@ -423,7 +423,7 @@ func (m *Model) saved(msg savedMsg) tea.Cmd {
 	m.saving = false
 	var cmds []tea.Cmd
 	if msg.err != nil {
-		m.setStatus("Could not save the settings: "+msg.err.Error()+". Press s to try again.", false)
+		m.setStatus("Could not save the settings: "+msg.err.Error()+". Press "+m.KeyMap.Save.Help().Key+" to try again.", false)
 	} else {
 		m.setStatus("Saved to config.toml.", true)
 		changed := ChangedMsg{Settings: msg.settings}

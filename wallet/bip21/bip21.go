@@ -11,6 +11,7 @@ import (
 	"github.com/btcsuite/btcd/address/v2"
 	"github.com/btcsuite/btcd/btcutil/v2"
 	"github.com/btcsuite/btcd/chaincfg/v2"
+
 	"github.com/satchelbtc/satchel/wallet/amount"
 )
 

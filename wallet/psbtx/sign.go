@@ -15,6 +15,7 @@ import (
 	"github.com/btcsuite/btcd/psbt/v2"
 	"github.com/btcsuite/btcd/txscript/v2"
 	"github.com/btcsuite/btcd/wire/v2"
+
 	"github.com/satchelbtc/satchel/keystore"
 )
 

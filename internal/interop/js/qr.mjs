@@ -1,0 +1,137 @@
+// Runs one operation of the QR and message interop tests with implementations that are not
+// satchel's: @ngraveio/bc-ur (BC-UR), Node's zlib (BBQr's deflate with a
+// 1 KiB window) and bip322-js (BIP322 and the legacy message format).
+// It reads one JSON request on stdin and writes one JSON answer on stdout.
+import { createRequire } from 'node:module';
+import zlib from 'node:zlib';
+
+// bc-ur and bip322-js are CommonJS packages.
+const require = createRequire(import.meta.url);
+
+function readStdin() {
+  return new Promise((resolve) => {
+    let data = '';
+    process.stdin.on('data', (c) => { data += c; });
+    process.stdin.on('end', () => resolve(JSON.parse(data)));
+  });
+}
+
+const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+function base32Encode(buf) {
+  let bits = 0, value = 0, out = '';
+  for (const b of buf) {
+    value = (value << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += B32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += B32[(value << (5 - bits)) & 31];
+  return out;
+}
+
+function base32Decode(s) {
+  let bits = 0, value = 0;
+  const out = [];
+  for (const ch of s) {
+    const v = B32.indexOf(ch);
+    if (v < 0) throw new Error('bad base32 character ' + ch);
+    value = (value << 5) | v;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 255);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+function base36(n) {
+  return n.toString(36).toUpperCase().padStart(2, '0');
+}
+
+const ops = {
+  ur_encode(req) {
+    const { UR, UREncoder } = require('@ngraveio/bc-ur');
+    const ur = new UR(UR.fromBuffer(Buffer.from(req.psbt_hex, 'hex')).cbor, req.type);
+    const enc = new UREncoder(ur, req.max_fragment, req.first_seq_num || 0);
+    const parts = [];
+    for (let i = 0; i < req.count; i++) parts.push(enc.nextPart());
+    return { parts, seq_len: enc.fragmentsLength };
+  },
+  ur_decode(req) {
+    const { URDecoder } = require('@ngraveio/bc-ur');
+    const dec = new URDecoder();
+    for (const p of req.parts) {
+      dec.receivePart(p);
+      if (dec.isComplete()) break;
+    }
+    if (!dec.isComplete()) return { complete: false };
+    if (!dec.isSuccess()) return { complete: true, failure: dec.resultError() };
+    const ur = dec.resultUR();
+    return { complete: true, type: ur.type, psbt_hex: ur.decodeCBOR().toString('hex') };
+  },
+  bbqr_split(req) {
+    const z = zlib.deflateRawSync(Buffer.from(req.hex, 'hex'), { windowBits: 10, level: 9 });
+    const text = base32Encode(z);
+    const per = req.part_chars;
+    const n = Math.ceil(text.length / per);
+    const parts = [];
+    for (let i = 0; i < n; i++) {
+      parts.push('B$Z' + req.file_type + base36(n) + base36(i) + text.slice(i * per, (i + 1) * per));
+    }
+    return { parts };
+  },
+  bbqr_join(req) {
+    const byIndex = new Map();
+    let enc, type, total;
+    for (const p of req.parts) {
+      enc = p[2]; type = p[3];
+      total = parseInt(p.slice(4, 6), 36);
+      byIndex.set(parseInt(p.slice(6, 8), 36), p.slice(8));
+    }
+    if (byIndex.size !== total) return { complete: false };
+    let text = '';
+    for (let i = 0; i < total; i++) text += byIndex.get(i);
+    let data;
+    if (enc === 'H') data = Buffer.from(text, 'hex');
+    else data = base32Decode(text);
+    // windowBits 10: the inflater refuses any match further back than
+    // 1024 bytes, as a Coldcard's would.
+    if (enc === 'Z') data = zlib.inflateRawSync(data, { windowBits: 10 });
+    return { complete: true, encoding: enc, file_type: type, hex: data.toString('hex') };
+  },
+  bip322_sign(req) {
+    const { Signer } = require('bip322-js');
+    return { signature: Signer.sign(req.wif, req.address, req.message) };
+  },
+  bip322_verify(req) {
+    const { Verifier } = require('bip322-js');
+    let valid = false, failure = '';
+    try {
+      valid = Verifier.verifySignature(req.address, req.message, req.signature);
+    } catch (e) {
+      failure = String(e && e.message ? e.message : e);
+    }
+    return { valid, failure };
+  },
+};
+
+function run(req) {
+  const op = ops[req.op];
+  if (!op) throw new Error('unknown op ' + req.op);
+  return op(req);
+}
+
+// batch answers many requests in one process: loading bip322-js takes
+// about half a second.
+ops.batch = (req) => req.requests.map(run);
+
+readStdin().then((req) => {
+  process.stdout.write(JSON.stringify(run(req)));
+}).catch((e) => {
+  process.stderr.write(String(e && e.stack ? e.stack : e) + '\n');
+  process.exit(1);
+});

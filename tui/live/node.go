@@ -1,0 +1,244 @@
+package live
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/btcsuite/btcd/btcutil/v2"
+	"github.com/btcsuite/btcd/chainhash/v2"
+	"github.com/btcsuite/btcd/wire/v2"
+
+	"github.com/satchelbtc/satchel/lightnode"
+	"github.com/satchelbtc/satchel/lightnode/headerstore"
+	"github.com/satchelbtc/satchel/tui/explorer"
+	tuinode "github.com/satchelbtc/satchel/tui/node"
+	"github.com/satchelbtc/satchel/wallet"
+)
+
+// Headers shows the verified header chain to the blocks list.
+type Headers struct{ Store headerstore.Store }
+
+func (s Headers) TipHeight() int32 { return s.Store.Tip().Height }
+
+func (s Headers) Headers(start int32, count int) ([]explorer.Row, error) {
+	hs, err := s.Store.Headers(start, count)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]explorer.Row, len(hs))
+	for i, h := range hs {
+		rows[i] = explorer.Row{Height: h.Height, Hash: h.Hash.String(), Time: h.Header.Timestamp, TxCount: -1}
+	}
+	return rows, nil
+}
+
+// Blocks fetches verified blocks for the block page.
+type Blocks struct{ Node *lightnode.Node }
+
+func (b Blocks) Block(ctx context.Context, hash chainhash.Hash) (*wire.MsgBlock, error) {
+	return b.Node.GetBlock(ctx, &hash)
+}
+
+func (b Blocks) Header(height int32) (*wire.BlockHeader, error) {
+	h, err := b.Node.Store().HeaderByHeight(height)
+	if err != nil {
+		return nil, err
+	}
+	return &h.Header, nil
+}
+
+// Status feeds the Node page and the status bar.
+type Status struct {
+	Node *lightnode.Node
+	// Network names the chain; Proxy is the SOCKS5 proxy in use, if any.
+	Network, Proxy string
+	// LogFile is the log the page shows the end of.
+	LogFile string
+}
+
+func (s Status) Status() tuinode.Status {
+	st := s.Node.Status()
+	return tuinode.Status{
+		Network: s.Network, Height: st.Height, PeerHeight: st.PeerHeight,
+		FilterHeight: st.FilterHeight, Synced: st.Synced, Peers: st.Peers, RelayFloor: s.Node.RelayFloor(),
+		FilterPeers: st.FilterPeers, DialError: st.DialError, Proxy: s.Proxy,
+	}
+}
+
+func (s Status) Peers() []tuinode.Peer {
+	var out []tuinode.Peer
+	for _, p := range s.Node.Peers() {
+		out = append(out, tuinode.Peer{Addr: p.Addr, UserAgent: p.UserAgent, Services: lightnode.ServiceNames(p.Services),
+			Height: p.Height, Ping: p.Ping, Transport: p.Transport})
+	}
+	bans, _ := s.Node.Store().Bans()
+	for _, b := range bans {
+		out = append(out, tuinode.Peer{Addr: b.Key, Banned: true, BanReason: b.Reason, BannedUntil: b.Until})
+	}
+	return out
+}
+
+// LogTail reads the last n lines of the log file.
+func (s Status) LogTail(n int) []string {
+	f, err := os.Open(s.LogFile)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	const tail = 64 << 10
+	if info, err := f.Stat(); err == nil && info.Size() > tail {
+		f.Seek(info.Size()-tail, io.SeekStart)
+	}
+	data, _ := io.ReadAll(f)
+	lines := strings.Split(strings.TrimRight(string(bytes.ToValidUTF8(data, nil)), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return lines
+}
+
+// Search answers the explorer's searches from the node: heights and block
+// hashes from the header chain, txids from the wallet, the blocks cached on
+// disk and the mempool seen by the node, addresses by scanning compact
+// filters.
+type Search struct {
+	Node *lightnode.Node
+	// Wallet returns the open wallet, or nil.
+	Wallet func() *wallet.Wallet
+}
+
+func (n Search) Lookup(ctx context.Context, query string) (explorer.SearchResult, error) {
+	st := n.Node.Store()
+	q := strings.ReplaceAll(strings.TrimSpace(query), ",", "")
+	if h, err := strconv.ParseInt(q, 10, 32); err == nil {
+		hdr, err := st.HeaderByHeight(int32(h))
+		if err != nil {
+			return explorer.SearchResult{}, fmt.Errorf("%w: no block at height %d (the tip is %d)", explorer.ErrNotFound, h, st.Tip().Height)
+		}
+		return explorer.SearchResult{Kind: explorer.ResultBlock, Height: hdr.Height, Hash: hdr.Hash}, nil
+	}
+	hash, err := chainhash.NewHashFromStr(q)
+	if err != nil || len(q) != 64 {
+		return explorer.SearchResult{}, fmt.Errorf("%w: %q is not a height, hash, txid or address", explorer.ErrNotFound, query)
+	}
+	if hdr, err := st.HeaderByHash(hash); err == nil {
+		if best, err := st.HeaderByHeight(hdr.Height); err == nil && best.Hash == hdr.Hash {
+			return explorer.SearchResult{Kind: explorer.ResultBlock, Height: hdr.Height, Hash: hdr.Hash}, nil
+		}
+	}
+	if r, ok := n.walletTx(*hash); ok {
+		return r, nil
+	}
+	if tx, blockHash, ok := cachedBlockTx(st, hash); ok {
+		r := explorer.SearchResult{Kind: explorer.ResultTx, Tx: tx, BlockHash: blockHash}
+		if hdr, err := st.HeaderByHash(&blockHash); err == nil {
+			r.TxHeight = hdr.Height
+		}
+		return r, nil
+	}
+	if seen := n.Node.RecentTx(hash); seen != nil && seen.Tx != nil {
+		return explorer.SearchResult{Kind: explorer.ResultTx, Tx: seen.Tx}, nil
+	}
+	mctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if seen, err := n.Node.MempoolTx(mctx, hash); err == nil && seen != nil && seen.Tx != nil {
+		return explorer.SearchResult{Kind: explorer.ResultTx, Tx: seen.Tx}, nil
+	}
+	return explorer.SearchResult{}, fmt.Errorf("%w: no block or known transaction %s (a light node finds other transactions only in blocks it has fetched; open the block, or search for an address)", explorer.ErrNotFound, hash)
+}
+
+// walletTx finds txid among the open wallet's transactions.
+func (n Search) walletTx(txid chainhash.Hash) (explorer.SearchResult, bool) {
+	var w *wallet.Wallet
+	if n.Wallet != nil {
+		w = n.Wallet()
+	}
+	if w == nil {
+		return explorer.SearchResult{}, false
+	}
+	hist, err := w.History()
+	if err != nil {
+		return explorer.SearchResult{}, false
+	}
+	for _, e := range hist {
+		if e.Txid != txid || e.Tx == nil {
+			continue
+		}
+		r := explorer.SearchResult{Kind: explorer.ResultTx, Tx: e.Tx, TxHeight: e.Height}
+		if e.Height > 0 {
+			if hdr, err := n.Node.Store().HeaderByHeight(e.Height); err == nil {
+				r.BlockHash = hdr.Hash
+			}
+		}
+		return r, true
+	}
+	return explorer.SearchResult{}, false
+}
+
+// AddressHistory scans every filter up to the filter tip for script.
+func (n Search) AddressHistory(ctx context.Context, script []byte, progress func(done, total int32)) ([]explorer.AddressTx, error) {
+	node := n.Node
+	tip := node.Status().FilterHeight
+	if tip <= 0 {
+		return nil, errors.New("the block filters are not synced yet; try again once the Node tab shows them caught up")
+	}
+	txs, err := node.ScriptHistory(ctx, script, 0, tip, progress)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]explorer.AddressTx, len(txs))
+	for i, t := range txs {
+		out[i] = explorer.AddressTx{Txid: t.Txid, Height: t.Height, BlockHash: t.BlockHash,
+			Received: btcutil.Amount(t.Received), Sent: btcutil.Amount(t.Sent), Tx: t.Tx}
+	}
+	return out, nil
+}
+
+// Prover proves inclusion with a BIP37 merkle block from a peer.
+type Prover struct{ Node *lightnode.Node }
+
+func (p Prover) ProveInclusion(ctx context.Context, blockHash, txid chainhash.Hash) (string, int, error) {
+	pr, err := p.Node.ProveInclusion(ctx, &blockHash, &txid)
+	if err != nil {
+		return "", 0, err
+	}
+	return pr.Peer, len(pr.MerkleBlock.Hashes), nil
+}
+
+// cachedBlockTx searches the blocks cached in chain.db.
+func cachedBlockTx(st headerstore.Store, txid *chainhash.Hash) (*wire.MsgTx, chainhash.Hash, bool) {
+	var (
+		found *wire.MsgTx
+		in    chainhash.Hash
+	)
+	st.CachedBlocks(func(hash chainhash.Hash, raw []byte) bool {
+		var b wire.MsgBlock
+		if b.Deserialize(bytes.NewReader(raw)) != nil {
+			return true
+		}
+		for _, tx := range b.Transactions {
+			if tx.TxHash() == *txid {
+				found, in = tx, hash
+				return false
+			}
+		}
+		return true
+	})
+	return found, in, found != nil
+}
+
+// Interface checks: the adapters satisfy the pages' sources.
+var (
+	_ explorer.HeaderSource = Headers{}
+	_ explorer.BlockSource  = Blocks{}
+	_ tuinode.Source        = Status{}
+	_ explorer.SearchSource = Search{}
+	_ explorer.Prover       = Prover{}
+)

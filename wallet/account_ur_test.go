@@ -1,0 +1,141 @@
+package wallet
+
+import (
+	"bytes"
+	"encoding/hex"
+	"testing"
+
+	"github.com/btcsuite/btcd/btcutil/v2/hdkeychain"
+	"github.com/btcsuite/btcd/chaincfg/v2"
+	"github.com/tyler-smith/go-bip39"
+
+	"github.com/satchelbtc/satchel/wallet/ur"
+)
+
+// bcr2020015 is the account of BCR-2020-015's example: the mnemonic, its
+// master fingerprint and its crypto-account as CBOR (see
+// wallet/ur/testdata/vectors.json).
+const (
+	bcr2020015Mnemonic = "shield group erode awake lock sausage cash glare wave crew flame glove"
+	bcr2020015FP       = 0x37b5eed4
+	// The account's P2WPKH output (84h/0h/0h) alone, as satchel exports it.
+	bcr2020015WPKH = "a2011a37b5eed40281d90194d9012fa403582103fd433450b6924b4f7efdd5d1ed017d364be95ab2b592dc8bddb3b00c1c24f63f04582072ede7334d5acf91c6fda622c205199c595a31f9218ed30792d301d5ee9e3a8806d90130a101861854f500f500f5081a0d5de1d7"
+)
+
+func bcrAccountKey(t *testing.T, path ...uint32) *hdkeychain.ExtendedKey {
+	t.Helper()
+	master, err := hdkeychain.NewMaster(bip39.NewSeed(bcr2020015Mnemonic, ""), &chaincfg.MainNetParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := master
+	for _, p := range path {
+		if k, err = k.Derive(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pub, err := k.Neuter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pub
+}
+
+// Our P2WPKH account exports as the BCR-2020-015 example's output byte for
+// byte, and every single-key output of the example imports as the
+// descriptor of the key the mnemonic derives.
+func TestAccountURVectors(t *testing.T) {
+	const h = hdkeychain.HardenedKeyStart
+	net := &chaincfg.MainNetParams
+	key := bcrAccountKey(t, 84+h, h, h)
+	d, err := ParseDescriptor("wpkh([37b5eed4/84h/0h/0h]"+key.String()+"/<0;1>/*)", net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := d.UROutput(net, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := &ur.Account{MasterFingerprint: bcr2020015FP, Outputs: []ur.Output{*o}}
+	if got := hex.EncodeToString(acct.UR().CBOR); got != bcr2020015WPKH {
+		t.Errorf("exported as %s\nwant      %s", got, bcr2020015WPKH)
+	}
+
+	u, err := ur.Parse(acct.UR().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ur.DecodeAccount(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2, err := DescriptorFromUR(&back.Outputs[0], back.MasterFingerprint, net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d2.String() != d.String() {
+		t.Errorf("imported %s\nwant     %s", d2, d)
+	}
+	// On another network the key is refused.
+	if _, err := DescriptorFromUR(&back.Outputs[0], back.MasterFingerprint, &chaincfg.RegressionNetParams); err == nil {
+		t.Error("a mainnet key was imported on regtest")
+	}
+	// A standalone crypto-output carries the fingerprint and branches.
+	so, _ := d.UROutput(net, true)
+	one, err := ur.DecodeAccount(so.UR())
+	if err != nil || one.MasterFingerprint != bcr2020015FP {
+		t.Fatalf("%+v %v", one, err)
+	}
+	d3, err := DescriptorFromUR(&one.Outputs[0], 0, net)
+	if err != nil || d3.String() != d.String() {
+		t.Errorf("crypto-output imported as %v, %v", d3, err)
+	}
+	// The published account's outputs, checked against the mnemonic.
+	for _, tc := range []struct {
+		tags []uint64
+		path []uint32
+		typ  ScriptType
+	}{
+		{[]uint64{ur.TagPKH}, []uint32{44 + h, h, h}, P2PKH},
+		{[]uint64{ur.TagSH, ur.TagWPKH}, []uint32{49 + h, h, h}, P2SHP2WPKH},
+		{[]uint64{ur.TagTR}, []uint32{86 + h, h, h}, P2TR},
+	} {
+		want := bcrAccountKey(t, tc.path...)
+		pub, _ := want.ECPubKey()
+		cc := want.ChainCode()
+		out := &ur.Output{Script: tc.tags, Key: ur.HDKey{KeyData: pub.SerializeCompressed(), ChainCode: cc,
+			ParentFingerprint: want.ParentFingerprint(), Origin: &ur.Keypath{Depth: -1}}}
+		for _, p := range tc.path {
+			out.Key.Origin.Components = append(out.Key.Origin.Components, ur.PathComponent{Index: p - h, Hardened: true})
+		}
+		got, err := DescriptorFromUR(out, bcr2020015FP, net)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Type != tc.typ || got.Key.String() != want.String() || got.Origin.Fingerprint != bcr2020015FP {
+			t.Errorf("%v: imported %s", tc.typ, got)
+		}
+	}
+}
+
+func TestDescriptorFromURRefuses(t *testing.T) {
+	key := bcrAccountKey(t, 84+hdkeychain.HardenedKeyStart)
+	pub, _ := key.ECPubKey()
+	base := ur.HDKey{KeyData: pub.SerializeCompressed(), ChainCode: key.ChainCode()}
+	for name, o := range map[string]*ur.Output{
+		"wsh":     {Script: []uint64{ur.TagWSH}, Key: base},
+		"bare sh": {Script: []uint64{ur.TagSH}, Key: base},
+		"hardened children": {Script: []uint64{ur.TagWPKH}, Key: func() ur.HDKey {
+			k := base
+			k.Children = &ur.Keypath{Components: []ur.PathComponent{{Index: 0, Hardened: true}, {Wildcard: true}}}
+			return k
+		}()},
+	} {
+		if d, err := DescriptorFromUR(o, 0, &chaincfg.MainNetParams); err == nil {
+			t.Errorf("%s: imported as %s", name, d)
+		}
+	}
+	if !bytes.Equal(base.ChainCode, key.ChainCode()) {
+		t.Fatal("the test changed its key")
+	}
+}
