@@ -172,7 +172,13 @@ func (m *Model) bodyLines(w int) []string {
 	for _, o := range r.Outputs {
 		amtW = max(amtW, len(m.amountText(o.Value)))
 	}
-	const markW = len("ours, signed")
+	markW := len("ours, signed")
+	for _, in := range r.Inputs {
+		if in.Required > 1 {
+			// A multisig input shows its signature count instead.
+			markW = max(markW, len(fmt.Sprintf("ours, %d/%d sigs", in.Signatures, in.Required)))
+		}
+	}
 	proofW := len("previous transaction")
 	addrW := max(w-2-1-markW-1-amtW-2-proofW, 10)
 	if addrW < 20 {
@@ -195,7 +201,10 @@ func (m *Model) bodyLines(w int) []string {
 		if in.Ours {
 			marks = append(marks, "ours")
 		}
-		if in.Signed {
+		switch {
+		case in.Required > 1:
+			marks = append(marks, fmt.Sprintf("%d/%d sigs", in.Signatures, in.Required))
+		case in.Signed:
 			marks = append(marks, "signed")
 		}
 		proof, pst := in.Proof.String(), st.Success
