@@ -18,14 +18,19 @@ import (
 	"github.com/satchelbtc/satchel/internal/regtest"
 )
 
+// benchChain returns a local btcd serving the cached 100,000-block chain
+// that cmd/satchel's BenchmarkSync uses too, and its height.
+func benchChain(b *testing.B) (*regtest.Node, int32) {
+	btcd := regtest.CachedChain(b, regtest.ChainSpec{Blocks: 100_000, Nodes: 2})[0]
+	_, height := btcd.BestBlock()
+	return btcd, height
+}
+
 // BenchmarkHeaderSync syncs a 100,000-block regtest chain from a local btcd
 // into a fresh chain.db, end to end: P2P, validation and storage. It reports
 // headers/s, the CPU seconds of this process and its peak heap.
 func BenchmarkHeaderSync(b *testing.B) {
-	const blocks = 100_000
-	btcd := regtest.Start(b)
-	btcd.BuildChain(blocks)
-	_, height := btcd.BestBlock()
+	btcd, height := benchChain(b)
 
 	b.ResetTimer()
 	var cpu time.Duration
@@ -144,10 +149,7 @@ func BenchmarkMatchScripts(b *testing.B) {
 // regtest chain from a local btcd (block headers are synced first and not
 // timed).
 func BenchmarkFilterHeaderSync(b *testing.B) {
-	const blocks = 100_000
-	btcd := regtest.Start(b)
-	btcd.BuildChain(blocks)
-	_, height := btcd.BestBlock()
+	btcd, height := benchChain(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()

@@ -3,6 +3,7 @@ package lightnode
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"time"
 
 	"github.com/btcsuite/btcd/blockchain"
@@ -164,6 +165,95 @@ type headerChain struct {
 
 	// cache holds decoded persisted best-chain nodes by height modulo size.
 	cache [nodeCacheSize]*hnode
+
+	// Scratch space of process and flush, reused from message to message
+	// so that syncing allocates per batch, not per header.
+	hashes []chainhash.Hash
+	raw    []byte
+	work   workCache
+	pow    powTarget
+}
+
+// workCache remembers the work of the last difficulty seen:
+// blockchain.CalcWork divides big numbers and allocates, and the difficulty
+// stays the same for runs of up to 2,016 blocks.
+type workCache struct {
+	bits uint32
+	work *big.Int // shared: never modified
+}
+
+// of returns the work of a block with compact target bits.
+func (w *workCache) of(bits uint32) *big.Int {
+	if w.work == nil || w.bits != bits {
+		w.bits, w.work = bits, blockchain.CalcWork(bits)
+	}
+	return w.work
+}
+
+// workWords is the number of big.Word in 256 bits, room for any chain
+// work the store accepts.
+const workWords = 256 / (32 << (^uint(0) >> 63))
+
+// powTarget remembers the proof-of-work target of the last difficulty seen,
+// as 32 big-endian bytes, so that a block hash computed once is compared
+// without big numbers, and whether that target is valid at all.
+type powTarget struct {
+	bits   uint32
+	ok     bool
+	err    error // the target is not positive or above the limit
+	target [chainhash.HashSize]byte
+}
+
+// check returns the errors btcd's checkProofOfWork gives a header with
+// hash and compact target bits: a target that is not positive or above
+// powLimit, or a hash above the target.
+func (p *powTarget) check(hash *chainhash.Hash, bits uint32, powLimit *big.Int) error {
+	if !p.ok || p.bits != bits {
+		p.bits, p.ok, p.err = bits, true, nil
+		switch t := blockchain.CompactToBig(bits); {
+		case t.Sign() <= 0:
+			p.err = blockchain.RuleError{ErrorCode: blockchain.ErrUnexpectedDifficulty,
+				Description: fmt.Sprintf("block target difficulty of %064x is too low", t)}
+		case t.Cmp(powLimit) > 0:
+			p.err = blockchain.RuleError{ErrorCode: blockchain.ErrUnexpectedDifficulty,
+				Description: fmt.Sprintf("block target difficulty of %064x is higher than max of %064x", t, powLimit)}
+		default:
+			t.FillBytes(p.target[:])
+		}
+	}
+	if p.err != nil {
+		return p.err
+	}
+	// The hash is a little-endian number: compare from its last byte.
+	for i := range chainhash.HashSize {
+		hb, tb := hash[chainhash.HashSize-1-i], p.target[i]
+		if hb < tb {
+			return nil
+		}
+		if hb > tb {
+			return blockchain.RuleError{ErrorCode: blockchain.ErrHighHash,
+				Description: fmt.Sprintf("block hash of %s is higher than the target of bits %08x", hash, bits)}
+		}
+	}
+	return nil
+}
+
+// checkSanity runs the checks of btcd's CheckBlockHeaderSanity on a header
+// whose hash is known, without allocating: proof of work, a timestamp of
+// whole seconds, and one not more than two hours past the adjusted time.
+func (c *headerChain) checkSanity(h *wire.BlockHeader, hash *chainhash.Hash) error {
+	if err := c.pow.check(hash, h.Bits, c.params.PowLimit); err != nil {
+		return err
+	}
+	if h.Timestamp.Nanosecond() != 0 {
+		return blockchain.RuleError{ErrorCode: blockchain.ErrInvalidTime,
+			Description: fmt.Sprintf("block timestamp of %v has a higher precision than one second", h.Timestamp)}
+	}
+	if limit := c.timeSource.AdjustedTime().Add(blockchain.MaxTimeOffsetSeconds * time.Second); h.Timestamp.After(limit) {
+		return blockchain.RuleError{ErrorCode: blockchain.ErrTimeTooNew,
+			Description: fmt.Sprintf("block timestamp of %v is too far in the future", h.Timestamp)}
+	}
+	return nil
 }
 
 // chainUpdate describes what a batch of headers changed.
@@ -282,9 +372,13 @@ func (c *headerChain) process(headers []*wire.BlockHeader) (*chainUpdate, error)
 	if len(headers) == 0 {
 		return up, nil
 	}
-	hashes := make([]chainhash.Hash, len(headers))
+	c.hashes = slices.Grow(c.hashes[:0], len(headers))[:len(headers)]
+	hashes := c.hashes
+	var rec [wire.MaxBlockHeaderPayload]byte
 	for i, h := range headers {
-		hashes[i] = h.BlockHash()
+		// BlockHash would allocate a hasher a header.
+		headerstore.PutHeader(rec[:], h)
+		hashes[i] = chainhash.DoubleHashH(rec[:])
 		if i > 0 && h.PrevBlock != hashes[i-1] {
 			return nil, misbehaved("sent headers that do not chain", fmt.Errorf(
 				"header %d (%s) does not follow header %d", i, hashes[i], i-1))
@@ -307,20 +401,28 @@ func (c *headerChain) process(headers []*wire.BlockHeader) (*chainUpdate, error)
 		return up, nil
 	}
 
-	nodes := make([]*hnode, 0, len(headers)-i)
-	for ; i < len(headers); i++ {
+	// The new nodes and their chain work live in two slabs, one allocation
+	// each per message. The checkpoint below which no header may fork is
+	// the newest one the best chain has reached, the same for the whole
+	// message.
+	count := len(headers) - i
+	nodes := make([]*hnode, 0, count)
+	slab := make([]hnode, count)
+	works := make([]big.Int, count)
+	words := make([]big.Word, count*workWords)
+	prevCheckpoint := c.prevCheckpointHeight()
+	for k := 0; i < len(headers); i, k = i+1, k+1 {
 		h := headers[i]
-		if err := blockchain.CheckBlockHeaderSanity(h, c.params.PowLimit, c.timeSource, blockchain.BFNone); err != nil {
-			return nil, misbehaved("sent an invalid header", fmt.Errorf("%s: %w", hashes[i], err))
+		height := parent.height + 1
+		if err := c.checkHeader(h, &hashes[i], parent, prevCheckpoint); err != nil {
+			return nil, misbehaved("sent an invalid header", fmt.Errorf("%s at height %d: %w", hashes[i], height, err))
 		}
-		if err := blockchain.CheckBlockHeaderContext(h, parent, blockchain.BFNone, c.ctx, false); err != nil {
-			return nil, misbehaved("sent an invalid header", fmt.Errorf("%s at height %d: %w", hashes[i], parent.height+1, err))
-		}
-		n := &hnode{
+		n := &slab[k]
+		*n = hnode{
 			hdr:    *h,
 			hash:   hashes[i],
-			height: parent.height + 1,
-			work:   new(big.Int).Add(parent.work, blockchain.CalcWork(h.Bits)),
+			height: height,
+			work:   works[k].SetBits(words[k*workWords:k*workWords:(k+1)*workWords]).Add(parent.work, c.work.of(h.Bits)),
 			parent: parent,
 			chain:  c,
 		}
@@ -431,7 +533,13 @@ func (c *headerChain) flush(force bool) (int, error) {
 		return 0, nil
 	}
 	batch := c.pending[:k]
-	if err := c.store.Connect(c.stored.height, toStored(batch)); err != nil {
+	c.raw = slices.Grow(c.raw[:0], k*wire.MaxBlockHeaderPayload)[:k*wire.MaxBlockHeaderPayload]
+	c.hashes = slices.Grow(c.hashes[:0], k)[:k]
+	for i, n := range batch {
+		headerstore.PutHeader(c.raw[i*wire.MaxBlockHeaderPayload:], &n.hdr)
+		c.hashes[i] = n.hash
+	}
+	if err := c.store.ConnectRaw(c.stored.height, c.raw, c.hashes); err != nil {
 		return 0, fmt.Errorf("cannot store headers: %w", err)
 	}
 	for _, n := range batch {
@@ -441,6 +549,46 @@ func (c *headerChain) flush(force bool) (int, error) {
 	c.stored = batch[k-1]
 	c.pending = append(c.pending[:0], c.pending[k:]...)
 	return k, nil
+}
+
+// checkHeader runs btcd's consensus checks of a header that follows parent,
+// with its hash computed once: the sanity checks (proof of work against the
+// hash, timestamp) and the contextual ones (difficulty, median time,
+// version), then the checkpoints: a header at a checkpoint height must be
+// the checkpoint, and none may be below prevCheckpoint, the newest
+// checkpoint the best chain has reached (-1 for none).
+func (c *headerChain) checkHeader(h *wire.BlockHeader, hash *chainhash.Hash, parent *hnode, prevCheckpoint int32) error {
+	if err := c.checkSanity(h, hash); err != nil {
+		return err
+	}
+	if err := blockchain.CheckBlockHeaderContext(h, parent, blockchain.BFNone, c.ctx, true); err != nil {
+		return err
+	}
+	height := parent.height + 1
+	if !c.ctx.VerifyCheckpoint(height, hash) {
+		return blockchain.RuleError{ErrorCode: blockchain.ErrBadCheckpoint,
+			Description: fmt.Sprintf("block at height %d does not match checkpoint hash", height)}
+	}
+	if height < prevCheckpoint {
+		return blockchain.RuleError{ErrorCode: blockchain.ErrForkTooOld,
+			Description: fmt.Sprintf("block at height %d forks the main chain before the previous checkpoint at height %d",
+				height, prevCheckpoint)}
+	}
+	return nil
+}
+
+// prevCheckpointHeight returns the height of the newest checkpoint at or
+// below the tip, or -1. The best chain holds it: a header at a checkpoint
+// height is accepted only if it is the checkpoint.
+func (c *headerChain) prevCheckpointHeight() int32 {
+	tip := c.tip().height
+	cps := c.params.Checkpoints
+	for i := len(cps) - 1; i >= 0; i-- {
+		if cps[i].Height <= tip {
+			return cps[i].Height
+		}
+	}
+	return -1
 }
 
 func toStored(nodes []*hnode) []headerstore.StoredHeader {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/btcsuite/btcd/blockchain"
 	"github.com/btcsuite/btcd/chaincfg/v2"
+	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 
 	"github.com/satchelbtc/satchel/lightnode/headerstore"
@@ -113,6 +114,17 @@ func TestChainRejectsInvalidHeaders(t *testing.T) {
 			mine(h, true)
 			return []*wire.BlockHeader{h}
 		}, blockchain.ErrHighHash},
+		{"target above the proof-of-work limit", func(p *chaincfg.Params) []*wire.BlockHeader {
+			h := nextHeader(p, honest[24], 7)
+			h.Bits = 0x2100ffff
+			mine(h, false)
+			return []*wire.BlockHeader{h}
+		}, blockchain.ErrUnexpectedDifficulty},
+		{"negative target", func(p *chaincfg.Params) []*wire.BlockHeader {
+			h := nextHeader(p, honest[24], 7)
+			h.Bits = 0x20800000 | 0x7fff
+			return []*wire.BlockHeader{h}
+		}, blockchain.ErrUnexpectedDifficulty},
 		{"wrong bits at a retarget", func(p *chaincfg.Params) []*wire.BlockHeader {
 			// Height 30 is a retarget height (every 10 blocks).
 			h := nextHeader(p, honest[28], 7)
@@ -149,6 +161,11 @@ func TestChainRejectsInvalidHeaders(t *testing.T) {
 			// A fork at the checkpointed height 20.
 			return buildChain(p, honest[18], 3, 9)
 		}, blockchain.ErrBadCheckpoint},
+		{"fork below the previous checkpoint", func(p *chaincfg.Params) []*wire.BlockHeader {
+			// The chain has passed the checkpoint at 20; a branch from 10
+			// may not grow below it.
+			return buildChain(p, honest[9], 3, 9)
+		}, blockchain.ErrForkTooOld},
 		{"headers that do not chain", func(p *chaincfg.Params) []*wire.BlockHeader {
 			a := nextHeader(p, honest[24], 7)
 			b := nextHeader(p, honest[24], 8)
@@ -294,5 +311,28 @@ func TestLocator(t *testing.T) {
 	}
 	if *loc[len(loc)-1] != *p.GenesisHash {
 		t.Fatal("locator does not end with genesis")
+	}
+}
+
+// TestPowTargetFollowsBits checks the cached target against btcd's own
+// comparison for hashes around the targets of several difficulties, in an
+// order that switches the cache back and forth.
+func TestPowTargetFollowsBits(t *testing.T) {
+	limit := chaincfg.MainNetParams.PowLimit
+	var p powTarget
+	for _, bits := range []uint32{0x1d00ffff, 0x1b0404cb, 0x1d00ffff, 0x170331db, 0x1b0404cb} {
+		target := blockchain.CompactToBig(bits)
+		for _, delta := range []int64{-1, 0, 1} {
+			n := new(big.Int).Add(target, big.NewInt(delta))
+			var hash chainhash.Hash
+			b := n.FillBytes(make([]byte, chainhash.HashSize))
+			for i := range b {
+				hash[i] = b[len(b)-1-i]
+			}
+			err := p.check(&hash, bits, limit)
+			if want := delta > 0; (err != nil) != want {
+				t.Fatalf("bits %08x, target%+d: %v, want error %v", bits, delta, err, want)
+			}
+		}
 	}
 }

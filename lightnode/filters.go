@@ -168,42 +168,14 @@ func (n *Node) filterRound(ctx context.Context, peers []*peerConn, tip headersto
 		}
 	}
 	agreed := cps[ref]
-	lastCP := int32(len(agreed)) * cfCheckptInterval
 
 	// Ranges covered by agreed checkpoints, in batches that end on one.
 	order := make([]*peerConn, 0, len(cps))
 	for pc := range cps {
 		order = append(order, pc)
 	}
-	for i := 0; ; i++ {
-		fh, _ := n.store.FilterTip()
-		start := fh + 1
-		if start > lastCP {
-			break
-		}
-		end := min(start+maxCFHeadersPerMsg-1, lastCP)
-		end -= end % cfCheckptInterval
-		if end < start {
-			end = min(start+cfCheckptInterval-1, lastCP)
-		}
-		pc := order[i%len(order)]
-		hdrs, hashes, err := n.fetchFilterHeaders(ctx, pc, start, end)
-		if err == nil {
-			for h := start; h <= end; h++ {
-				if h%cfCheckptInterval == 0 && hdrs[h-start] != agreed[h/cfCheckptInterval-1] {
-					err = misbehaved("sent filter headers that contradict the agreed checkpoints", nil)
-					break
-				}
-			}
-		}
-		if err != nil {
-			n.reportPeer(pc, err)
-			return err
-		}
-		if err := n.store.PutFilterHeaders(start, hashes, hdrs); err != nil {
-			return err
-		}
-		n.publishFilterProgress()
+	if err := n.fetchCheckpointed(ctx, order, agreed); err != nil {
+		return err
 	}
 
 	// The tail after the last checkpoint has nothing to check against:
@@ -239,6 +211,89 @@ func (n *Node) filterRound(ctx context.Context, peers []*peerConn, tip headersto
 		return errNoFilterPeers
 	}
 	return n.store.PutFilterHeaders(start, refHashes, refHdrs)
+}
+
+// cfPipelineDepth is how many getcfheaders requests each peer has
+// outstanding during the checkpointed part of a filter-header sync.
+const cfPipelineDepth = 2
+
+// cfRange is a batch of filter headers, heights start..end.
+type cfRange struct{ start, end int32 }
+
+// cfResult is the answer for one cfRange.
+type cfResult struct {
+	pc     *peerConn
+	hdrs   []chainhash.Hash
+	hashes []chainhash.Hash
+	err    error
+}
+
+// fetchCheckpointed downloads the filter headers from the filter tip up to
+// the last agreed checkpoint in batches of up to 2,000 that end on a
+// checkpoint, spread over peers (batch i from peers[i % len(peers)]) with
+// cfPipelineDepth requests outstanding at each. Every batch but the first
+// follows a checkpoint, so each can be chained and checked on its own;
+// batches are stored in order as they come.
+func (n *Node) fetchCheckpointed(ctx context.Context, peers []*peerConn, agreed []chainhash.Hash) error {
+	lastCP := int32(len(agreed)) * cfCheckptInterval
+	fh, prev := n.store.FilterTip()
+	var ranges []cfRange
+	for start := fh + 1; start <= lastCP; {
+		end := min(start+maxCFHeadersPerMsg-1, lastCP)
+		end -= end % cfCheckptInterval // lastCP is a checkpoint, so end >= start
+		ranges = append(ranges, cfRange{start, end})
+		start = end + 1
+	}
+	if len(ranges) == 0 {
+		return nil
+	}
+
+	// Requests still out when a batch fails are cancelled and waited for.
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+	results := make([]chan cfResult, len(ranges))
+	launch := func(i int) {
+		results[i] = make(chan cfResult, 1)
+		r, pc := ranges[i], peers[i%len(peers)]
+		after := prev // the stored filter tip, for the first batch
+		if i > 0 {
+			after = agreed[(r.start-1)/cfCheckptInterval-1]
+		}
+		wg.Go(func() {
+			hdrs, hashes, err := n.fetchFilterHeadersAfter(ctx, pc, r.start, r.end, after)
+			results[i] <- cfResult{pc, hdrs, hashes, err}
+		})
+	}
+	depth := cfPipelineDepth * len(peers)
+	for i := range min(depth, len(ranges)) {
+		launch(i)
+	}
+	for i, r := range ranges {
+		res := <-results[i]
+		if next := i + depth; next < len(ranges) {
+			launch(next)
+		}
+		err := res.err
+		if err == nil {
+			first := (r.start + cfCheckptInterval - 1) / cfCheckptInterval * cfCheckptInterval
+			for h := first; h <= r.end; h += cfCheckptInterval {
+				if res.hdrs[h-r.start] != agreed[h/cfCheckptInterval-1] {
+					err = misbehaved("sent filter headers that contradict the agreed checkpoints", nil)
+					break
+				}
+			}
+		}
+		if err != nil {
+			n.reportPeer(res.pc, err)
+			return err
+		}
+		if err := n.store.PutFilterHeaders(r.start, res.hashes, res.hdrs); err != nil {
+			return err
+		}
+		n.publishFilterProgress()
+	}
+	return nil
 }
 
 func firstDifference(a, b []chainhash.Hash) int {
@@ -284,18 +339,24 @@ func (n *Node) fetchCheckpoints(ctx context.Context, pc *peerConn, tip headersto
 // and chains them onto our stored filter header at start-1. It returns the
 // headers and the block hashes they belong to.
 func (n *Node) fetchFilterHeaders(ctx context.Context, pc *peerConn, start, end int32) ([]chainhash.Hash, []chainhash.Hash, error) {
-	blocks, err := n.store.Headers(start, int(end-start+1))
+	prev, err := n.store.FilterHeader(start - 1)
+	if err != nil {
+		return nil, nil, err
+	}
+	return n.fetchFilterHeadersAfter(ctx, pc, start, end, prev)
+}
+
+// fetchFilterHeadersAfter is fetchFilterHeaders with the filter header at
+// start-1 given: stored, or an agreed checkpoint.
+func (n *Node) fetchFilterHeadersAfter(ctx context.Context, pc *peerConn, start, end int32, prev chainhash.Hash) ([]chainhash.Hash, []chainhash.Hash, error) {
+	blocks, err := n.store.BlockHashes(start, int(end-start+1))
 	if err != nil {
 		return nil, nil, err
 	}
 	if len(blocks) != int(end-start+1) {
 		return nil, nil, errors.New("the header chain changed")
 	}
-	prev, err := n.store.FilterHeader(start - 1)
-	if err != nil {
-		return nil, nil, err
-	}
-	stop := blocks[len(blocks)-1].Hash
+	stop := blocks[len(blocks)-1]
 	var got *wire.MsgCFHeaders
 	err = n.request(ctx, pc, wire.NewMsgGetCFHeaders(wire.GCSFilterRegular, uint32(start), &stop),
 		func(m wire.Message) (bool, bool, error) {
@@ -318,13 +379,14 @@ func (n *Node) fetchFilterHeaders(ctx context.Context, pc *peerConn, start, end 
 			fmt.Errorf("previous header %s, ours %s at height %d", got.PrevFilterHeader, prev, start-1))
 	}
 	hdrs := make([]chainhash.Hash, len(blocks))
-	hashes := make([]chainhash.Hash, len(blocks))
+	var pair [2 * chainhash.HashSize]byte
 	for i, fh := range got.FilterHashes {
-		hdrs[i] = chainhash.DoubleHashH(append(fh[:], prev[:]...))
+		copy(pair[:], fh[:])
+		copy(pair[chainhash.HashSize:], prev[:])
+		hdrs[i] = chainhash.DoubleHashH(pair[:])
 		prev = hdrs[i]
-		hashes[i] = blocks[i].Hash
 	}
-	return hdrs, hashes, nil
+	return hdrs, blocks, nil
 }
 
 // settleDispute finds out which of a and b lies about the filter headers of
@@ -476,7 +538,7 @@ type filterItem struct {
 // fetchFilterBatch downloads and verifies the filters of start..end from
 // one peer after another until one answers truthfully, and caches them.
 func (n *Node) fetchFilterBatch(ctx context.Context, start, end int32) ([]filterItem, error) {
-	blocks, err := n.store.Headers(start, int(end-start+1))
+	blocks, err := n.store.BlockHashes(start, int(end-start+1))
 	if err != nil {
 		return nil, err
 	}
@@ -524,14 +586,14 @@ func (n *Node) fetchFilterBatch(ctx context.Context, start, end int32) ([]filter
 
 // filtersFrom asks one peer for the filters of blocks (from height start)
 // and checks each against the filter headers: fhdrs[i] precedes blocks[i].
-func (n *Node) filtersFrom(ctx context.Context, pc *peerConn, start int32, blocks []headerstore.StoredHeader, fhdrs []chainhash.Hash) ([]filterItem, error) {
-	stop := blocks[len(blocks)-1].Hash
+func (n *Node) filtersFrom(ctx context.Context, pc *peerConn, start int32, blocks []chainhash.Hash, fhdrs []chainhash.Hash) ([]filterItem, error) {
+	stop := blocks[len(blocks)-1]
 	items := make([]filterItem, 0, len(blocks))
 	err := n.request(ctx, pc, wire.NewMsgGetCFilters(wire.GCSFilterRegular, uint32(start), &stop),
 		func(m wire.Message) (bool, bool, error) {
 			f, ok := m.(*wire.MsgCFilter)
 			if !ok || f.FilterType != wire.GCSFilterRegular || len(items) >= len(blocks) ||
-				f.BlockHash != blocks[len(items)].Hash {
+				f.BlockHash != blocks[len(items)] {
 				return false, false, nil
 			}
 			i := len(items)
@@ -592,8 +654,10 @@ func newMatcher(scripts [][]byte, workers int) *scriptMatcher {
 		m.wg.Add(1)
 		go func() {
 			defer m.wg.Done()
+			var scratch []uint64
 			for j := range m.jobs {
-				ok, err := j.filter.MatchAny(builder.DeriveKey(&j.hash), m.scripts)
+				key := builder.DeriveKey(&j.hash)
+				ok, err := matchAny(j.filter, &key, m.scripts, &scratch)
 				if err != nil || ok {
 					m.mu.Lock()
 					if err != nil && m.err == nil {

@@ -224,7 +224,7 @@ func TestHostileFilterAndBlockPeers(t *testing.T) {
 		}
 		n := start(t, fp, 30*time.Second)
 		assertHonestFilters(t, n)
-		blocks, _ := n.Store().Headers(100, 10)
+		blocks, _ := n.Store().BlockHashes(100, 10)
 		fhdrs, _ := n.Store().FilterHeaders(99, 11)
 		_, err := n.filtersFrom(context.Background(), peerConnFor(t, n, fp.addr()), 100, blocks, fhdrs)
 		if !isMisbehaviour(err) {

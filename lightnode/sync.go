@@ -270,6 +270,8 @@ func (n *Node) handleHeaders(s *syncState, pc *peerConn, msg *wire.MsgHeaders) {
 		}
 	}
 	if up.newTip {
+		// Status has the new tip before a subscriber hears of it.
+		n.updateStatus(s)
 		n.publishTip(up)
 	}
 	if !full && solicited {

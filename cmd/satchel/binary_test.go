@@ -14,7 +14,7 @@ import (
 
 // buildBinary builds the real satchel binary with a version injected the way
 // the Makefile and goreleaser do.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "satchel")
 	cmd := exec.Command("go", "build", "-o", bin,

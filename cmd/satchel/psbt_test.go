@@ -182,14 +182,26 @@ func TestScureSignsWatchOnlyPSBT(t *testing.T) {
 		t.Fatalf("@scure/btc-signer cannot sign satchel's PSBT: %s", e)
 	}
 	signedFile := writeFile(t, "signed.txt", signed.PSBT)
+	finalizeAndBroadcast(t, online, btcd, signedFile)
+}
+
+// finalizeAndBroadcast finalizes a signed PSBT file with `psbt finalize`,
+// broadcasts it with `broadcast` and checks that btcd took it; it returns
+// the txid.
+func finalizeAndBroadcast(t *testing.T, c *cli, btcd *regtest.Node, file string) string {
+	t.Helper()
 	var fin struct {
 		Txid string `json:"txid"`
 		Hex  string `json:"hex"`
 	}
-	online.jsonOut(&fin, "psbt", "finalize", signedFile)
-	online.ok("broadcast", fin.Hex)
-	id, _ := chainhash.NewHashFromStr(fin.Txid)
-	if !btcd.InMempool(*id) {
-		t.Fatalf("btcd did not accept the transaction %s", fin.Txid)
+	c.jsonOut(&fin, "psbt", "finalize", file)
+	var bc struct {
+		Txid string `json:"txid"`
 	}
+	c.jsonOut(&bc, "broadcast", fin.Hex)
+	id, err := chainhash.NewHashFromStr(fin.Txid)
+	if err != nil || bc.Txid != fin.Txid || !btcd.InMempool(*id) {
+		t.Fatalf("broadcast %+v of %s: btcd does not have it (%v)", bc, fin.Txid, err)
+	}
+	return fin.Txid
 }

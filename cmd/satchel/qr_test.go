@@ -2,17 +2,14 @@ package main
 
 import (
 	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/btcsuite/btcd/chainhash/v2"
-
 	"github.com/satchelbtc/satchel/internal/regtest"
+	"github.com/satchelbtc/satchel/internal/vectors"
 )
 
 // shuffledWithDuplicates returns the lines of out shuffled, with some
@@ -98,51 +95,13 @@ func TestAirGappedQRFlow(t *testing.T) {
 	back := filepath.Join(dir, "back.psbt")
 	online.ok("psbt", "import", "-", "--out", back)
 	online.stdin = ""
-	var fin struct {
-		Txid string `json:"txid"`
-		Hex  string `json:"hex"`
-	}
-	online.jsonOut(&fin, "psbt", "finalize", back)
-	var bc struct {
-		Txid string `json:"txid"`
-	}
-	online.jsonOut(&bc, "broadcast", fin.Hex)
-	id, _ := chainhash.NewHashFromStr(fin.Txid)
-	if bc.Txid != fin.Txid || !btcd.InMempool(*id) {
-		t.Fatalf("broadcast %+v; in mempool %v", bc, btcd.InMempool(*id))
-	}
-}
-
-// bip174Valid returns the valid PSBTs of BIP174's vectors, binary.
-func bip174Valid(t *testing.T) [][]byte {
-	data, err := os.ReadFile("../../wallet/psbtx/testdata/bip174_vectors.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v struct {
-		Valid []struct {
-			Hex string `json:"hex"`
-		} `json:"valid"`
-	}
-	if err := json.Unmarshal(data, &v); err != nil {
-		t.Fatal(err)
-	}
-	var out [][]byte
-	for _, x := range v.Valid {
-		if b, err := hex.DecodeString(x.Hex); err == nil && len(b) > 0 {
-			out = append(out, b)
-		}
-	}
-	if len(out) == 0 {
-		t.Fatal("no valid PSBT in the BIP174 vectors")
-	}
-	return out
+	finalizeAndBroadcast(t, online, btcd, back)
 }
 
 func TestPSBTExportImport(t *testing.T) {
 	c := newCLI(t)
 	c.env["SATCHEL_NETWORK"] = "regtest"
-	for i, raw := range bip174Valid(t) {
+	for i, raw := range vectors.BIP174Valid(t) {
 		file := writeFile(t, "p.psbt", string(raw))
 		for _, args := range [][]string{{"--ur"}, {"--ur", "--fragment", "20"}, {"--bbqr"}, {"--bbqr", "--fragment", "50"}} {
 			out := c.ok(append([]string{"--offline", "psbt", "export", file}, args...)...)
@@ -154,7 +113,7 @@ func TestPSBTExportImport(t *testing.T) {
 			}
 		}
 	}
-	file := writeFile(t, "p.psbt", string(bip174Valid(t)[0]))
+	file := writeFile(t, "p.psbt", string(vectors.BIP174Valid(t)[0]))
 	c.fails("choose the format", "psbt", "export", file)
 	c.fails("choose the format", "psbt", "export", file, "--ur", "--bbqr")
 	c.fails("--qr needs a terminal", "psbt", "export", file, "--ur", "--qr")

@@ -168,19 +168,7 @@ func TestOfflineSigningFlow(t *testing.T) {
 		}
 	}
 
-	var fin struct {
-		Txid string `json:"txid"`
-		Hex  string `json:"hex"`
-	}
-	online.jsonOut(&fin, "psbt", "finalize", signed)
-	var bc struct {
-		Txid string `json:"txid"`
-	}
-	online.jsonOut(&bc, "broadcast", fin.Hex)
-	id, _ := chainhash.NewHashFromStr(fin.Txid)
-	if bc.Txid != fin.Txid || !btcd.InMempool(*id) {
-		t.Fatalf("broadcast %+v; in mempool %v", bc, btcd.InMempool(*id))
-	}
+	finalizeAndBroadcast(t, online, btcd, signed)
 }
 
 func mustNewKey(t *testing.T) *btcec.PrivateKey {

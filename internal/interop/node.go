@@ -22,10 +22,22 @@ func Available() string {
 	if _, err := exec.LookPath("node"); err != nil {
 		return "node is not installed"
 	}
-	if _, err := os.Stat(filepath.Join(Dir(), "node_modules",
-		"@scure", "btc-signer")); err != nil {
-		return "the npm packages are not installed: run npm ci --prefix " +
-			Dir()
+	// Every package of package.json, so that an install older than the
+	// lock file says so rather than failing inside a script.
+	data, err := os.ReadFile(filepath.Join(Dir(), "package.json"))
+	if err != nil {
+		return err.Error()
+	}
+	var pkg struct {
+		Dependencies map[string]string `json:"dependencies"`
+	}
+	if err := json.Unmarshal(data, &pkg); err != nil {
+		return "js/package.json: " + err.Error()
+	}
+	for name := range pkg.Dependencies {
+		if _, err := os.Stat(filepath.Join(Dir(), "node_modules", name, "package.json")); err != nil {
+			return "the npm package " + name + " is not installed: run npm ci --prefix " + Dir()
+		}
 	}
 	return ""
 }

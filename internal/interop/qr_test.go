@@ -3,11 +3,9 @@ package interop_test
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"testing"
 
@@ -23,6 +21,7 @@ import (
 	"github.com/btcsuite/btcd/wire/v2"
 
 	"github.com/satchelbtc/satchel/internal/interop"
+	"github.com/satchelbtc/satchel/internal/vectors"
 	"github.com/satchelbtc/satchel/wallet/bbqr"
 	"github.com/satchelbtc/satchel/wallet/bip322"
 	"github.com/satchelbtc/satchel/wallet/ur"
@@ -39,26 +38,7 @@ func call(t *testing.T, req map[string]any, resp any) {
 // testPSBTs are real PSBTs: the valid ones of BIP174's vectors and one of
 // 40 inputs and outputs, about 4 KB, that takes many parts.
 func testPSBTs(t *testing.T) [][]byte {
-	data, err := os.ReadFile("../../wallet/psbtx/testdata/bip174_vectors.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v struct {
-		Valid []struct {
-			Hex string `json:"hex"`
-		} `json:"valid"`
-	}
-	if err := json.Unmarshal(data, &v); err != nil {
-		t.Fatal(err)
-	}
-	var out [][]byte
-	for _, x := range v.Valid {
-		b, err := hex.DecodeString(x.Hex)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, b)
-	}
+	out := vectors.BIP174Valid(t)
 	rng := rand.New(rand.NewPCG(7, 8))
 	var ins []*wire.OutPoint
 	var outs []*wire.TxOut

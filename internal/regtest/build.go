@@ -108,6 +108,19 @@ type submission struct {
 }
 
 func (n *node) buildChain(ctx context.Context, count int) error {
+	return buildChainOn(ctx, []*node{n}, count, nil)
+}
+
+// maxSubmitBytes bounds the blocks of one batched submitblock request, for
+// chains of large blocks.
+const maxSubmitBytes = 8 << 20
+
+// buildChainOn builds count blocks on the tip of nodes[0] as BuildChain
+// does and submits each batch to every node, so that all of them end up
+// with the same chain; extra, when set, gives additional coinbase output
+// scripts for the block at a height. The nodes must all have the same tip.
+func buildChainOn(ctx context.Context, nodes []*node, count int, extra func(height int32) [][]byte) error {
+	n := nodes[0]
 	tip, err := n.tip(ctx)
 	if err != nil {
 		return err
@@ -116,6 +129,7 @@ func (n *node) buildChain(ctx context.Context, count int) error {
 	if err != nil {
 		return err
 	}
+	b.extra = extra
 
 	// Blocks are built and encoded on one goroutine while the previous
 	// batch is in btcd's hands.
@@ -127,9 +141,8 @@ func (n *node) buildChain(ctx context.Context, count int) error {
 	wg.Go(func() {
 		defer close(batches)
 		for left := count; left > 0; {
-			size := min(left, submitBatch)
-			s := b.batch(size)
-			left -= size
+			s := b.batch(min(left, submitBatch))
+			left -= s.blocks
 			select {
 			case batches <- s:
 			case <-ctx.Done():
@@ -143,7 +156,13 @@ func (n *node) buildChain(ctx context.Context, count int) error {
 	for s := range batches {
 		err := s.err
 		if err == nil {
-			err = n.submit(ctx, s)
+			errs := make([]error, len(nodes))
+			var sub sync.WaitGroup
+			for i, m := range nodes {
+				sub.Go(func() { errs[i] = m.submit(ctx, s) })
+			}
+			sub.Wait()
+			err = errors.Join(errs...)
 		}
 		if err != nil {
 			cancel()
@@ -151,17 +170,19 @@ func (n *node) buildChain(ctx context.Context, count int) error {
 		}
 	}
 
-	best, err := n.rpc.call(ctx, "getbestblockhash")
-	if err != nil {
-		return err
-	}
-	var bestHex string
-	if err := json.Unmarshal(best, &bestHex); err != nil {
-		return err
-	}
-	if want := b.prev.String(); bestHex != want {
-		return fmt.Errorf("btcd's tip is %s, not the last block built (%s at height %d); "+
-			"did a connected peer's chain win?", bestHex, want, b.height-1)
+	for _, m := range nodes {
+		best, err := m.rpc.call(ctx, "getbestblockhash")
+		if err != nil {
+			return err
+		}
+		var bestHex string
+		if err := json.Unmarshal(best, &bestHex); err != nil {
+			return err
+		}
+		if want := b.prev.String(); bestHex != want {
+			return fmt.Errorf("btcd %s's tip is %s, not the last block built (%s at height %d); "+
+				"did a connected peer's chain win?", m.p2pAddr, bestHex, want, b.height-1)
+		}
 	}
 	return nil
 }
@@ -206,6 +227,10 @@ type blockBuilder struct {
 	tag    [8]byte        // random, so two runs never build the same block
 	target *big.Int       // proof-of-work target of every block
 	raw    bytes.Buffer   // scratch for one serialized block
+
+	// extra, when set, returns more coinbase output scripts for the block
+	// at a height; they carry no value.
+	extra func(height int32) [][]byte
 }
 
 // newBlockBuilder prepares count blocks on tip that end at now, or follow
@@ -244,6 +269,11 @@ func (b *blockBuilder) next() (*wire.MsgBlock, error) {
 	coinbase.AddTxIn(wire.NewTxIn(wire.NewOutPoint(&chainhash.Hash{}, wire.MaxPrevOutIndex),
 		sigScript, nil))
 	coinbase.AddTxOut(wire.NewTxOut(blockchain.CalcBlockSubsidy(b.height, params), b.script))
+	if b.extra != nil {
+		for _, script := range b.extra(b.height) {
+			coinbase.AddTxOut(wire.NewTxOut(0, script))
+		}
+	}
 
 	block := &wire.MsgBlock{
 		Header: wire.BlockHeader{
@@ -265,13 +295,18 @@ func (b *blockBuilder) next() (*wire.MsgBlock, error) {
 	return block, nil
 }
 
-// batch builds size blocks into one batched submitblock request.
+// batch builds up to size blocks, fewer when they are large, into one
+// batched submitblock request.
 func (b *blockBuilder) batch(size int) submission {
-	s := submission{first: b.height, blocks: size}
+	s := submission{first: b.height}
 	var body bytes.Buffer
 	body.Grow(size * 560)
 	body.WriteByte('[')
 	for i := range size {
+		if body.Len() > maxSubmitBytes {
+			break
+		}
+		s.blocks++
 		if i > 0 {
 			body.WriteByte(',')
 		}

@@ -6,16 +6,20 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/btcsuite/btcd/chaincfg/v2"
+	"github.com/btcsuite/btcd/chainhash/v2"
+	"github.com/btcsuite/btcd/wire/v2"
 	"go.etcd.io/bbolt"
 )
 
@@ -37,6 +41,23 @@ func boltLayout(t *testing.T, path string) (pageSize, used int64) {
 		m = m1
 	}
 	return int64(m.pageSize), int64(m.pgid) * int64(m.pageSize)
+}
+
+// copyFlatFiles copies the flat files of the chain at src next to the
+// chain.db at dst.
+func copyFlatFiles(t *testing.T, src, dst string) {
+	t.Helper()
+	sh, sf := flatPaths(src)
+	dh, df := flatPaths(dst)
+	for _, p := range [][2]string{{sh, dh}, {sf, df}} {
+		b, err := os.ReadFile(p[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p[1], b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // openDamaged opens path in both modes and checks that each fails with
@@ -103,6 +124,7 @@ func TestOpenTruncatedFile(t *testing.T) {
 		if err := os.WriteFile(path, orig[:used], 0o600); err != nil {
 			t.Fatal(err)
 		}
+		copyFlatFiles(t, src, path)
 		s := openStore(t, path, &chaincfg.RegressionNetParams)
 		if s.Tip().Height != 3000 {
 			t.Fatalf("tip = %d", s.Tip().Height)
@@ -252,22 +274,26 @@ func TestOpenGarbageFile(t *testing.T) {
 
 func TestHoleBelowTipIsDamage(t *testing.T) {
 	path := chainPath(t)
-	regtestChain(t, path, 100)
-	rawUpdate(t, path, func(tx *bbolt.Tx) error {
-		k := make([]byte, 4)
-		putHeight(k, 40)
-		return tx.Bucket(headersBucket).Delete(k)
+	regtestChain(t, path, 1000)
+	hp, _ := flatPaths(path)
+	editFlatFile(t, hp, func(b []byte) []byte {
+		clear(b[400*headerLen : 401*headerLen])
+		return b
 	})
-	// Open checks the tip only, so it opens; reading the hole reports it.
+	// Open checks the headers near the tip only, so it opens; reading the
+	// hole reports it.
 	s := openStore(t, path, &chaincfg.RegressionNetParams)
-	if _, err := s.HeaderByHeight(40); !errors.Is(err, ErrDamaged) {
-		t.Fatalf("HeaderByHeight(40) = %v, want ErrDamaged", err)
+	if tip := s.Tip(); tip.Height != 1000 {
+		t.Fatalf("tip = %d", tip.Height)
 	}
-	if _, err := s.Headers(30, 20); !errors.Is(err, ErrDamaged) {
-		t.Fatalf("Headers(30, 20) = %v, want ErrDamaged", err)
+	if _, err := s.HeaderByHeight(400); !errors.Is(err, ErrDamaged) {
+		t.Fatalf("HeaderByHeight(400) = %v, want ErrDamaged", err)
 	}
-	if got, err := s.HeaderByHeight(41); err != nil || got.Height != 41 {
-		t.Fatalf("HeaderByHeight(41) = %v", err)
+	if _, err := s.Headers(390, 20); !errors.Is(err, ErrDamaged) {
+		t.Fatalf("Headers(390, 20) = %v, want ErrDamaged", err)
+	}
+	if got, err := s.HeaderByHeight(401); err != nil || got.Height != 401 {
+		t.Fatalf("HeaderByHeight(401) = %v", err)
 	}
 }
 
@@ -430,6 +456,12 @@ func TestKilledWriterLeavesConsistentFile(t *testing.T) {
 		if n := rawIndexLen(t, path); n != len(all) {
 			t.Fatalf("hash index has %d entries for %d headers", n, len(all))
 		}
+		if n := rawHeaderCount(t, path); n != len(all) {
+			t.Fatalf("headers file holds %d records for %d headers", n, len(all))
+		}
+		if n := rawFilterHeaderCount(t, path); n != int(ftip)+1 {
+			t.Fatalf("filter headers file holds %d records for filter tip %d", n, ftip)
+		}
 		cfg := crashConfig(path)
 		for _, c := range []struct {
 			cb     cacheBuckets
@@ -449,43 +481,88 @@ func TestKilledWriterLeavesConsistentFile(t *testing.T) {
 	}
 }
 
-func TestHeaderRecordRoundTrip(t *testing.T) {
+func TestHeaderEncoding(t *testing.T) {
 	genesis := chaincfg.MainNetParams.GenesisBlock.Header
 	next := extend(StoredHeader{Header: genesis, Hash: genesis.BlockHash(), Work: big.NewInt(1)}, 1, 0x1d00ffff, 1)[0]
-	maxWork := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 256), big.NewInt(1))
+	extreme := wire.BlockHeader{Version: -1, Timestamp: time.Unix(math.MaxUint32, 0), Bits: math.MaxUint32, Nonce: math.MaxUint32}
+	for i := range extreme.PrevBlock {
+		extreme.PrevBlock[i], extreme.MerkleRoot[i] = 0xff, byte(i)
+	}
 	tests := []struct {
 		name string
-		sh   StoredHeader
+		hdr  wire.BlockHeader
 	}{
-		{"mainnet genesis", StoredHeader{Header: genesis, Work: big.NewInt(1)}},
-		{"ordinary header", next},
-		{"zero work", StoredHeader{Header: next.Header, Work: new(big.Int)}},
-		{"largest work", StoredHeader{Header: next.Header, Work: maxWork}},
+		{"mainnet genesis", genesis},
+		{"ordinary header", next.Header},
+		{"largest fields", extreme},
+		{"zero", wire.BlockHeader{Timestamp: time.Unix(0, 0)}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := make([]byte, headerRecordLen)
-			if err := encodeHeaderRecord(rec, &tc.sh.Header, tc.sh.Work, &fixedWriter{}); err != nil {
+			var want bytes.Buffer
+			if err := tc.hdr.Serialize(&want); err != nil {
 				t.Fatal(err)
 			}
-			var got StoredHeader
-			if err := decodeHeaderRecord(rec, &got, new(bytes.Reader)); err != nil {
-				t.Fatal(err)
+			rec := rawRecord(&tc.hdr)
+			if !bytes.Equal(rec, want.Bytes()) {
+				t.Fatalf("PutHeader = %x, want %x", rec, want.Bytes())
 			}
-			if got.Header != tc.sh.Header && !(got.Header.Timestamp.Equal(tc.sh.Header.Timestamp) &&
-				got.Header.BlockHash() == tc.sh.Header.BlockHash()) {
-				t.Fatalf("header changed: %+v", got.Header)
+			var got wire.BlockHeader
+			getHeader(rec, &got)
+			if got.BlockHash() != tc.hdr.BlockHash() || !got.Timestamp.Equal(tc.hdr.Timestamp) {
+				t.Fatalf("getHeader changed the header: %+v", got)
 			}
-			if got.Hash != tc.sh.Header.BlockHash() || got.Work.Cmp(tc.sh.Work) != 0 {
-				t.Fatalf("got hash %s work %s", got.Hash, got.Work)
+			if recBits(rec) != tc.hdr.Bits || !linksTo(rec, &tc.hdr.PrevBlock) {
+				t.Fatal("recBits or linksTo read the wrong field")
 			}
 		})
 	}
-	if err := decodeHeaderRecord(make([]byte, headerRecordLen-1), new(StoredHeader), new(bytes.Reader)); err == nil {
-		t.Fatal("decoded a short record")
+}
+
+func TestRecordEncoding(t *testing.T) {
+	maxWork := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 256), big.NewInt(1))
+	hash := chainhash.DoubleHashH([]byte("tip"))
+	for _, work := range []*big.Int{big.NewInt(0), big.NewInt(2), maxWork} {
+		v, err := encodeTip(123456, &hash, work)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, gotHash, gotWork, err := decodeTip(v)
+		if err != nil || h != 123456 || gotHash != hash || gotWork.Cmp(work) != 0 {
+			t.Fatalf("tip record round trip = %d %s %s, %v", h, gotHash, gotWork, err)
+		}
 	}
-	if err := encodeHeaderRecord(make([]byte, headerRecordLen), &genesis, new(big.Int).Lsh(big.NewInt(1), 256), &fixedWriter{}); err == nil {
+	if _, err := encodeTip(1, &hash, new(big.Int).Lsh(big.NewInt(1), 256)); err == nil {
 		t.Fatal("encoded work wider than 256 bits")
+	}
+	if _, _, _, err := decodeTip(make([]byte, tipRecordLen-1)); err == nil {
+		t.Fatal("decoded a short tip record")
+	}
+	for _, ft := range []filterTip{noFilterTip, {0, hash}, {math.MaxInt32 - 1, hash}} {
+		got, err := decodeFilterTip(encodeFilterTip(ft))
+		if err != nil || got != ft {
+			t.Fatalf("filter tip round trip of %v = %v, %v", ft, got, err)
+		}
+	}
+
+	// Index entries sort by prefix, then height, and survive their 5
+	// bytes.
+	es := []uint64{indexEntry(0, 0), indexEntry(1<<28-1, hashEpoch-1), indexEntry(0x0abcdef, 7), indexEntry(0x0abcdef, 3)}
+	slices.Sort(es)
+	v := putEntries(es)
+	if len(v) != len(es)*indexEntryLen {
+		t.Fatalf("%d entries take %d bytes", len(es), len(v))
+	}
+	for i, e := range es {
+		if entryAt(v, i) != e {
+			t.Fatalf("entry %d = %x, want %x", i, entryAt(v, i), e)
+		}
+	}
+	if lo, hi := findPrefix(v, 0x0abcdef); hi-lo != 2 || entryOffset(v, lo) != 3 || entryOffset(v, lo+1) != 7 {
+		t.Fatalf("findPrefix = %d..%d", lo, hi)
+	}
+	if !indexHas(v, 1<<28-1, hashEpoch-1) || indexHas(v, 1<<28-1, 0) || indexHas(v, 5, 0) {
+		t.Fatal("indexHas is wrong")
 	}
 }
 

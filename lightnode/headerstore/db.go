@@ -1,28 +1,50 @@
 package headerstore
 
-// All bbolt access of the package lives in this file.
+// All bbolt access of the package lives in this file; flatfile.go holds the
+// access to the two flat files.
 //
-// Layout of chain.db (all integers big-endian, fixed width):
+// Layout of chain.db, format 3 (all integers big-endian, fixed width):
 //
-//	headers        height (4 bytes) -> header (80 bytes, wire serialization) || cumulative work (32 bytes)
-//	hashindex      height/hashIndexEpoch (4 bytes) || block hash (32 bytes, internal byte order) -> height (4 bytes)
-//	meta           "version" -> format version (4 bytes)
-//	               "genesis" -> genesis block hash (32 bytes)
-//	               "tipheight" -> height of the tip (4 bytes)
-//	               "filterbytes" -> bytes held by the filter cache (8 bytes)
-//	               "blockbytes" -> bytes held by the block cache (8 bytes)
-//	bans           key (UTF-8) -> until Unix seconds (8 bytes, signed) || nanoseconds (4 bytes) || reason (UTF-8)
-//	filterheaders  height (4 bytes) -> BIP157 basic filter header (32 bytes)
-//	filters        height (4 bytes) -> sequence (8 bytes) || block hash (32 bytes) || BIP158 basic filter
-//	filterseq      sequence (8 bytes) -> height (4 bytes)
-//	blocks         block hash (32 bytes) -> sequence (8 bytes) || raw block (wire serialization with witnesses)
-//	blockseq       sequence (8 bytes) -> block hash (32 bytes)
+//	meta       "version" -> format version (4 bytes)
+//	           "genesis" -> genesis block hash (32 bytes, internal byte order)
+//	           "tip" -> height (4) || block hash (32) || cumulative chain work (32)
+//	           "filtertip" -> number of filter headers (4) || the last one (32)
+//	           "redo" -> first height (4) || headers (80 bytes each)
+//	           "compact" -> present while the file still has to be compacted
+//	           "filterbytes" -> bytes held by the filter cache (8 bytes)
+//	           "blockbytes" -> bytes held by the block cache (8 bytes)
+//	hashes     epoch (4 bytes: height / hashEpoch) -> hash index entries (5 bytes each)
+//	work       height / workInterval (4 bytes) -> cumulative chain work at that
+//	           multiple of workInterval (32 bytes)
+//	bans       key (UTF-8) -> until Unix seconds (8 bytes, signed) || nanoseconds (4 bytes) || reason (UTF-8)
+//	filters    height (4 bytes) -> sequence (8 bytes) || block hash (32 bytes) || BIP158 basic filter
+//	filterseq  sequence (8 bytes) -> height (4 bytes)
+//	blocks     block hash (32 bytes) -> sequence (8 bytes) || raw block (wire serialization with witnesses)
+//	blockseq   sequence (8 bytes) -> block hash (32 bytes)
 //
-// Heights are never negative, so their unsigned big-endian keys sort in height
-// order and the headers and filterheaders buckets are appended to
-// sequentially. There is no filter tip record: the last key of filterheaders
-// is the filter tip, and Connect deletes the filter headers above its fork in
-// the same transaction as the headers.
+// The headers and the filter headers themselves live in the flat files. The
+// tip record says how many headers are valid and what the last one hashes
+// to, the filter tip record the same for the filter headers; both change in
+// the transaction that commits the records they count.
+//
+// The hash index keeps, for each epoch of hashEpoch consecutive heights, one
+// value: a sorted array of 5-byte entries, the first 28 bits of a block hash
+// followed by its height within the epoch (12 bits). That is 5 bytes a
+// header where a bbolt key per hash would take about 60. A lookup by hash
+// binary-searches the epochs from the newest down and confirms a candidate
+// by hashing the header the file holds at its height, which also rules out
+// the rare prefix shared by two blocks. A Connect rewrites the newest epoch
+// or two (20 KB each) instead of touching one page per header.
+//
+// The chain work of a header is the work at the last multiple of
+// workInterval below it plus the work of each header in between, which the
+// headers' bits give; the work records are 32 bytes per 256 headers.
+//
+// "redo" holds the headers a reorganization writes over committed ones: the
+// transaction that commits the new tip commits them too, and they are copied
+// into the headers file afterwards. If the process dies before the copy
+// completes, the next writable Open copies them again (see applyRedo). The
+// next Connect deletes the record.
 //
 // The two caches record, with each entry, the insertion sequence number under
 // which the seq bucket points back at it; the oldest entry is the first key of
@@ -31,18 +53,10 @@ package headerstore
 // in meta, updated in the transaction that inserts or deletes, which evicts
 // from the oldest entry until the total fits the budget.
 //
-// Format version 1 had no filter or cache buckets; a writable Open adds them
-// and records version 2, so that an older satchel, which would not delete
-// filter headers on a reorganization, refuses the file.
-//
-// The hash index keys start with the epoch of the block's height (height /
-// hashIndexEpoch), so that a batch of new headers lands in the few pages of
-// the newest epoch. Keyed by hash alone, each batch of 2,000 headers would
-// dirty about 2,000 random index pages, and a Connect would cost 30-60 ms
-// instead of about 5 (see BenchmarkConnect). A lookup by hash probes the
-// epochs from the newest down: a recent block is found at once, an old or
-// unknown one costs one B+tree descent per epoch (220 on mainnet, about
-// 0.3 ms).
+// Formats 1 and 2 kept each header (with its chain work) and each filter
+// header as a bbolt record, about 300 bytes a header in all; a writable Open
+// migrates them to format 3 (see migrate), and format 3 refuses to be opened
+// by those versions.
 
 import (
 	"bytes"
@@ -57,38 +71,47 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
+	"sort"
 	"time"
 
-	"github.com/btcsuite/btcd/blockchain"
-	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
-	"github.com/btcsuite/btcd/wire/v2"
 	"go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Bucket names and meta keys.
 var (
-	headersBucket   = []byte("headers")
-	hashIndexBucket = []byte("hashindex")
-	metaBucket      = []byte("meta")
-	bansBucket      = []byte("bans")
+	metaBucket   = []byte("meta")
+	bansBucket   = []byte("bans")
+	hashesBucket = []byte("hashes")
+	workBucket   = []byte("work")
 
-	filterHeadersBucket = []byte("filterheaders")
-	filtersBucket       = []byte("filters")
-	filterSeqBucket     = []byte("filterseq")
-	blocksBucket        = []byte("blocks")
-	blockSeqBucket      = []byte("blockseq")
+	filtersBucket   = []byte("filters")
+	filterSeqBucket = []byte("filterseq")
+	blocksBucket    = []byte("blocks")
+	blockSeqBucket  = []byte("blockseq")
 
 	metaVersionKey     = []byte("version")
 	metaGenesisKey     = []byte("genesis")
-	metaTipHeightKey   = []byte("tipheight")
+	metaTipKey         = []byte("tip")
+	metaFilterTipKey   = []byte("filtertip")
+	metaRedoKey        = []byte("redo")
+	metaCompactKey     = []byte("compact")
 	metaFilterBytesKey = []byte("filterbytes")
 	metaBlockBytesKey  = []byte("blockbytes")
 
 	// allBuckets are the buckets of a current file, in creation order.
-	allBuckets = [][]byte{headersBucket, hashIndexBucket, metaBucket, bansBucket,
-		filterHeadersBucket, filtersBucket, filterSeqBucket, blocksBucket, blockSeqBucket}
+	allBuckets = [][]byte{metaBucket, bansBucket, hashesBucket, workBucket,
+		filtersBucket, filterSeqBucket, blocksBucket, blockSeqBucket}
+
+	// Buckets of formats 1 and 2, read only to migrate: headers keyed by
+	// height holding the header and its chain work, a hash index, and the
+	// filter headers keyed by height.
+	oldHeadersBucket       = []byte("headers")
+	oldHashIndexBucket     = []byte("hashindex")
+	oldFilterHeadersBucket = []byte("filterheaders")
+	oldTipHeightKey        = []byte("tipheight")
 )
 
 // cacheBuckets names the buckets and the meta total of one bounded cache.
@@ -102,10 +125,10 @@ type cacheBuckets struct {
 }
 
 var (
-	// Filters arrive mostly in ascending height order, so their pages,
-	// like those of the headers, are appended to and can be packed full
-	// (about 15% faster than half full for 500-byte filters).
-	filterCache = cacheBuckets{filtersBucket, filterSeqBucket, metaFilterBytesKey, headersFillPercent}
+	// Filters arrive mostly in ascending height order, so their pages can
+	// be packed full (about 15% faster than half full for 500-byte
+	// filters).
+	filterCache = cacheBuckets{filtersBucket, filterSeqBucket, metaFilterBytesKey, appendFillPercent}
 
 	// Blocks are keyed by hash, which lands anywhere: bbolt's default.
 	blockCache = cacheBuckets{blocksBucket, blockSeqBucket, metaBlockBytesKey, bbolt.DefaultFillPercent}
@@ -113,19 +136,20 @@ var (
 
 const (
 	// dbVersion is the format version written to new files. Files with a
-	// higher version come from a newer satchel and are refused; version 1
-	// files lack the filter and cache buckets and are upgraded.
-	dbVersion uint32 = 2
+	// higher version come from a newer satchel and are refused; versions 1
+	// and 2 are migrated.
+	dbVersion uint32 = 3
 
 	heightLen       = 4
-	indexKeyLen     = heightLen + chainhash.HashSize
-	headerLen       = wire.MaxBlockHeaderPayload // 80
+	headerLen       = 80 // wire serialization of a block header
 	workLen         = 32
-	headerRecordLen = headerLen + workLen
 	banTimeLen      = 12
 	filterHeaderLen = chainhash.HashSize
 	seqLen          = 8
 	totalLen        = 8
+
+	tipRecordLen       = heightLen + chainhash.HashSize + workLen
+	filterTipRecordLen = heightLen + filterHeaderLen
 
 	// filterRecordHdrLen is what a filters record holds before the filter:
 	// the sequence and the block hash.
@@ -134,16 +158,23 @@ const (
 	// maxBanKeyLen is the longest ban key bbolt can store.
 	maxBanKeyLen = bbolt.MaxKeySize
 
-	// hashIndexEpoch is the number of consecutive heights whose hash index
-	// entries share a key prefix: small enough that the newest epoch spans
-	// at most about a hundred pages, large enough that a lookup of an old
-	// hash probes no more than a few hundred epochs.
-	hashIndexEpoch = 4096
+	// hashEpoch is the number of consecutive heights that share one hash
+	// index value. Their offsets fit in 12 bits, and 4,092 entries of 5
+	// bytes with bbolt's 16-byte page header fill five 4 KiB pages exactly.
+	// A lookup of an old or unknown hash searches about 230 values on
+	// mainnet.
+	hashEpoch = 4092
 
-	// headersFillPercent packs the append-only headers bucket full: its
-	// pages are split only at the end, so half-empty pages would stay so.
-	// The same holds for filterheaders and the two seq buckets.
-	headersFillPercent = 1.0
+	// indexEntryLen is the size of one hash index entry.
+	indexEntryLen = 5
+
+	// workInterval is the distance between stored chain work records.
+	workInterval = 256
+
+	// appendFillPercent packs the pages of buckets that are only appended
+	// to full: their pages are split only at the end, so half-empty pages
+	// would stay so.
+	appendFillPercent = 1.0
 )
 
 // chainDB is the bbolt database behind a boltStore.
@@ -151,6 +182,10 @@ type chainDB struct {
 	bdb      *bbolt.DB
 	path     string
 	readOnly bool
+
+	// entries is scratch space for building hash index values, used by
+	// writers only (boltStore.writeMu).
+	entries []uint64
 }
 
 // damaged returns an error wrapping ErrDamaged that names the file, says
@@ -458,13 +493,6 @@ func putHeight(dst []byte, height int32) {
 	binary.BigEndian.PutUint32(dst, uint32(height))
 }
 
-// putIndexKey writes the hash index key of the block with the given height
-// and hash into dst, which must be indexKeyLen bytes long.
-func putIndexKey(dst []byte, height int32, hash *chainhash.Hash) {
-	putHeight(dst, height/hashIndexEpoch)
-	copy(dst[heightLen:], hash[:])
-}
-
 // decodeHeight reads a 4-byte big-endian height.
 func decodeHeight(b []byte) (int32, error) {
 	if len(b) != heightLen {
@@ -477,62 +505,126 @@ func decodeHeight(b []byte) (int32, error) {
 	return int32(v), nil
 }
 
-// fixedWriter is an io.Writer into a fixed slice, so that a header can be
-// serialized in place.
-type fixedWriter struct {
-	buf []byte
-	n   int
-}
-
-// Write appends p, failing once the slice is full.
-func (w *fixedWriter) Write(p []byte) (int, error) {
-	if len(p) > len(w.buf)-w.n {
-		return 0, io.ErrShortWrite
-	}
-	w.n += copy(w.buf[w.n:], p)
-	return len(p), nil
-}
-
-// encodeHeaderRecord writes hdr and work into dst, which must be
-// headerRecordLen bytes long. w is scratch space, to avoid an allocation per
-// header.
-func encodeHeaderRecord(dst []byte, hdr *wire.BlockHeader, work *big.Int, w *fixedWriter) error {
+// encodeTip serializes the tip record.
+func encodeTip(height int32, hash *chainhash.Hash, work *big.Int) ([]byte, error) {
 	if work == nil || work.Sign() < 0 || work.BitLen() > workLen*8 {
-		return errors.New("chain work does not fit in 32 bytes")
+		return nil, errors.New("chain work does not fit in 32 bytes")
 	}
-	*w = fixedWriter{buf: dst[:headerLen]}
-	if err := hdr.Serialize(w); err != nil {
-		return err
-	}
-	if w.n != headerLen {
-		return fmt.Errorf("header serialized to %d bytes, want %d", w.n, headerLen)
-	}
-	work.FillBytes(dst[headerLen:headerRecordLen])
-	return nil
+	v := make([]byte, tipRecordLen)
+	putHeight(v, height)
+	copy(v[heightLen:], hash[:])
+	work.FillBytes(v[heightLen+chainhash.HashSize:])
+	return v, nil
 }
 
-// decodeHeaderRecord fills sh (all but Height) from a stored header record.
-// r is scratch space, to avoid an allocation per header.
-func decodeHeaderRecord(rec []byte, sh *StoredHeader, r *bytes.Reader) error {
-	if len(rec) != headerRecordLen {
-		return fmt.Errorf("header record has %d bytes, want %d", len(rec), headerRecordLen)
+// decodeTip deserializes the tip record.
+func decodeTip(v []byte) (height int32, hash chainhash.Hash, work *big.Int, err error) {
+	if len(v) != tipRecordLen {
+		return 0, hash, nil, fmt.Errorf("tip record has %d bytes, want %d", len(v), tipRecordLen)
 	}
-	r.Reset(rec[:headerLen])
-	if err := sh.Header.Deserialize(r); err != nil {
-		return err
+	if height, err = decodeHeight(v[:heightLen]); err != nil {
+		return 0, hash, nil, err
 	}
-	sh.Hash = chainhash.DoubleHashH(rec[:headerLen])
-	if sh.Work == nil {
-		sh.Work = new(big.Int)
-	}
-	sh.Work.SetBytes(rec[headerLen:headerRecordLen])
-	return nil
+	copy(hash[:], v[heightLen:])
+	work = new(big.Int).SetBytes(v[heightLen+chainhash.HashSize:])
+	return height, hash, work, nil
 }
 
-// recordHash returns the block hash of a stored header record: the double
-// SHA-256 of its first 80 bytes, which are the header's wire serialization.
-func recordHash(rec []byte) chainhash.Hash {
-	return chainhash.DoubleHashH(rec[:headerLen])
+// encodeFilterTip serializes the filter tip record: the number of filter
+// headers, then the last one (zero when there is none).
+func encodeFilterTip(ft filterTip) []byte {
+	v := make([]byte, filterTipRecordLen)
+	binary.BigEndian.PutUint32(v, uint32(ft.height+1))
+	copy(v[heightLen:], ft.header[:])
+	return v
+}
+
+// decodeFilterTip deserializes the filter tip record.
+func decodeFilterTip(v []byte) (filterTip, error) {
+	if len(v) != filterTipRecordLen {
+		return noFilterTip, fmt.Errorf("filter tip record has %d bytes, want %d", len(v), filterTipRecordLen)
+	}
+	n := binary.BigEndian.Uint32(v)
+	if n > math.MaxInt32 {
+		return noFilterTip, fmt.Errorf("filter tip record counts %d filter headers", n)
+	}
+	ft := filterTip{height: int32(n) - 1}
+	copy(ft.header[:], v[heightLen:])
+	return ft, nil
+}
+
+// encodeWork serializes a chain work record.
+func encodeWork(work *big.Int) ([]byte, error) {
+	if work.Sign() < 0 || work.BitLen() > workLen*8 {
+		return nil, errors.New("chain work does not fit in 32 bytes")
+	}
+	v := make([]byte, workLen)
+	work.FillBytes(v)
+	return v, nil
+}
+
+// hashPrefix is the part of a block hash the hash index keeps: its first
+// 28 bits.
+func hashPrefix(h *chainhash.Hash) uint32 {
+	return binary.BigEndian.Uint32(h[:4]) >> 4
+}
+
+// indexEntry packs a hash index entry, a 28-bit hash prefix and a 12-bit
+// height within the epoch, into the low 40 bits of a uint64, so that
+// entries sort by prefix, then height.
+func indexEntry(prefix uint32, offset int32) uint64 {
+	return uint64(prefix)<<12 | uint64(offset)
+}
+
+// putEntries serializes sorted entries into a new hash index value.
+func putEntries(es []uint64) []byte {
+	v := make([]byte, len(es)*indexEntryLen)
+	for i, e := range es {
+		b := v[i*indexEntryLen : (i+1)*indexEntryLen : (i+1)*indexEntryLen]
+		b[0] = byte(e >> 32)
+		binary.BigEndian.PutUint32(b[1:], uint32(e))
+	}
+	return v
+}
+
+// entryAt returns entry i of a hash index value.
+func entryAt(v []byte, i int) uint64 {
+	b := v[i*indexEntryLen : (i+1)*indexEntryLen : (i+1)*indexEntryLen]
+	return uint64(b[0])<<32 | uint64(binary.BigEndian.Uint32(b[1:]))
+}
+
+// entryPrefix returns the hash prefix of entry i of a hash index value.
+func entryPrefix(v []byte, i int) uint32 {
+	return uint32(entryAt(v, i) >> 12)
+}
+
+// entryOffset returns the height within its epoch of entry i.
+func entryOffset(v []byte, i int) int32 {
+	return int32(entryAt(v, i) & 0xfff)
+}
+
+// findPrefix returns the range [lo, hi) of the entries of a hash index
+// value whose hash starts with prefix.
+func findPrefix(v []byte, prefix uint32) (lo, hi int) {
+	n := len(v) / indexEntryLen
+	lo = sort.Search(n, func(i int) bool { return entryPrefix(v, i) >= prefix })
+	hi = lo
+	for hi < n && entryPrefix(v, hi) == prefix {
+		hi++
+	}
+	return lo, hi
+}
+
+// indexHas reports whether a hash index value lists the hash with the
+// given prefix at the given height within the epoch.
+func indexHas(v []byte, prefix uint32, offset int32) bool {
+	lo, hi := findPrefix(v, prefix)
+	for i := lo; i < hi; i++ {
+		if entryOffset(v, i) == offset {
+			return true
+		}
+	}
+	return false
 }
 
 // encodeBan serializes the value of a ban record.
@@ -645,214 +737,298 @@ func blockEntrySize(n int) int64 {
 // Helpers inside a transaction
 // ---------------------------------------------------------------------------
 
-// dbBuckets returns the three chain buckets, or an error when one is missing.
-func dbBuckets(tx *bbolt.Tx) (headers, index, meta *bbolt.Bucket, err error) {
-	headers = tx.Bucket(headersBucket)
-	index = tx.Bucket(hashIndexBucket)
-	meta = tx.Bucket(metaBucket)
-	if headers == nil || index == nil || meta == nil {
-		return nil, nil, nil, errors.New("a bucket is missing")
+// dbBucket returns the named bucket, or an error saying it is missing.
+func dbBucket(tx *bbolt.Tx, name []byte) (*bbolt.Bucket, error) {
+	b := tx.Bucket(name)
+	if b == nil {
+		return nil, fmt.Errorf("%s bucket is missing", name)
 	}
-	return headers, index, meta, nil
+	return b, nil
 }
 
-// dbFetchTipHeight returns the height recorded as the tip.
-func dbFetchTipHeight(tx *bbolt.Tx) (int32, error) {
+// dbFetchTip returns the tip record.
+func dbFetchTip(tx *bbolt.Tx) (height int32, hash chainhash.Hash, work *big.Int, err error) {
+	meta, err := dbBucket(tx, metaBucket)
+	if err != nil {
+		return 0, hash, nil, err
+	}
+	return decodeTip(meta.Get(metaTipKey))
+}
+
+// dbPutTip records the tip.
+func dbPutTip(tx *bbolt.Tx, height int32, hash *chainhash.Hash, work *big.Int) error {
+	v, err := encodeTip(height, hash, work)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(metaBucket).Put(metaTipKey, v)
+}
+
+// dbFetchFilterTip returns the filter tip record.
+func dbFetchFilterTip(tx *bbolt.Tx) (filterTip, error) {
+	meta, err := dbBucket(tx, metaBucket)
+	if err != nil {
+		return noFilterTip, err
+	}
+	return decodeFilterTip(meta.Get(metaFilterTipKey))
+}
+
+// dbPutFilterTip records the filter tip.
+func dbPutFilterTip(tx *bbolt.Tx, ft filterTip) error {
+	return tx.Bucket(metaBucket).Put(metaFilterTipKey, encodeFilterTip(ft))
+}
+
+// dbFetchRedo returns a copy of the redo record: the height of its first
+// header and the headers, or a nil raw when there is none.
+func dbFetchRedo(tx *bbolt.Tx) (first int32, raw []byte, err error) {
+	v := tx.Bucket(metaBucket).Get(metaRedoKey)
+	if v == nil {
+		return 0, nil, nil
+	}
+	if len(v) < heightLen+headerLen || (len(v)-heightLen)%headerLen != 0 {
+		return 0, nil, fmt.Errorf("redo record has %d bytes", len(v))
+	}
+	if first, err = decodeHeight(v[:heightLen]); err != nil || first == 0 {
+		return 0, nil, fmt.Errorf("redo record starts at height %d: %v", first, err)
+	}
+	return first, bytes.Clone(v[heightLen:]), nil
+}
+
+// dbPutRedo records headers that are about to overwrite committed ones
+// from height first on; raw must stay untouched until the transaction ends.
+func dbPutRedo(tx *bbolt.Tx, first int32, raw []byte) error {
+	v := make([]byte, heightLen+len(raw))
+	putHeight(v, first)
+	copy(v[heightLen:], raw)
+	return tx.Bucket(metaBucket).Put(metaRedoKey, v)
+}
+
+// dbDeleteRedo deletes the redo record, if any.
+func dbDeleteRedo(tx *bbolt.Tx) error {
 	meta := tx.Bucket(metaBucket)
-	if meta == nil {
-		return 0, errors.New("meta bucket is missing")
+	if meta.Get(metaRedoKey) == nil {
+		return nil
 	}
-	return decodeHeight(meta.Get(metaTipHeightKey))
+	return meta.Delete(metaRedoKey)
 }
 
-// dbPutTipHeight records height as the tip.
-func dbPutTipHeight(tx *bbolt.Tx, height int32) error {
-	v := make([]byte, heightLen)
-	putHeight(v, height)
-	return tx.Bucket(metaBucket).Put(metaTipHeightKey, v)
-}
-
-// dbFetchHeaderRecord returns the raw record stored at height, valid until
-// the transaction ends or the bucket changes, or nil.
-func dbFetchHeaderRecord(headers *bbolt.Bucket, height int32) []byte {
-	var k [heightLen]byte
-	putHeight(k[:], height)
-	return headers.Get(k[:])
-}
-
-// dbFetchHeader decodes the header stored at height into sh.
-func dbFetchHeader(tx *bbolt.Tx, height int32, sh *StoredHeader) error {
-	headers := tx.Bucket(headersBucket)
-	if headers == nil {
-		return errors.New("headers bucket is missing")
+// dbFetchWork returns the chain work record at or below height: its height
+// (a multiple of workInterval) and the work.
+func dbFetchWork(tx *bbolt.Tx, height int32) (int32, *big.Int, error) {
+	b, err := dbBucket(tx, workBucket)
+	if err != nil {
+		return 0, nil, err
 	}
-	rec := dbFetchHeaderRecord(headers, height)
-	if rec == nil {
-		// Above the tip (after a concurrent reorg to a shorter chain) it is
-		// just not there; below the tip the file has a hole.
-		if tip, err := dbFetchTipHeight(tx); err == nil && height <= tip {
-			return fmt.Errorf("header at height %d is missing below the tip %d", height, tip)
+	var key [heightLen]byte
+	putHeight(key[:], height/workInterval)
+	v := b.Get(key[:])
+	if len(v) != workLen {
+		return 0, nil, fmt.Errorf("chain work record for height %d is missing", height/workInterval*workInterval)
+	}
+	return height / workInterval * workInterval, new(big.Int).SetBytes(v), nil
+}
+
+// workPoint is the chain work at a multiple of workInterval.
+type workPoint struct {
+	height int32
+	work   []byte // encodeWork
+}
+
+// dbPutWork stores chain work records and deletes those above height
+// top, the new tip.
+func dbPutWork(tx *bbolt.Tx, points []workPoint, top int32) error {
+	b, err := dbBucket(tx, workBucket)
+	if err != nil {
+		return err
+	}
+	b.FillPercent = appendFillPercent
+	var key [heightLen]byte
+	putHeight(key[:], top/workInterval+1)
+	for _, k := range dbKeysFrom(b, key[:]) {
+		if err := b.Delete(k); err != nil {
+			return err
 		}
-		return fmt.Errorf("header at height %d: %w", height, ErrNotFound)
 	}
-	var r bytes.Reader
-	if err := decodeHeaderRecord(rec, sh, &r); err != nil {
-		return fmt.Errorf("header at height %d: %w", height, err)
+	for _, p := range points {
+		k := make([]byte, heightLen)
+		putHeight(k, p.height/workInterval)
+		if err := b.Put(k, p.work); err != nil {
+			return err
+		}
 	}
-	sh.Height = height
 	return nil
 }
 
-// dbFetchHeight returns the height of the block with the given hash from the
-// hash index, probing the epochs from the one of height tip down to genesis.
-func dbFetchHeight(tx *bbolt.Tx, hash *chainhash.Hash, tip int32) (int32, error) {
-	index := tx.Bucket(hashIndexBucket)
-	if index == nil {
-		return 0, errors.New("hashindex bucket is missing")
-	}
-	var key [indexKeyLen]byte
-	putIndexKey(key[:], tip, hash)
-	c := index.Cursor()
-	for epoch := tip / hashIndexEpoch; epoch >= 0; epoch-- {
-		putHeight(key[:], epoch)
-		if k, v := c.Seek(key[:]); bytes.Equal(k, key[:]) {
-			return decodeHeight(v)
-		}
-	}
-	return 0, fmt.Errorf("header %s: %w", hash, ErrNotFound)
-}
-
-// dbInit creates the buckets of a new file and stores the genesis header.
-func dbInit(tx *bbolt.Tx, genesis *wire.BlockHeader, genesisHash *chainhash.Hash) error {
-	for _, name := range allBuckets {
-		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-			return err
-		}
-	}
-	_, _, meta, err := dbBuckets(tx)
-	if err != nil {
-		return err
-	}
-	version := make([]byte, 4)
-	binary.BigEndian.PutUint32(version, dbVersion)
-	if err := meta.Put(metaVersionKey, version); err != nil {
-		return err
-	}
-	if err := meta.Put(metaGenesisKey, bytes.Clone(genesisHash[:])); err != nil {
-		return err
-	}
-	return dbPutHeaders(tx, 0, []StoredHeader{{
-		Header: *genesis,
-		Hash:   *genesisHash,
-		Height: 0,
-		Work:   blockchain.CalcWork(genesis.Bits),
-	}})
-}
-
-// dbPutHeaders stores headers at heights first, first+1, ..., adds them to
-// the hash index, and records the last one as the tip. It does not delete
-// anything. All values live in one allocation, which bbolt needs to stay
-// valid until the transaction commits.
-func dbPutHeaders(tx *bbolt.Tx, first int32, headers []StoredHeader) error {
-	hb, ib, _, err := dbBuckets(tx)
-	if err != nil {
-		return err
-	}
-	hb.FillPercent = headersFillPercent
-
-	n := len(headers)
-	slab := make([]byte, n*(headerRecordLen+heightLen+indexKeyLen))
-	recs, rest := slab[:n*headerRecordLen], slab[n*headerRecordLen:]
-	heights, ikeys := rest[:n*heightLen], rest[n*heightLen:]
-	var w fixedWriter
+// dbIndexValue returns the hash index value of an epoch, valid until the
+// transaction ends, or nil.
+func dbIndexValue(tx *bbolt.Tx, epoch int32) []byte {
 	var key [heightLen]byte
-	for i := range headers {
-		h := &headers[i]
-		height := first + int32(i)
-		rec := recs[i*headerRecordLen : (i+1)*headerRecordLen : (i+1)*headerRecordLen]
-		if err := encodeHeaderRecord(rec, &h.Header, h.Work, &w); err != nil {
-			return fmt.Errorf("header %d: %w", height, err)
-		}
-		putHeight(key[:], height)
-		if err := hb.Put(key[:], rec); err != nil {
-			return err
-		}
-		putHeight(heights[i*heightLen:], height)
-		putIndexKey(ikeys[i*indexKeyLen:], height, &h.Hash)
-	}
-
-	for i := 0; i < n; i++ {
-		if err := ib.Put(ikeys[i*indexKeyLen:(i+1)*indexKeyLen], heights[i*heightLen:(i+1)*heightLen:(i+1)*heightLen]); err != nil {
-			return err
-		}
-	}
-	return dbPutTipHeight(tx, first+int32(n)-1)
+	putHeight(key[:], epoch)
+	return tx.Bucket(hashesBucket).Get(key[:])
 }
 
-// dbDeleteAbove deletes the headers at heights fork+1 through tip and their
-// hash index entries.
-func dbDeleteAbove(tx *bbolt.Tx, fork, tip int32) error {
-	hb, ib, _, err := dbBuckets(tx)
+// dbIndexReplace makes the hash index list hashes[i] at height from+i and
+// nothing at heights from and above otherwise; oldTop is the highest height
+// listed before. entries is scratch space, returned for the next call.
+func dbIndexReplace(tx *bbolt.Tx, from, oldTop int32, hashes []chainhash.Hash, entries []uint64) ([]uint64, error) {
+	b, err := dbBucket(tx, hashesBucket)
 	if err != nil {
-		return err
+		return entries, err
 	}
-	var key [heightLen]byte
-	var ikey [indexKeyLen]byte
-	for h := tip; h > fork; h-- {
-		putHeight(key[:], h)
-		if rec := hb.Get(key[:]); len(rec) >= headerLen {
-			hash := recordHash(rec)
-			putIndexKey(ikey[:], h, &hash)
-			if err := ib.Delete(ikey[:]); err != nil {
-				return err
+	b.FillPercent = appendFillPercent
+	newTop := from + int32(len(hashes)) - 1
+	for epoch := from / hashEpoch; epoch <= max(oldTop, newTop)/hashEpoch; epoch++ {
+		base := epoch * hashEpoch
+		es := entries[:0]
+		if v := dbIndexValue(tx, epoch); v != nil && base < from {
+			for i := range len(v) / indexEntryLen {
+				if base+entryOffset(v, i) < from {
+					es = append(es, entryAt(v, i))
+				}
 			}
 		}
-		if err := hb.Delete(key[:]); err != nil {
+		for h := max(base, from); h <= min(base+hashEpoch-1, newTop); h++ {
+			es = append(es, indexEntry(hashPrefix(&hashes[h-from]), h-base))
+		}
+		entries = es
+		key := make([]byte, heightLen)
+		putHeight(key, epoch)
+		if len(es) == 0 {
+			if err := b.Delete(key); err != nil {
+				return entries, err
+			}
+			continue
+		}
+		slices.Sort(es)
+		if err := b.Put(key, putEntries(es)); err != nil {
+			return entries, err
+		}
+	}
+	return entries, nil
+}
+
+// dbIndexFind calls match with each height at or below maxHeight that the
+// hash index lists for a hash starting with prefix, newest epoch first,
+// until match reports the hash found. It returns that height, or false.
+func dbIndexFind(tx *bbolt.Tx, prefix uint32, maxHeight int32, match func(height int32) (bool, error)) (int32, bool, error) {
+	b, err := dbBucket(tx, hashesBucket)
+	if err != nil {
+		return 0, false, err
+	}
+	var key [heightLen]byte
+	putHeight(key[:], maxHeight/hashEpoch)
+	c := b.Cursor()
+	k, v := c.Seek(key[:])
+	if k == nil || bytes.Compare(k, key[:]) > 0 {
+		k, v = c.Prev()
+	}
+	for ; k != nil; k, v = c.Prev() {
+		epoch, err := decodeHeight(k)
+		if err != nil || len(v)%indexEntryLen != 0 {
+			return 0, false, fmt.Errorf("hash index value %x is malformed", k)
+		}
+		lo, hi := findPrefix(v, prefix)
+		for i := lo; i < hi; i++ {
+			h := epoch*hashEpoch + entryOffset(v, i)
+			if h > maxHeight {
+				continue
+			}
+			ok, err := match(h)
+			if err != nil || ok {
+				return h, ok, err
+			}
+		}
+	}
+	return 0, false, nil
+}
+
+// indexBuilder builds the hash index values of consecutive heights from
+// genesis, for a migration or a repair.
+type indexBuilder struct {
+	epoch   int32
+	entries []uint64
+	values  map[int32][]byte
+}
+
+// add lists hash at height, which follows the height added last.
+func (ib *indexBuilder) add(height int32, hash *chainhash.Hash) {
+	if e := height / hashEpoch; e != ib.epoch {
+		ib.flush()
+		ib.epoch = e
+	}
+	ib.entries = append(ib.entries, indexEntry(hashPrefix(hash), height%hashEpoch))
+}
+
+// flush finishes the current epoch.
+func (ib *indexBuilder) flush() {
+	if len(ib.entries) == 0 {
+		return
+	}
+	if ib.values == nil {
+		ib.values = make(map[int32][]byte)
+	}
+	slices.Sort(ib.entries)
+	ib.values[ib.epoch] = putEntries(ib.entries)
+	ib.entries = ib.entries[:0]
+}
+
+// dbPutIndex replaces the whole hash index by what ib built.
+func dbPutIndex(tx *bbolt.Tx, ib *indexBuilder) error {
+	ib.flush()
+	if tx.Bucket(hashesBucket) != nil {
+		if err := tx.DeleteBucket(hashesBucket); err != nil {
+			return err
+		}
+	}
+	b, err := tx.CreateBucket(hashesBucket)
+	if err != nil {
+		return err
+	}
+	b.FillPercent = appendFillPercent
+	epochs := make([]int32, 0, len(ib.values))
+	for e := range ib.values {
+		epochs = append(epochs, e)
+	}
+	slices.Sort(epochs)
+	for _, e := range epochs {
+		key := make([]byte, heightLen)
+		putHeight(key, e)
+		if err := b.Put(key, ib.values[e]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// dbConnect replaces the chain above fork by headers, after checking inside
-// the transaction that they chain onto the stored header at fork and that
-// the tip is still oldTip.
-func dbConnect(tx *bbolt.Tx, fork, oldTip int32, headers []StoredHeader) error {
-	hb, _, _, err := dbBuckets(tx)
+// dbReplaceWork replaces every chain work record by points.
+func dbReplaceWork(tx *bbolt.Tx, points []workPoint) error {
+	if tx.Bucket(workBucket) != nil {
+		if err := tx.DeleteBucket(workBucket); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.CreateBucket(workBucket); err != nil {
+		return err
+	}
+	top := int32(0)
+	if len(points) > 0 {
+		top = points[len(points)-1].height
+	}
+	return dbPutWork(tx, points, top)
+}
+
+// dbIndexCount returns the number of hash index entries.
+func dbIndexCount(tx *bbolt.Tx) (int, error) {
+	b, err := dbBucket(tx, hashesBucket)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	tip, err := dbFetchTipHeight(tx)
-	if err != nil {
-		return fmt.Errorf("tip record: %w", err)
-	}
-	if tip != oldTip {
-		return fmt.Errorf("tip record says %d, expected %d", tip, oldTip)
-	}
-	forkRec := dbFetchHeaderRecord(hb, fork)
-	if len(forkRec) != headerRecordLen {
-		return fmt.Errorf("header record at fork height %d is missing", fork)
-	}
-	if forkHash := recordHash(forkRec); headers[0].Header.PrevBlock != forkHash {
-		return fmt.Errorf("%w: header %d (%s) does not build on header %d (%s)",
-			ErrNotChained, headers[0].Height, headers[0].Hash, fork, forkHash)
-	}
-	var forkWork big.Int
-	forkWork.SetBytes(forkRec[headerLen:])
-	if headers[0].Work.Cmp(&forkWork) < 0 {
-		return fmt.Errorf("%w: header %d has less chain work than header %d",
-			ErrNotChained, headers[0].Height, fork)
-	}
-	if err := dbDeleteAbove(tx, fork, oldTip); err != nil {
-		return err
-	}
-	if err := dbDeleteFilterHeadersAbove(tx, fork); err != nil {
-		return err
-	}
-	if err := dbDeleteFiltersAbove(tx, fork); err != nil {
-		return err
-	}
-	return dbPutHeaders(tx, fork+1, headers)
+	n := 0
+	err = b.ForEach(func(_, v []byte) error {
+		n += len(v) / indexEntryLen
+		return nil
+	})
+	return n, err
 }
 
 // dbPutBan stores a ban and deletes the bans that expired by now.
@@ -939,105 +1115,6 @@ func dbDeleteExpiredBans(tx *bbolt.Tx, now time.Time) error {
 	return nil
 }
 
-// ---------------------------------------------------------------------------
-// Filter headers, filters and blocks inside a transaction
-// ---------------------------------------------------------------------------
-
-// dbFetchFilterTip returns the last stored filter header and its height, or
-// noFilterTip when none is stored or the file predates filter headers.
-func dbFetchFilterTip(tx *bbolt.Tx) (filterTip, error) {
-	fb := tx.Bucket(filterHeadersBucket)
-	if fb == nil {
-		return noFilterTip, nil
-	}
-	k, v := fb.Cursor().Last()
-	if k == nil {
-		return noFilterTip, nil
-	}
-	h, err := decodeHeight(k)
-	if err != nil {
-		return noFilterTip, fmt.Errorf("last filter header key: %w", err)
-	}
-	if len(v) != filterHeaderLen {
-		return noFilterTip, fmt.Errorf("filter header at height %d has %d bytes", h, len(v))
-	}
-	ft := filterTip{height: h}
-	copy(ft.header[:], v)
-	return ft, nil
-}
-
-// dbCheckBestChain checks that blockHashes are the hashes of the best-chain
-// headers at heights start, start+1, ...
-func dbCheckBestChain(tx *bbolt.Tx, start int32, blockHashes []chainhash.Hash) error {
-	hb := tx.Bucket(headersBucket)
-	if hb == nil {
-		return errors.New("headers bucket is missing")
-	}
-	var key [heightLen]byte
-	putHeight(key[:], start)
-	c := hb.Cursor()
-	k, v := c.Seek(key[:])
-	for i := range blockHashes {
-		h := start + int32(i)
-		putHeight(key[:], h)
-		if !bytes.Equal(k, key[:]) || len(v) != headerRecordLen {
-			return fmt.Errorf("header at height %d is missing below the tip", h)
-		}
-		if stored := recordHash(v); stored != blockHashes[i] {
-			return fmt.Errorf("%w: block %s is not the best chain's block %s at height %d",
-				ErrNotChained, blockHashes[i], stored, h)
-		}
-		k, v = c.Next()
-	}
-	return nil
-}
-
-// dbPutFilterHeaders appends filter headers at heights start, start+1, ...
-// after checking inside the transaction that they continue the stored
-// filter-header chain, stay at or below the tip, and belong to the
-// best-chain blocks blockHashes. It returns the new filter tip.
-func dbPutFilterHeaders(tx *bbolt.Tx, start int32, blockHashes, headers []chainhash.Hash) (filterTip, error) {
-	fb := tx.Bucket(filterHeadersBucket)
-	if fb == nil {
-		return noFilterTip, errors.New("filterheaders bucket is missing")
-	}
-	tip, err := dbFetchTipHeight(tx)
-	if err != nil {
-		return noFilterTip, fmt.Errorf("tip record: %w", err)
-	}
-	ftip, err := dbFetchFilterTip(tx)
-	if err != nil {
-		return noFilterTip, err
-	}
-	n := len(headers)
-	last := start + int32(n) - 1
-	switch {
-	case start != ftip.height+1:
-		return noFilterTip, fmt.Errorf("%w: filter headers %d..%d do not continue the stored filter headers, which end at %d",
-			ErrNotChained, start, last, ftip.height)
-	case last > tip:
-		return noFilterTip, fmt.Errorf("%w: filter headers %d..%d go beyond the header tip %d",
-			ErrNotChained, start, last, tip)
-	}
-	if err := dbCheckBestChain(tx, start, blockHashes); err != nil {
-		return noFilterTip, err
-	}
-
-	fb.FillPercent = headersFillPercent
-	slab := make([]byte, n*(heightLen+filterHeaderLen))
-	keys, values := slab[:n*heightLen], slab[n*heightLen:]
-	for i := range headers {
-		k := keys[i*heightLen : (i+1)*heightLen : (i+1)*heightLen]
-		v := values[i*filterHeaderLen : (i+1)*filterHeaderLen : (i+1)*filterHeaderLen]
-		putHeight(k, start+int32(i))
-		copy(v, headers[i][:])
-		if err := fb.Put(k, v); err != nil {
-			return noFilterTip, err
-		}
-	}
-	return filterTip{height: last, header: headers[n-1]}, nil
-}
-
 // dbKeysFrom returns copies of the keys of b from seek on, to delete them
 // after the cursor is done.
 func dbKeysFrom(b *bbolt.Bucket, seek []byte) [][]byte {
@@ -1047,22 +1124,6 @@ func dbKeysFrom(b *bbolt.Bucket, seek []byte) [][]byte {
 		keys = append(keys, bytes.Clone(k))
 	}
 	return keys
-}
-
-// dbDeleteFilterHeadersAbove deletes the filter headers above height fork.
-func dbDeleteFilterHeadersAbove(tx *bbolt.Tx, fork int32) error {
-	fb := tx.Bucket(filterHeadersBucket)
-	if fb == nil {
-		return errors.New("filterheaders bucket is missing")
-	}
-	var key [heightLen]byte
-	putHeight(key[:], fork+1)
-	for _, k := range dbKeysFrom(fb, key[:]) {
-		if err := fb.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // dbDeleteFiltersAbove deletes the cached filters above height fork.
@@ -1113,7 +1174,7 @@ func dbOpenCache(tx *bbolt.Tx, cb cacheBuckets) (*cacheTx, error) {
 		return nil, fmt.Errorf("%s cache bucket is missing", cb.records)
 	}
 	c.records.FillPercent = cb.fillPercent
-	c.seqs.FillPercent = headersFillPercent
+	c.seqs.FillPercent = appendFillPercent
 	if k, _ := c.seqs.Cursor().Last(); len(k) == seqLen {
 		if last := binary.BigEndian.Uint64(k); last < math.MaxUint64 {
 			c.nextSeq = last + 1
@@ -1242,92 +1303,6 @@ func dbTrimCache(tx *bbolt.Tx, cb cacheBuckets, budget int64) error {
 // write, which spares the commit and its fsync.
 var errUnchanged = errors.New("nothing to write")
 
-// dbPutFilters caches the filters of the best-chain blocks among
-// blockHashes, at heights start, start+1, ..., and evicts the oldest
-// filters beyond budget. It returns errUnchanged when it skipped them all.
-func dbPutFilters(tx *bbolt.Tx, start int32, blockHashes []chainhash.Hash, filters [][]byte, budget int64) error {
-	hb := tx.Bucket(headersBucket)
-	if hb == nil {
-		return errors.New("headers bucket is missing")
-	}
-	tip, err := dbFetchTipHeight(tx)
-	if err != nil {
-		return fmt.Errorf("tip record: %w", err)
-	}
-	c, err := dbOpenCache(tx, filterCache)
-	if err != nil {
-		return err
-	}
-	keys := make([]byte, len(filters)*heightLen)
-	hc := hb.Cursor()
-	var hkey [heightLen]byte
-	putHeight(hkey[:], start)
-	hk, hv := hc.Seek(hkey[:])
-	stored := 0
-	for i, f := range filters {
-		h := start + int32(i)
-		if h > tip {
-			break
-		}
-		putHeight(hkey[:], h)
-		onBest := bytes.Equal(hk, hkey[:]) && len(hv) == headerRecordLen && recordHash(hv) == blockHashes[i]
-		hk, hv = hc.Next()
-		if !onBest || filterEntrySize(len(f)) > budget {
-			continue
-		}
-		key := keys[i*heightLen : (i+1)*heightLen : (i+1)*heightLen]
-		copy(key, hkey[:])
-		if rec := c.records.Get(key); rec != nil {
-			if old, _, err := decodeFilterRecord(rec); err == nil && old == blockHashes[i] {
-				continue // a block has one filter, and this one is cached
-			}
-			if err := c.delete(key); err != nil {
-				return err
-			}
-		}
-		if err := c.put(key, newFilterRecord(&blockHashes[i], f)); err != nil {
-			return err
-		}
-		stored++
-	}
-	if stored == 0 && !c.dirty {
-		return errUnchanged
-	}
-	if err := c.evict(budget); err != nil {
-		return err
-	}
-	return c.flush()
-}
-
-// dbFetchFilter returns the filter cached at height and its block hash if
-// that block is the best chain's at height, with the filter copied out of
-// the transaction.
-func dbFetchFilter(tx *bbolt.Tx, height, tip int32) (chainhash.Hash, []byte, error) {
-	records := tx.Bucket(filtersBucket)
-	if records == nil || height > tip {
-		return chainhash.Hash{}, nil, fmt.Errorf("filter at height %d: %w", height, ErrNotFound)
-	}
-	var key [heightLen]byte
-	putHeight(key[:], height)
-	rec := records.Get(key[:])
-	if rec == nil {
-		return chainhash.Hash{}, nil, fmt.Errorf("filter at height %d: %w", height, ErrNotFound)
-	}
-	blockHash, filter, err := decodeFilterRecord(rec)
-	if err != nil {
-		return chainhash.Hash{}, nil, fmt.Errorf("filter at height %d: %w", height, err)
-	}
-	hb := tx.Bucket(headersBucket)
-	if hb == nil {
-		return chainhash.Hash{}, nil, errors.New("headers bucket is missing")
-	}
-	if hrec := dbFetchHeaderRecord(hb, height); len(hrec) != headerRecordLen || recordHash(hrec) != blockHash {
-		return chainhash.Hash{}, nil, fmt.Errorf("filter at height %d is for block %s, not on the best chain: %w",
-			height, blockHash, ErrNotFound)
-	}
-	return blockHash, bytes.Clone(filter), nil
-}
-
 // dbPutBlock caches raw under hash and evicts the oldest blocks beyond
 // budget. It returns errUnchanged when the block is cached already.
 func dbPutBlock(tx *bbolt.Tx, hash *chainhash.Hash, raw []byte, budget int64) error {
@@ -1365,18 +1340,99 @@ func dbFetchBlock(tx *bbolt.Tx, hash *chainhash.Hash) ([]byte, error) {
 	return bytes.Clone(raw), nil
 }
 
+// dbPutFilters caches the filters whose onBest is set, at heights start,
+// start+1, ..., and evicts the oldest filters beyond budget. It returns
+// errUnchanged when it skipped them all.
+func dbPutFilters(tx *bbolt.Tx, start int32, blockHashes []chainhash.Hash, filters [][]byte, onBest []bool, budget int64) error {
+	c, err := dbOpenCache(tx, filterCache)
+	if err != nil {
+		return err
+	}
+	keys := make([]byte, len(filters)*heightLen)
+	stored := 0
+	for i, f := range filters {
+		if !onBest[i] || filterEntrySize(len(f)) > budget {
+			continue
+		}
+		key := keys[i*heightLen : (i+1)*heightLen : (i+1)*heightLen]
+		putHeight(key, start+int32(i))
+		if rec := c.records.Get(key); rec != nil {
+			if old, _, err := decodeFilterRecord(rec); err == nil && old == blockHashes[i] {
+				continue // a block has one filter, and this one is cached
+			}
+			if err := c.delete(key); err != nil {
+				return err
+			}
+		}
+		if err := c.put(key, newFilterRecord(&blockHashes[i], f)); err != nil {
+			return err
+		}
+		stored++
+	}
+	if stored == 0 && !c.dirty {
+		return errUnchanged
+	}
+	if err := c.evict(budget); err != nil {
+		return err
+	}
+	return c.flush()
+}
+
+// dbFetchFilter returns the filter cached at height, copied out of the
+// transaction, and the block it was cached for.
+func dbFetchFilter(tx *bbolt.Tx, height int32) (chainhash.Hash, []byte, error) {
+	records := tx.Bucket(filtersBucket)
+	if records == nil {
+		return chainhash.Hash{}, nil, fmt.Errorf("filter at height %d: %w", height, ErrNotFound)
+	}
+	var key [heightLen]byte
+	putHeight(key[:], height)
+	rec := records.Get(key[:])
+	if rec == nil {
+		return chainhash.Hash{}, nil, fmt.Errorf("filter at height %d: %w", height, ErrNotFound)
+	}
+	blockHash, filter, err := decodeFilterRecord(rec)
+	if err != nil {
+		return chainhash.Hash{}, nil, fmt.Errorf("filter at height %d: %w", height, err)
+	}
+	return blockHash, bytes.Clone(filter), nil
+}
+
 // ---------------------------------------------------------------------------
-// Open: validation and repair
+// Open: validation, initialization and migration
 // ---------------------------------------------------------------------------
 
-// loadState is what dbCheck found in the file.
-type loadState int
+// loadKind is what kind of file dbLoad found.
+type loadKind int
 
 const (
-	loadOK           loadState = iota // the tip record matches the headers
-	loadEmpty                         // a bbolt file with no buckets: initialize it
-	loadInconsistent                  // the tip record and headers disagree: repair
+	loadCurrent loadKind = iota // a format 3 file
+	loadEmpty                   // a bbolt file with no buckets: initialize it
+	loadOld                     // a format 1 or 2 file: migrate it
 )
+
+// dbState is what dbLoad found in the file. The records that cannot be
+// decoded are flagged, not errors: the store repairs them.
+type dbState struct {
+	kind loadKind
+
+	tipOK     bool
+	tipHeight int32
+	tipHash   chainhash.Hash
+	tipWork   *big.Int
+
+	filterTipOK bool
+	filterTip   filterTip
+
+	// redo holds the headers of a reorganization from height redoFirst
+	// on, or nil.
+	redoFirst int32
+	redo      []byte
+
+	// compact is set when the file still has to be compacted after a
+	// migration.
+	compact bool
+}
 
 // dbIsEmpty reports whether the file holds no buckets at all, as left by a
 // process killed between creating the file and storing genesis.
@@ -1385,710 +1441,267 @@ func dbIsEmpty(tx *bbolt.Tx) bool {
 	return k == nil
 }
 
-// dbCheck checks that the file is a satchel chain database of the network
-// with genesis genesisHash and returns its tip, unless the tip needs a
-// repair or the file needs initializing.
-func dbCheck(tx *bbolt.Tx, path string, genesisHash *chainhash.Hash, network string) (loadState, Tip, error) {
+// dbLoad checks that the file is a satchel chain database of the network
+// with genesis genesisHash and reads its records.
+func dbLoad(tx *bbolt.Tx, path string, genesisHash *chainhash.Hash, network string) (dbState, error) {
+	var st dbState
 	meta := tx.Bucket(metaBucket)
 	if meta == nil {
 		if dbIsEmpty(tx) {
-			return loadEmpty, Tip{}, nil
+			st.kind = loadEmpty
+			return st, nil
 		}
-		return 0, Tip{}, notOurs(path, "is not a satchel chain database")
+		return st, notOurs(path, "is not a satchel chain database")
 	}
 	v := meta.Get(metaVersionKey)
 	if len(v) != 4 || binary.BigEndian.Uint32(v) == 0 {
-		return 0, Tip{}, damaged(path, "has no format version")
+		return st, damaged(path, "has no format version")
 	}
-	if version := binary.BigEndian.Uint32(v); version > dbVersion {
-		return 0, Tip{}, fmt.Errorf("%w: %s was written by a newer satchel (format %d, this one reads up to %d); upgrade satchel",
+	version := binary.BigEndian.Uint32(v)
+	if version > dbVersion {
+		return st, fmt.Errorf("%w: %s was written by a newer satchel (format %d, this one reads up to %d); upgrade satchel",
 			ErrDamaged, path, version, dbVersion)
 	}
 	g := meta.Get(metaGenesisKey)
 	if len(g) != chainhash.HashSize {
-		return 0, Tip{}, damaged(path, "has no genesis record")
+		return st, damaged(path, "has no genesis record")
 	}
 	if !bytes.Equal(g, genesisHash[:]) {
 		var stored chainhash.Hash
 		copy(stored[:], g)
-		return 0, Tip{}, fmt.Errorf("%w: %s holds the %s chain, not %s; check --network and --datadir",
+		return st, fmt.Errorf("%w: %s holds the %s chain, not %s; check --network and --datadir",
 			ErrWrongNetwork, path, networkName(&stored), network)
 	}
-	hb, ib, _, err := dbBuckets(tx)
-	if err != nil || tx.Bucket(bansBucket) == nil {
-		return 0, Tip{}, damaged(path, "is missing a bucket")
+	if version < dbVersion {
+		st.kind = loadOld
+		return st, nil
 	}
-	if rec := dbFetchHeaderRecord(hb, 0); len(rec) != headerRecordLen || recordHash(rec) != *genesisHash {
-		return 0, Tip{}, damaged(path, "does not start with the genesis block")
-	}
-
-	// The tip record must name the last stored height, whose header is in
-	// the hash index and links to the header below it.
-	tipHeight, err := dbFetchTipHeight(tx)
-	if err != nil {
-		return loadInconsistent, Tip{}, nil
-	}
-	var key [heightLen]byte
-	putHeight(key[:], tipHeight)
-	if last, _ := hb.Cursor().Last(); !bytes.Equal(last, key[:]) {
-		return loadInconsistent, Tip{}, nil
-	}
-	var sh StoredHeader
-	var r bytes.Reader
-	if err := decodeHeaderRecord(hb.Get(key[:]), &sh, &r); err != nil {
-		return loadInconsistent, Tip{}, nil
-	}
-	var ikey [indexKeyLen]byte
-	putIndexKey(ikey[:], tipHeight, &sh.Hash)
-	if h, err := decodeHeight(ib.Get(ikey[:])); err != nil || h != tipHeight {
-		return loadInconsistent, Tip{}, nil
-	}
-	if tipHeight > 0 {
-		prev := dbFetchHeaderRecord(hb, tipHeight-1)
-		if len(prev) != headerRecordLen || recordHash(prev) != sh.Header.PrevBlock {
-			return loadInconsistent, Tip{}, nil
-		}
-	}
-	return loadOK, Tip{Height: tipHeight, Hash: sh.Hash, Work: sh.Work, Header: sh.Header}, nil
-}
-
-// dbRepair finds the longest run of headers from genesis that are stored at
-// consecutive heights, link by hash and never lose work, and returns its last
-// header as the tip. With write set it also makes the file agree: it deletes
-// the headers above that tip and every hash index entry that does not point
-// at a stored header, adds missing index entries, and rewrites the tip
-// record.
-func dbRepair(tx *bbolt.Tx, path string, genesisHash *chainhash.Hash, write bool) (Tip, error) {
-	hb, ib, _, err := dbBuckets(tx)
-	if err != nil {
-		return Tip{}, damaged(path, "is missing a bucket")
-	}
-	var (
-		tip      = int32(-1)
-		tipRec   [headerRecordLen]byte
-		prevHash chainhash.Hash
-		prevWork big.Int
-		work     big.Int
-		hdr      wire.BlockHeader
-		r        bytes.Reader
-		index    [heightLen]byte
-		ikey     [indexKeyLen]byte
-	)
-	c := hb.Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		h, err := decodeHeight(k)
-		if err != nil || h != tip+1 || len(v) != headerRecordLen {
-			break
-		}
-		r.Reset(v[:headerLen])
-		if hdr.Deserialize(&r) != nil {
-			break
-		}
-		hash := recordHash(v)
-		work.SetBytes(v[headerLen:])
-		if h == 0 && hash != *genesisHash {
-			return Tip{}, damaged(path, "does not start with the genesis block")
-		}
-		if h > 0 && (hdr.PrevBlock != prevHash || work.Cmp(&prevWork) < 0) {
-			break
-		}
-		putHeight(index[:], h)
-		putIndexKey(ikey[:], h, &hash)
-		if write && !bytes.Equal(ib.Get(ikey[:]), index[:]) {
-			if err := ib.Put(ikey[:], bytes.Clone(index[:])); err != nil {
-				return Tip{}, err
-			}
-		}
-		tip, prevHash = h, hash
-		prevWork.Set(&work)
-		copy(tipRec[:], v)
-	}
-	if tip < 0 {
-		return Tip{}, damaged(path, "does not start with the genesis block")
-	}
-
-	if write {
-		var stale [][]byte
-		putHeight(index[:], tip+1)
-		for k, _ := c.Seek(index[:]); k != nil; k, _ = c.Next() {
-			stale = append(stale, bytes.Clone(k))
-		}
-		for _, k := range stale {
-			if err := hb.Delete(k); err != nil {
-				return Tip{}, err
-			}
-		}
-		stale = stale[:0]
-		err := ib.ForEach(func(k, v []byte) error {
-			h, err := decodeHeight(v)
-			if err == nil && h <= tip && len(k) == indexKeyLen {
-				if rec := dbFetchHeaderRecord(hb, h); len(rec) == headerRecordLen {
-					hash := recordHash(rec)
-					putIndexKey(ikey[:], h, &hash)
-					if bytes.Equal(k, ikey[:]) {
-						return nil
-					}
-				}
-			}
-			stale = append(stale, bytes.Clone(k))
-			return nil
-		})
-		if err != nil {
-			return Tip{}, err
-		}
-		for _, k := range stale {
-			if err := ib.Delete(k); err != nil {
-				return Tip{}, err
-			}
-		}
-		if err := dbPutTipHeight(tx, tip); err != nil {
-			return Tip{}, err
-		}
-	}
-
-	var sh StoredHeader
-	if err := decodeHeaderRecord(tipRec[:], &sh, &r); err != nil {
-		return Tip{}, damaged(path, "has an unreadable tip header")
-	}
-	return Tip{Height: tip, Hash: sh.Hash, Work: sh.Work, Header: sh.Header}, nil
-}
-
-// filterState is what dbCheckFilters found in the file.
-type filterState struct {
-	// tip is the filter tip when consistent is set.
-	tip filterTip
-
-	// consistent is set when the filter headers start at genesis, end at
-	// or below the header tip, and have no gap.
-	consistent bool
-
-	// upgrade is set when the file lacks a bucket or records an older
-	// format version.
-	upgrade bool
-
-	// stale is set when cached filters lie above the header tip.
-	stale bool
-
-	// overBudget is set when a cache holds more than its budget.
-	overBudget bool
-}
-
-// needsWrite reports whether a writable Open has something to fix.
-func (fs *filterState) needsWrite() bool {
-	return !fs.consistent || fs.upgrade || fs.stale || fs.overBudget
-}
-
-// dbCheckFilters checks the filter headers and caches against the header
-// tip and the cache budgets. The filter headers pass when the first is at
-// genesis, the last at or below tip with its predecessor present, and their
-// count matches: holes that only a hand edit or a damaged file could make are
-// caught without reading the headers themselves (the bucket's page headers
-// give the count).
-func dbCheckFilters(tx *bbolt.Tx, tip int32, filterBudget, blockBudget int64) filterState {
-	var fs filterState
 	for _, name := range allBuckets {
 		if tx.Bucket(name) == nil {
-			fs.upgrade = true
+			return st, damaged(path, "is missing its %s bucket", name)
 		}
 	}
-	if meta := tx.Bucket(metaBucket); meta != nil {
-		if v := meta.Get(metaVersionKey); len(v) != 4 || binary.BigEndian.Uint32(v) < dbVersion {
-			fs.upgrade = true
-		}
+	if h, hash, work, err := decodeTip(meta.Get(metaTipKey)); err == nil {
+		st.tipOK, st.tipHeight, st.tipHash, st.tipWork = true, h, hash, work
 	}
-	fs.overBudget = dbCacheTotal(tx, filterCache) > filterBudget || dbCacheTotal(tx, blockCache) > blockBudget
-	if records := tx.Bucket(filtersBucket); records != nil {
-		var key [heightLen]byte
-		putHeight(key[:], tip+1)
-		if k, _ := records.Cursor().Seek(key[:]); k != nil {
-			fs.stale = true
-		}
+	if ft, err := decodeFilterTip(meta.Get(metaFilterTipKey)); err == nil {
+		st.filterTipOK, st.filterTip = true, ft
 	}
-
-	fb := tx.Bucket(filterHeadersBucket)
-	if fb == nil {
-		fs.tip, fs.consistent = noFilterTip, true
-		return fs
+	if first, raw, err := dbFetchRedo(tx); err == nil {
+		st.redoFirst, st.redo = first, raw
 	}
-	c := fb.Cursor()
-	first, _ := c.First()
-	if first == nil {
-		fs.tip, fs.consistent = noFilterTip, true
-		return fs
-	}
-	if h, err := decodeHeight(first); err != nil || h != 0 {
-		return fs
-	}
-	ft, err := dbFetchFilterTip(tx)
-	if err != nil || ft.height > tip {
-		return fs
-	}
-	if ft.height > 0 {
-		var key [heightLen]byte
-		putHeight(key[:], ft.height-1)
-		c.Last()
-		if k, v := c.Prev(); !bytes.Equal(k, key[:]) || len(v) != filterHeaderLen {
-			return fs
-		}
-	}
-	if n := fb.Stats().KeyN; n != int(ft.height)+1 {
-		return fs
-	}
-	fs.tip, fs.consistent = ft, true
-	return fs
+	st.compact = meta.Get(metaCompactKey) != nil
+	return st, nil
 }
 
-// dbRepairFilterHeaders finds the longest run of filter headers stored at
-// consecutive heights from genesis up to at most tip and returns its last
-// one. With write set it deletes every other key of the bucket.
-func dbRepairFilterHeaders(tx *bbolt.Tx, tip int32, write bool) (filterTip, error) {
-	fb := tx.Bucket(filterHeadersBucket)
-	if fb == nil {
-		return noFilterTip, nil
-	}
-	ft := noFilterTip
-	broken := false
-	var stale [][]byte
-	err := fb.ForEach(func(k, v []byte) error {
-		if len(k) == heightLen {
-			h, err := decodeHeight(k)
-			if err == nil && !broken && h == ft.height+1 && h <= tip && len(v) == filterHeaderLen {
-				ft.height = h
-				copy(ft.header[:], v)
-				return nil
-			}
-			// Heights sort in order, so every later one lies beyond the gap.
-			broken = true
-		}
-		stale = append(stale, bytes.Clone(k))
-		return nil
-	})
-	if err != nil || !write {
-		return ft, err
-	}
-	for _, k := range stale {
-		if err := fb.Delete(k); err != nil {
-			return noFilterTip, err
-		}
-	}
-	return ft, nil
-}
-
-// dbUpgrade creates the buckets a file lacks and records the current format
-// version.
-func dbUpgrade(tx *bbolt.Tx) error {
+// dbCreateBuckets creates the buckets a current file has and records the
+// format version and the genesis hash.
+func dbCreateBuckets(tx *bbolt.Tx, genesisHash *chainhash.Hash) error {
 	for _, name := range allBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
 	}
 	meta := tx.Bucket(metaBucket)
-	if v := meta.Get(metaVersionKey); len(v) == 4 && binary.BigEndian.Uint32(v) >= dbVersion {
-		return nil
-	}
 	version := make([]byte, 4)
 	binary.BigEndian.PutUint32(version, dbVersion)
-	return meta.Put(metaVersionKey, version)
+	if err := meta.Put(metaVersionKey, version); err != nil {
+		return err
+	}
+	return meta.Put(metaGenesisKey, bytes.Clone(genesisHash[:]))
 }
 
-// dbFixFilters makes the filter part of the file agree with the header tip
-// and the budgets: it upgrades the layout, cuts the filter headers back to
-// their consistent prefix, deletes cached filters above the tip, and evicts
-// from caches over budget. It returns the filter tip.
-func dbFixFilters(tx *bbolt.Tx, fs *filterState, tip int32, filterBudget, blockBudget int64) (filterTip, error) {
-	if err := dbUpgrade(tx); err != nil {
-		return noFilterTip, err
+// dbInit sets up a new file whose chain is the genesis block, which the
+// headers file holds already.
+func dbInit(tx *bbolt.Tx, genesisHash *chainhash.Hash, work *big.Int) error {
+	if err := dbCreateBuckets(tx, genesisHash); err != nil {
+		return err
 	}
-	ft := fs.tip
-	if !fs.consistent {
-		var err error
-		if ft, err = dbRepairFilterHeaders(tx, tip, true); err != nil {
-			return noFilterTip, err
+	var ib indexBuilder
+	ib.add(0, genesisHash)
+	if err := dbPutIndex(tx, &ib); err != nil {
+		return err
+	}
+	w, err := encodeWork(work)
+	if err != nil {
+		return err
+	}
+	if err := dbReplaceWork(tx, []workPoint{{0, w}}); err != nil {
+		return err
+	}
+	if err := dbPutTip(tx, 0, genesisHash, work); err != nil {
+		return err
+	}
+	return dbPutFilterTip(tx, noFilterTip)
+}
+
+// migrated is what dbMigrate moved to the flat files.
+type migrated struct {
+	tip   int32
+	hash  chainhash.Hash
+	work  *big.Int
+	ftip  filterTip
+	index indexBuilder
+	works []workPoint
+}
+
+// migrateChunk is how many records a migration writes to a flat file at
+// once.
+const migrateChunk = 4096
+
+// dbMigrate turns a format 1 or 2 file into format 3 inside tx: it copies
+// the longest run of headers from genesis that are stored at consecutive
+// heights and link by hash (up to the old tip record), and the filter
+// headers that follow them from genesis, to the flat files with
+// writeHeaders and writeFilterHeaders; then it deletes the old buckets and
+// writes the hash index, the chain work and the tips. The caller syncs the
+// flat files before tx commits.
+func dbMigrate(tx *bbolt.Tx, path string, genesisHash *chainhash.Hash,
+	writeHeaders, writeFilterHeaders func(raw []byte, first int32) error) (*migrated, error) {
+
+	meta := tx.Bucket(metaBucket)
+	hb := tx.Bucket(oldHeadersBucket)
+	if hb == nil {
+		return nil, damaged(path, "is missing its headers bucket")
+	}
+	last := int32(math.MaxInt32)
+	if h, err := decodeHeight(meta.Get(oldTipHeightKey)); err == nil {
+		last = h
+	}
+
+	m := &migrated{tip: -1, work: new(big.Int)}
+	var wc workCalc
+	chunk := make([]byte, 0, migrateChunk*headerLen)
+	flush := func(write func([]byte, int32) error, recLen, next int32) error {
+		if len(chunk) == 0 {
+			return nil
+		}
+		first := next - int32(len(chunk))/recLen
+		err := write(chunk, first)
+		chunk = chunk[:0]
+		return err
+	}
+	c := hb.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		h, err := decodeHeight(k)
+		if err != nil || h != m.tip+1 || h > last || len(v) != headerLen+workLen {
+			break
+		}
+		rec := v[:headerLen]
+		hash := chainhash.DoubleHashH(rec)
+		if h == 0 && hash != *genesisHash {
+			return nil, damaged(path, "does not start with the genesis block")
+		}
+		if h > 0 && !linksTo(rec, &m.hash) {
+			break
+		}
+		m.work.Add(m.work, wc.of(recBits(rec)))
+		if h%workInterval == 0 {
+			w, err := encodeWork(m.work)
+			if err != nil {
+				return nil, err
+			}
+			m.works = append(m.works, workPoint{h, w})
+		}
+		m.index.add(h, &hash)
+		chunk = append(chunk, rec...)
+		m.tip, m.hash = h, hash
+		if len(chunk) == cap(chunk) {
+			if err := flush(writeHeaders, headerLen, h+1); err != nil {
+				return nil, err
+			}
 		}
 	}
+	if m.tip < 0 {
+		return nil, damaged(path, "does not start with the genesis block")
+	}
+	if err := flush(writeHeaders, headerLen, m.tip+1); err != nil {
+		return nil, err
+	}
+
+	m.ftip = noFilterTip
+	if fb := tx.Bucket(oldFilterHeadersBucket); fb != nil {
+		fc := fb.Cursor()
+		for k, v := fc.First(); k != nil; k, v = fc.Next() {
+			h, err := decodeHeight(k)
+			if err != nil || h != m.ftip.height+1 || h > m.tip || len(v) != filterHeaderLen {
+				break
+			}
+			chunk = append(chunk, v...)
+			m.ftip.height = h
+			copy(m.ftip.header[:], v)
+			if len(chunk) == cap(chunk) {
+				if err := flush(writeFilterHeaders, filterHeaderLen, h+1); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if err := flush(writeFilterHeaders, filterHeaderLen, m.ftip.height+1); err != nil {
+			return nil, err
+		}
+	}
+
+	for _, name := range [][]byte{oldHeadersBucket, oldHashIndexBucket, oldFilterHeadersBucket} {
+		if tx.Bucket(name) != nil {
+			if err := tx.DeleteBucket(name); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := meta.Delete(oldTipHeightKey); err != nil {
+		return nil, err
+	}
+	if err := dbCreateBuckets(tx, genesisHash); err != nil {
+		return nil, err
+	}
+	if err := dbPutIndex(tx, &m.index); err != nil {
+		return nil, err
+	}
+	if err := dbReplaceWork(tx, m.works); err != nil {
+		return nil, err
+	}
+	if err := dbPutTip(tx, m.tip, &m.hash, m.work); err != nil {
+		return nil, err
+	}
+	if err := dbPutFilterTip(tx, m.ftip); err != nil {
+		return nil, err
+	}
+	if err := meta.Put(metaCompactKey, []byte{1}); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// cacheCheck is what the caches need at Open.
+type cacheCheck struct {
+	stale      bool // filters are cached above the header tip
+	overBudget bool // a cache holds more than its budget
+}
+
+// dbCheckCaches checks the caches against the header tip and the budgets.
+func dbCheckCaches(tx *bbolt.Tx, tip int32, filterBudget, blockBudget int64) cacheCheck {
+	var cs cacheCheck
+	cs.overBudget = dbCacheTotal(tx, filterCache) > filterBudget || dbCacheTotal(tx, blockCache) > blockBudget
+	if records := tx.Bucket(filtersBucket); records != nil {
+		var key [heightLen]byte
+		putHeight(key[:], tip+1)
+		if k, _ := records.Cursor().Seek(key[:]); k != nil {
+			cs.stale = true
+		}
+	}
+	return cs
+}
+
+// dbFixCaches deletes cached filters above the tip and evicts from caches
+// over budget.
+func dbFixCaches(tx *bbolt.Tx, tip int32, filterBudget, blockBudget int64) error {
 	if err := dbDeleteFiltersAbove(tx, tip); err != nil {
-		return noFilterTip, err
+		return err
 	}
 	if err := dbTrimCache(tx, filterCache, filterBudget); err != nil {
-		return noFilterTip, err
-	}
-	if err := dbTrimCache(tx, blockCache, blockBudget); err != nil {
-		return noFilterTip, err
-	}
-	return ft, nil
-}
-
-// ---------------------------------------------------------------------------
-// Operations used by boltStore
-// ---------------------------------------------------------------------------
-
-// load validates the file, initializing a new one with genesis, repairing
-// an inconsistent tip or filter tip and upgrading an older layout, and
-// returns the tip and the filter tip.
-func (d *chainDB) load(genesis *wire.BlockHeader, params *chaincfg.Params, filterBudget, blockBudget int64) (Tip, filterTip, error) {
-	tip, fresh, err := d.loadHeaders(genesis, params)
-	if err != nil || fresh {
-		return tip, noFilterTip, err
-	}
-
-	var fs filterState
-	err = d.view(func(tx *bbolt.Tx) error {
-		fs = dbCheckFilters(tx, tip.Height, filterBudget, blockBudget)
-		return nil
-	})
-	if err != nil {
-		return Tip{}, noFilterTip, err
-	}
-	switch {
-	case !fs.needsWrite():
-		return tip, fs.tip, nil
-	case d.readOnly && fs.consistent:
-		// An older layout or an oversized cache is fixed by the next writer;
-		// the reads cope with both.
-		return tip, fs.tip, nil
-	case d.readOnly:
-		var ft filterTip
-		err = d.view(func(tx *bbolt.Tx) error {
-			var err error
-			ft, err = dbRepairFilterHeaders(tx, tip.Height, false)
-			return err
-		})
-		if err != nil {
-			return Tip{}, noFilterTip, d.corrupt(err)
-		}
-		return tip, ft, nil
-	}
-	var ft filterTip
-	err = d.update(func(tx *bbolt.Tx) error {
-		var err error
-		ft, err = dbFixFilters(tx, &fs, tip.Height, filterBudget, blockBudget)
-		return err
-	})
-	if err != nil {
-		return Tip{}, noFilterTip, fmt.Errorf("repair the filters of %s: %w", d.path, d.corrupt(err))
-	}
-	return tip, ft, nil
-}
-
-// loadHeaders validates the header chain, initializing a new file with
-// genesis (fresh is then set) and repairing an inconsistent tip, and returns
-// the tip.
-func (d *chainDB) loadHeaders(genesis *wire.BlockHeader, params *chaincfg.Params) (tip Tip, fresh bool, err error) {
-	var state loadState
-	err = d.view(func(tx *bbolt.Tx) error {
-		var err error
-		state, tip, err = dbCheck(tx, d.path, params.GenesisHash, params.Name)
-		return err
-	})
-	if err != nil {
-		return Tip{}, false, err
-	}
-
-	switch state {
-	case loadEmpty:
-		if d.readOnly {
-			return Tip{}, false, damaged(d.path, "has no chain yet")
-		}
-		err = d.update(func(tx *bbolt.Tx) error {
-			return dbInit(tx, genesis, params.GenesisHash)
-		})
-		if err != nil {
-			return Tip{}, false, fmt.Errorf("initialize %s: %w", d.path, err)
-		}
-		return Tip{
-			Height: 0,
-			Hash:   *params.GenesisHash,
-			Work:   blockchain.CalcWork(genesis.Bits),
-			Header: *genesis,
-		}, true, nil
-
-	case loadInconsistent:
-		repair := func(tx *bbolt.Tx) error {
-			var err error
-			tip, err = dbRepair(tx, d.path, params.GenesisHash, !d.readOnly)
-			return err
-		}
-		if d.readOnly {
-			err = d.view(repair)
-		} else {
-			err = d.update(repair)
-		}
-		if err != nil {
-			return Tip{}, false, err
-		}
-	}
-	return tip, false, nil
-}
-
-// corrupt turns an error found while reading the file into ErrDamaged, and
-// passes ErrNotFound and errors that already say what is wrong.
-func (d *chainDB) corrupt(err error) error {
-	if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, ErrDamaged) ||
-		errors.Is(err, berrors.ErrDatabaseNotOpen) {
 		return err
 	}
-	return damaged(d.path, "is corrupt (%v)", err)
-}
-
-// fetchHeaderByHeight reads the header at height into sh.
-func (d *chainDB) fetchHeaderByHeight(height int32, sh *StoredHeader) error {
-	return d.corrupt(d.view(func(tx *bbolt.Tx) error {
-		return dbFetchHeader(tx, height, sh)
-	}))
-}
-
-// txTip returns the tip height a read transaction sees. A writer may have
-// moved the tip since the caller read its cached tip, so the record in the
-// file counts; a read-only store has no writer, and its cached tip may be a
-// repair made in memory only, so that counts instead.
-func (d *chainDB) txTip(tx *bbolt.Tx, cached int32) int32 {
-	if d.readOnly {
-		return cached
-	}
-	if tip, err := dbFetchTipHeight(tx); err == nil {
-		return tip
-	}
-	return cached
-}
-
-// fetchHeaderByHash reads the header with the given hash into sh if the hash
-// index places it on the chain and the header there has that hash.
-func (d *chainDB) fetchHeaderByHash(hash *chainhash.Hash, cachedTip int32, sh *StoredHeader) error {
-	return d.corrupt(d.view(func(tx *bbolt.Tx) error {
-		tip := d.txTip(tx, cachedTip)
-		height, err := dbFetchHeight(tx, hash, tip)
-		if err != nil {
-			return err
-		}
-		if height > tip {
-			return fmt.Errorf("header %s: %w", hash, ErrNotFound)
-		}
-		if err := dbFetchHeader(tx, height, sh); err != nil {
-			return err
-		}
-		if sh.Hash != *hash {
-			return fmt.Errorf("header %s: %w", hash, ErrNotFound)
-		}
-		return nil
-	}))
-}
-
-// fetchHeaders reads up to count headers from height start, clipped at the
-// tip.
-func (d *chainDB) fetchHeaders(start int32, count int, cachedTip int32) ([]StoredHeader, error) {
-	var out []StoredHeader
-	err := d.view(func(tx *bbolt.Tx) error {
-		hb := tx.Bucket(headersBucket)
-		if hb == nil {
-			return errors.New("headers bucket is missing")
-		}
-		tip := d.txTip(tx, cachedTip)
-		if start > tip {
-			out = []StoredHeader{}
-			return nil
-		}
-		if avail := int64(tip) - int64(start) + 1; int64(count) > avail {
-			count = int(avail)
-		}
-		out = make([]StoredHeader, count)
-		works := make([]big.Int, count)
-		var key [heightLen]byte
-		var r bytes.Reader
-		putHeight(key[:], start)
-		c := hb.Cursor()
-		i := 0
-		for k, v := c.Seek(key[:]); i < count; k, v = c.Next() {
-			want := start + int32(i)
-			putHeight(key[:], want)
-			if !bytes.Equal(k, key[:]) {
-				return fmt.Errorf("header at height %d is missing below the tip %d", want, tip)
-			}
-			sh := &out[i]
-			sh.Work = &works[i]
-			if err := decodeHeaderRecord(v, sh, &r); err != nil {
-				return fmt.Errorf("header at height %d: %w", want, err)
-			}
-			sh.Height = want
-			i++
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, d.corrupt(err)
-	}
-	return out, nil
-}
-
-// fetchLocator returns the hashes of the headers at locatorHeights(tip).
-func (d *chainDB) fetchLocator(cachedTip int32) ([]chainhash.Hash, error) {
-	var hashes []chainhash.Hash
-	err := d.view(func(tx *bbolt.Tx) error {
-		hb := tx.Bucket(headersBucket)
-		if hb == nil {
-			return errors.New("headers bucket is missing")
-		}
-		heights := locatorHeights(d.txTip(tx, cachedTip))
-		hashes = make([]chainhash.Hash, len(heights))
-		for i, h := range heights {
-			rec := dbFetchHeaderRecord(hb, h)
-			if len(rec) != headerRecordLen {
-				return fmt.Errorf("header at height %d is missing", h)
-			}
-			hashes[i] = recordHash(rec)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, d.corrupt(err)
-	}
-	return hashes, nil
-}
-
-// connect replaces the chain above fork by headers in one transaction,
-// deleting the filter headers and cached filters above fork with them, and
-// returns the filter tip that leaves.
-func (d *chainDB) connect(fork, oldTip int32, headers []StoredHeader) (filterTip, error) {
-	var ft filterTip
-	err := d.update(func(tx *bbolt.Tx) error {
-		if err := dbConnect(tx, fork, oldTip, headers); err != nil {
-			return err
-		}
-		var err error
-		ft, err = dbFetchFilterTip(tx)
-		return err
-	})
-	if errors.Is(err, ErrNotChained) || errors.Is(err, ErrReadOnly) {
-		return noFilterTip, err
-	}
-	if err != nil {
-		return noFilterTip, fmt.Errorf("connect headers %d..%d: %w", fork+1, fork+int32(len(headers)), d.corrupt(err))
-	}
-	return ft, nil
-}
-
-// txFilterTip returns the filter tip height a read transaction sees, by the
-// rule of txTip: the file counts for a writable store, the cached value (a
-// repair made in memory) for a read-only one.
-func (d *chainDB) txFilterTip(tx *bbolt.Tx, cached int32) (int32, error) {
-	if d.readOnly {
-		return cached, nil
-	}
-	ft, err := dbFetchFilterTip(tx)
-	return ft.height, err
-}
-
-// fetchFilterHeader reads the filter header at height.
-func (d *chainDB) fetchFilterHeader(height, cachedFilterTip int32) (chainhash.Hash, error) {
-	var fh chainhash.Hash
-	err := d.view(func(tx *bbolt.Tx) error {
-		ftip, err := d.txFilterTip(tx, cachedFilterTip)
-		if err != nil {
-			return err
-		}
-		fb := tx.Bucket(filterHeadersBucket)
-		if fb == nil || height > ftip {
-			return fmt.Errorf("filter header at height %d: %w", height, ErrNotFound)
-		}
-		var key [heightLen]byte
-		putHeight(key[:], height)
-		v := fb.Get(key[:])
-		if len(v) != filterHeaderLen {
-			return fmt.Errorf("filter header at height %d is missing below the filter tip %d", height, ftip)
-		}
-		copy(fh[:], v)
-		return nil
-	})
-	return fh, d.corrupt(err)
-}
-
-// fetchFilterHeaders reads up to count filter headers from height start,
-// clipped at the filter tip.
-func (d *chainDB) fetchFilterHeaders(start int32, count int, cachedFilterTip int32) ([]chainhash.Hash, error) {
-	var out []chainhash.Hash
-	err := d.view(func(tx *bbolt.Tx) error {
-		ftip, err := d.txFilterTip(tx, cachedFilterTip)
-		if err != nil {
-			return err
-		}
-		fb := tx.Bucket(filterHeadersBucket)
-		if fb == nil || start > ftip {
-			out = []chainhash.Hash{}
-			return nil
-		}
-		if avail := int64(ftip) - int64(start) + 1; int64(count) > avail {
-			count = int(avail)
-		}
-		out = make([]chainhash.Hash, count)
-		var key [heightLen]byte
-		putHeight(key[:], start)
-		c := fb.Cursor()
-		k, v := c.Seek(key[:])
-		for i := range out {
-			want := start + int32(i)
-			putHeight(key[:], want)
-			if !bytes.Equal(k, key[:]) || len(v) != filterHeaderLen {
-				return fmt.Errorf("filter header at height %d is missing below the filter tip %d", want, ftip)
-			}
-			copy(out[i][:], v)
-			k, v = c.Next()
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, d.corrupt(err)
-	}
-	return out, nil
-}
-
-// putFilterHeaders appends filter headers in one transaction and returns the
-// new filter tip.
-func (d *chainDB) putFilterHeaders(start int32, blockHashes, headers []chainhash.Hash) (filterTip, error) {
-	var ft filterTip
-	err := d.update(func(tx *bbolt.Tx) error {
-		var err error
-		ft, err = dbPutFilterHeaders(tx, start, blockHashes, headers)
-		return err
-	})
-	if errors.Is(err, ErrNotChained) || errors.Is(err, ErrReadOnly) {
-		return noFilterTip, err
-	}
-	if err != nil {
-		return noFilterTip, fmt.Errorf("put filter headers %d..%d: %w",
-			start, start+int32(len(headers))-1, d.corrupt(err))
-	}
-	return ft, nil
-}
-
-// putFilters caches filters in one transaction.
-func (d *chainDB) putFilters(start int32, blockHashes []chainhash.Hash, filters [][]byte, budget int64) error {
-	err := d.update(func(tx *bbolt.Tx) error {
-		return dbPutFilters(tx, start, blockHashes, filters, budget)
-	})
-	switch {
-	case err == nil, errors.Is(err, errUnchanged):
-		return nil
-	case errors.Is(err, ErrReadOnly):
-		return err
-	}
-	return fmt.Errorf("put filters %d..%d: %w", start, start+int32(len(filters))-1, d.corrupt(err))
-}
-
-// fetchFilter reads the filter cached at height, if it belongs to the best
-// chain.
-func (d *chainDB) fetchFilter(height, cachedTip int32) (chainhash.Hash, []byte, error) {
-	var (
-		blockHash chainhash.Hash
-		filter    []byte
-	)
-	err := d.view(func(tx *bbolt.Tx) error {
-		var err error
-		blockHash, filter, err = dbFetchFilter(tx, height, d.txTip(tx, cachedTip))
-		return err
-	})
-	if err != nil {
-		return chainhash.Hash{}, nil, d.corrupt(err)
-	}
-	return blockHash, filter, nil
+	return dbTrimCache(tx, blockCache, blockBudget)
 }
 
 // putBlock caches a raw block in one transaction.
@@ -2192,4 +1805,311 @@ func (d *chainDB) deleteExpiredBans(now time.Time) error {
 	return d.update(func(tx *bbolt.Tx) error {
 		return dbDeleteExpiredBans(tx, now)
 	})
+}
+
+// ---------------------------------------------------------------------------
+// Operations used by boltStore
+// ---------------------------------------------------------------------------
+
+// corrupt turns an error found while reading the file into ErrDamaged, and
+// passes ErrNotFound and errors that already say what is wrong.
+func (d *chainDB) corrupt(err error) error {
+	if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, ErrDamaged) ||
+		errors.Is(err, berrors.ErrDatabaseNotOpen) || errors.Is(err, ErrReadOnly) {
+		return err
+	}
+	return damaged(d.path, "is corrupt (%v)", err)
+}
+
+// state reads what Open needs to know about the file.
+func (d *chainDB) state(genesisHash *chainhash.Hash, network string) (dbState, error) {
+	var st dbState
+	err := d.view(func(tx *bbolt.Tx) error {
+		var err error
+		st, err = dbLoad(tx, d.path, genesisHash, network)
+		return err
+	})
+	return st, err
+}
+
+// initialize sets up a new file holding the genesis block.
+func (d *chainDB) initialize(genesisHash *chainhash.Hash, work *big.Int) error {
+	err := d.update(func(tx *bbolt.Tx) error {
+		return dbInit(tx, genesisHash, work)
+	})
+	if err != nil {
+		return fmt.Errorf("initialize %s: %w", d.path, err)
+	}
+	return nil
+}
+
+// migrate turns a format 1 or 2 file into format 3 in one transaction; see
+// dbMigrate. sync runs before the commit.
+func (d *chainDB) migrate(genesisHash *chainhash.Hash, writeHeaders, writeFilterHeaders func([]byte, int32) error,
+	sync func() error) (*migrated, error) {
+
+	var m *migrated
+	err := d.update(func(tx *bbolt.Tx) error {
+		var err error
+		if m, err = dbMigrate(tx, d.path, genesisHash, writeHeaders, writeFilterHeaders); err != nil {
+			return err
+		}
+		return sync()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("migrate %s to format %d: %w", d.path, dbVersion, d.corrupt(err))
+	}
+	return m, nil
+}
+
+// connectCommit is what one Connect changes in chain.db.
+type connectCommit struct {
+	from    int32            // height of the first new header
+	oldTop  int32            // the tip before
+	hashes  []chainhash.Hash // of the new headers
+	works   []workPoint      // at the multiples of workInterval among them
+	tipHash chainhash.Hash
+	tipWork *big.Int
+
+	// reorg is set when the new headers replace committed ones: raw goes
+	// into the redo record, the filter tip drops to ftip and the cached
+	// filters from height from on are deleted.
+	reorg bool
+	raw   []byte
+	ftip  filterTip
+}
+
+// commitConnect commits a Connect in one transaction.
+func (d *chainDB) commitConnect(c *connectCommit) error {
+	err := d.update(func(tx *bbolt.Tx) error {
+		var err error
+		top := c.from + int32(len(c.hashes)) - 1
+		if d.entries, err = dbIndexReplace(tx, c.from, c.oldTop, c.hashes, d.entries); err != nil {
+			return err
+		}
+		if err := dbPutWork(tx, c.works, top); err != nil {
+			return err
+		}
+		if err := dbPutTip(tx, top, &c.tipHash, c.tipWork); err != nil {
+			return err
+		}
+		if !c.reorg {
+			return dbDeleteRedo(tx)
+		}
+		if err := dbPutRedo(tx, c.from, c.raw); err != nil {
+			return err
+		}
+		if err := dbPutFilterTip(tx, c.ftip); err != nil {
+			return err
+		}
+		return dbDeleteFiltersAbove(tx, c.from-1)
+	})
+	if err != nil {
+		return fmt.Errorf("connect headers %d..%d: %w", c.from, c.from+int32(len(c.hashes))-1, d.corrupt(err))
+	}
+	return nil
+}
+
+// commitFilterTip records a new filter tip.
+func (d *chainDB) commitFilterTip(ft filterTip) error {
+	err := d.update(func(tx *bbolt.Tx) error {
+		return dbPutFilterTip(tx, ft)
+	})
+	if err != nil {
+		return fmt.Errorf("put filter headers up to %d: %w", ft.height, d.corrupt(err))
+	}
+	return nil
+}
+
+// deleteRedo deletes the redo record after it has been applied.
+func (d *chainDB) deleteRedo() error {
+	return d.corrupt(d.update(dbDeleteRedo))
+}
+
+// findHeight looks a hash prefix up in the hash index; see dbIndexFind.
+func (d *chainDB) findHeight(prefix uint32, maxHeight int32, match func(int32) (bool, error)) (int32, bool, error) {
+	var (
+		height int32
+		found  bool
+	)
+	err := d.view(func(tx *bbolt.Tx) error {
+		var err error
+		height, found, err = dbIndexFind(tx, prefix, maxHeight, match)
+		return err
+	})
+	return height, found, d.corrupt(err)
+}
+
+// work returns the chain work record at or below height.
+func (d *chainDB) work(height int32) (int32, *big.Int, error) {
+	var (
+		at   int32
+		work *big.Int
+	)
+	err := d.view(func(tx *bbolt.Tx) error {
+		var err error
+		at, work, err = dbFetchWork(tx, height)
+		return err
+	})
+	return at, work, d.corrupt(err)
+}
+
+// indexValue returns a copy of the hash index value of an epoch, or nil.
+func (d *chainDB) indexValue(epoch int32) ([]byte, error) {
+	var v []byte
+	err := d.view(func(tx *bbolt.Tx) error {
+		v = bytes.Clone(dbIndexValue(tx, epoch))
+		return nil
+	})
+	return v, d.corrupt(err)
+}
+
+// rebuilt is the chain a repair found in the headers file.
+type rebuilt struct {
+	tip     int32
+	tipHash chainhash.Hash
+	tipWork *big.Int
+	ftip    filterTip
+	index   indexBuilder
+	works   []workPoint
+}
+
+// rebuild replaces the index, the chain work and the tips by what a repair
+// found, deletes the redo record and the cached filters above the tip.
+func (d *chainDB) rebuild(r *rebuilt) error {
+	err := d.update(func(tx *bbolt.Tx) error {
+		if err := dbPutIndex(tx, &r.index); err != nil {
+			return err
+		}
+		if err := dbReplaceWork(tx, r.works); err != nil {
+			return err
+		}
+		if err := dbPutTip(tx, r.tip, &r.tipHash, r.tipWork); err != nil {
+			return err
+		}
+		if err := dbPutFilterTip(tx, r.ftip); err != nil {
+			return err
+		}
+		if err := dbDeleteRedo(tx); err != nil {
+			return err
+		}
+		return dbDeleteFiltersAbove(tx, r.tip)
+	})
+	if err != nil {
+		return fmt.Errorf("repair %s: %w", d.path, d.corrupt(err))
+	}
+	return nil
+}
+
+// checkCaches reports whether the caches need fixCaches.
+func (d *chainDB) checkCaches(tip int32, filterBudget, blockBudget int64) (cacheCheck, error) {
+	var cs cacheCheck
+	err := d.view(func(tx *bbolt.Tx) error {
+		cs = dbCheckCaches(tx, tip, filterBudget, blockBudget)
+		return nil
+	})
+	return cs, d.corrupt(err)
+}
+
+// fixCaches deletes cached filters above tip and trims the caches to their
+// budgets.
+func (d *chainDB) fixCaches(tip int32, filterBudget, blockBudget int64) error {
+	err := d.update(func(tx *bbolt.Tx) error {
+		return dbFixCaches(tx, tip, filterBudget, blockBudget)
+	})
+	if err != nil {
+		return fmt.Errorf("trim the caches of %s: %w", d.path, d.corrupt(err))
+	}
+	return nil
+}
+
+// indexCount returns the number of hash index entries.
+func (d *chainDB) indexCount() (int, error) {
+	var n int
+	err := d.view(func(tx *bbolt.Tx) error {
+		var err error
+		n, err = dbIndexCount(tx)
+		return err
+	})
+	return n, err
+}
+
+// putFilters caches filters in one transaction.
+func (d *chainDB) putFilters(start int32, blockHashes []chainhash.Hash, filters [][]byte, onBest []bool, budget int64) error {
+	err := d.update(func(tx *bbolt.Tx) error {
+		return dbPutFilters(tx, start, blockHashes, filters, onBest, budget)
+	})
+	switch {
+	case err == nil, errors.Is(err, errUnchanged):
+		return nil
+	case errors.Is(err, ErrReadOnly):
+		return err
+	}
+	return fmt.Errorf("put filters %d..%d: %w", start, start+int32(len(filters))-1, d.corrupt(err))
+}
+
+// fetchFilter reads the filter cached at height and the block it is for.
+func (d *chainDB) fetchFilter(height int32) (chainhash.Hash, []byte, error) {
+	var (
+		blockHash chainhash.Hash
+		filter    []byte
+	)
+	err := d.view(func(tx *bbolt.Tx) error {
+		var err error
+		blockHash, filter, err = dbFetchFilter(tx, height)
+		return err
+	})
+	if err != nil {
+		return chainhash.Hash{}, nil, d.corrupt(err)
+	}
+	return blockHash, filter, nil
+}
+
+// compactSuffix names the file a compaction writes before it replaces
+// chain.db.
+const compactSuffix = ".compact"
+
+// compact rewrites chain.db without its free pages, which a migration
+// leaves behind by the hundreds of megabytes, and reopens it. The caller
+// holds the flat files' locks, which keep other satchel processes out while
+// chain.db is briefly unlocked.
+func (d *chainDB) compact(timeout time.Duration) error {
+	tmp := d.path + compactSuffix
+	_ = os.Remove(tmp)
+	dst, err := bbolt.Open(tmp, 0o600, &bbolt.Options{FreelistType: bbolt.FreelistMapType})
+	if err != nil {
+		return fmt.Errorf("compact %s: %w", d.path, err)
+	}
+	err = bbolt.Compact(dst, d.bdb, 64<<20)
+	if err == nil {
+		err = dst.Update(func(tx *bbolt.Tx) error {
+			return tx.Bucket(metaBucket).Delete(metaCompactKey)
+		})
+	}
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("compact %s: %w", d.path, err)
+	}
+	if err := d.bdb.Close(); err != nil {
+		return err
+	}
+	renameErr := os.Rename(tmp, d.path)
+	if renameErr == nil {
+		if dir, err := os.Open(filepath.Dir(d.path)); err == nil {
+			_ = dir.Sync()
+			_ = dir.Close()
+		}
+	}
+	bdb, err := openBolt(d.path, &bbolt.Options{Timeout: timeout, FreelistType: bbolt.FreelistMapType})
+	if err != nil {
+		return err
+	}
+	d.bdb = bdb
+	if renameErr != nil {
+		return fmt.Errorf("compact %s: %w", d.path, renameErr)
+	}
+	return nil
 }

@@ -1,7 +1,7 @@
 // Package headerstore keeps the best header chain of one Bitcoin network on
-// disk, in <datadir>/<network>/chain.db, so that the light node can restart
-// where it stopped, build block locators, and answer explorer queries without
-// asking a peer.
+// disk, in <datadir>/<network>/chain.db and two flat files next to it (see
+// Files), so that the light node can restart where it stopped, build block
+// locators, and answer explorer queries without asking a peer.
 //
 // Only the best chain is stored: one header per height from the genesis block
 // to the tip, each with the cumulative chain work up to and including it. Side
@@ -43,42 +43,52 @@
 // memory-mapped, because bbolt would otherwise crash the whole process with
 // SIGBUS on a truncated file instead of returning an error.
 //
+// # Files
+//
+// The headers and the filter headers live in two append-only flat files
+// next to chain.db, chain.headers (80 bytes a height) and
+// chain.filterheaders (32 bytes a height), read and written with pread and
+// pwrite so that they stay out of the process's memory. chain.db (bbolt)
+// keeps what makes them usable: the tips, a hash index of 5 bytes a header,
+// the chain work every 256 headers, and the bans and caches. In all about
+// 121 bytes a header (see TestStorageBytesPerHeader); the layout is
+// described in db.go.
+//
 // # Crash safety
 //
-// Every change is one bbolt transaction, and the tip record is written in the
-// same transaction as the headers it points at, so a process killed at any
-// moment leaves either the old or the new chain on disk. If the tip record and
-// the headers disagree anyway (a hand-edited or partly restored file), Open
-// repairs the chain down to the last height that is stored contiguously and
-// chains back to genesis, rather than refusing to start. To stay fast on a
-// full chain, Open checks the tip, the header below it and the tip's hash
-// index entry, not every header; a hole deeper down is reported as ErrDamaged
-// when it is read.
+// An extension writes its headers past the committed end of the headers
+// file, syncs it, then commits the new tip (and hash index entries) in one
+// bbolt transaction; records past the tip are never read and are cut off by
+// the next Open. A reorganization overwrites committed records, so it
+// commits the new tip together with a redo record holding the new headers
+// first, then writes them into the file, cuts both files at the new tips,
+// syncs and deletes the record; an Open that finds the record copies the
+// headers again (see TestReorgFlatFiles, which stops a reorganization at each
+// of those steps). Filter headers are appended the same way as headers. So
+// a process killed at any moment leaves either the old or the new chain.
 //
-// Open likewise cuts the filter headers back to the longest run that starts
-// at genesis, has no gap and ends at or below the tip (after any repair of
-// the headers), and deletes cached filters above the tip. To find a gap
-// anywhere it counts the filter headers, which walks the pages of their
-// bucket without reading the entries: about 10 ms for the 900,000 of
-// mainnet, against a tenth of a millisecond for the rest of Open (see
-// BenchmarkOpenWithFilterHeaders). A file from before filter headers (format 1) is upgraded by the
-// first writable Open; a read-only Open reads it as having none.
+// If the tip record and the files disagree anyway (a hand-edited or partly
+// restored file), Open repairs the chain down to the last height that is
+// stored contiguously, is in the hash index and chains back to genesis,
+// rather than refusing to start. To stay fast on a full chain, Open checks
+// the tip, the header below it, the tip's hash index entry and the chain
+// work from the last work record, not every header; a hole deeper down is
+// reported as ErrDamaged when it is read. The filter tip is checked against
+// the filter-headers file and cut back to at most the header tip. Files of
+// formats 1 and 2, which kept every header in bbolt, are migrated by the
+// first writable Open; a read-only Open refuses them.
 //
 // # Performance
 //
-// Headers are keyed by height and appended in key order, so a Connect of a
-// 2,000-header message writes a few dozen pages. The hash index is keyed by
-// epoch (height / 4096) and hash, so that its new entries also stay within a
-// few pages; a lookup by hash probes the epochs from the newest down, which
-// finds recent blocks at once and old or unknown ones in a fraction of a
-// millisecond on mainnet. Only the tip and the filter tip are cached in
-// memory.
-//
-// Filter headers are appended by height like headers: a batch of 2,000
-// costs about as much as a Connect of 2,000 headers. Cached filters are
-// keyed by height too; each cache's eviction order lives in a bucket keyed
-// by insertion sequence number, so evicting the oldest entry is a seek to
-// its first key, and each cache's byte total is one record in meta.
+// A Connect of a 2,000-header message is one pwrite, one fsync and a bbolt
+// commit that rewrites the newest hash index epoch or two; headers are
+// decoded only when read, and only the tip and the filter tip are kept in
+// memory. A lookup by hash binary-searches the epochs from the newest down,
+// which finds recent blocks at once and old or unknown ones in tens of
+// microseconds. Cached filters are keyed by height; each cache's eviction
+// order lives in a bucket keyed by insertion sequence number, so evicting
+// the oldest entry is a seek to its first key, and each cache's byte total
+// is one record in meta.
 //
 // A file that is truncated, corrupt, not a satchel chain database, or made for
 // another network is reported as ErrDamaged, never with a panic; deleting it

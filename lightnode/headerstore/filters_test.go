@@ -2,12 +2,17 @@ package headerstore
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/binary"
 	"errors"
+	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
+	"github.com/btcsuite/btcd/blockchain"
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"go.etcd.io/bbolt"
@@ -256,7 +261,7 @@ func TestReorgRemovesFiltersAboveFork(t *testing.T) {
 	if hs := heightsOf(t, cs.keys); len(hs) != fork+1 || slices.Max(hs) != fork {
 		t.Fatalf("filter cache holds heights %v after the reorg", hs)
 	}
-	if n := rawKeyCount(t, path, filterHeadersBucket); n != fork+1 {
+	if n := rawFilterHeaderCount(t, path); n != fork+1 {
 		t.Fatalf("%d filter headers in the file, want %d", n, fork+1)
 	}
 	s = openStore(t, path, &chaincfg.RegressionNetParams)
@@ -612,53 +617,56 @@ func TestOpenTrimsLoweredBudget(t *testing.T) {
 }
 
 func TestRepairFilterTip(t *testing.T) {
-	key := func(h int32) []byte {
-		k := make([]byte, heightLen)
-		putHeight(k, h)
-		return k
+	setFilterTip := func(t *testing.T, path string, v []byte) {
+		rawUpdate(t, path, func(tx *bbolt.Tx) error { return tx.Bucket(metaBucket).Put(metaFilterTipKey, v) })
 	}
-	fb := func(tx *bbolt.Tx) *bbolt.Bucket { return tx.Bucket(filterHeadersBucket) }
+	editFilters := func(t *testing.T, path string, fn func(b []byte) []byte) {
+		_, fp := flatPaths(path)
+		editFlatFile(t, fp, fn)
+	}
 	tests := []struct {
 		name       string
-		edit       func(tx *bbolt.Tx, all []StoredHeader) error
+		edit       func(t *testing.T, path string, all []StoredHeader)
 		wantTip    int32 // header tip
 		wantFilter int32 // filter tip
 	}{
-		{"filter headers beyond the header tip", func(tx *bbolt.Tx, all []StoredHeader) error {
-			for h := int32(81); h <= 103; h++ {
-				fh := fakeFilterHeader(chainhash.Hash{byte(h)})
-				if h <= 100 {
-					fh = fakeFilterHeader(all[h].Hash)
+		{"filter tip record beyond the header tip", func(t *testing.T, path string, all []StoredHeader) {
+			editFilters(t, path, func(b []byte) []byte {
+				for h := int32(81); h <= 103; h++ {
+					fh := fakeFilterHeader(chainhash.Hash{byte(h)})
+					if h <= 100 {
+						fh = fakeFilterHeader(all[h].Hash)
+					}
+					b = append(b, fh[:]...)
 				}
-				if err := fb(tx).Put(key(h), fh[:]); err != nil {
-					return err
-				}
-			}
-			return nil
+				return b
+			})
+			setFilterTip(t, path, encodeFilterTip(filterTip{103, fakeFilterHeader(chainhash.Hash{103})}))
 		}, 100, 100},
-		{"filter headers after a gap", func(tx *bbolt.Tx, all []StoredHeader) error {
-			return fb(tx).Put(key(90), make([]byte, filterHeaderLen))
+		{"filter headers that were not committed", func(t *testing.T, path string, all []StoredHeader) {
+			editFilters(t, path, func(b []byte) []byte {
+				for h := 81; h <= 90; h++ {
+					fh := fakeFilterHeader(all[h].Hash)
+					b = append(b, fh[:]...)
+				}
+				return b
+			})
 		}, 100, 80},
-		{"gap below the filter tip", func(tx *bbolt.Tx, _ []StoredHeader) error {
-			return fb(tx).Delete(key(79))
-		}, 100, 78},
-		{"gap deeper down", func(tx *bbolt.Tx, _ []StoredHeader) error {
-			return fb(tx).Delete(key(40))
-		}, 100, 39},
-		{"genesis filter header missing", func(tx *bbolt.Tx, _ []StoredHeader) error {
-			return fb(tx).Delete(key(0))
+		{"filter headers file cut short", func(t *testing.T, path string, _ []StoredHeader) {
+			editFilters(t, path, func(b []byte) []byte { return b[:60*filterHeaderLen+5] })
+		}, 100, 59},
+		{"filter tip record disagrees with the file", func(t *testing.T, path string, _ []StoredHeader) {
+			editFilters(t, path, func(b []byte) []byte {
+				b[80*filterHeaderLen] ^= 1
+				return b
+			})
 		}, 100, -1},
-		{"garbled filter tip", func(tx *bbolt.Tx, _ []StoredHeader) error {
-			return fb(tx).Put(key(80), []byte{1, 2, 3})
-		}, 100, 79},
-		{"a key that is not a height", func(tx *bbolt.Tx, _ []StoredHeader) error {
-			return fb(tx).Put([]byte{0, 0, 1}, make([]byte, filterHeaderLen))
-		}, 100, 80},
-		{"header chain cut below the filter tip", func(tx *bbolt.Tx, _ []StoredHeader) error {
-			if err := tx.Bucket(headersBucket).Delete(key(61)); err != nil {
-				return err
-			}
-			return tx.Bucket(metaBucket).Delete(metaTipHeightKey)
+		{"filter tip record garbled", func(t *testing.T, path string, _ []StoredHeader) {
+			setFilterTip(t, path, []byte{1, 2, 3})
+		}, 100, -1},
+		{"header chain cut below the filter tip", func(t *testing.T, path string, _ []StoredHeader) {
+			hp, _ := flatPaths(path)
+			editFlatFile(t, hp, func(b []byte) []byte { return b[:61*headerLen] })
 		}, 60, 60},
 	}
 	for _, tc := range tests {
@@ -672,7 +680,7 @@ func TestRepairFilterTip(t *testing.T) {
 				t.Fatal(err)
 			}
 			s.Close()
-			rawUpdate(t, path, func(tx *bbolt.Tx) error { return tc.edit(tx, all) })
+			tc.edit(t, path, all)
 			before := fileDigest(t, path)
 
 			check := func(t *testing.T, s Store) {
@@ -715,7 +723,7 @@ func TestRepairFilterTip(t *testing.T) {
 			putFilterHeaders(t, s, all[tc.wantFilter+1:tc.wantTip+1], 2000)
 			wantFilterTip(t, s, tc.wantTip, all[tc.wantTip].Hash)
 			s.Close()
-			if n := rawKeyCount(t, path, filterHeadersBucket); n != int(tc.wantTip)+1 {
+			if n := rawFilterHeaderCount(t, path); n != int(tc.wantTip)+1 {
 				t.Fatalf("%d filter headers in the file, want %d", n, tc.wantTip+1)
 			}
 			if hs := heightsOf(t, rawCache(t, path, filterCache).keys); slices.Max(hs) != tc.wantTip {
@@ -730,61 +738,153 @@ func TestRepairFilterTip(t *testing.T) {
 	}
 }
 
-func TestOpenUpgradesVersion1File(t *testing.T) {
-	path := chainPath(t)
-	all := regtestChain(t, path, 30)
-	rawUpdate(t, path, func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{filterHeadersBucket, filtersBucket, filterSeqBucket, blocksBucket, blockSeqBucket} {
-			if err := tx.DeleteBucket(b); err != nil {
-				return err
-			}
-		}
-		v := make([]byte, 4)
-		binary.BigEndian.PutUint32(v, 1)
-		return tx.Bucket(metaBucket).Put(metaVersionKey, v)
-	})
-	before := fileDigest(t, path)
-
-	// A reader copes with the old layout and leaves it alone.
-	ro, err := Open(&Config{Path: path, Params: &chaincfg.RegressionNetParams, ReadOnly: true})
+// oldChain returns a copy of testdata/chain-v2.db, written by the satchel
+// of format 2: 300 regtest headers from extend, filter headers up to 250,
+// filters cached for 200..204, the block of header 150 and a ban of
+// 203.0.113.9 until 2300. It also returns the headers.
+func oldChain(t *testing.T) (string, []StoredHeader) {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "chain-v2.db.gz"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantFilterTip(t, ro, -1, chainhash.Hash{})
-	if got, err := ro.FilterHeaders(0, 10); err != nil || len(got) != 0 {
-		t.Fatalf("FilterHeaders = %d, %v", len(got), err)
-	}
-	if _, _, err := ro.Filter(1); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("Filter = %v, want ErrNotFound", err)
-	}
-	if _, err := ro.Block(all[1].Hash); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("Block = %v, want ErrNotFound", err)
-	}
-	ro.Close()
-	if fileDigest(t, path) != before {
-		t.Fatal("a read-only Open upgraded the file")
-	}
-
-	// A writer upgrades it, once.
-	s := openStore(t, path, &chaincfg.RegressionNetParams)
-	putFilterHeaders(t, s, all, 2000)
-	hashes, filters := filtersOf(all, 10)
-	if err := s.PutFilters(0, hashes, filters); err != nil {
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
 		t.Fatal(err)
 	}
-	wantFilterTip(t, s, 30, all[30].Hash)
-	s.Close()
-	upgraded := fileDigest(t, path)
-	openStore(t, path, &chaincfg.RegressionNetParams).Close()
-	if fileDigest(t, path) != upgraded {
-		t.Fatal("the upgraded file was upgraded again")
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
 	}
-	rawUpdate(t, path, func(tx *bbolt.Tx) error {
-		if v := tx.Bucket(metaBucket).Get(metaVersionKey); binary.BigEndian.Uint32(v) != dbVersion {
-			t.Errorf("format version %d after the upgrade, want %d", binary.BigEndian.Uint32(v), dbVersion)
-		}
-		return nil
-	})
+	path := chainPath(t)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	genesis := chaincfg.RegressionNetParams.GenesisBlock.Header
+	g := StoredHeader{Header: genesis, Hash: genesis.BlockHash(), Work: blockchain.CalcWork(genesis.Bits)}
+	return path, append([]StoredHeader{g}, extend(g, 300, chaincfg.RegressionNetParams.PowLimitBits, 0)...)
+}
+
+func TestOpenMigratesOldFormats(t *testing.T) {
+	tests := []struct {
+		name       string
+		edit       func(tx *bbolt.Tx) error
+		wantFilter int32
+	}{
+		{"format 2", func(*bbolt.Tx) error { return nil }, 250},
+		{"format 1", func(tx *bbolt.Tx) error {
+			// Format 1 had no filter headers and no caches.
+			for _, b := range [][]byte{oldFilterHeadersBucket, filtersBucket, filterSeqBucket, blocksBucket, blockSeqBucket} {
+				if err := tx.DeleteBucket(b); err != nil {
+					return err
+				}
+			}
+			for _, k := range [][]byte{metaFilterBytesKey, metaBlockBytesKey} {
+				if err := tx.Bucket(metaBucket).Delete(k); err != nil {
+					return err
+				}
+			}
+			v := make([]byte, 4)
+			binary.BigEndian.PutUint32(v, 1)
+			return tx.Bucket(metaBucket).Put(metaVersionKey, v)
+		}, -1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path, all := oldChain(t)
+			rawUpdate(t, path, tc.edit)
+			before := fileDigest(t, path)
+
+			// A reader cannot convert it, and leaves it alone.
+			_, err := Open(&Config{Path: path, Params: &chaincfg.RegressionNetParams, ReadOnly: true})
+			wantErr(t, err, ErrReadOnly)
+			if fileDigest(t, path) != before {
+				t.Fatal("a read-only Open changed the old file")
+			}
+
+			// A writer converts it, once, keeping everything.
+			s := openStore(t, path, &chaincfg.RegressionNetParams)
+			check := func(t *testing.T, s Store) {
+				t.Helper()
+				if tip := s.Tip(); tip.Height != 300 || tip.Hash != all[300].Hash || tip.Work.Cmp(all[300].Work) != 0 {
+					t.Fatalf("tip = %d %s", tip.Height, tip.Hash)
+				}
+				for _, h := range []int32{0, 1, 150, 255, 256, 257, 299, 300} {
+					got, err := s.HeaderByHash(&all[h].Hash)
+					if err != nil {
+						t.Fatalf("HeaderByHash(%d): %v", h, err)
+					}
+					sameHeader(t, got, &all[h])
+				}
+				wantFilterTip(t, s, tc.wantFilter, all[max(tc.wantFilter, 0)].Hash)
+				if got, err := s.FilterHeaders(0, 1000); err != nil || len(got) != int(tc.wantFilter)+1 {
+					t.Fatalf("FilterHeaders = %d, %v", len(got), err)
+				}
+				if _, ok := s.IsBanned("203.0.113.9"); !ok {
+					t.Fatal("the ban did not survive the migration")
+				}
+				if tc.wantFilter < 0 {
+					return
+				}
+				if block, f, err := s.Filter(202); err != nil || block != all[202].Hash || !bytes.Equal(f, fakeFilter(all[202].Hash, 100)) {
+					t.Fatalf("cached filter 202: %v", err)
+				}
+				hash, raw := fakeBlock(t, &all[150].Header, 1000)
+				if got, err := s.Block(hash); err != nil || !bytes.Equal(got, raw) {
+					t.Fatalf("cached block: %v", err)
+				}
+			}
+			check(t, s)
+			// It goes on as a new file would.
+			putFilterHeaders(t, s, all[tc.wantFilter+1:], 2000)
+			more := extend(all[300], 10, chaincfg.RegressionNetParams.PowLimitBits, 0)
+			connectAll(t, s, more, 2000)
+			if err := s.Connect(300, more[:5]); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+
+			path2, _ := oldChain(t)
+			rawUpdate(t, path2, tc.edit)
+			oldSize := fileSize(t, path2)
+			openStore(t, path2, &chaincfg.RegressionNetParams).Close()
+			if size := fileSize(t, path2); size >= oldSize {
+				t.Fatalf("chain.db has %d bytes after the migration, %d before: not compacted", size, oldSize)
+			}
+			migrated := fileDigest(t, path2)
+			s = openStore(t, path2, &chaincfg.RegressionNetParams)
+			check(t, s)
+			s.Close()
+			if fileDigest(t, path2) != migrated {
+				t.Fatal("the migrated file was migrated again")
+			}
+			rawUpdate(t, path2, func(tx *bbolt.Tx) error {
+				if v := tx.Bucket(metaBucket).Get(metaVersionKey); binary.BigEndian.Uint32(v) != dbVersion {
+					t.Errorf("format version %d after the migration, want %d", binary.BigEndian.Uint32(v), dbVersion)
+				}
+				for _, b := range [][]byte{oldHeadersBucket, oldHashIndexBucket, oldFilterHeadersBucket} {
+					if tx.Bucket(b) != nil {
+						t.Errorf("bucket %s is still there", b)
+					}
+				}
+				return nil
+			})
+		})
+	}
+}
+
+// fileSize returns the size of the file at path.
+func fileSize(t testing.TB, path string) int64 {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.Size()
 }
 
 func TestFilterRecordRoundTrip(t *testing.T) {

@@ -98,15 +98,27 @@ func regtestChain(t testing.TB, path string, n int) []StoredHeader {
 	return append([]StoredHeader{genesis}, headers...)
 }
 
-// fileDigest returns the SHA-256 of the file at path, to prove it was not
-// written.
+// fileDigest returns the SHA-256 of chain.db at path and its two flat
+// files, to prove they were not written; a missing file counts as such.
 func fileDigest(t testing.TB, path string) [32]byte {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read %s: %v", path, err)
+	hp, fp := flatPaths(path)
+	h := sha256.New()
+	for _, p := range []string{path, hp, fp} {
+		b, err := os.ReadFile(p)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			h.Write([]byte("missing"))
+		case err != nil:
+			t.Fatalf("read %s: %v", p, err)
+		default:
+			h.Write(b)
+		}
+		h.Write([]byte{0})
 	}
-	return sha256.Sum256(b)
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 // sameHeader fails the test unless got is the header want.
@@ -143,13 +155,58 @@ func rawIndexLen(t testing.TB, path string) int {
 	defer db.Close()
 	n := 0
 	err = db.View(func(tx *bbolt.Tx) error {
-		n = tx.Bucket(hashIndexBucket).Stats().KeyN
-		return nil
+		var err error
+		n, err = dbIndexCount(tx)
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// rawFilterHeaderCount returns the number of records in the filter-headers
+// file of the chain at path.
+func rawFilterHeaderCount(t testing.TB, path string) int {
+	t.Helper()
+	_, fp := flatPaths(path)
+	info, err := os.Stat(fp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(info.Size() / filterHeaderLen)
+}
+
+// rawHeaderCount returns the number of records in the headers file of the
+// chain at path.
+func rawHeaderCount(t testing.TB, path string) int {
+	t.Helper()
+	hp, _ := flatPaths(path)
+	info, err := os.Stat(hp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(info.Size() / headerLen)
+}
+
+// editFlatFile changes the flat file at path behind the store's back: fn
+// gets its content and returns the new one.
+func editFlatFile(t testing.TB, path string, fn func(b []byte) []byte) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, fn(b), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// rawRecord returns the serialization of h, as the headers file holds it.
+func rawRecord(h *wire.BlockHeader) []byte {
+	rec := make([]byte, headerLen)
+	PutHeader(rec, h)
+	return rec
 }
 
 // wantErr fails the test unless err wraps target.

@@ -1,12 +1,14 @@
 package headerstore
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -151,6 +153,25 @@ func TestConnectAndRead(t *testing.T) {
 	}
 	if _, err := s.Headers(-1, 5); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Headers(-1) = %v, want ErrNotFound", err)
+	}
+	for _, tc := range rangeTests {
+		t.Run("BlockHashes/"+tc.name, func(t *testing.T) {
+			got, err := s.BlockHashes(tc.start, tc.count)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != tc.want {
+				t.Fatalf("got %d hashes, want %d", len(got), tc.want)
+			}
+			for i := range got {
+				if got[i] != all[tc.first+i].Hash {
+					t.Fatalf("hash %d = %s, want %s", tc.first+i, got[i], all[tc.first+i].Hash)
+				}
+			}
+		})
+	}
+	if _, err := s.BlockHashes(-1, 5); !errors.Is(err, ErrNotFound) {
+		t.Errorf("BlockHashes(-1) = %v, want ErrNotFound", err)
 	}
 }
 
@@ -589,91 +610,115 @@ func TestBans(t *testing.T) {
 	}
 }
 
+// setTipRecord writes a tip record behind the store's back.
+func setTipRecord(t testing.TB, path string, height int32, hash chainhash.Hash, work *big.Int) {
+	t.Helper()
+	rawUpdate(t, path, func(tx *bbolt.Tx) error { return dbPutTip(tx, height, &hash, work) })
+}
+
+// editIndex changes the hash index value of the epoch of height behind the
+// store's back: fn gets its entries and returns the new ones.
+func editIndex(t testing.TB, path string, height int32, fn func(es []uint64) []uint64) {
+	t.Helper()
+	rawUpdate(t, path, func(tx *bbolt.Tx) error {
+		epoch := height / hashEpoch
+		v := dbIndexValue(tx, epoch)
+		var es []uint64
+		for i := range len(v) / indexEntryLen {
+			es = append(es, entryAt(v, i))
+		}
+		es = fn(es)
+		slices.Sort(es)
+		key := make([]byte, heightLen)
+		putHeight(key, epoch)
+		return tx.Bucket(hashesBucket).Put(key, putEntries(es))
+	})
+}
+
+// withoutEntry returns es without the entry of hash at height.
+func withoutEntry(es []uint64, height int32, hash *chainhash.Hash) []uint64 {
+	e := indexEntry(hashPrefix(hash), height%hashEpoch)
+	return slices.DeleteFunc(es, func(x uint64) bool { return x == e })
+}
+
 func TestRepairInconsistentTip(t *testing.T) {
 	bits := chaincfg.RegressionNetParams.PowLimitBits
-	key := func(h int32) []byte {
-		k := make([]byte, 4)
-		putHeight(k, h)
-		return k
+	setRecord := func(t *testing.T, path string, h int32, rec []byte) {
+		hp, _ := flatPaths(path)
+		editFlatFile(t, hp, func(b []byte) []byte {
+			copy(b[int(h)*headerLen:], rec)
+			return b
+		})
+	}
+	deleteTip := func(t *testing.T, path string) {
+		rawUpdate(t, path, func(tx *bbolt.Tx) error { return tx.Bucket(metaBucket).Delete(metaTipKey) })
 	}
 	tests := []struct {
 		name    string
-		edit    func(tx *bbolt.Tx, all []StoredHeader) error
+		edit    func(t *testing.T, path string, all []StoredHeader)
 		wantTip int32
 	}{
-		{"tip record behind the headers", func(tx *bbolt.Tx, _ []StoredHeader) error {
-			return dbPutTipHeight(tx, 50)
+		{"append that did not commit", func(t *testing.T, path string, all []StoredHeader) {
+			// The headers past the tip record are in the file but not in
+			// the index: the commit never happened.
+			setTipRecord(t, path, 50, all[50].Hash, all[50].Work)
+			editIndex(t, path, 0, func(es []uint64) []uint64 {
+				for h := 51; h <= 100; h++ {
+					es = withoutEntry(es, int32(h), &all[h].Hash)
+				}
+				return es
+			})
+		}, 50},
+		{"tip record beyond the headers", func(t *testing.T, path string, all []StoredHeader) {
+			setTipRecord(t, path, 200, chainhash.Hash{1}, big.NewInt(1000))
 		}, 100},
-		{"tip record beyond the headers", func(tx *bbolt.Tx, _ []StoredHeader) error {
-			return dbPutTipHeight(tx, 200)
+		{"tip record missing", func(t *testing.T, path string, _ []StoredHeader) {
+			deleteTip(t, path)
 		}, 100},
-		{"tip record missing", func(tx *bbolt.Tx, _ []StoredHeader) error {
-			return tx.Bucket(metaBucket).Delete(metaTipHeightKey)
+		{"tip record garbled", func(t *testing.T, path string, _ []StoredHeader) {
+			rawUpdate(t, path, func(tx *bbolt.Tx) error { return tx.Bucket(metaBucket).Put(metaTipKey, []byte{1, 2}) })
 		}, 100},
-		{"tip record garbled", func(tx *bbolt.Tx, _ []StoredHeader) error {
-			return tx.Bucket(metaBucket).Put(metaTipHeightKey, []byte{1, 2})
-		}, 100},
-		{"gap below the tip", func(tx *bbolt.Tx, _ []StoredHeader) error {
-			return tx.Bucket(headersBucket).Delete(key(99))
+		{"broken header below the tip", func(t *testing.T, path string, _ []StoredHeader) {
+			setRecord(t, path, 99, make([]byte, headerLen))
 		}, 98},
-		{"gap deeper down, stale tip record", func(tx *bbolt.Tx, _ []StoredHeader) error {
-			if err := tx.Bucket(headersBucket).Delete(key(60)); err != nil {
-				return err
-			}
-			return dbPutTipHeight(tx, 120)
+		{"broken header deeper down, stale tip record", func(t *testing.T, path string, all []StoredHeader) {
+			setRecord(t, path, 60, make([]byte, headerLen))
+			setTipRecord(t, path, 120, chainhash.Hash{2}, all[100].Work)
 		}, 59},
-		{"tip that does not chain", func(tx *bbolt.Tx, all []StoredHeader) error {
+		{"tip that does not chain", func(t *testing.T, path string, all []StoredHeader) {
 			other := extend(all[40], 60, bits, 7)
-			rec := make([]byte, headerRecordLen)
-			if err := encodeHeaderRecord(rec, &other[59].Header, all[100].Work, &fixedWriter{}); err != nil {
-				return err
-			}
-			return tx.Bucket(headersBucket).Put(key(100), rec)
+			setRecord(t, path, 100, rawRecord(&other[59].Header))
 		}, 99},
-		{"header deeper down that does not chain, no tip record", func(tx *bbolt.Tx, all []StoredHeader) error {
+		{"header deeper down that does not chain, no tip record", func(t *testing.T, path string, all []StoredHeader) {
 			other := extend(all[40], 30, bits, 7)
-			rec := make([]byte, headerRecordLen)
-			if err := encodeHeaderRecord(rec, &other[19].Header, all[60].Work, &fixedWriter{}); err != nil {
-				return err
-			}
-			if err := tx.Bucket(headersBucket).Put(key(60), rec); err != nil {
-				return err
-			}
-			return tx.Bucket(metaBucket).Delete(metaTipHeightKey)
+			setRecord(t, path, 60, rawRecord(&other[19].Header))
+			deleteTip(t, path)
 		}, 59},
-		{"unreadable tip record", func(tx *bbolt.Tx, _ []StoredHeader) error {
-			return tx.Bucket(headersBucket).Put(key(100), []byte{1, 2, 3})
+		{"headers file cut inside the tip", func(t *testing.T, path string, _ []StoredHeader) {
+			hp, _ := flatPaths(path)
+			editFlatFile(t, hp, func(b []byte) []byte { return b[:100*headerLen+40] })
 		}, 99},
-		{"work going down", func(tx *bbolt.Tx, all []StoredHeader) error {
-			rec := make([]byte, headerRecordLen)
-			if err := encodeHeaderRecord(rec, &all[70].Header, big.NewInt(5), &fixedWriter{}); err != nil {
-				return err
-			}
-			if err := tx.Bucket(headersBucket).Put(key(70), rec); err != nil {
-				return err
-			}
-			return dbPutTipHeight(tx, 0)
-		}, 69},
-		{"tip missing from the hash index", func(tx *bbolt.Tx, all []StoredHeader) error {
-			k := make([]byte, indexKeyLen)
-			putIndexKey(k, 100, &all[100].Hash)
-			return tx.Bucket(hashIndexBucket).Delete(k)
+		{"wrong chain work record", func(t *testing.T, path string, _ []StoredHeader) {
+			rawUpdate(t, path, func(tx *bbolt.Tx) error {
+				return tx.Bucket(workBucket).Put([]byte{0, 0, 0, 0}, bytes.Repeat([]byte{7}, workLen))
+			})
 		}, 100},
-		{"stale hash index entry", func(tx *bbolt.Tx, all []StoredHeader) error {
+		{"tip missing from the hash index", func(t *testing.T, path string, all []StoredHeader) {
+			editIndex(t, path, 100, func(es []uint64) []uint64 { return withoutEntry(es, 100, &all[100].Hash) })
+		}, 100},
+		{"stale hash index entry, garbled tip record", func(t *testing.T, path string, all []StoredHeader) {
 			stale := extend(all[90], 20, bits, 9)
-			k := make([]byte, indexKeyLen)
-			putIndexKey(k, 96, &stale[5].Hash)
-			if err := tx.Bucket(hashIndexBucket).Put(k, key(96)); err != nil {
-				return err
-			}
-			return dbPutTipHeight(tx, 99) // makes the fast check fail
+			editIndex(t, path, 96, func(es []uint64) []uint64 {
+				return append(es, indexEntry(hashPrefix(&stale[5].Hash), 96))
+			})
+			rawUpdate(t, path, func(tx *bbolt.Tx) error { return tx.Bucket(metaBucket).Put(metaTipKey, []byte{1}) })
 		}, 100},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			path := chainPath(t)
 			all := regtestChain(t, path, 100)
-			rawUpdate(t, path, func(tx *bbolt.Tx) error { return tc.edit(tx, all) })
+			tc.edit(t, path, all)
 			before := fileDigest(t, path)
 
 			// Read-only: repaired in memory, file untouched.
@@ -709,8 +754,8 @@ func TestRepairInconsistentTip(t *testing.T) {
 				t.Fatalf("tip = %d %s, want %d %s", tip.Height, tip.Hash, tc.wantTip, all[tc.wantTip].Hash)
 			}
 			for h := int32(0); h <= 100; h++ {
-				_, err := s.HeaderByHash(&all[h].Hash)
-				if h <= tc.wantTip && err != nil {
+				got, err := s.HeaderByHash(&all[h].Hash)
+				if h <= tc.wantTip && (err != nil || got.Work.Cmp(all[h].Work) != 0) {
 					t.Fatalf("HeaderByHash(%d) after repair: %v", h, err)
 				}
 				if h > tc.wantTip && !errors.Is(err, ErrNotFound) {
@@ -728,6 +773,9 @@ func TestRepairInconsistentTip(t *testing.T) {
 			if n := rawIndexLen(t, path); n != int(tc.wantTip)+6 {
 				t.Fatalf("hash index has %d entries, want %d", n, tc.wantTip+6)
 			}
+			if n := rawHeaderCount(t, path); n != int(tc.wantTip)+6 {
+				t.Fatalf("headers file has %d records, want %d", n, tc.wantTip+6)
+			}
 			// A repaired file opens without another repair.
 			fixed := fileDigest(t, path)
 			openStore(t, path, &chaincfg.RegressionNetParams).Close()
@@ -735,6 +783,55 @@ func TestRepairInconsistentTip(t *testing.T) {
 				t.Fatal("the repaired file was repaired again")
 			}
 		})
+	}
+}
+
+func TestLostHeadersFile(t *testing.T) {
+	path := chainPath(t)
+	all := regtestChain(t, path, 100)
+	s := openStore(t, path, &chaincfg.RegressionNetParams)
+	putFilterHeaders(t, s, all, 2000)
+	if err := s.Ban("203.0.113.7", time.Now().Add(time.Hour), "test"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	hp, _ := flatPaths(path)
+	if err := os.Remove(hp); err != nil {
+		t.Fatal(err)
+	}
+
+	// A reader cannot go on without it.
+	_, err := Open(&Config{Path: path, Params: &chaincfg.RegressionNetParams, ReadOnly: true})
+	wantErr(t, err, ErrDamaged)
+	if !strings.Contains(err.Error(), "headers file") {
+		t.Errorf("error %q does not name the headers file", err)
+	}
+
+	// A writer starts again from genesis and keeps the bans.
+	s = openStore(t, path, &chaincfg.RegressionNetParams)
+	if tip := s.Tip(); tip.Height != 0 || tip.Hash != *chaincfg.RegressionNetParams.GenesisHash {
+		t.Fatalf("tip = %d %s, want genesis", tip.Height, tip.Hash)
+	}
+	wantFilterTip(t, s, -1, chainhash.Hash{})
+	if _, ok := s.IsBanned("203.0.113.7"); !ok {
+		t.Fatal("the ban is gone")
+	}
+	connectAll(t, s, all[1:], 2000)
+	if got, err := s.HeaderByHash(&all[77].Hash); err != nil || got.Height != 77 {
+		t.Fatalf("HeaderByHash after the chain grew again: %v", err)
+	}
+}
+
+func TestHeadersFileOfAnotherNetwork(t *testing.T) {
+	path := chainPath(t)
+	regtestChain(t, path, 10)
+	hp, _ := flatPaths(path)
+	editFlatFile(t, hp, func(b []byte) []byte {
+		return rawRecord(&chaincfg.MainNetParams.GenesisBlock.Header)
+	})
+	err := openDamaged(t, path)
+	if !strings.Contains(err.Error(), "genesis") {
+		t.Errorf("error %q does not say what is wrong", err)
 	}
 }
 
@@ -779,5 +876,336 @@ func TestReadersDuringConnect(t *testing.T) {
 	}
 	if s.Tip().Height != 20_000 {
 		t.Fatalf("tip = %d", s.Tip().Height)
+	}
+}
+
+func TestReorgInterruptedBeforeTheFileWrite(t *testing.T) {
+	path := chainPath(t)
+	all := regtestChain(t, path, 100)
+	bits := chaincfg.RegressionNetParams.PowLimitBits
+	hp, _ := flatPaths(path)
+	oldFile, err := os.ReadFile(hp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openStore(t, path, &chaincfg.RegressionNetParams)
+	branch := extend(all[90], 15, bits, 1)
+	if err := s.Connect(90, branch); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	// The state a kill between the commit and the copy into the headers
+	// file leaves: chain.db has the new tip and the redo record, the file
+	// the old branch.
+	if err := os.WriteFile(hp, oldFile, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	raw := make([]byte, 0, len(branch)*headerLen)
+	for i := range branch {
+		raw = append(raw, rawRecord(&branch[i].Header)...)
+	}
+	rawUpdate(t, path, func(tx *bbolt.Tx) error { return dbPutRedo(tx, 91, raw) })
+	before := fileDigest(t, path)
+
+	check := func(t *testing.T, s Store) {
+		t.Helper()
+		if tip := s.Tip(); tip.Height != 105 || tip.Hash != branch[14].Hash || tip.Work.Cmp(branch[14].Work) != 0 {
+			t.Fatalf("tip = %d %s, want 105 %s", tip.Height, tip.Hash, branch[14].Hash)
+		}
+		got, err := s.Headers(85, 100)
+		if err != nil || len(got) != 21 {
+			t.Fatalf("Headers(85, 100) = %d, %v", len(got), err)
+		}
+		for i := range got {
+			var want *StoredHeader
+			if i <= 5 {
+				want = &all[85+i]
+			} else {
+				want = &branch[i-6]
+			}
+			sameHeader(t, &got[i], want)
+		}
+		if _, err := s.HeaderByHash(&all[95].Hash); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("a header of the old branch is still found: %v", err)
+		}
+		if got, err := s.HeaderByHash(&branch[3].Hash); err != nil || got.Height != 94 {
+			t.Fatalf("HeaderByHash of the new branch: %v", err)
+		}
+	}
+	ro, err := Open(&Config{Path: path, Params: &chaincfg.RegressionNetParams, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, ro)
+	ro.Close()
+	if fileDigest(t, path) != before {
+		t.Fatal("a read-only Open wrote the redo record out")
+	}
+
+	s = openStore(t, path, &chaincfg.RegressionNetParams)
+	check(t, s)
+	s.Close()
+	if n := rawHeaderCount(t, path); n != 106 {
+		t.Fatalf("headers file holds %d records, want 106", n)
+	}
+	rawUpdate(t, path, func(tx *bbolt.Tx) error {
+		if tx.Bucket(metaBucket).Get(metaRedoKey) != nil {
+			t.Error("the redo record is still there")
+		}
+		return nil
+	})
+	fixed := fileDigest(t, path)
+	openStore(t, path, &chaincfg.RegressionNetParams).Close()
+	if fileDigest(t, path) != fixed {
+		t.Fatal("opening after the redo wrote again")
+	}
+}
+
+func TestUncommittedAppendIsDropped(t *testing.T) {
+	path := chainPath(t)
+	all := regtestChain(t, path, 100)
+	more := extend(all[100], 30, chaincfg.RegressionNetParams.PowLimitBits, 0)
+	// An extension that died after writing the headers file but before
+	// its commit: valid headers past the tip, half of one more.
+	hp, _ := flatPaths(path)
+	editFlatFile(t, hp, func(b []byte) []byte {
+		for i := range more {
+			b = append(b, rawRecord(&more[i].Header)...)
+		}
+		return append(b, 1, 2, 3)
+	})
+	s := openStore(t, path, &chaincfg.RegressionNetParams)
+	if tip := s.Tip(); tip.Height != 100 || tip.Hash != all[100].Hash {
+		t.Fatalf("tip = %d, want 100", tip.Height)
+	}
+	if _, err := s.HeaderByHash(&more[0].Hash); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("an uncommitted header is found: %v", err)
+	}
+	if n := rawHeaderCount(t, path); n != 101 {
+		t.Fatalf("headers file holds %d records, want 101", n)
+	}
+	if err := s.Connect(100, more); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.HeaderByHash(&more[29].Hash); err != nil || got.Height != 130 {
+		t.Fatalf("HeaderByHash(130) = %v", err)
+	}
+}
+
+func TestReadersDuringReorgs(t *testing.T) {
+	path := chainPath(t)
+	s := openStore(t, path, &chaincfg.RegressionNetParams)
+	bits := chaincfg.RegressionNetParams.PowLimitBits
+	connectAll(t, s, extend(tipHeader(s), 3000, bits, 0), 2000)
+
+	// Readers never see a header that does not belong to the tip's chain.
+	done := make(chan struct{})
+	errs := make(chan error, 2)
+	for r := 0; r < 2; r++ {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				tip := s.Tip()
+				hs, err := s.Headers(tip.Height-20, 21)
+				if err != nil {
+					errs <- fmt.Errorf("Headers below tip %d: %v", tip.Height, err)
+					return
+				}
+				for i := 1; i < len(hs); i++ {
+					if hs[i].Header.PrevBlock != hs[i-1].Hash {
+						errs <- fmt.Errorf("headers %d and %d do not link", hs[i-1].Height, hs[i].Height)
+						return
+					}
+				}
+				if _, err := s.HeaderByHash(&hs[10].Hash); err != nil && !errors.Is(err, ErrNotFound) {
+					errs <- fmt.Errorf("HeaderByHash: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	for i := uint32(1); i <= 60; i++ {
+		tip := s.Tip()
+		fork, err := s.HeaderByHeight(tip.Height - 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Alternately longer and shorter than the chain it replaces.
+		n := 11 + int(i%2)*5
+		if i%3 == 0 {
+			n = 3
+		}
+		if err := s.Connect(fork.Height, extend(*fork, n, bits, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	for r := 0; r < 2; r++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestStorageBytesPerHeader checks the promise of the format: a chain of
+// 100,000 headers with their filter headers takes at most 130 bytes a
+// header on disk (80 for the header, 32 for the filter header, the rest for
+// the index, the chain work and bbolt's overhead).
+func TestStorageBytesPerHeader(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 100,000 headers")
+	}
+	const n = 100_000
+	path := chainPath(t)
+	s := openStore(t, path, &chaincfg.RegressionNetParams)
+	bits := chaincfg.RegressionNetParams.PowLimitBits
+	prev := tipHeader(s)
+	putFilterHeaders(t, s, []StoredHeader{prev}, 1)
+	for prev.Height < n {
+		batch := extend(prev, min(2000, n-int(prev.Height)), bits, 0)
+		if err := s.Connect(prev.Height, batch); err != nil {
+			t.Fatal(err)
+		}
+		putFilterHeaders(t, s, batch, 2000)
+		prev = batch[len(batch)-1]
+	}
+	s.Close()
+	hp, fp := flatPaths(path)
+	total := fileSize(t, path) + fileSize(t, hp) + fileSize(t, fp)
+	perHeader := float64(total) / (n + 1)
+	t.Logf("%d headers: %d bytes, %.1f a header (chain.db %d)", n, total, perHeader, fileSize(t, path))
+	if perHeader > 130 {
+		t.Fatalf("%.1f bytes a header, want at most 130", perHeader)
+	}
+}
+
+// TestReorgFlatFiles checks that a reorganization leaves the flat files
+// holding exactly the new chain, to a shorter and to a longer tip, both when
+// it completes and when the process dies at any step after its commit:
+// reopening gives the new chain, with files cut at the tips, no redo record
+// left, and a chain that extends as usual.
+func TestReorgFlatFiles(t *testing.T) {
+	errDied := errors.New("died here")
+	regtestBits := chaincfg.RegressionNetParams.PowLimitBits
+	tests := []struct {
+		name   string
+		bits   uint32 // of the new branch
+		count  int    // headers in the new branch
+		wantTo int32  // new tip height
+	}{
+		// Three headers of a much harder difficulty outweigh fifty.
+		{"shorter", chaincfg.MainNetParams.PowLimitBits, 3, 253},
+		{"longer", regtestBits, 80, 330},
+	}
+	const fork = 250
+	for _, tc := range tests {
+		for _, stop := range []int{-1, reorgCommitted, reorgWritten, reorgHeadersCut, reorgSynced} {
+			t.Run(fmt.Sprintf("%s/stop=%d", tc.name, stop), func(t *testing.T) {
+				path := chainPath(t)
+				all := regtestChain(t, path, 300)
+				s, err := Open(&Config{Path: path, Params: &chaincfg.RegressionNetParams})
+				if err != nil {
+					t.Fatal(err)
+				}
+				putFilterHeaders(t, s, all, 2000)
+				branch := extend(all[fork], tc.count, tc.bits, 7)
+				if stop >= 0 {
+					reorgStep = func(step int) error {
+						if step == stop {
+							return errDied
+						}
+						return nil
+					}
+					t.Cleanup(func() { reorgStep = func(int) error { return nil } })
+				}
+				err = s.Connect(fork, branch)
+				if stop >= 0 && !errors.Is(err, errDied) || stop < 0 && err != nil {
+					t.Fatalf("Connect: %v", err)
+				}
+				reorgStep = func(int) error { return nil }
+				// Close only releases the files: what is on disk is what a
+				// kill at this step leaves.
+				if err := s.Close(); err != nil {
+					t.Fatal(err)
+				}
+
+				s = openStore(t, path, &chaincfg.RegressionNetParams)
+				tip := s.Tip()
+				last := branch[len(branch)-1]
+				if tip.Height != tc.wantTo || tip.Hash != last.Hash || tip.Work.Cmp(last.Work) != 0 {
+					t.Fatalf("tip after reopening = %d %s, want %d %s", tip.Height, tip.Hash, tc.wantTo, last.Hash)
+				}
+				got, err := s.Headers(0, int(tip.Height)+1)
+				if err != nil || len(got) != int(tip.Height)+1 {
+					t.Fatalf("Headers: %d, %v", len(got), err)
+				}
+				for i := range got {
+					want := &all[min(i, fork)]
+					if i > fork {
+						want = &branch[i-fork-1]
+					}
+					sameHeader(t, &got[i], want)
+				}
+				for _, h := range []int32{fork + 1, 300} {
+					if _, err := s.HeaderByHash(&all[h].Hash); !errors.Is(err, ErrNotFound) {
+						t.Fatalf("old header %d still found by hash: %v", h, err)
+					}
+				}
+				if ft, fh := s.FilterTip(); ft != fork || fh != fakeFilterHeader(all[fork].Hash) {
+					t.Fatalf("filter tip = %d, want the fork %d", ft, fork)
+				}
+				if _, err := s.FilterHeader(fork + 1); !errors.Is(err, ErrNotFound) {
+					t.Fatalf("filter header above the fork: %v", err)
+				}
+				putFilterHeaders(t, s, got[fork+1:], 2000)
+				more := extend(tipHeader(s), 5, regtestBits, 8)
+				if err := s.Connect(tip.Height, more); err != nil {
+					t.Fatalf("extend after the reorg: %v", err)
+				}
+				if err := s.Close(); err != nil {
+					t.Fatal(err)
+				}
+				want := int(tc.wantTo) + 1 + len(more)
+				if n := rawHeaderCount(t, path); n != want {
+					t.Fatalf("headers file holds %d records, want %d", n, want)
+				}
+				if n := rawFilterHeaderCount(t, path); n != int(tc.wantTo)+1 {
+					t.Fatalf("filter headers file holds %d records, want %d", n, tc.wantTo+1)
+				}
+				if n := rawIndexLen(t, path); n != want {
+					t.Fatalf("hash index has %d entries, want %d", n, want)
+				}
+				rawUpdate(t, path, func(tx *bbolt.Tx) error {
+					if tx.Bucket(metaBucket).Get(metaRedoKey) != nil {
+						t.Error("the redo record is still there")
+					}
+					return nil
+				})
+			})
+		}
+	}
+}
+
+// TestReorgCutsFlatFiles checks the files right after a completed
+// reorganization to a shorter chain, without reopening.
+func TestReorgCutsFlatFiles(t *testing.T) {
+	path := chainPath(t)
+	all := regtestChain(t, path, 300)
+	s := openStore(t, path, &chaincfg.RegressionNetParams)
+	putFilterHeaders(t, s, all, 2000)
+	if err := s.Connect(250, extend(all[250], 3, chaincfg.MainNetParams.PowLimitBits, 7)); err != nil {
+		t.Fatal(err)
+	}
+	if n := rawHeaderCount(t, path); n != 254 {
+		t.Fatalf("headers file holds %d records, want 254", n)
+	}
+	if n := rawFilterHeaderCount(t, path); n != 251 {
+		t.Fatalf("filter headers file holds %d records, want 251", n)
 	}
 }

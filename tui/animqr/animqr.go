@@ -56,10 +56,10 @@ type KeyMap struct {
 // DefaultKeyMap returns the default bindings.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Faster:  key.NewBinding(key.WithKeys("+", "=", "right", "f"), key.WithHelp("+/f", "faster")),
-		Slower:  key.NewBinding(key.WithKeys("-", "left", "s"), key.WithHelp("-/s", "slower")),
+		Faster:  key.NewBinding(key.WithKeys("+", "=", "right"), key.WithHelp("+/→", "faster")),
+		Slower:  key.NewBinding(key.WithKeys("-", "left"), key.WithHelp("-/←", "slower")),
 		Density: key.NewBinding(key.WithKeys("d", "tab"), key.WithHelp("d", "denser/sparser")),
-		Pause:   key.NewBinding(key.WithKeys("space", "p"), key.WithHelp("space", "pause")),
+		Pause:   key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pause")),
 		Quit:    key.NewBinding(key.WithKeys("q", "esc", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
 }

@@ -1,15 +1,13 @@
 package animqr_test
 
 import (
-	"encoding/hex"
-	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/satchelbtc/satchel/internal/vectors"
 	"github.com/satchelbtc/satchel/tui/animqr"
 	"github.com/satchelbtc/satchel/wallet/airgap"
 	"github.com/satchelbtc/satchel/wallet/bbqr"
@@ -18,22 +16,9 @@ import (
 
 // largestBIP174 returns the largest valid PSBT of BIP174's vectors.
 func largestBIP174(t *testing.T) []byte {
-	t.Helper()
-	data, err := os.ReadFile("../../wallet/psbtx/testdata/bip174_vectors.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v struct {
-		Valid []struct {
-			Hex string `json:"hex"`
-		} `json:"valid"`
-	}
-	if err := json.Unmarshal(data, &v); err != nil {
-		t.Fatal(err)
-	}
 	var best []byte
-	for _, x := range v.Valid {
-		if b, err := hex.DecodeString(x.Hex); err == nil && len(b) > len(best) {
+	for _, b := range vectors.BIP174Valid(t) {
+		if len(b) > len(best) {
 			best = b
 		}
 	}

@@ -225,6 +225,13 @@ func (k flowKeys) Lock() {
 // test ends.
 func startFlow(t *testing.T, src Sources, w, h int) *flowProgram {
 	t.Helper()
+	// The first reads: the status bar and the wallet's balance.
+	return startFlowWaiting(t, src, w, h, "tip 2 · synced", "50.00000000")
+}
+
+// startFlowWaiting is startFlow waiting for the screen to show want.
+func startFlowWaiting(t *testing.T, src Sources, w, h int, want ...string) *flowProgram {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	m := New(ctx, src, themes.NewStyles(themes.Builtin()[0], true),
 		WithInterval(0), WithClock(func() time.Time { return now }), WithLocation(time.UTC))
@@ -253,8 +260,7 @@ func startFlow(t *testing.T, src Sources, w, h int) *flowProgram {
 		cancel()
 	})
 	f.p.Send(tea.WindowSizeMsg{Width: w, Height: h})
-	// The first reads: the status bar and the wallet's balance.
-	f.waitFor("tip 2 · synced", "50.00000000")
+	f.waitFor(want...)
 	return f
 }
 
@@ -489,7 +495,7 @@ func TestFlowSendAbsurdFee(t *testing.T) {
 			f.typeText("5000")
 			f.waitFor("the review asks to confirm it")
 			f.press("enter")
-			s := f.waitFor("This fee looks like a mistake", "f build it anyway")
+			s := f.waitFor("This fee looks like a mistake", "F build it anyway")
 			for _, want := range []string{"705,000 sat", "5000.0 sat/vB", "at most 1,000 sat/vB"} {
 				if !shows(s, want) {
 					t.Errorf("the review lacks %q:\n%s", want, s)
@@ -505,7 +511,7 @@ func TestFlowSendAbsurdFee(t *testing.T) {
 			if !shows(s, "build it anyway") {
 				t.Errorf("the help overlay does not list f:\n%s", s)
 			}
-			f.press("?", "f")
+			f.press("?", "F")
 			f.waitFor("you chose to pay it", "sign & broadcast")
 			f.quit()
 		})

@@ -8,6 +8,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/satchelbtc/satchel/tui/common"
 )
 
 // chromeLines is the tab bar and the status bar: the lines no page gets.
@@ -146,13 +148,17 @@ func (m *Model) helpView(w, h int) string {
 	page, global := m.helpBindings()
 	pageCol := m.helpColumn(tabNames[m.active], page)
 	globalCol := m.helpColumn("Everywhere", global)
-	box := st.Dialog.Render(lipgloss.JoinVertical(lipgloss.Left,
-		st.Title.Render("Keys")+"  "+st.Muted.Render("? or esc to close"),
-		"",
-		lipgloss.JoinHorizontal(lipgloss.Top, pageCol, "    ", globalCol),
-	))
-	if lipgloss.Width(box) <= w && lipgloss.Height(box) <= h {
-		return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box)
+	// The keymap's rule goes under the title when the box still fits.
+	for _, rule := range []bool{true, false} {
+		head := []string{st.Title.Render("Keys") + "  " + st.Muted.Render("? or esc to close")}
+		if rule {
+			head = append(head, st.Muted.Render(common.KeyRule))
+		}
+		box := st.Dialog.Render(lipgloss.JoinVertical(lipgloss.Left, append(head, "",
+			lipgloss.JoinHorizontal(lipgloss.Top, pageCol, "    ", globalCol))...))
+		if lipgloss.Width(box) <= w && lipgloss.Height(box) <= h {
+			return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box)
+		}
 	}
 	lines := append(strings.Split(pageCol, "\n"), strings.Split(globalCol, "\n")...)
 	for i, l := range lines {

@@ -2,9 +2,25 @@ package common
 
 import "charm.land/bubbles/v2/key"
 
+// KeyRule is the keymap's rule in a line, as the help overlay shows it.
+const KeyRule = "one key, one meaning · capitals act on keys or skip a check"
+
 // KeyMap holds the key bindings shared by all pages. Pages match keys with
 // key.Matches against these bindings and never against raw strings, so that
 // a user's remapping (later, from config) reaches every page.
+//
+// The rule every page's keys follow (tui/app's tests check it):
+//   - a letter, a ctrl+letter or a sign means one thing in the whole app:
+//     u is always BTC/sats, p always proves, f always freezes;
+//   - capitals act on the keys or skip a safety check: L unlocks and locks,
+//     P changes the password, S signs a PSBT with them, F builds a payment
+//     whose fee looks absurd;
+//   - ctrl+ combinations act on the page as a whole (ctrl+l locks the
+//     wallet, ctrl+o opens coin control, ctrl+r refreshes, ctrl+s saves);
+//   - enter, esc, tab, space, backspace and the arrows take their meaning
+//     from where the cursor is (open, confirm, back, next field, ...);
+//   - an action that does not apply is not shown (no "unlock" while
+//     unlocked).
 type KeyMap struct {
 	Up       key.Binding
 	Down     key.Binding

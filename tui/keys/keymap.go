@@ -10,10 +10,11 @@ type KeyMap struct {
 	// CycleQR shows the QR code of the next item: xpub, receive
 	// descriptor, change descriptor.
 	CycleQR key.Binding
-	// Unlock asks for the password and unlocks the key store.
+	// Unlock asks for the password and unlocks the key store; Lock locks
+	// it. They share a key (capital: it acts on the keys), and the help
+	// shows the one that applies.
 	Unlock key.Binding
-	// Lock locks the key store.
-	Lock key.Binding
+	Lock   key.Binding
 	// Password changes the key store's password.
 	Password key.Binding
 	// Submit moves to the next password field, or submits the form from
@@ -32,9 +33,9 @@ type KeyMap struct {
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		CycleQR:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "next QR code")),
-		Unlock:    key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "unlock")),
+		Unlock:    key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "unlock")),
 		Lock:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "lock")),
-		Password:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "change password")),
+		Password:  key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "change password")),
 		Submit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm")),
 		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		NextField: key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),

@@ -168,7 +168,20 @@ func (m *Model) ShortHelp() []key.Binding {
 		return []key.Binding{m.KeyMap.Submit, m.KeyMap.Cancel}
 	}
 	k := m.common.KeyMap
-	return []key.Binding{m.KeyMap.CycleQR, m.KeyMap.Unlock, m.KeyMap.Lock, m.KeyMap.Password, k.Enter}
+	if m.watchOnly() {
+		// No keys: no lock and no password to offer.
+		return []key.Binding{m.KeyMap.CycleQR, k.Enter}
+	}
+	return []key.Binding{m.KeyMap.CycleQR, m.lockKey(), m.KeyMap.Password, k.Enter}
+}
+
+// lockKey is the lock binding that applies: unlock while locked, lock
+// while unlocked.
+func (m *Model) lockKey() key.Binding {
+	if m.unlocked {
+		return m.KeyMap.Lock
+	}
+	return m.KeyMap.Unlock
 }
 
 // FullHelp returns the page's bindings for the help overlay.
@@ -176,7 +189,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	k := m.common.KeyMap
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.Enter},
-		{m.KeyMap.CycleQR, m.KeyMap.Unlock, m.KeyMap.Lock, m.KeyMap.Password},
+		{m.KeyMap.CycleQR, m.lockKey(), m.KeyMap.Password},
 		{m.KeyMap.Submit, m.KeyMap.NextField, m.KeyMap.PrevField, m.KeyMap.Cancel},
 	}
 }
@@ -235,10 +248,10 @@ func (m *Model) browseKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.switchWallet()
 	case key.Matches(msg, m.KeyMap.CycleQR):
 		m.item = (m.item + 1) % qrItems
+	case key.Matches(msg, m.KeyMap.Lock) && m.unlocked:
+		return m.lock()
 	case key.Matches(msg, m.KeyMap.Unlock):
 		return m.openUnlock()
-	case key.Matches(msg, m.KeyMap.Lock):
-		return m.lock()
 	case key.Matches(msg, m.KeyMap.Password):
 		return m.openPassword()
 	}

@@ -318,7 +318,7 @@ func TestUnlockWrongThenRight(t *testing.T) {
 	if hs.m.Capturing() {
 		t.Fatal("capturing before a field has focus")
 	}
-	hs.press("u")
+	hs.press("L")
 	if !hs.m.Capturing() {
 		t.Fatal("u did not open the password field")
 	}
@@ -360,17 +360,21 @@ func TestUnlockWrongThenRight(t *testing.T) {
 		}
 	}
 
-	// u again only says it is unlocked.
-	hs.press("u")
-	if hs.m.Capturing() || !strings.Contains(hs.plain(), "already unlocked") {
-		t.Errorf("u on an unlocked wallet:\n%s", hs.plain())
+	// L again locks: one key for both, and the help offers the one that
+	// applies.
+	if !strings.Contains(hs.plain(), "L lock") || strings.Contains(hs.plain(), "L unlock") {
+		t.Errorf("the help of an unlocked wallet does not offer L lock:\n%s", hs.plain())
+	}
+	hs.press("L")
+	if hs.m.Capturing() || !strings.Contains(hs.plain(), `Wallet "spending" · locked`) {
+		t.Errorf("L on an unlocked wallet did not lock it:\n%s", hs.plain())
 	}
 }
 
 func TestUnlockEmptyAndCancel(t *testing.T) {
 	src := sampleSource()
 	hs := newHarness(t, src, 80, 24)
-	hs.press("u", "enter")
+	hs.press("L", "enter")
 	if src.unlocks != 0 || !strings.Contains(hs.plain(), "Type the wallet's password, then press enter.") {
 		t.Errorf("an empty password was tried or not reported:\n%s", hs.plain())
 	}
@@ -380,7 +384,7 @@ func TestUnlockEmptyAndCancel(t *testing.T) {
 	}
 
 	// esc while the key derivation runs stops it.
-	hs.press("u")
+	hs.press("L")
 	hs.typeText("hunter2")
 	_, cmd := hs.m.Update(keyMsg("enter"))
 	if v := hs.plain(); !strings.Contains(v, "Unlocking… (esc cancels)") {
@@ -427,7 +431,7 @@ func TestLock(t *testing.T) {
 func TestChangePassword(t *testing.T) {
 	src := sampleSource()
 	hs := newHarness(t, src, 80, 24)
-	hs.press("p")
+	hs.press("P")
 	if !hs.m.Capturing() {
 		t.Fatal("p did not open the form")
 	}
@@ -464,7 +468,7 @@ func TestChangePassword(t *testing.T) {
 	}
 
 	// A wrong current password is reported and the form stays.
-	hs.press("p")
+	hs.press("P")
 	hs.typeText("hunter2")
 	hs.press("enter")
 	hs.typeText("x")
@@ -483,7 +487,10 @@ func TestWatchOnlyHasNoKeys(t *testing.T) {
 	src := sampleSource()
 	src.current, src.account.WatchOnly = "cold storage", true
 	hs := newHarness(t, src, 80, 24)
-	for _, k := range []string{"u", "p", "L"} {
+	if v := hs.plain(); strings.Contains(v, "unlock") || strings.Contains(v, "password") {
+		t.Errorf("a watch-only wallet's page offers to unlock or change a password:\n%s", v)
+	}
+	for _, k := range []string{"L", "P"} {
 		hs.press(k)
 		if hs.m.Capturing() {
 			t.Errorf("%s opened a form on a watch-only wallet", k)
@@ -616,8 +623,9 @@ func TestKeyMapHelpAndConflicts(t *testing.T) {
 	for _, g := range hs.m.FullHelp() {
 		n += len(g)
 	}
-	if n != 13 {
-		t.Errorf("FullHelp lists %d bindings, want 13", n)
+	// Lock and unlock share L: one of them is listed.
+	if n != 12 {
+		t.Errorf("FullHelp lists %d bindings, want 12", n)
 	}
 }
 
@@ -628,7 +636,7 @@ func TestNoColor(t *testing.T) {
 	c.Styles = themes.NewStyles(themes.Builtin()[0], true)
 	hs := &harness{t: t, m: New(c, sampleSource())}
 	hs.run(hs.m.Init())
-	for _, keys := range [][]string{nil, {"u"}, {"p"}} {
+	for _, keys := range [][]string{nil, {"L"}, {"P"}} {
 		hs.press(keys...)
 		v := hs.view()
 		tuitest.AssertFits(t, v, 80, 24)

@@ -324,5 +324,10 @@ func (m *Model) footer() string {
 	case m.form == formUnlock:
 		return "enter unlock · esc cancel"
 	}
-	return "v next QR · u unlock · L lock · p password · enter open wallet"
+	if m.watchOnly() {
+		return "v next QR · enter open wallet"
+	}
+	lock := m.lockKey().Help()
+	pw := m.KeyMap.Password.Help()
+	return "v next QR · " + lock.Key + " " + lock.Desc + " · " + pw.Key + " password · enter open wallet"
 }

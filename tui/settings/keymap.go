@@ -23,9 +23,9 @@ type KeyMap struct {
 // value.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Prev:   key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "previous choice")),
-		Next:   key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "next choice")),
-		Save:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save again")),
+		Prev:   key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "previous choice")),
+		Next:   key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "next choice")),
+		Save:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save again")),
 		Submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")),
 		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 	}

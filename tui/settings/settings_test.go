@@ -135,6 +135,9 @@ func keyMsg(s string) tea.KeyPressMsg {
 	case "down":
 		return tea.KeyPressMsg{Code: tea.KeyDown}
 	}
+	if c, ok := strings.CutPrefix(s, "ctrl+"); ok {
+		return tea.KeyPressMsg{Code: []rune(c)[0], Mod: tea.ModCtrl}
+	}
 	r := []rune(s)[0]
 	return tea.KeyPressMsg{Code: r, Text: s}
 }
@@ -305,9 +308,9 @@ func TestUnitsToggle(t *testing.T) {
 	if !strings.Contains(hs.plain(), "Units       sats") {
 		t.Errorf("units not shown as sats:\n%s", hs.plain())
 	}
-	hs.press("l")
+	hs.press("right")
 	if hs.saver.last(t).Units != UnitsBTC {
-		t.Errorf("l did not switch back to btc")
+		t.Errorf("→ did not switch back to btc")
 	}
 }
 
@@ -356,7 +359,7 @@ func TestPeers(t *testing.T) {
 
 func TestAutoLock(t *testing.T) {
 	hs := newHarness(t, 80, 24)
-	hs.press("G")
+	hs.press("G", "k") // Exports is last, Auto-lock above it
 	hs.press("right")
 	if got := hs.saver.last(t).AutoLock; got != 15*time.Minute {
 		t.Errorf("→ from 5m gave %v, want 15m", got)
@@ -401,13 +404,13 @@ func TestSaveErrorAndRetry(t *testing.T) {
 		t.Errorf("a failed save emitted %#v", out)
 	}
 	v := oneLine(hs.view())
-	if !strings.Contains(v, "Could not save the settings: open /home/u/.config/satchel/config.toml: permission denied. Press s to try again.") {
+	if !strings.Contains(v, "Could not save the settings: open /home/u/.config/satchel/config.toml: permission denied. Press ctrl+s to try again.") {
 		t.Errorf("save error not shown:\n%s", hs.plain())
 	}
 	hs.saver.err = nil
-	out := hs.press("s")
+	out := hs.press("ctrl+s")
 	if len(out) != 1 || out[0].(ChangedMsg).Settings.Theme != "light" {
-		t.Fatalf("s emitted %#v", out)
+		t.Fatalf("ctrl+s emitted %#v", out)
 	}
 	if !strings.Contains(hs.plain(), "Saved to config.toml.") {
 		t.Errorf("retry not shown:\n%s", hs.plain())
@@ -542,5 +545,28 @@ func TestNoColor(t *testing.T) {
 			t.Errorf("after %v the view has colour %q:\n%q", keys, colours, v)
 		}
 		hs.press("esc")
+	}
+}
+
+// The export folder is typed; empty is the current folder.
+func TestExportDir(t *testing.T) {
+	hs := newHarness(t, 80, 24)
+	hs.press("G", "enter")
+	hs.typeText("/srv/psbts")
+	if !strings.Contains(hs.plain(), "PSBTs are exported to /srv/psbts.") {
+		t.Errorf("the folder is not explained:\n%s", hs.plain())
+	}
+	hs.press("enter")
+	if got := hs.saver.last(t).ExportDir; got != "/srv/psbts" {
+		t.Errorf("saved export folder %q", got)
+	}
+	if !strings.Contains(hs.plain(), "Exports     /srv/psbts") {
+		t.Errorf("the folder is not shown:\n%s", hs.plain())
+	}
+	hs.press("enter")
+	hs.clear()
+	hs.press("enter")
+	if got := hs.saver.last(t).ExportDir; got != "" || !strings.Contains(hs.plain(), "Exports     the current folder") {
+		t.Errorf("an empty folder saved %q:\n%s", got, hs.plain())
 	}
 }

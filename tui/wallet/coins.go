@@ -102,7 +102,7 @@ func DefaultCoinsKeyMap() CoinsKeyMap {
 	return CoinsKeyMap{
 		Freeze:  key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "freeze/unfreeze")),
 		Label:   wk.Label,
-		Refresh: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
+		Refresh: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh")),
 		Units:   wk.Units,
 	}
 }
@@ -532,7 +532,7 @@ func (m *Coins) render() string {
 	var bottom []string
 	switch {
 	case m.err != nil:
-		for _, s := range common.WordWrap("Could not read the coins: "+m.err.Error()+". Press r to try again.", w) {
+		for _, s := range common.WordWrap("Could not read the coins: "+m.err.Error()+". Press "+m.KeyMap.Refresh.Help().Key+" to try again.", w) {
 			top = append(top, st.Error.Render(common.Fit(s, w)))
 		}
 	case !m.loaded:

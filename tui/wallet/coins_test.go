@@ -415,9 +415,9 @@ func TestCoinsRefresh(t *testing.T) {
 		t.Errorf("refresh moved the selection to %v", o.OutPoint)
 	}
 	src.tip++
-	pressC(t, m, "r")
+	pressC(t, m, "ctrl+r")
 	if !strings.Contains(plain(m.View().Content), "as of block 845,125") {
-		t.Errorf("r did not re-read")
+		t.Errorf("ctrl+r did not re-read")
 	}
 }
 
@@ -461,16 +461,16 @@ func TestCoinsErrors(t *testing.T) {
 	src.err = errors.New("wallet.db: database not open")
 	m := newCoins(t, src, 80, 24)
 	v := plain(m.View().Content)
-	if !strings.Contains(strings.Join(strings.Fields(v), " "), "Could not read the coins: coins: wallet.db: database not open. Press r to try again.") {
+	if !strings.Contains(strings.Join(strings.Fields(v), " "), "Could not read the coins: coins: wallet.db: database not open. Press ctrl+r to try again.") {
 		t.Fatalf("error not shown:\n%s", v)
 	}
 	if msg := pressC(t, m, "f"); msg != nil || len(src.freezes) != 0 {
 		t.Errorf("f acted on a list that failed to load")
 	}
 	src.err = nil
-	pressC(t, m, "r")
+	pressC(t, m, "ctrl+r")
 	if v := plain(m.View().Content); !strings.Contains(v, "5 coins") {
-		t.Errorf("r did not retry:\n%s", v)
+		t.Errorf("ctrl+r did not retry:\n%s", v)
 	}
 	if v := plain(NewCoins(common.NewCommon(t.Context(), 80, 24), nil, nil).View().Content); !strings.Contains(v, "Loading coins…") {
 		t.Errorf("a page before its first read does not say it is loading:\n%s", v)

@@ -366,7 +366,7 @@ func (m *Send) actionLines(w int) []string {
 	case m.txid != "":
 		out = append(out, common.Line(w, st.Normal,
 			common.Span{Text: "Sent ", Style: st.Success}, common.Span{Text: m.txid, Style: st.Hash}))
-		wrapped("The payment was handed to the network; the wallet shows it once peers relay it.", st.Muted.Render)
+		wrapped("Peers fetched the payment; the wallet shows it as unconfirmed until a block confirms it.", st.Muted.Render)
 	case m.notice != "":
 		out = append(out, st.Success.Render(common.Fit(m.notice, w)))
 	}

@@ -411,7 +411,7 @@ func TestSendDraftAndReview(t *testing.T) {
 		"Fee     1,410 sat (0.00001410 BTC)",
 		"Rate    10.0 sat/vB · 141 vB (estimated)",
 		"Label   coffee",
-		"s/enter sign & broadcast · e export PSBT · esc edit",
+		"s/enter send (sign & broadcast) · e export PSBT · esc edit",
 	)
 	if m.Capturing() {
 		t.Error("the review captures keys without a text field")
@@ -606,7 +606,7 @@ func TestSendAbsurdFee(t *testing.T) {
 			}
 			sendShows(t, m, tt.wantFee, "This fee looks like a mistake, so the wallet did not make the payment",
 				"at most 1,000 sat/vB, and no more than the amount sent",
-				"f build it anyway · esc edit")
+				"F build it anyway · esc edit")
 			sendHides(t, m, "sign & broadcast", "export PSBT")
 			st := m.common.Styles
 			if l := lineWith(t, m, "This fee looks like a mistake"); l != st.Error.Render(plain(l)) {
@@ -623,8 +623,8 @@ func TestSendAbsurdFee(t *testing.T) {
 				t.Fatalf("signed %d, exported %d before the fee was accepted", len(src.sent), len(src.exported))
 			}
 
-			m.press(t, "f")
-			sendShows(t, m, "you chose to pay it", "s/enter sign & broadcast · e export PSBT · esc edit")
+			m.press(t, "F")
+			sendShows(t, m, "you chose to pay it", "s/enter send (sign & broadcast) · e export PSBT · esc edit")
 			if l := lineWith(t, m, "you chose to pay it"); l != st.Error.Render(plain(l)) {
 				t.Errorf("the accepted fee's warning is not in the error style: %q", l)
 			}
@@ -652,22 +652,22 @@ func TestSendAbsurdFeeEditAndWatchOnly(t *testing.T) {
 		t.Fatalf("esc on the fee question: state %v, forced %v", m.state, m.feeForced)
 	}
 	m.press(t, "enter")
-	sendShows(t, m, "f build it anyway")
+	sendShows(t, m, "F build it anyway")
 
 	src = newFakeSend(t)
 	src.watchOnly = true
 	m = absurdReviewed(t, src, "0.001", "5000", 80, 24)
-	sendShows(t, m, "f build it anyway · esc edit")
+	sendShows(t, m, "F build it anyway · esc edit")
 	sendHides(t, m, "This wallet is watch-only")
 	m.press(t, "e")
 	if m.Capturing() {
-		t.Fatal("e before f asked where to export")
+		t.Fatal("e before F asked where to export")
 	}
-	m.press(t, "f")
+	m.press(t, "F")
 	sendShows(t, m, "e export PSBT · esc edit", "This wallet is watch-only")
 	m.press(t, "e", "enter")
 	if len(src.exported) != 1 {
-		t.Errorf("exported %q after f", src.exported)
+		t.Errorf("exported %q after F", src.exported)
 	}
 }
 
@@ -681,9 +681,9 @@ func TestSendNegativeFeeNeverForced(t *testing.T) {
 		t.Fatalf("a forced draft with a negative fee was reviewed:\n%s", sendScreen(m))
 	}
 	sendShows(t, m, "Could not prepare the payment: the fee looks like a mistake")
-	m.press(t, "f")
+	m.press(t, "F")
 	if m.state != sendStateForm || len(src.sent) != 0 {
-		t.Error("f on the form forced the payment")
+		t.Error("F on the form forced the payment")
 	}
 }
 
@@ -850,7 +850,7 @@ func TestSendView(t *testing.T) {
 		}},
 		{"review_fee_forced_80x24", 80, 24, func(t *testing.T) *Send {
 			m := absurdReviewed(t, newFakeSend(t), "500 sat", "10", 80, 24)
-			m.press(t, "f")
+			m.press(t, "F")
 			return m
 		}},
 		{"form_absurd_fee_80x24", 80, 24, func(t *testing.T) *Send {

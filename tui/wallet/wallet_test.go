@@ -115,6 +115,9 @@ func keyMsg(s string) tea.KeyPressMsg {
 	case "down":
 		return tea.KeyPressMsg{Code: tea.KeyDown}
 	}
+	if c, ok := strings.CutPrefix(s, "ctrl+"); ok {
+		return tea.KeyPressMsg{Code: []rune(c)[0], Mod: tea.ModCtrl}
+	}
 	r := []rune(s)[0]
 	return tea.KeyPressMsg{Code: r, Text: s}
 }

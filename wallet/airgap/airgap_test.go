@@ -2,48 +2,22 @@ package airgap_test
 
 import (
 	"bytes"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/satchelbtc/satchel/internal/vectors"
 	"github.com/satchelbtc/satchel/wallet/airgap"
 	"github.com/satchelbtc/satchel/wallet/bbqr"
 	"github.com/satchelbtc/satchel/wallet/ur"
 )
 
-// psbts are BIP174's valid vectors.
-func psbts(t *testing.T) [][]byte {
-	t.Helper()
-	data, err := os.ReadFile("../psbtx/testdata/bip174_vectors.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v struct {
-		Valid []struct {
-			Hex string `json:"hex"`
-		} `json:"valid"`
-	}
-	if err := json.Unmarshal(data, &v); err != nil {
-		t.Fatal(err)
-	}
-	var out [][]byte
-	for _, x := range v.Valid {
-		if b, err := hex.DecodeString(x.Hex); err == nil && len(b) > 0 {
-			out = append(out, b)
-		}
-	}
-	return out
-}
-
 // Parts of either format, shuffled and repeated, give the PSBT back; the
 // progress line moves with each new part and not with a repeat.
 func TestReadParts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for i, raw := range psbts(t) {
+	for i, raw := range vectors.BIP174Valid(t) {
 		e, err := ur.NewEncoder(ur.NewPSBT(raw), 40)
 		if err != nil {
 			t.Fatal(err)
@@ -81,7 +55,7 @@ func TestReadParts(t *testing.T) {
 // Bad input gets one clear error: nothing, garbage, mixed formats, a
 // series cut short, a BBQr series that is not a PSBT.
 func TestReadPartsRefuses(t *testing.T) {
-	raw := psbts(t)[0]
+	raw := vectors.BIP174Valid(t)[0]
 	s, err := bbqr.Split(raw, bbqr.PSBT, bbqr.WithVersions(1, 1))
 	if err != nil {
 		t.Fatal(err)
