@@ -19,6 +19,7 @@ import (
 
 	"github.com/satchelbtc/satchel/lightnode/fees"
 	"github.com/satchelbtc/satchel/tui/common"
+	"github.com/satchelbtc/satchel/tui/internal/tuitest"
 )
 
 // The regtest blocks in testdata were mined by btcd (internal/regtest):
@@ -89,6 +90,7 @@ func TestBlockViewFees(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			v, _ := newRegtestBlockView(t, tt.w, tt.h, WithBlockUnits(tt.units))
 			got := blockContent(v)
+			tuitest.AssertFits(t, got, tt.w, tt.h)
 			text := ansi.Strip(got)
 			for _, s := range tt.want {
 				if !strings.Contains(text, s) {
@@ -221,6 +223,7 @@ func TestTxViewFee(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			v := newInfoTxView(t, pay, src, tt.w, tt.h, mine, WithTxUnits(tt.units))
 			got := txContent(v)
+			tuitest.AssertFits(t, got, tt.w, tt.h)
 			text := ansi.Strip(got)
 			for _, s := range tt.want {
 				if !strings.Contains(text, s) {
