@@ -79,6 +79,7 @@ README's "Privacy and Tor".`,
 		newTxCommand(a),
 		newPeersCommand(a),
 		newNodeCommand(a),
+		newFeesCommand(a),
 	)
 	addToGroup(root, groupOther, newVersionCommand(a))
 	root.SetHelpCommandGroupID(groupOther)

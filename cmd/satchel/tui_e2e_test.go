@@ -141,7 +141,7 @@ func TestAppEndToEnd(t *testing.T) {
 		t.Fatalf("the block page does not name its height:\n%s", scr)
 	}
 	s.keys("Escape")
-	s.waitFor(10*time.Second, "time (UTC)", "age")
+	s.waitFor(10*time.Second, "txs      size", "age")
 
 	s.keys("q")
 	deadline := time.Now().Add(10 * time.Second)

@@ -61,12 +61,13 @@ func (s *appSession) sources(themeNames []string) (tuiapp.Sources, error) {
 		if err != nil {
 			return src, err
 		}
-		src.Headers = live.Headers{Store: s.node.Store()}
+		src.Headers = live.Headers{Store: s.node.Store(), Net: s.a.net, Summaries: live.NewBlockSummaries()}
 		src.Blocks = live.Blocks{Node: s.node}
 		src.Node = live.Status{Node: s.node, Network: networkName(s.a.net), Proxy: s.a.flags.proxy,
 			LogFile: filepath.Join(dir, "satchel.log")}
 		src.Search = live.Search{Node: s.node, Wallet: s.openWalletFile}
 		src.Prover = live.Prover{Node: s.node}
+		src.TxInfo = live.TxInfo{Node: s.node, Wallet: s.openWalletFile}
 	}
 	if s.a.walletExists() {
 		ws, err := s.openWallet(s.a.flags.walletName)

@@ -45,6 +45,10 @@ type Sources struct {
 	// Prover proves a confirmed transaction's inclusion on its page; nil
 	// leaves the proof out.
 	Prover explorer.Prover
+	// TxInfo tells transaction pages the inputs' values (so the fee),
+	// confirmations and the wallet's label, and finds the transactions
+	// inputs spend; nil shows what the transaction's bytes say.
+	TxInfo explorer.TxInfoSource
 	// Keys feeds the Keys tab; nil while no wallet is open.
 	Keys keys.Source
 	// Wizard makes the first wallet; the Wallet tab shows it while Wallet

@@ -154,10 +154,10 @@ func TestTabSwitching(t *testing.T) {
 		want tab
 		see  string // text only that tab shows
 	}{
-		{"2 opens the explorer", []string{"2"}, tabExplorer, "time (UTC)"},
+		{"2 opens the explorer", []string{"2"}, tabExplorer, "txs      size"},
 		{"3 opens the node", []string{"3"}, tabNode, "127.0.0.1:18444"},
 		{"1 returns to the wallet", []string{"3", "1"}, tabWallet, "mined"},
-		{"tab goes right", []string{"tab"}, tabExplorer, "time (UTC)"},
+		{"tab goes right", []string{"tab"}, tabExplorer, "txs      size"},
 		{"4 opens the keys", []string{"4"}, tabKeys, "tpubFAKE"},
 		{"5 opens the settings", []string{"5"}, tabSettings, "Auto-lock"},
 		{"tab wraps around", []string{"5", "tab"}, tabWallet, "mined"},
@@ -214,7 +214,7 @@ func TestExplorerDrillDownAndBack(t *testing.T) {
 	}
 	hs.press("esc")
 	s = hs.screen()
-	if !strings.Contains(s, "time (UTC)") || strings.Contains(s, "Block 2") {
+	if !strings.Contains(s, "txs      size") || strings.Contains(s, "Block 2") {
 		t.Fatalf("esc on the block did not return to the list:\n%s", s)
 	}
 	if n := len(hs.m.stacks[tabExplorer]); n != 1 {
@@ -222,7 +222,7 @@ func TestExplorerDrillDownAndBack(t *testing.T) {
 	}
 	// Esc on the list has nowhere to go and keeps the list.
 	hs.press("esc")
-	if len(hs.m.stacks[tabExplorer]) != 1 || !strings.Contains(hs.screen(), "time (UTC)") {
+	if len(hs.m.stacks[tabExplorer]) != 1 || !strings.Contains(hs.screen(), "txs      size") {
 		t.Error("esc on the list left the list")
 	}
 }
@@ -543,7 +543,7 @@ func TestNoWallet(t *testing.T) {
 		t.Error("a wallet page opened without a wallet")
 	}
 	hs.press("2")
-	if !strings.Contains(hs.screen(), "time (UTC)") {
+	if !strings.Contains(hs.screen(), "txs      size") {
 		t.Error("the explorer does not work without a wallet")
 	}
 	tuitest.AssertFits(t, hs.m.View().Content, 80, 24)

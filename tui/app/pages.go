@@ -65,7 +65,7 @@ type walletTxMsg struct {
 func (m *Model) buildPages() {
 	c := m.common
 	m.buildWalletPages()
-	opts := []explorer.Option{explorer.WithClock(m.cfg.now)}
+	opts := []explorer.Option{explorer.WithClock(m.cfg.now), explorer.WithUnits(explorerUnits(m.cfg.units))}
 	if m.src.Search != nil {
 		opts = append(opts, explorer.WithSearch(m.src.Search, m.src.Net))
 	}
@@ -180,6 +180,14 @@ func (m *Model) applySettings(s settings.Settings) tea.Cmd {
 	if m.send != nil {
 		m.send.SetUnits(u)
 	}
+	// The explorer's pages follow the same setting.
+	for _, st := range m.stacks {
+		for _, p := range st {
+			if p, ok := p.(interface{ SetUnits(explorer.Units) }); ok {
+				p.SetUnits(explorerUnits(u))
+			}
+		}
+	}
 	if m.psbt != nil {
 		m.psbt.SetSats(u == wallet.UnitsSat)
 		m.psbt.SetExportDir(s.ExportDir)
@@ -189,6 +197,14 @@ func (m *Model) applySettings(s settings.Settings) tea.Cmd {
 	}
 	m.cfg.autoLock = s.AutoLock
 	return m.autoLockTick()
+}
+
+// explorerUnits maps the wallet's units setting to the explorer's.
+func explorerUnits(u wallet.Units) explorer.Units {
+	if u == wallet.UnitsSat {
+		return explorer.UnitsSat
+	}
+	return explorer.UnitsBTC
 }
 
 // top is the page a tab shows.
@@ -207,9 +223,12 @@ func (m *Model) push(t tab, p common.Component) tea.Cmd {
 // txView is the page of a transaction, with its inclusion proof when a
 // prover is known.
 func (m *Model) txView(tx *wire.MsgTx, blockHash chainhash.Hash, height int32) *explorer.TxView {
-	var opts []explorer.TxOption
+	opts := []explorer.TxOption{explorer.WithTxUnits(explorerUnits(m.cfg.units))}
 	if m.src.Prover != nil {
 		opts = append(opts, explorer.WithProver(m.src.Prover))
+	}
+	if m.src.TxInfo != nil {
+		opts = append(opts, explorer.WithTxInfo(m.src.TxInfo))
 	}
 	return explorer.NewTxView(m.common, tx, blockHash, height, m.src.Net, m.src.Owns, opts...)
 }
@@ -250,7 +269,8 @@ func (m *Model) navigate(msg tea.Msg) tea.Cmd {
 		if err != nil {
 			return nil
 		}
-		var opts []explorer.BlockOption
+		opts := []explorer.BlockOption{explorer.WithBlockNetwork(m.src.Net),
+			explorer.WithBlockUnits(explorerUnits(m.cfg.units))}
 		if m.src.Search != nil {
 			opts = append(opts, explorer.WithBlockSearch(m.src.Search, m.src.Net))
 		}

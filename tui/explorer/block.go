@@ -13,6 +13,7 @@ import (
 	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/satchelbtc/satchel/lightnode/fees"
 	"github.com/satchelbtc/satchel/lightnode/verify"
 	"github.com/satchelbtc/satchel/tui/common"
 	"github.com/satchelbtc/satchel/wallet/amount"
@@ -65,8 +66,19 @@ type blockLoadedMsg struct {
 	height int32
 	hash   chainhash.Hash
 	block  *wire.MsgBlock
+	stats  fees.Block
 	rows   []txRow
 	cols   txCols
+	err    error
+}
+
+// blockMovedMsg carries the hash of the block [ or ] moves to, read from
+// the header at its height.
+type blockMovedMsg struct {
+	id     int64
+	seq    uint64
+	height int32
+	hash   chainhash.Hash
 	err    error
 }
 
@@ -74,9 +86,9 @@ type blockLoadedMsg struct {
 // in the loading command, so Update and View never hash transactions.
 type txRow struct {
 	txid  chainhash.Hash
-	hash  string // txid as hex
-	inOut string // "1→2": inputs and outputs
-	total string // sum of the outputs in BTC
+	hash  string         // txid as hex
+	inOut string         // "1→2": inputs and outputs
+	total btcutil.Amount // sum of the outputs
 }
 
 // txCols holds the widths of the list's variable columns, measured once
@@ -84,7 +96,10 @@ type txRow struct {
 type txCols struct {
 	index int
 	inOut int
-	total int
+	// totalBTC and totalSat are the widths of the output totals in each
+	// of the units.
+	totalBTC int
+	totalSat int
 }
 
 // loadState is where a block page is in loading its block.
@@ -112,6 +127,7 @@ type BlockView struct {
 	headerErr error
 	state     loadState
 	block     *wire.MsgBlock
+	stats     fees.Block
 	rows      []txRow
 	cols      txCols
 	err       error
@@ -122,6 +138,11 @@ type BlockView struct {
 	searchSrc SearchSource
 	net       *chaincfg.Params
 	search    *searchBar
+
+	units  Units
+	notice string // why [ or ] did not move
+	prev   key.Binding
+	next   key.Binding
 }
 
 var _ common.Component = (*BlockView)(nil)
@@ -137,6 +158,21 @@ func WithBlockSearch(src SearchSource, net *chaincfg.Params) BlockOption {
 	}
 }
 
+// WithBlockNetwork sets the network, whose subsidy schedule gives the
+// block's fees; the default is mainnet. WithBlockSearch sets it too.
+func WithBlockNetwork(net *chaincfg.Params) BlockOption {
+	return func(v *BlockView) {
+		if net != nil {
+			v.net = net
+		}
+	}
+}
+
+// WithBlockUnits sets the units amounts start in; the default is BTC.
+func WithBlockUnits(u Units) BlockOption {
+	return func(v *BlockView) { v.units = u }
+}
+
 // NewBlockView returns the page of the block with the given height and
 // hash. It reads nothing until its Init command runs.
 func NewBlockView(c common.Common, src BlockSource, height int32, hash chainhash.Hash, opts ...BlockOption) *BlockView {
@@ -146,12 +182,28 @@ func NewBlockView(c common.Common, src BlockSource, height int32, hash chainhash
 		id:     lastID.Add(1),
 		height: height,
 		hash:   hash,
+		prev:   key.NewBinding(key.WithKeys("["), key.WithHelp("[", "previous block")),
+		next:   key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next block")),
 	}
 	for _, o := range opts {
 		o(v)
 	}
 	v.search = newSearchBar(c, v.id, v.searchSrc, v.net)
 	return v
+}
+
+// Units returns the units amounts are shown in.
+func (v *BlockView) Units() Units { return v.units }
+
+// SetUnits sets the units amounts are shown in, for the Settings tab.
+func (v *BlockView) SetUnits(u Units) { v.units = u }
+
+// params is the network whose subsidy schedule applies.
+func (v *BlockView) params() *chaincfg.Params {
+	if v.net == nil {
+		return &chaincfg.MainNetParams
+	}
+	return v.net
 }
 
 // Capturing reports whether the search line is open and takes every key.
@@ -174,12 +226,41 @@ func (v *BlockView) Init() tea.Cmd {
 func (v *BlockView) load() tea.Cmd {
 	v.seq++
 	v.state, v.err = stateLoading, nil
-	id, seq, src, ctx := v.id, v.seq, v.src, v.common.Context()
+	id, seq, src, ctx, net := v.id, v.seq, v.src, v.common.Context(), v.params()
 	height, hash := v.height, v.hash
 	return tea.Batch(
 		func() tea.Msg { return readBlockHeader(src, id, seq, height) },
-		func() tea.Msg { return readBlock(ctx, src, id, seq, height, hash) },
+		func() tea.Msg { return readBlock(ctx, src, id, seq, height, hash, net) },
 	)
+}
+
+// move returns a command that finds the best chain's block at height, for
+// [ and ]; the page loads it when the answer comes.
+func (v *BlockView) move(height int32) tea.Cmd {
+	v.notice = ""
+	if height < 0 {
+		v.notice = "this is the genesis block: there is none before it"
+		return nil
+	}
+	v.seq++
+	id, seq, src := v.id, v.seq, v.src
+	return func() tea.Msg {
+		msg := blockMovedMsg{id: id, seq: seq, height: height}
+		if src == nil {
+			msg.err = errors.New("no header store is open")
+			return msg
+		}
+		hdr, err := src.Header(height)
+		switch {
+		case err != nil:
+			msg.err = err
+		case hdr == nil:
+			msg.err = fmt.Errorf("no header at height %s", common.FormatInt(int64(height)))
+		default:
+			msg.hash = hdr.BlockHash()
+		}
+		return msg
+	}
 }
 
 // SetSize sets the size the page draws in.
@@ -195,7 +276,7 @@ func (v *BlockView) ShortHelp() []key.Binding {
 		return v.search.shortHelp()
 	}
 	k := v.common.KeyMap
-	return []key.Binding{k.Up, k.Down, k.Enter, k.Back, k.Search}
+	return []key.Binding{k.Up, k.Down, k.Enter, v.prev, v.next, k.Back, k.Search}
 }
 
 // FullHelp returns the bindings of this page for the help overlay.
@@ -204,6 +285,7 @@ func (v *BlockView) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown},
 		{k.Top, k.Bottom, k.Enter, k.Back, k.Search},
+		{v.prev, v.next},
 		v.search.shortHelp(),
 	}
 }
@@ -233,9 +315,29 @@ func (v *BlockView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return v, nil
 		}
 		v.state, v.err = stateLoaded, nil
-		v.block, v.rows, v.cols = msg.block, msg.rows, msg.cols
+		v.block, v.rows, v.cols, v.stats = msg.block, msg.rows, msg.cols, msg.stats
 		v.header, v.headerErr = &msg.block.Header, nil
 		v.clamp()
+	case blockMovedMsg:
+		if msg.id != v.id || msg.seq != v.seq {
+			return v, nil
+		}
+		if msg.err != nil {
+			if msg.height > v.height {
+				v.notice = "no block above " + common.FormatInt(int64(v.height)) + " yet: this is the tip"
+			} else {
+				v.notice = "cannot move to block " + common.FormatInt(int64(msg.height)) + ": " + msg.err.Error()
+			}
+			if v.state == stateLoading { // the move made the load's answers stale
+				return v, v.load()
+			}
+			return v, nil
+		}
+		v.height, v.hash = msg.height, msg.hash
+		v.header, v.headerErr, v.block, v.rows = nil, nil, nil, nil
+		v.stats = fees.Block{}
+		v.cursor, v.offset = 0, 0
+		return v, v.load()
 	case tea.KeyPressMsg:
 		return v, v.handleKey(msg)
 	}
@@ -244,9 +346,14 @@ func (v *BlockView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (v *BlockView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := v.common.KeyMap
+	v.notice = ""
 	switch {
 	case key.Matches(msg, k.Back):
 		return func() tea.Msg { return BackMsg{} }
+	case key.Matches(msg, v.prev):
+		return v.move(v.height - 1)
+	case key.Matches(msg, v.next):
+		return v.move(v.height + 1)
 	case key.Matches(msg, k.Enter):
 		switch v.state {
 		case stateFailed:
@@ -299,7 +406,8 @@ func readBlockHeader(src BlockSource, id int64, seq uint64, height int32) blockH
 
 // readBlock loads the block, checks it once more against the best chain's
 // header at its height, and computes the rows of its transaction list.
-func readBlock(ctx context.Context, src BlockSource, id int64, seq uint64, height int32, hash chainhash.Hash) blockLoadedMsg {
+func readBlock(ctx context.Context, src BlockSource, id int64, seq uint64, height int32, hash chainhash.Hash,
+	net *chaincfg.Params) blockLoadedMsg {
 	msg := blockLoadedMsg{id: id, seq: seq, height: height, hash: hash}
 	if src == nil {
 		msg.err = errors.New("no block source is open")
@@ -329,12 +437,18 @@ func readBlock(ctx context.Context, src BlockSource, id int64, seq uint64, heigh
 		msg.err = err
 		return msg
 	}
-	msg.block = block
+	stats, err := fees.Stats(block, height, net)
+	if err != nil {
+		msg.err = err
+		return msg
+	}
+	msg.block, msg.stats = block, stats
 	msg.rows = make([]txRow, len(block.Transactions))
 	msg.cols = txCols{
-		index: max(len("#"), len(common.FormatInt(int64(len(block.Transactions)-1)))),
-		inOut: len("in→out") - 2, // the arrow is one cell, three bytes
-		total: len("output total"),
+		index:    max(len("#"), len(common.FormatInt(int64(len(block.Transactions)-1)))),
+		inOut:    len("in→out") - 2, // the arrow is one cell, three bytes
+		totalBTC: len("output total"),
+		totalSat: len("output total"),
 	}
 	for i, tx := range block.Transactions {
 		var total btcutil.Amount
@@ -344,11 +458,12 @@ func readBlock(ctx context.Context, src BlockSource, id int64, seq uint64, heigh
 		r := txRow{
 			txid:  tx.TxHash(),
 			inOut: common.FormatInt(int64(len(tx.TxIn))) + "→" + common.FormatInt(int64(len(tx.TxOut))),
-			total: amount.FormatBTC(total),
+			total: total,
 		}
 		r.hash = r.txid.String()
 		msg.cols.inOut = max(msg.cols.inOut, ansi.StringWidth(r.inOut))
-		msg.cols.total = max(msg.cols.total, len(r.total))
+		msg.cols.totalBTC = max(msg.cols.totalBTC, len(amount.FormatBTC(total)))
+		msg.cols.totalSat = max(msg.cols.totalSat, len(amount.FormatSat(total)))
 		msg.rows[i] = r
 	}
 	return msg

@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
@@ -227,20 +228,20 @@ func TestBlockViewStaleResults(t *testing.T) {
 	a := newBlockView(t, src, b, 80, 24, false)
 	other := newBlockView(t, src, b, 80, 24, false)
 
-	a.Update(readBlock(t.Context(), src, other.id, other.seq, block546Height, b.BlockHash()))
+	a.Update(readBlock(t.Context(), src, other.id, other.seq, block546Height, b.BlockHash(), &chaincfg.MainNetParams))
 	if a.state != stateLoading {
 		t.Fatal("page applied another page's block")
 	}
 
 	failed := &fakeBlockSource{blockErr: errors.New("timeout"), headers: src.headers}
 	a.load()
-	old := readBlock(t.Context(), failed, a.id, a.seq, block546Height, b.BlockHash())
+	old := readBlock(t.Context(), failed, a.id, a.seq, block546Height, b.BlockHash(), &chaincfg.MainNetParams)
 	a.load()
 	a.Update(old)
 	if a.state != stateLoading {
 		t.Fatal("page applied the answer of a load it had replaced")
 	}
-	a.Update(readBlock(t.Context(), src, a.id, a.seq, block546Height, b.BlockHash()))
+	a.Update(readBlock(t.Context(), src, a.id, a.seq, block546Height, b.BlockHash(), &chaincfg.MainNetParams))
 	if a.state != stateLoaded {
 		t.Fatal("page did not apply the newest load")
 	}
@@ -271,8 +272,8 @@ func TestBlockViewLargeBlock(t *testing.T) {
 		t.Fatalf("enter on the last tx emitted %v", msgs)
 	}
 	press(t, v, "pgup")
-	if got := blockContent(v); !strings.Contains(got, "tx 3,987 of 4,000") {
-		t.Errorf("pgup did not move a page (13 rows):\n%s", got)
+	if got := blockContent(v); !strings.Contains(got, "tx 3,991 of 4,000") {
+		t.Errorf("pgup did not move a page (9 rows):\n%s", got)
 	}
 }
 

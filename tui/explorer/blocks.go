@@ -54,13 +54,19 @@ func WithSearch(src SearchSource, net *chaincfg.Params) Option {
 	}
 }
 
-// maxTxCounts bounds the transaction counts the list remembers.
-const maxTxCounts = 4096
+// WithUnits sets the units amounts start in; the default is BTC.
+func WithUnits(u Units) Option {
+	return func(m *Model) { m.units = u }
+}
 
-// txCountEntry is the transaction count of the block with the given hash.
-type txCountEntry struct {
+// maxSummaries bounds the block summaries the list remembers.
+const maxSummaries = 4096
+
+// summaryEntry is what the list learnt about the block with the given
+// hash; size is 0 when only the transaction count is known.
+type summaryEntry struct {
 	hash string
-	n    int
+	s    BlockSummary
 }
 
 // request identifies one window read, so the same read is not asked twice.
@@ -100,9 +106,12 @@ type Model struct {
 	net       *chaincfg.Params
 	search    *searchBar
 
-	// counts holds transaction counts learnt from loaded blocks, by
-	// height, for rows whose source does not know them.
-	counts map[int32]txCountEntry
+	// counts holds what was learnt from loaded blocks (transaction
+	// counts, sizes, fees), by height, for rows whose source does not know
+	// them.
+	counts map[int32]summaryEntry
+
+	units Units
 }
 
 var _ common.Component = (*Model)(nil)
@@ -136,28 +145,54 @@ func (m *Model) RecordTxCount(height int32, hash string, n int) {
 	if n < 0 {
 		return
 	}
+	m.recordSummary(height, hash, BlockSummary{TxCount: n})
+}
+
+// recordSummary remembers what a loaded block says for its row.
+func (m *Model) recordSummary(height int32, hash string, s BlockSummary) {
 	if m.counts == nil {
-		m.counts = make(map[int32]txCountEntry)
+		m.counts = make(map[int32]summaryEntry)
 	}
-	if _, ok := m.counts[height]; !ok && len(m.counts) >= maxTxCounts {
+	if _, ok := m.counts[height]; !ok && len(m.counts) >= maxSummaries {
 		for h := range m.counts { // drop any one: this is a hint, not a store
 			delete(m.counts, h)
 			break
 		}
 	}
-	m.counts[height] = txCountEntry{hash: hash, n: n}
+	m.counts[height] = summaryEntry{hash: hash, s: s}
 }
+
+// Units returns the units amounts are shown in.
+func (m *Model) Units() Units { return m.units }
+
+// SetUnits sets the units amounts are shown in, for the Settings tab.
+func (m *Model) SetUnits(u Units) { m.units = u }
 
 // txCountOf returns r's transaction count, from the row or from a loaded
 // block with the same hash; -1 when unknown.
 func (m *Model) txCountOf(r Row) int {
-	if r.TxCount >= 0 {
+	switch {
+	case r.TxCount >= 0:
 		return r.TxCount
+	case r.Block != nil:
+		return r.Block.TxCount
 	}
 	if e, ok := m.counts[r.Height]; ok && e.hash == r.Hash {
-		return e.n
+		return e.s.TxCount
 	}
 	return -1
+}
+
+// summaryOf returns the size and fees of r's block when it was fetched,
+// from the row or from a block page's result.
+func (m *Model) summaryOf(r Row) (BlockSummary, bool) {
+	if r.Block != nil {
+		return *r.Block, true
+	}
+	if e, ok := m.counts[r.Height]; ok && e.hash == r.Hash && e.s.Size > 0 {
+		return e.s, true
+	}
+	return BlockSummary{}, false
 }
 
 // Init reads the first screen of headers.
@@ -223,7 +258,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case blockLoadedMsg:
 		if msg.err == nil && msg.block != nil {
-			m.RecordTxCount(msg.height, msg.hash.String(), len(msg.block.Transactions))
+			m.recordSummary(msg.height, msg.hash.String(), BlockSummary{TxCount: len(msg.block.Transactions),
+				Size: msg.stats.Size, Fees: msg.stats.Fees})
 		}
 	case headersMsg:
 		if msg.id != m.id || msg.seq != m.seq {

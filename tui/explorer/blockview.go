@@ -2,12 +2,14 @@ package explorer
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/satchelbtc/satchel/lightnode/fees"
 	"github.com/satchelbtc/satchel/tui/common"
 )
 
@@ -49,7 +51,7 @@ func (v *BlockView) render() string {
 		for i := range min(vis, len(v.rows)-v.offset) {
 			idx := v.offset + i
 			r := v.rows[idx]
-			line := common.Fit(l.line(idx == v.cursor, common.FormatInt(int64(idx)), common.ShortID(r.hash, l.hashW), r.inOut, r.total), w)
+			line := common.Fit(l.line(idx == v.cursor, common.FormatInt(int64(idx)), common.ShortID(r.hash, l.hashW), r.inOut, v.units.format(r.total)), w)
 			if idx == v.cursor {
 				lines = append(lines, st.Selected.Render(line))
 			} else {
@@ -114,12 +116,51 @@ func (v *BlockView) topLines() []string {
 		out = append(out, field("height", height), field("version", ver), field("bits", bits), field("nonce", nonce))
 	}
 	out = append(out, v.statusLines(valueW)...)
+	out = append(out, v.statsLines()...)
 
 	if v.state == stateLoaded {
 		l := v.txLayout()
 		out = append(out, "", st.TableHeader.Render(common.Fit(l.line(false, "#", "txid", "in→out", "output total"), w)))
 	}
 	return out
+}
+
+// statsLines are the figures of the loaded block: size and weight, fees
+// and their average rate with the subsidy, and the coinbase's text.
+func (v *BlockView) statsLines() []string {
+	w := v.common.Width
+	st := v.common.Styles
+	field := func(label, value string) string {
+		return st.Normal.Render(common.Fit(padTo(label, labelW)+value, w))
+	}
+	if v.state != stateLoaded {
+		return []string{field("size", unknownValue), field("fees", unknownValue), field("subsidy", unknownValue),
+			field("coinbase", unknownValue)}
+	}
+	s := v.stats
+	size := formatBytes(s.Size) + " · " + common.FormatInt(s.Weight) + " WU · " + percent(s.Fullness()) + " full"
+	fee := v.units.format(s.Fees)
+	if r, ok := s.FeeRate(); ok {
+		fee += " · " + fees.FormatRate(r) + " sat/vB avg"
+	}
+	subsidy := v.units.format(s.Subsidy) + " · coinbase pays " + v.units.format(s.CoinbaseValue)
+	text := s.CoinbaseText
+	if text == "" {
+		text = "(no text)"
+	}
+	return []string{field("size", size), field("fees", fee), field("subsidy", subsidy), field("coinbase", text)}
+}
+
+// formatBytes writes a size in bytes with thousands separators.
+func formatBytes(n int) string { return common.FormatInt(int64(n)) + " B" }
+
+// percent writes a share as a percentage, with more decimals when small:
+// "0.03%", "12.5%".
+func percent(f float64) string {
+	if f < 0.1 {
+		return strconv.FormatFloat(f*100, 'f', 2, 64) + "%"
+	}
+	return strconv.FormatFloat(f*100, 'f', 1, 64) + "%"
 }
 
 // statusLines says whether the block is loading, verified or failed; an
@@ -165,6 +206,9 @@ func (v *BlockView) visibleRows() int {
 }
 
 func (v *BlockView) footer() string {
+	if v.notice != "" {
+		return v.notice
+	}
 	switch v.state {
 	case stateLoading:
 		return "loading block…"
@@ -178,13 +222,18 @@ func (v *BlockView) footer() string {
 // narrow terminals drop the in→out column and shorten the txid.
 type txLayout struct {
 	cols      txCols
+	total     int // width of the output total column
 	hashW     int
 	showInOut bool
 }
 
 func (v *BlockView) txLayout() txLayout {
 	l := txLayout{cols: v.cols, showInOut: true}
-	hash := v.common.Width - (markW + l.cols.index + colGap + colGap + l.cols.inOut + colGap + l.cols.total)
+	l.total = l.cols.totalBTC
+	if v.units == UnitsSat {
+		l.total = l.cols.totalSat
+	}
+	hash := v.common.Width - (markW + l.cols.index + colGap + colGap + l.cols.inOut + colGap + l.total)
 	if hash < 20 {
 		l.showInOut = false
 		hash += l.cols.inOut + colGap
@@ -209,7 +258,7 @@ func (l txLayout) line(selected bool, idx, hash, inOut, total string) string {
 		b.WriteString(common.PadLeft(inOut, l.cols.inOut))
 	}
 	b.WriteString("  ")
-	b.WriteString(common.PadLeft(total, l.cols.total))
+	b.WriteString(common.PadLeft(total, l.total))
 	return b.String()
 }
 

@@ -105,7 +105,7 @@ func runDetail(t testing.TB, m tea.Model, cmd tea.Cmd) []tea.Msg {
 		switch msg := c().(type) {
 		case tea.BatchMsg:
 			queue = append(queue, msg...)
-		case blockHeaderMsg, blockLoadedMsg:
+		case blockHeaderMsg, blockLoadedMsg, blockMovedMsg, txInfoMsg, txLookupMsg:
 			_, next := m.Update(msg)
 			queue = append(queue, next)
 		default:

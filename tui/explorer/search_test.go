@@ -585,8 +585,14 @@ func TestTxCountFromBlockPage(t *testing.T) {
 			drive(t, m, func() tea.Msg { return msg })
 		}
 	}
-	if r := row(); !strings.HasSuffix(strings.TrimRight(r, " "), "  4") {
-		t.Fatalf("row 546 does not show the 4 transactions of the loaded block: %q", r)
+	// The count, size (1,385 bytes) and fees (none: the coinbase pays
+	// just the subsidy) of the loaded block.
+	if r := row(); !strings.HasSuffix(strings.TrimRight(r, " "), "  4    1.4 kB   0.00000000 BTC") {
+		t.Fatalf("row 546 does not show the 4 transactions, size and fees of the loaded block: %q", r)
+	}
+	m.SetUnits(UnitsSat)
+	if r := row(); !strings.HasSuffix(strings.TrimRight(r, " "), "  1.4 kB            0 sat") {
+		t.Fatalf("row 546 does not show the fees in sats: %q", r)
 	}
 	// Other rows stay unknown.
 	for _, l := range strings.Split(ansi.Strip(viewOf(m)), "\n")[1:5] {

@@ -2,6 +2,7 @@ package explorer
 
 import (
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -15,8 +16,8 @@ import (
 	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/satchelbtc/satchel/lightnode/fees"
 	"github.com/satchelbtc/satchel/tui/common"
-	"github.com/satchelbtc/satchel/wallet/amount"
 )
 
 // shortBytes is how many bytes a shortened hex string keeps at each end.
@@ -47,8 +48,21 @@ type TxView struct {
 	proof  proofState
 	prove  key.Binding
 
-	lines  []string // doc laid out for common.Width
-	offset int      // first visible line
+	tx      *wire.MsgTx
+	net     *chaincfg.Params
+	owns    func([]byte) bool
+	infoSrc TxInfoSource
+	info    *TxInfo // nil until the source answered (or without one)
+	infoSeq uint64
+	units   Units
+	sel     int    // selected input, for enter
+	notice  string // why enter could not open an input's transaction
+	nextIn  key.Binding
+	prevIn  key.Binding
+
+	lines    []string // doc laid out for common.Width
+	itemLine []int    // first line of each doc item
+	offset   int      // first visible line
 }
 
 var _ common.Component = (*TxView)(nil)
@@ -94,20 +108,151 @@ func NewTxView(c common.Common, tx *wire.MsgTx, blockHash chainhash.Hash, height
 		height:    height,
 		confirmed: height != 0 || blockHash != (chainhash.Hash{}),
 		prove:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "prove inclusion")),
+		nextIn:    key.NewBinding(key.WithKeys("i"), key.WithHelp("i/I", "next/previous input")),
+		prevIn:    key.NewBinding(key.WithKeys("I"), key.WithHelp("I", "previous input")),
+		tx:        tx,
+		net:       net,
+		owns:      owns,
 	}
 	for _, o := range opts {
 		o(v)
 	}
-	if tx == nil {
+	if tx != nil {
+		v.txid = tx.TxHash()
+	}
+	v.describe()
+	return v
+}
+
+// WithTxInfo lets the page ask src for what the transaction's bytes do not
+// say: confirmations, the inputs' values and addresses (so the fee), the
+// wallet's label; and open the transaction an input spends on enter.
+func WithTxInfo(src TxInfoSource) TxOption {
+	return func(v *TxView) { v.infoSrc = src }
+}
+
+// WithTxUnits sets the units amounts start in; the default is BTC.
+func WithTxUnits(u Units) TxOption {
+	return func(v *TxView) { v.units = u }
+}
+
+// txInfoMsg carries a TxInfoSource's answer to the page that asked.
+type txInfoMsg struct {
+	id   int64
+	seq  uint64
+	info TxInfo
+}
+
+// txLookupMsg carries the transaction an input spends, or why it could not
+// be found.
+type txLookupMsg struct {
+	id   int64
+	txid chainhash.Hash
+	ref  TxRef
+	err  error
+}
+
+// describe decodes the transaction into the page's items for the current
+// info, units and selection, and lays them out.
+func (v *TxView) describe() {
+	if v.tx == nil {
 		v.base = []txItem{{kind: itemTitle, value: "Transaction"}, {value: "No transaction to show."}}
 		v.proofAt = -1
 	} else {
-		v.txid = tx.TxHash()
-		v.base, v.proofAt = describeTx(tx, blockHash, height, v.confirmed, net, owns)
+		d := txDescriber{tx: v.tx, blockHash: v.blockHash, height: v.height, confirmed: v.confirmed, net: v.net,
+			owns: v.owns, info: v.info, units: v.units, sel: -1, asking: v.infoSrc != nil && v.info == nil}
+		if v.canOpenInputs() {
+			d.sel = v.sel
+		}
+		v.base, v.proofAt = d.describe()
 	}
 	v.compose()
 	v.layout()
-	return v
+}
+
+// canOpenInputs reports whether enter opens the selected input's
+// transaction: there is a source to find it and the inputs spend coins.
+func (v *TxView) canOpenInputs() bool {
+	return v.infoSrc != nil && v.tx != nil && !isCoinbase(v.tx) && len(v.tx.TxIn) > 0
+}
+
+// Units returns the units amounts are shown in.
+func (v *TxView) Units() Units { return v.units }
+
+// SetUnits sets the units amounts are shown in, for the Settings tab.
+func (v *TxView) SetUnits(u Units) {
+	if u != v.units {
+		v.units = u
+		v.describe()
+	}
+}
+
+// askInfo returns a command asking the source about the transaction.
+func (v *TxView) askInfo() tea.Cmd {
+	if v.infoSrc == nil || v.tx == nil {
+		return nil
+	}
+	v.infoSeq++
+	id, seq, src, tx, ctx := v.id, v.infoSeq, v.infoSrc, v.tx, v.common.Context()
+	return func() tea.Msg { return txInfoMsg{id: id, seq: seq, info: src.TxInfo(ctx, tx)} }
+}
+
+// openInput returns a command that opens the transaction the selected
+// input spends: at once when the source gave it, else by looking it up.
+func (v *TxView) openInput() tea.Cmd {
+	if !v.canOpenInputs() || v.sel < 0 || v.sel >= len(v.tx.TxIn) {
+		return nil
+	}
+	op := v.tx.TxIn[v.sel].PreviousOutPoint
+	if v.info != nil {
+		if p, ok := v.info.Prevouts[op]; ok && p.Tx != nil {
+			sel := TxSelectedMsg{Txid: op.Hash, BlockHash: p.BlockHash, Height: p.Height, Tx: p.Tx}
+			return func() tea.Msg { return sel }
+		}
+	}
+	v.notice = "looking for " + common.ShortID(op.Hash.String(), 16) + "…"
+	id, src, ctx := v.id, v.infoSrc, v.common.Context()
+	return func() tea.Msg {
+		ref, err := src.LookupTx(ctx, op.Hash)
+		if err == nil && (ref.Tx == nil || ref.Tx.TxHash() != op.Hash) {
+			err = fmt.Errorf("%w: the source answered with another transaction", ErrNotFound)
+		}
+		return txLookupMsg{id: id, txid: op.Hash, ref: ref, err: err}
+	}
+}
+
+// moveInput selects the input d places away and scrolls it into view.
+func (v *TxView) moveInput(d int) {
+	if !v.canOpenInputs() {
+		return
+	}
+	n := len(v.tx.TxIn)
+	v.sel = ((v.sel+d)%n + n) % n
+	v.notice = ""
+	v.describe()
+	if line, ok := v.inputLine(v.sel); ok {
+		vis := max(v.visibleLines(), 1)
+		if line < v.offset || line >= v.offset+vis {
+			v.offset = line
+		}
+		v.clamp()
+	}
+}
+
+// inputLine returns the first line of input i's item.
+func (v *TxView) inputLine(i int) (int, bool) {
+	want := "#" + strconv.Itoa(i)
+	section := false
+	for j, it := range v.doc {
+		if it.kind == itemSection {
+			section = strings.HasPrefix(it.value, "Inputs")
+			continue
+		}
+		if section && (it.label == want || it.label == selMark+want) && j < len(v.itemLine) {
+			return v.itemLine[j], true
+		}
+	}
+	return 0, false
 }
 
 // Confirmed reports whether the transaction shown is in a block.
@@ -116,8 +261,9 @@ func (v *TxView) Confirmed() bool { return v.confirmed }
 // Txid returns the id of the transaction shown.
 func (v *TxView) Txid() chainhash.Hash { return v.txid }
 
-// Init does nothing: the page has all its data.
-func (v *TxView) Init() tea.Cmd { return nil }
+// Init asks the TxInfoSource, when the page has one, about the
+// transaction; the page shows what the bytes say until it answers.
+func (v *TxView) Init() tea.Cmd { return v.askInfo() }
 
 // SetSize sets the size the page draws in and lays the lines out again.
 func (v *TxView) SetSize(width, height int) {
@@ -128,10 +274,15 @@ func (v *TxView) SetSize(width, height int) {
 // ShortHelp returns the bindings for the help bar.
 func (v *TxView) ShortHelp() []key.Binding {
 	k := v.common.KeyMap
-	if v.canProve() {
-		return []key.Binding{k.Up, k.Down, v.prove, k.Back}
+	out := []key.Binding{k.Up, k.Down}
+	if v.canOpenInputs() {
+		open := key.NewBinding(key.WithKeys(k.Enter.Keys()...), key.WithHelp(k.Enter.Help().Key, "open spent tx"))
+		out = append(out, v.nextIn, open)
 	}
-	return []key.Binding{k.Up, k.Down, k.Back}
+	if v.canProve() {
+		out = append(out, v.prove)
+	}
+	return append(out, k.Back)
 }
 
 // FullHelp returns the bindings of this page for the help overlay.
@@ -141,18 +292,44 @@ func (v *TxView) FullHelp() [][]key.Binding {
 	if v.canProve() {
 		last = append(last, v.prove)
 	}
-	return [][]key.Binding{
+	groups := [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown},
 		last,
 	}
+	if v.canOpenInputs() {
+		open := key.NewBinding(key.WithKeys(k.Enter.Keys()...), key.WithHelp(k.Enter.Help().Key, "open the transaction the input spends"))
+		groups = append(groups, []key.Binding{v.nextIn, v.prevIn, open})
+	}
+	return groups
 }
 
 // Update scrolls on keys, asks for an inclusion proof on p, applies its
 // answer and emits BackMsg on esc.
 func (v *TxView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if pm, ok := msg.(proofMsg); ok {
-		v.applyProof(pm)
+	switch msg := msg.(type) {
+	case proofMsg:
+		v.applyProof(msg)
 		return v, nil
+	case txInfoMsg:
+		if msg.id == v.id && msg.seq == v.infoSeq {
+			info := msg.info
+			v.info = &info
+			v.describe()
+		}
+		return v, nil
+	case txLookupMsg:
+		if msg.id != v.id {
+			return v, nil
+		}
+		if msg.err != nil {
+			v.notice = "cannot open " + common.ShortID(msg.txid.String(), 16) + ": " + msg.err.Error()
+			return v, nil
+		}
+		v.notice = ""
+		ref := msg.ref
+		return v, func() tea.Msg {
+			return TxSelectedMsg{Txid: msg.txid, BlockHash: ref.BlockHash, Height: ref.Height, Tx: ref.Tx}
+		}
 	}
 	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -166,6 +343,14 @@ func (v *TxView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return v, func() tea.Msg { return BackMsg{} }
 	case key.Matches(kp, v.prove):
 		return v, v.startProof()
+	case key.Matches(kp, v.nextIn):
+		v.moveInput(1)
+		return v, nil
+	case key.Matches(kp, v.prevIn):
+		v.moveInput(-1)
+		return v, nil
+	case key.Matches(kp, k.Enter):
+		return v, v.openInput()
 	case key.Matches(kp, k.Down):
 		v.offset++
 	case key.Matches(kp, k.Up):
@@ -200,6 +385,9 @@ func (v *TxView) View() tea.View {
 }
 
 func (v *TxView) footer(vis int) string {
+	if v.notice != "" {
+		return v.notice
+	}
 	if len(v.lines) <= vis {
 		return "all " + common.FormatInt(int64(len(v.lines))) + " lines"
 	}
@@ -222,11 +410,14 @@ func (v *TxView) layout() {
 	w := v.common.Width
 	v.lines = v.lines[:0]
 	if w <= 0 {
+		v.itemLine = v.itemLine[:0]
 		v.clamp()
 		return
 	}
 	st := v.common.Styles
+	v.itemLine = v.itemLine[:0]
 	for _, it := range v.doc {
+		v.itemLine = append(v.itemLine, len(v.lines))
 		switch it.kind {
 		case itemBlank:
 			v.lines = append(v.lines, "")
@@ -307,19 +498,35 @@ func fitStyled(s string, w int) string {
 	return s
 }
 
-// describeTx decodes tx into the page's items. It is pure computation: no
-// storage or network.
-// It also returns the index where the inclusion proof line goes, -1 for an
-// unconfirmed transaction, which has no block to prove inclusion in.
-func describeTx(tx *wire.MsgTx, blockHash chainhash.Hash, height int32, confirmed bool,
-	net *chaincfg.Params, owns func([]byte) bool) ([]txItem, int) {
+// selMark is put before the selected input's number.
+const selMark = "> "
 
+// txDescriber decodes a transaction into the page's items. It is pure
+// computation: no storage or network.
+type txDescriber struct {
+	tx        *wire.MsgTx
+	blockHash chainhash.Hash
+	height    int32
+	confirmed bool
+	net       *chaincfg.Params
+	owns      func([]byte) bool
+	info      *TxInfo // nil while unknown
+	asking    bool    // the source has been asked and not answered yet
+	units     Units
+	sel       int // selected input, -1 for none
+}
+
+// describe returns the page's items and the index where the inclusion
+// proof line goes, -1 for an unconfirmed transaction, which has no block to
+// prove inclusion in.
+func (d txDescriber) describe() ([]txItem, int) {
+	tx := d.tx
 	coinbase := isCoinbase(tx)
 	title := "Transaction"
 	if coinbase {
 		title += " · coinbase"
 	}
-	if !confirmed {
+	if !d.confirmed {
 		title += " · " + unconfirmedMark
 	}
 	var total btcutil.Amount
@@ -334,39 +541,162 @@ func describeTx(tx *wire.MsgTx, blockHash chainhash.Hash, height int32, confirme
 		{kind: itemTitle, value: title},
 		{kind: itemHash, label: "txid", value: tx.TxHash().String()},
 	}
-	if confirmed {
+	if d.confirmed {
 		doc = append(doc,
-			txItem{kind: itemHash, label: "block", value: blockHash.String()},
-			txItem{label: "height", value: common.FormatInt(int64(height))})
+			txItem{kind: itemHash, label: "block", value: d.blockHash.String()},
+			txItem{label: "height", value: common.FormatInt(int64(d.height)) + d.confirmations()})
 	}
+	if d.info != nil && d.info.Label != "" {
+		doc = append(doc, txItem{label: "label", value: d.info.Label})
+	}
+	doc = append(doc, d.feeItem(coinbase, total, weight))
 	doc = append(doc,
 		txItem{label: "size", value: common.FormatInt(int64(size)) + " B · " + common.FormatInt(int64(vsize)) + " vB · " +
 			common.FormatInt(int64(weight)) + " WU"},
 		txItem{label: "version", value: strconv.FormatInt(int64(tx.Version), 10) + " · locktime " +
 			common.FormatInt(int64(tx.LockTime))},
-		txItem{label: "total out", value: amount.FormatBTC(total)})
+		rbfItem(tx, coinbase))
+	if in, ok := d.totalIn(); ok && !coinbase {
+		doc = append(doc, txItem{label: "total in", value: d.units.format(in)})
+	}
+	doc = append(doc, txItem{label: "total out", value: d.units.format(total)})
 	proofAt := -1
-	if confirmed {
+	if d.confirmed {
 		proofAt = len(doc)
 	}
 	doc = append(doc,
 		txItem{kind: itemBlank},
 		txItem{kind: itemSection, value: "Inputs (" + common.FormatInt(int64(len(tx.TxIn))) + ")"})
 	for i, in := range tx.TxIn {
-		doc = append(doc, describeInput(i, in, coinbase)...)
+		doc = append(doc, d.input(i, in, coinbase)...)
 	}
 	doc = append(doc,
 		txItem{kind: itemBlank},
 		txItem{kind: itemSection, value: "Outputs (" + common.FormatInt(int64(len(tx.TxOut))) + ")"})
 	for i, out := range tx.TxOut {
-		doc = append(doc, describeOutput(i, out, net, owns)...)
+		doc = append(doc, d.output(i, out)...)
 	}
 	return doc, proofAt
 }
 
-// describeInput lists one input: what it spends (or "coinbase"), its
-// signature script and its witness items, long ones shortened.
-func describeInput(i int, in *wire.TxIn, coinbase bool) []txItem {
+// confirmations says how deep a confirmed transaction is, from the tip.
+func (d txDescriber) confirmations() string {
+	switch {
+	case d.info == nil && d.asking:
+		return " · …"
+	case d.info == nil || d.info.Tip < 0:
+		return ""
+	case d.info.Tip < d.height:
+		return " · above the tip (" + common.FormatInt(int64(d.info.Tip)) + "): not in the best chain"
+	}
+	return " · " + plural(int(d.info.Tip-d.height)+1, "confirmation")
+}
+
+// totalIn returns the sum of the spent outputs when every one is known.
+func (d txDescriber) totalIn() (btcutil.Amount, bool) {
+	if d.info == nil {
+		return 0, false
+	}
+	var sum btcutil.Amount
+	for _, in := range d.tx.TxIn {
+		p, ok := d.info.Prevouts[in.PreviousOutPoint]
+		if !ok {
+			return 0, false
+		}
+		sum += p.Value
+	}
+	return sum, true
+}
+
+// feeItem is the fee line: the fee and its rate when the inputs' values
+// are all known (or the wallet recorded the fee), else why it is not.
+func (d txDescriber) feeItem(coinbase bool, totalOut btcutil.Amount, weight int) txItem {
+	if coinbase {
+		return txItem{label: "fee", value: "none: a coinbase pays no fee, it collects them"}
+	}
+	if d.info == nil {
+		if d.asking {
+			return txItem{label: "fee", value: unknownValue}
+		}
+		return txItem{kind: itemMuted, label: "fee", value: "unknown: the values of the inputs are not known here"}
+	}
+	fee, ok, missing := TxFee(d.tx, *d.info)
+	if !ok {
+		if len(missing) == 0 {
+			return txItem{kind: itemError, label: "fee", value: "unknown: the inputs add up to less than the outputs"}
+		}
+		names := make([]string, len(missing))
+		for i, m := range missing {
+			names[i] = "#" + strconv.Itoa(m)
+		}
+		what := "input " + strings.Join(names, ", ")
+		if len(missing) > 1 {
+			what = "inputs " + strings.Join(names, ", ")
+		}
+		if len(missing) > 4 {
+			what = common.FormatInt(int64(len(missing))) + " inputs"
+		}
+		return txItem{kind: itemMuted, label: "fee",
+			value: "unknown: this light node does not know the value of " + what}
+	}
+	rate := float64(fee) / (float64(weight) / witnessScale)
+	return txItem{label: "fee", value: d.units.format(fee) + " · " + fees.FormatRate(rate) + " sat/vB"}
+}
+
+// TxFee returns tx's fee: the spent outputs' values less the outputs',
+// when info has every spent output, else the wallet's recorded fee. ok is
+// false when neither says; missing then lists the inputs whose spent
+// output is unknown (empty when the known inputs pay less than the
+// outputs, which no valid transaction does).
+func TxFee(tx *wire.MsgTx, info TxInfo) (fee btcutil.Amount, ok bool, missing []int) {
+	var in, out btcutil.Amount
+	for i, txIn := range tx.TxIn {
+		p, found := info.Prevouts[txIn.PreviousOutPoint]
+		if !found {
+			missing = append(missing, i)
+			continue
+		}
+		in += p.Value
+	}
+	for _, o := range tx.TxOut {
+		out += btcutil.Amount(o.Value)
+	}
+	switch {
+	case len(missing) == 0 && in >= out:
+		return in - out, true, nil
+	case info.WalletFee >= 0:
+		return info.WalletFee, true, nil
+	}
+	return 0, false, missing
+}
+
+// SignalsRBF reports whether tx signals replaceability under BIP125: an
+// input with a sequence number below 0xfffffffe. It returns the first such
+// input, -1 for none.
+func SignalsRBF(tx *wire.MsgTx) (bool, int) {
+	for i, in := range tx.TxIn {
+		if in.Sequence < wire.MaxTxInSequenceNum-1 {
+			return true, i
+		}
+	}
+	return false, -1
+}
+
+// rbfItem says whether the transaction signals BIP125 replaceability.
+func rbfItem(tx *wire.MsgTx, coinbase bool) txItem {
+	if coinbase {
+		return txItem{label: "RBF", value: "no (coinbase)"}
+	}
+	if ok, i := SignalsRBF(tx); ok {
+		return txItem{label: "RBF", value: "yes: input #" + strconv.Itoa(i) + " signals replaceability (BIP125)"}
+	}
+	return txItem{label: "RBF", value: "no: every input's sequence is 0xfffffffe or more"}
+}
+
+// input lists one input: what it spends (or "coinbase"), the value and
+// address of the spent output where known, its signature script and its
+// witness items, long ones shortened.
+func (d txDescriber) input(i int, in *wire.TxIn, coinbase bool) []txItem {
 	idx := "#" + strconv.Itoa(i)
 	var out []txItem
 	if coinbase {
@@ -374,7 +704,12 @@ func describeInput(i int, in *wire.TxIn, coinbase bool) []txItem {
 			txItem{indent: 2, label: idx, value: "coinbase (new coins and fees)"},
 			txItem{indent: 4, label: "script", value: shortHex(in.SignatureScript)})
 	} else {
-		out = append(out, txItem{kind: itemHash, indent: 2, label: idx, value: in.PreviousOutPoint.String()})
+		head := txItem{kind: itemHash, indent: 2, label: idx, value: in.PreviousOutPoint.String()}
+		if i == d.sel {
+			head.indent, head.label = 0, selMark+idx
+		}
+		out = append(out, head)
+		out = append(out, d.spent(in.PreviousOutPoint)...)
 		if len(in.SignatureScript) > 0 {
 			out = append(out, txItem{indent: 4, label: "script", value: shortHex(in.SignatureScript)})
 		}
@@ -392,16 +727,45 @@ func describeInput(i int, in *wire.TxIn, coinbase bool) []txItem {
 	return out
 }
 
-// describeOutput lists one output: value, script type, address when it has
-// one, the "ours" mark and the decoded script.
-func describeOutput(i int, o *wire.TxOut, net *chaincfg.Params, owns func([]byte) bool) []txItem {
-	class, addrs, reqSigs, err := txscript.ExtractPkScriptAddrs(o.PkScript, net)
+// spent describes the output an input spends: value, type, "ours" and
+// where it was found, and its address.
+func (d txDescriber) spent(op wire.OutPoint) []txItem {
+	if d.info == nil {
+		if d.asking {
+			return []txItem{{indent: 4, label: "value", value: unknownValue}}
+		}
+		return nil
+	}
+	p, ok := d.info.Prevouts[op]
+	if !ok {
+		return []txItem{{kind: itemMuted, indent: 4, label: "value", value: "unknown (not in the wallet, a fetched block or the relay feed)"}}
+	}
+	class, addrs, reqSigs, err := txscript.ExtractPkScriptAddrs(p.PkScript, d.net)
+	head := txItem{indent: 4, label: "value",
+		value: d.units.format(p.Value) + "  " + scriptType(class, reqSigs, len(addrs))}
+	if p.From != "" {
+		head.value += " · from " + p.From
+	}
+	if d.owns != nil && d.owns(p.PkScript) {
+		head.mark = "ours"
+	}
+	out := []txItem{head}
+	if err == nil && len(addrs) == 1 && class != txscript.PubKeyTy && class != txscript.MultiSigTy {
+		out = append(out, txItem{kind: itemAddress, indent: 4, label: "address", value: addrs[0].EncodeAddress()})
+	}
+	return out
+}
+
+// output lists one output: value, script type, address when it has one,
+// the "ours" mark and the decoded script.
+func (d txDescriber) output(i int, o *wire.TxOut) []txItem {
+	class, addrs, reqSigs, err := txscript.ExtractPkScriptAddrs(o.PkScript, d.net)
 	head := txItem{
 		indent: 2,
 		label:  "#" + strconv.Itoa(i),
-		value:  amount.FormatBTC(btcutil.Amount(o.Value)) + "  " + scriptType(class, reqSigs, len(addrs)),
+		value:  d.units.format(btcutil.Amount(o.Value)) + "  " + scriptType(class, reqSigs, len(addrs)),
 	}
-	if owns != nil && owns(o.PkScript) {
+	if d.owns != nil && d.owns(o.PkScript) {
 		head.mark = "ours"
 	}
 	out := []txItem{head}

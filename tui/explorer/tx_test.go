@@ -113,10 +113,12 @@ func TestTxView(t *testing.T) {
 			"02a0a1a2a3a4a5a6…b8b9babbbcbdbebf (33 bytes)",
 			"(empty)", "sequence 0xfffffffd", "0.00125000 BTC  p2wpkh",
 			"bc1qzqg3yyc5z5tpwxqergd3c8g7ruszzg3r8jj72z",
-			"21.00000000 BTC  p2tr  ours", "bc1pgpq5ys6yg4rywjzfff95cn2wfag9z5jn2324v46ct9d9khzate0sj7j58l",
+			"RBF          yes: input #1 signals replaceability (BIP125)",
+			"fee          unknown: the values of the inputs are not known here",
 		}, nil},
-		{"segwit_scrolled_80x24", segwitTx(t), nil, 80, 24, []string{"pgdown"}, []string{
+		{"segwit_scrolled_80x24", segwitTx(t), ownsScript(p2trScript), 80, 24, []string{"pgdown"}, []string{
 			"OP_RETURN data", "OP_RETURN 7361746368656c", "p2sh", "3BwZWUCCuWC3pUDWbc9DKduYeHuq85WQrs",
+			"21.00000000 BTC  p2tr  ours", "bc1pgpq5ys6yg4rywjzfff95cn2wfag9z5jn2324v46ct9d9khzate0sj7j58l",
 		}, nil},
 	}
 	for _, tt := range tests {

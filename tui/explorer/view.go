@@ -17,6 +17,8 @@ const (
 	timeW      = len(timeLayout)
 	ageW       = 8 // "999d ago"
 	txW        = 6 // "12,345"
+	sizeW      = 8 // "999.9 kB"
+	feesW      = 15
 	fullHashW  = 64
 	unknown    = "–"
 )
@@ -38,7 +40,8 @@ func (m *Model) layout() layout {
 		showTime: true,
 		showAge:  true,
 	}
-	hash := l.width - (markW + l.heightW + colGap + colGap + txW) - (timeW + colGap) - (ageW + colGap)
+	hash := l.width - (markW + l.heightW + colGap + colGap + txW) - (timeW + colGap) - (ageW + colGap) -
+		(sizeW + colGap) - (feesW + colGap)
 	if hash < 20 {
 		l.showTime = false
 		hash += timeW + colGap
@@ -80,7 +83,7 @@ func (m *Model) render() string {
 	}
 
 	if h >= 2 {
-		emit(st.TableHeader.Render(common.Fit(l.line(false, "height", "hash", "time (UTC)", "age", "txs"), w)))
+		emit(st.TableHeader.Render(common.Fit(l.line(false, "height", "hash", "time (UTC)", "age", "txs", "size", "fees"), w)))
 	}
 
 	body := m.bodyLines(l, now, vis)
@@ -131,10 +134,14 @@ func (m *Model) bodyLines(l layout, now time.Time, vis int) []string {
 		selected := idx == m.cursor
 		var line string
 		if r, ok := m.row(height); ok {
+			size, fees := unknown, unknown
+			if s, ok := m.summaryOf(r); ok {
+				size, fees = formatSize(s.Size), m.units.format(s.Fees)
+			}
 			line = l.line(selected, common.FormatInt(int64(r.Height)), common.ShortID(r.Hash, l.hashW),
-				r.Time.UTC().Format(timeLayout), age(now.Sub(r.Time)), txCount(m.txCountOf(r)))
+				r.Time.UTC().Format(timeLayout), age(now.Sub(r.Time)), txCount(m.txCountOf(r)), size, fees)
 		} else {
-			line = l.line(selected, common.FormatInt(int64(height)), "…", "", "", "")
+			line = l.line(selected, common.FormatInt(int64(height)), "…", "", "", "", "", "")
 		}
 		line = common.Fit(line, w)
 		if selected {
@@ -159,7 +166,7 @@ func (m *Model) footer() string {
 }
 
 // line lays out one row's cells; numbers are right-aligned.
-func (l layout) line(selected bool, height, hash, tm, ag, txs string) string {
+func (l layout) line(selected bool, height, hash, tm, ag, txs, size, fees string) string {
 	var b strings.Builder
 	b.Grow(l.width + 8)
 	if selected {
@@ -180,7 +187,22 @@ func (l layout) line(selected bool, height, hash, tm, ag, txs string) string {
 	}
 	b.WriteString("  ")
 	b.WriteString(common.PadLeft(txs, txW))
+	b.WriteString("  ")
+	b.WriteString(common.PadLeft(size, sizeW))
+	b.WriteString("  ")
+	b.WriteString(common.PadLeft(fees, feesW))
 	return b.String()
+}
+
+// formatSize writes a block's size in bytes, kB or MB (powers of 1,000).
+func formatSize(n int) string {
+	switch {
+	case n < 1000:
+		return strconv.Itoa(n) + " B"
+	case n < 999_950: // 999.95 kB would round to 1000.0
+		return strconv.FormatFloat(float64(n)/1000, 'f', 1, 64) + " kB"
+	}
+	return strconv.FormatFloat(float64(n)/1_000_000, 'f', 2, 64) + " MB"
 }
 
 // age says how long ago a block was made, in its largest whole unit.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/btcsuite/btcd/btcutil/v2"
+	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 
@@ -22,8 +23,15 @@ import (
 	"github.com/satchelbtc/satchel/wallet"
 )
 
-// Headers shows the verified header chain to the blocks list.
-type Headers struct{ Store headerstore.Store }
+// Headers shows the verified header chain to the blocks list, with the
+// size and fees of the blocks already cached when Summaries is set.
+type Headers struct {
+	Store headerstore.Store
+	// Net is the network, whose subsidy schedule gives a block's fees.
+	Net *chaincfg.Params
+	// Summaries remembers cached blocks' figures; nil shows none.
+	Summaries *BlockSummaries
+}
 
 func (s Headers) TipHeight() int32 { return s.Store.Tip().Height }
 
@@ -35,6 +43,9 @@ func (s Headers) Headers(start int32, count int) ([]explorer.Row, error) {
 	rows := make([]explorer.Row, len(hs))
 	for i, h := range hs {
 		rows[i] = explorer.Row{Height: h.Height, Hash: h.Hash.String(), Time: h.Header.Timestamp, TxCount: -1}
+		if s.Summaries != nil && s.Net != nil {
+			rows[i].Block = s.Summaries.of(s.Store, s.Net, h.Hash, h.Height)
+		}
 	}
 	return rows, nil
 }
