@@ -39,20 +39,27 @@ func (n *Node) GetBlock(ctx context.Context, hash *chainhash.Hash) (*wire.MsgBlo
 	if err != nil {
 		return nil, err
 	}
-	if raw, err := n.store.Block(*hash); err == nil {
-		var b wire.MsgBlock
-		if err := b.Deserialize(bytes.NewReader(raw)); err == nil {
-			return &b, nil
-		}
+	if b := n.cachedBlock(hash); b != nil {
+		return b, nil
 	}
 
 	n.blockMu.Lock()
 	call, ok := n.blockCalls[*hash]
 	if !ok {
+		// The download runs under the node's WaitGroup, so Stop waits for
+		// it before closing the store; n.ctx ends it on Stop.
+		if !n.addWorker() {
+			n.blockMu.Unlock()
+			return nil, ErrStopped
+		}
 		call = &blockCall{done: make(chan struct{})}
 		n.blockCalls[*hash] = call
 		go func() {
+			defer n.wg.Done()
 			call.block, call.err = n.downloadBlock(n.ctx, &hdr.Header)
+			if n.downloadEndHook != nil {
+				n.downloadEndHook()
+			}
 			n.blockMu.Lock()
 			delete(n.blockCalls, *hash)
 			n.blockMu.Unlock()
@@ -65,7 +72,23 @@ func (n *Node) GetBlock(ctx context.Context, hash *chainhash.Hash) (*wire.MsgBlo
 		return call.block, call.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	case <-n.quit:
+		return nil, ErrStopped
 	}
+}
+
+// cachedBlock returns the cached block with the given hash, or nil when
+// it is not cached (or its cache entry cannot be decoded).
+func (n *Node) cachedBlock(hash *chainhash.Hash) *wire.MsgBlock {
+	raw, err := n.store.Block(*hash)
+	if err != nil {
+		return nil
+	}
+	var b wire.MsgBlock
+	if err := b.Deserialize(bytes.NewReader(raw)); err != nil {
+		return nil
+	}
+	return &b
 }
 
 // downloadBlock asks peers in turn until one sends the right block.
@@ -101,6 +124,8 @@ func (n *Node) downloadBlock(ctx context.Context, header *wire.BlockHeader) (*wi
 		if err := block.Serialize(&buf); err == nil {
 			if err := n.store.PutBlock(hash, buf.Bytes()); err != nil {
 				n.log.Warn("cannot cache block", "hash", hash, "err", err)
+			} else {
+				n.txIndex.add(n.store, hash, block)
 			}
 		}
 		return block, nil

@@ -2,7 +2,6 @@
 // protocol to full nodes and believes nothing it cannot check.
 //
 // The parts and how they meet:
-//
 //   - Node (node.go) is the service: New(cfg) validates the Config, Start
 //     launches the connection manager and one sync goroutine, Stop ends
 //     both. Callers read state through methods that ask the sync goroutine
@@ -44,6 +43,14 @@
 //   - The relay feed (relay.go) fetches the transactions peers announce;
 //     wallets match them locally. No wallet script goes to a peer unless
 //     the caller chooses RequestMempool (a BIP37 bloom filter).
+//   - Lookups (findtx.go, txindex.go): FindTx finds a transaction in a
+//     given block, the cached blocks of the best chain (through an
+//     in-memory txid index built on first use and fed by every block
+//     GetBlock caches, so a search decodes only the block that holds it),
+//     the relay feed, and on request the peers' mempools.
+//   - Every goroutine the node starts runs under its WaitGroup and ends
+//     when it stops; the waits (WaitSynced, WaitFiltersSynced,
+//     WaitForPeer) sleep on a channel closed whenever the status changes.
 //
 // lightnode imports nothing else of satchel's.
 package lightnode

@@ -18,7 +18,6 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/connmgr"
-	"github.com/btcsuite/btcd/wire/v2"
 
 	"github.com/satchelbtc/satchel/lightnode/headerstore"
 )
@@ -142,7 +141,8 @@ type Node struct {
 	book      AddrSource           // nil with ConnectPeers
 	connMgr   *connmgr.ConnManager
 	dialer    func(ctx context.Context, network, addr string) (net.Conn, error)
-	minWork   *big.Int // nil: no minimum
+	lookup    func(host string) ([]net.IP, error) // DNS seeds; nil: the system resolver with a context
+	minWork   *big.Int                            // nil: no minimum
 
 	// dialMu guards the outbound bookkeeping below.
 	dialMu   sync.Mutex
@@ -172,6 +172,13 @@ type Node struct {
 	blockMu    sync.Mutex
 	blockCalls map[chainhash.Hash]*blockCall
 
+	// downloadEndHook, when set (tests), runs as a GetBlock download
+	// goroutine ends.
+	downloadEndHook func()
+
+	// txIndex finds the cached block that holds a transaction (FindTx).
+	txIndex *txIndex
+
 	feed     *txFeed
 	outMu    sync.Mutex
 	outgoing map[chainhash.Hash]*outgoing
@@ -186,9 +193,14 @@ type Node struct {
 	conns        map[*peerConn]struct{} // every live connection
 	settled      map[string]bool        // peers that connected, failed or left
 	syncedCh     chan struct{}          // closed while synced
+	changed      chan struct{}          // closed and replaced when the fields here change
+	wokenSettled int                    // len(settled) when changed was last closed
 	lastPeerTime time.Time              // last moment a peer was connected (or Start)
-	lastDialErr  error
-	lowWork      *lowWorkError // the best chain of the peers refused for low work
+	// lastFilterPeerTime is the last moment a peer serving compact
+	// filters was connected.
+	lastFilterPeerTime time.Time
+	lastDialErr        error
+	lowWork            *lowWorkError // the best chain of the peers refused for low work
 }
 
 // Status is a snapshot of the node.
@@ -241,11 +253,13 @@ func New(cfg *Config) (*Node, error) {
 			return nil, fmt.Errorf("proxy address %q: %w", c.Proxy, err)
 		}
 	}
+	lookup := c.LookupIP // nil: the system resolver, cancelled on Stop
 	if c.LookupIP == nil {
 		c.LookupIP = net.LookupIP
 		if c.Proxy != "" {
 			proxy := c.Proxy
 			c.LookupIP = func(host string) ([]net.IP, error) { return connmgr.TorLookupIP(host, proxy) }
+			lookup = c.LookupIP
 		}
 	}
 	if c.PeerSearchInterval <= 0 {
@@ -285,10 +299,12 @@ func New(cfg *Config) (*Node, error) {
 		msgs:       make(chan any),
 		quit:       make(chan struct{}),
 		syncedCh:   make(chan struct{}),
+		changed:    make(chan struct{}),
 		conns:      make(map[*peerConn]struct{}),
 		settled:    make(map[string]bool),
 		filterKick: make(chan struct{}, 1),
 		blockCalls: make(map[chainhash.Hash]*blockCall),
+		txIndex:    newTxIndex(),
 		feed:       newTxFeed(),
 		outgoing:   make(map[chainhash.Hash]*outgoing),
 		book:       c.AddrSource,
@@ -297,6 +313,7 @@ func New(cfg *Config) (*Node, error) {
 		v1Only:     make(map[string]bool),
 		v2Peers:    make(map[string]bool),
 		dialer:     c.Dial,
+		lookup:     lookup,
 	}
 	if c.Proxy != "" {
 		n.dialer = (&socksDialer{proxy: c.Proxy, dial: c.Dial, isolate: true}).DialContext
@@ -401,66 +418,89 @@ func (n *Node) Store() headerstore.Store { return n.store }
 
 // WaitSynced blocks until the node has caught up with its peers, ctx ends,
 // or the node has had no peer for connectTimeout (at the start or after
-// losing them all); then it returns an error wrapping ErrNoPeers.
+// losing them all); then it returns an error wrapping ErrNoPeers. It waits
+// on the node's status changes, with no polling.
 func (n *Node) WaitSynced(ctx context.Context, connectTimeout time.Duration) error {
 	start := time.Now()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
 	for {
 		n.mu.Lock()
-		ch, peers, since, dialErr := n.syncedCh, n.status.Peers, n.lastPeerTime, n.lastDialErr
-		settled, lowWork := len(n.settled), n.lowWork
+		synced, peers, since, dialErr := n.status.Synced, n.status.Peers, n.lastPeerTime, n.lastDialErr
+		settled, lowWork, changed := len(n.settled), n.lowWork, n.changed
 		n.mu.Unlock()
+		now := time.Now()
+		connect := len(n.cfg.ConnectPeers)
 		// Every --connect peer answered and was refused for low work (or
 		// could not be reached): nothing more will come.
-		if peers == 0 && lowWork != nil && (time.Since(since) > connectTimeout ||
-			len(n.cfg.ConnectPeers) > 0 && settled >= len(n.cfg.ConnectPeers)) {
+		if peers == 0 && lowWork != nil && (now.Sub(since) > connectTimeout ||
+			connect > 0 && settled >= connect) {
 			return lowWork
 		}
-		if peers == 0 && time.Since(since) > connectTimeout {
-			if dialErr != nil {
-				return fmt.Errorf("%w in %v (last error: %w)", ErrNoPeers, connectTimeout, dialErr)
-			}
-			return fmt.Errorf("%w in %v", ErrNoPeers, connectTimeout)
+		if peers == 0 && now.Sub(since) > connectTimeout {
+			return noPeersError(connectTimeout, dialErr)
 		}
-		select {
-		case <-ch:
+		var wake time.Time
+		switch {
+		case synced:
 			// With explicit peers, give each a chance to connect before
 			// calling the node caught up with "its peers".
-			if peers >= len(n.cfg.ConnectPeers) || settled >= len(n.cfg.ConnectPeers) ||
-				time.Since(start) > connectGrace {
+			if peers >= connect || settled >= connect || now.Sub(start) > connectGrace {
 				return nil
 			}
-			select {
-			case <-tick.C:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+			wake = start.Add(connectGrace)
+		case peers == 0:
+			wake = since.Add(connectTimeout)
+		}
+		if !wake.IsZero() {
+			// Just past the moment, as the checks above are strict.
+			timer.Reset(wake.Sub(now) + time.Millisecond)
+		} else {
+			timer.Stop()
+		}
+		select {
+		case <-changed:
+		case <-timer.C:
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-n.quit:
 			return ErrStopped
-		case <-tick.C:
 		}
 	}
 }
 
-// setStatus updates the status snapshot and wakes WaitSynced when the node
-// becomes synced. Called by the sync goroutine.
+// setStatus updates the status snapshot and wakes the waits (WaitSynced,
+// WaitFiltersSynced, WaitForPeer) when it changes.
 func (n *Node) setStatus(update func(*Status)) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	was := n.status.Synced
+	old := n.status
 	update(&n.status)
-	if n.status.Peers > 0 {
+	// The moment the last peer left counts as a moment with a peer: the
+	// connect timeout runs from there.
+	if n.status.Peers > 0 || old.Peers > 0 {
 		n.lastPeerTime = time.Now()
 	}
+	if n.status.FilterPeers > 0 || old.FilterPeers > 0 {
+		n.lastFilterPeerTime = time.Now()
+	}
 	switch {
-	case n.status.Synced && !was:
+	case n.status.Synced && !old.Synced:
 		close(n.syncedCh)
-	case !n.status.Synced && was:
+	case !n.status.Synced && old.Synced:
 		n.syncedCh = make(chan struct{})
 	}
+	if n.status != old || len(n.settled) != n.wokenSettled {
+		n.wokenSettled = len(n.settled)
+		n.changedLocked()
+	}
+}
+
+// changedLocked wakes every wait on the state guarded by n.mu. The caller
+// holds n.mu.
+func (n *Node) changedLocked() {
+	close(n.changed)
+	n.changed = make(chan struct{})
 }
 
 // track registers a live connection; it fails once the node is stopping.
@@ -477,6 +517,21 @@ func (n *Node) track(pc *peerConn) bool {
 	return true
 }
 
+// addWorker adds a goroutine to the node's WaitGroup, which Stop waits
+// for; it fails once the node is stopping. The goroutine calls n.wg.Done
+// and must end when n.quit closes (or n.ctx ends).
+func (n *Node) addWorker() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	select {
+	case <-n.quit:
+		return false
+	default:
+	}
+	n.wg.Add(1)
+	return true
+}
+
 // forget removes a connection that ended.
 func (n *Node) forget(pc *peerConn) {
 	n.mu.Lock()
@@ -486,27 +541,37 @@ func (n *Node) forget(pc *peerConn) {
 
 // WaitFiltersSynced blocks until the filter-header chain reaches the header
 // tip and headers are synced, ctx ends, or no peer serving compact filters
-// has been connected for connectTimeout.
+// has been connected for connectTimeout. It waits on the node's status
+// changes, with no polling.
 func (n *Node) WaitFiltersSynced(ctx context.Context, connectTimeout time.Duration) error {
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	since := time.Now()
+	start := time.Now()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
 	for {
-		st := n.Status()
+		n.mu.Lock()
+		st, lastCF, changed := n.status, n.lastFilterPeerTime, n.changed
+		n.mu.Unlock()
 		if st.Synced && st.FilterHeight >= st.Height {
 			return nil
 		}
-		if len(n.readyPeers(wire.SFNodeCF)) > 0 {
-			since = time.Now()
-		} else if time.Since(since) > connectTimeout {
-			return fmt.Errorf("%w in %v", errNoFilterPeers, connectTimeout)
+		timer.Stop()
+		if st.FilterPeers == 0 {
+			now, since := time.Now(), start
+			if lastCF.After(since) {
+				since = lastCF
+			}
+			if now.Sub(since) > connectTimeout {
+				return fmt.Errorf("%w in %v", errNoFilterPeers, connectTimeout)
+			}
+			timer.Reset(since.Add(connectTimeout).Sub(now) + time.Millisecond)
 		}
 		select {
+		case <-changed:
+		case <-timer.C:
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-n.quit:
 			return ErrStopped
-		case <-tick.C:
 		}
 	}
 }
@@ -514,6 +579,9 @@ func (n *Node) WaitFiltersSynced(ctx context.Context, connectTimeout time.Durati
 // settle records that a peer's connection attempt came to an end: a
 // handshake, a failed dial or a disconnect.
 func (n *Node) settle(addr string) {
+	// No wake-up here: the sync goroutine settles a peer before it
+	// updates the status, and a wait woken in between would see a peer
+	// settled but not yet counted. setStatus and dialFailed wake them.
 	n.mu.Lock()
 	n.settled[addr] = true
 	n.mu.Unlock()

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"net"
 	"strconv"
 	"sync"
@@ -180,34 +181,70 @@ func (n *Node) startPeers() error {
 		if err != nil {
 			return fmt.Errorf("peer address %q: %w", a, err)
 		}
-		go cm.Connect(&connmgr.ConnReq{Addr: pa, Permanent: true})
+		if !n.addWorker() {
+			return ErrStopped
+		}
+		go func() {
+			defer n.wg.Done()
+			// Connect returns once connmgr stops; the dial gives up when
+			// the node's context ends.
+			cm.Connect(&connmgr.ConnReq{Addr: pa, Permanent: true})
+		}()
 	}
 	return nil
 }
 
 // seed asks the DNS seeds for peers serving compact filters, unless the
-// network has none. With a proxy, the lookups go through it (Tor's RESOLVE
-// extension); a proxy that cannot resolve leaves the address book and
-// ConnectPeers.
+// network has none: one lookup per seed, each on a goroutine under the
+// node's WaitGroup that gives up when the node stops. With a proxy, the
+// lookups go through it (Tor's RESOLVE extension); a proxy that cannot
+// resolve leaves the address book and ConnectPeers.
 func (n *Node) seed() {
 	if len(n.params.DNSSeeds) == 0 || n.book == nil {
 		return
 	}
-	lookup := n.cfg.LookupIP
-	go connmgr.SeedFromDNS(n.params, serviceSeeds, func(host string) ([]net.IP, error) {
-		ips, err := lookup(host)
-		if err != nil {
-			n.log.Info("DNS seed lookup failed", "seed", host, "err", err)
+	port, _ := strconv.Atoi(n.params.DefaultPort)
+	for _, s := range n.params.DNSSeeds {
+		host := s.Host
+		if s.HasFiltering {
+			host = fmt.Sprintf("x%x.%s", uint64(serviceSeeds), s.Host)
 		}
-		return ips, err
-	}, func(addrs []*wire.NetAddressV2) {
-		// A filtering seed vouches for the services it was asked for;
-		// the handshake corrects what it got wrong.
-		for _, na := range addrs {
-			na.Services |= serviceSeeds
+		if !n.addWorker() {
+			return
 		}
-		n.book.AddAddresses(addrs, nil)
-	})
+		go func() {
+			defer n.wg.Done()
+			ips, err := n.lookupIP(n.ctx, host)
+			if err != nil {
+				if n.ctx.Err() == nil {
+					n.log.Info("DNS seed lookup failed", "seed", host, "err", err)
+				}
+				return
+			}
+			if n.ctx.Err() != nil || len(ips) == 0 {
+				return
+			}
+			// Like Bitcoin Core, date seeded addresses 3 to 7 days back; a
+			// filtering seed vouches for the services it was asked for,
+			// and the handshake corrects what it got wrong.
+			addrs := make([]*wire.NetAddressV2, len(ips))
+			for i, ip := range ips {
+				age := 3*24*time.Hour + time.Duration(mrand.Int64N(int64(4*24*time.Hour)))
+				addrs[i] = wire.NetAddressV2FromBytes(time.Now().Add(-age), serviceSeeds, ip, uint16(port))
+			}
+			n.book.AddAddresses(addrs, nil)
+		}()
+	}
+}
+
+// lookupIP resolves a DNS seed: with Config.LookupIP when one was given
+// (or the proxy's), otherwise with the system resolver, which gives up
+// when ctx ends.
+func (n *Node) lookupIP(ctx context.Context, host string) ([]net.IP, error) {
+	if n.lookup != nil {
+		return n.lookup(host)
+	}
+	return net.DefaultResolver.LookupIP(ctx, "ip", host)
 }
 
 // newAddress picks the next address from the address book for connmgr:
@@ -309,6 +346,12 @@ type cooldown struct {
 // dial connects to a peer unless it is banned or resting, through the
 // proxy when one is set (never around it).
 func (n *Node) dial(addr net.Addr) (net.Conn, error) {
+	// connmgr dials on goroutines of its own: register with the node's
+	// WaitGroup so that Stop does not close the store under a dial.
+	if !n.addWorker() {
+		return nil, ErrStopped
+	}
+	defer n.wg.Done()
 	a := addr.String()
 	if b, banned := n.store.IsBanned(banKey(a)); banned {
 		return nil, n.dialFailed(a, fmt.Errorf("%w until %s: %s", errBanned, b.Until.Format(time.RFC3339), b.Reason))
@@ -340,6 +383,7 @@ func (n *Node) dialFailed(addr string, err error) error {
 	n.mu.Lock()
 	n.lastDialErr = de
 	n.status.DialError = de.Error()
+	n.changedLocked()
 	n.mu.Unlock()
 	if n.ctx.Err() == nil {
 		n.log.Info("cannot connect to peer", "addr", addr, "reason", de.Reason)

@@ -366,16 +366,32 @@ func (n *Node) MempoolTx(ctx context.Context, txid *chainhash.Hash) (*TxSeen, er
 	if s := n.feed.get(*txid); s != nil {
 		return s, nil
 	}
+	s, _, err := n.mempoolTx(ctx, txid)
+	if err != nil {
+		return nil, err
+	}
+	if s == nil {
+		return nil, fmt.Errorf("transaction %s: %w", txid, errNotFound)
+	}
+	return s, nil
+}
+
+// mempoolTx asks each connected peer for txid from its mempool, until one
+// has it. It returns nil when none has, and how many peers were asked; an
+// error only when ctx ends or the node stops.
+func (n *Node) mempoolTx(ctx context.Context, txid *chainhash.Hash) (*TxSeen, int, error) {
+	asked := 0
 	for _, pc := range n.readyPeers(0) {
+		asked++
 		tx, err := n.fetchTx(ctx, pc, *txid)
 		if err == nil {
-			return &TxSeen{Tx: tx, Txid: *txid, Peer: pc.addr, Time: time.Now()}, nil
+			return &TxSeen{Tx: tx, Txid: *txid, Peer: pc.addr, Time: time.Now()}, asked, nil
 		}
-		if errors.Is(err, context.Canceled) {
-			return nil, err
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrStopped) {
+			return nil, asked, err
 		}
 	}
-	return nil, fmt.Errorf("transaction %s: %w", txid, errNotFound)
+	return nil, asked, nil
 }
 
 // mempoolFalsePositive is the false-positive rate of RequestMempool's bloom

@@ -153,3 +153,25 @@ func clonePacket(p *psbt.Packet) (*psbt.Packet, error) {
 	}
 	return psbtx.Parse(data)
 }
+
+// Broadcast sends a transaction that is already signed, such as a PSBT
+// finalized elsewhere, through the session's node, and records it in the
+// wallet as unconfirmed when it pays or spends the wallet's coins. A
+// transaction no peer fetched is not recorded. Offline it returns
+// ErrOffline.
+func (s *Session) Broadcast(ctx context.Context, tx *wire.MsgTx) (*lightnode.BroadcastResult, error) {
+	res, err := s.broadcast(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if len(res.SentTo) == 0 {
+		return res, fmt.Errorf("no peer asked for transaction %s; it was not sent", res.Txid)
+	}
+	if s.touchesWallet(tx) {
+		if err := s.RecordSent(tx, ""); err != nil {
+			return res, err
+		}
+	}
+	s.log.Info("broadcast", "txid", res.Txid, "peers", len(res.SentTo))
+	return res, nil
+}

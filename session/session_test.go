@@ -17,6 +17,7 @@ import (
 	"github.com/satchelbtc/satchel/lightnode"
 	"github.com/satchelbtc/satchel/session"
 	"github.com/satchelbtc/satchel/wallet"
+	"github.com/satchelbtc/satchel/wallet/psbtx"
 )
 
 const mnemonic = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
@@ -324,5 +325,69 @@ func TestBackgroundLoop(t *testing.T) {
 	}
 	if s.Unlocked() {
 		t.Error("Close left the keys unlocked")
+	}
+}
+
+// A PSBT signed and finalized outside Pay (as the app's PSBT page does
+// with a file) is broadcast by Broadcast: btcd takes it and the wallet
+// shows it at once. Offline, Broadcast says so and records nothing.
+func TestBroadcastSigned(t *testing.T) {
+	btcd := regtest.Start(t)
+	btcd.Generate(110)
+	dir := newWallet(t, false)
+	s, err := session.Open(dir, "default", session.Config{Net: net})
+	if err != nil {
+		t.Fatal(err)
+	}
+	funded := fund(t, btcd, s)
+	s.Close()
+
+	node := startNode(t, btcd)
+	s, err = session.Open(dir, "default", session.Config{Net: net, Node: node})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	if _, err := s.Scan(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	const sent = 2_000_000
+	d, err := s.Draft(&wallet.SendRequest{FeeRate: 3,
+		Recipients: []wallet.Recipient{{Address: minerAddress(t, btcd), Amount: sent}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Sign(d.Packet, password, wallet.SignOptions{})
+	if err != nil || len(res.Signed) != 1 {
+		t.Fatalf("sign: %+v, %v", res, err)
+	}
+	if err := psbtx.Finalize(d.Packet); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := psbtx.Extract(d.Packet)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	offline, err := session.Open(newWallet(t, false), "default", session.Config{Net: net})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer offline.Close()
+	if _, err := offline.Broadcast(ctx, tx); !errors.Is(err, session.ErrOffline) {
+		t.Fatalf("offline broadcast: %v", err)
+	}
+
+	br, err := s.Broadcast(ctx, tx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if br.Txid != tx.TxHash() || !btcd.InMempool(tx.TxHash()) {
+		t.Fatalf("broadcast %s; btcd has it: %v", br.Txid, btcd.InMempool(tx.TxHash()))
+	}
+	after, _ := s.Wallet().Balance()
+	if want := funded - sent - d.Fee; after.Total != want || after.Confirmed != 0 {
+		t.Fatalf("balance after broadcasting %+v; want %v total, nothing confirmed", after, want)
 	}
 }

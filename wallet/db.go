@@ -67,8 +67,14 @@ var (
 // dbVersion is the layout version of the wallet file.
 const dbVersion = 1
 
-// accountRecordVersion is the serialization version of account records.
-const accountRecordVersion = 1
+// Account record versions: 1 is a single-key account (and is still what
+// single-key accounts are written as, so older satchels keep reading
+// them); 2 is a multisig account: its threshold and its cosigners' keys
+// instead of one key.
+const (
+	accountRecordVersion         = 1
+	accountRecordVersionMultisig = 2
+)
 
 // lockTimeout is how long opening waits for another process to release the
 // file before reporting ErrInUse.
@@ -85,8 +91,26 @@ type walletMeta struct {
 }
 
 // accountRecord is the stored, public description of an account.
+// fingerprint, path and xpub describe a single-key account; a multisig
+// account leaves them empty and has multisig.
 type accountRecord struct {
 	scriptType  ScriptType
+	fingerprint uint32
+	path        []uint32
+	xpub        string
+	multisig    *multisigRecord
+}
+
+// multisigRecord is the policy of a multisig account.
+type multisigRecord struct {
+	threshold int
+	sorted    bool
+	keys      []cosignerRecord
+}
+
+// cosignerRecord is one cosigner of a multisig account: its key origin and
+// extended public key.
+type cosignerRecord struct {
 	fingerprint uint32
 	path        []uint32
 	xpub        string
@@ -574,6 +598,13 @@ func dbFetchMeta(tx *bbolt.Tx) (*walletMeta, error) {
 
 // dbPutAccount writes an account record.
 func dbPutAccount(tx *bbolt.Tx, num uint32, a *accountRecord) error {
+	if a.multisig != nil {
+		v, err := encodeMultisigAccount(a)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(accountsBucket).Put(be32(num), v)
+	}
 	if len(a.path) > 255 || len(a.xpub) > 0xffff {
 		return fmt.Errorf("account record too large")
 	}
@@ -600,6 +631,13 @@ func dbFetchAccount(tx *bbolt.Tx, num uint32) (*accountRecord, error) {
 		return nil, damaged("account %d is missing", num)
 	}
 	bad := damaged("account %d is malformed", num)
+	if len(v) > 0 && v[0] == accountRecordVersionMultisig {
+		a, ok := decodeMultisigAccount(v)
+		if !ok {
+			return nil, bad
+		}
+		return a, nil
+	}
 	if len(v) < 7 || v[0] != accountRecordVersion {
 		return nil, bad
 	}
@@ -622,6 +660,71 @@ func dbFetchAccount(tx *bbolt.Tx, num uint32) (*accountRecord, error) {
 	}
 	a.xpub = string(v[2:])
 	return a, nil
+}
+
+// encodeMultisigAccount serializes a multisig account record (version 2):
+// version, script type, threshold, sorted (0 or 1), the number of keys, and
+// for each key its fingerprint, path length, path and length-prefixed xpub.
+func encodeMultisigAccount(a *accountRecord) ([]byte, error) {
+	m := a.multisig
+	if len(m.keys) == 0 || len(m.keys) > 255 || m.threshold < 1 || m.threshold > len(m.keys) {
+		return nil, fmt.Errorf("multisig account record is invalid")
+	}
+	sorted := byte(0)
+	if m.sorted {
+		sorted = 1
+	}
+	v := []byte{accountRecordVersionMultisig, byte(a.scriptType), byte(m.threshold), sorted, byte(len(m.keys))}
+	for _, k := range m.keys {
+		if len(k.path) > 255 || len(k.xpub) > 0xffff {
+			return nil, fmt.Errorf("account record too large")
+		}
+		v = binary.BigEndian.AppendUint32(v, k.fingerprint)
+		v = append(v, byte(len(k.path)))
+		for _, p := range k.path {
+			v = binary.BigEndian.AppendUint32(v, p)
+		}
+		v = binary.BigEndian.AppendUint16(v, uint16(len(k.xpub)))
+		v = append(v, k.xpub...)
+	}
+	return v, nil
+}
+
+// decodeMultisigAccount reads what encodeMultisigAccount wrote.
+func decodeMultisigAccount(v []byte) (*accountRecord, bool) {
+	if len(v) < 5 {
+		return nil, false
+	}
+	m := &multisigRecord{threshold: int(v[2]), sorted: v[3] == 1}
+	a := &accountRecord{scriptType: ScriptType(v[1]), multisig: m}
+	n := int(v[4])
+	if v[3] > 1 || n == 0 || m.threshold < 1 || m.threshold > n {
+		return nil, false
+	}
+	v = v[5:]
+	for range n {
+		if len(v) < 5 {
+			return nil, false
+		}
+		k := cosignerRecord{fingerprint: binary.BigEndian.Uint32(v)}
+		steps := int(v[4])
+		v = v[5:]
+		if len(v) < 4*steps+2 {
+			return nil, false
+		}
+		for i := 0; i < steps; i++ {
+			k.path = append(k.path, binary.BigEndian.Uint32(v[4*i:]))
+		}
+		v = v[4*steps:]
+		l := int(binary.BigEndian.Uint16(v))
+		if len(v) < 2+l {
+			return nil, false
+		}
+		k.xpub = string(v[2 : 2+l])
+		v = v[2+l:]
+		m.keys = append(m.keys, k)
+	}
+	return a, len(v) == 0
 }
 
 // dbFetchNextIndex returns the next address index to hand out on a branch.

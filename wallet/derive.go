@@ -29,7 +29,9 @@ type DerivedAddress struct {
 
 	// Path is the full derivation path of PubKey: the descriptor's origin
 	// path followed by Branch and Index. It starts at the master key when
-	// the descriptor has a key origin, else at the descriptor's key.
+	// the descriptor has a key origin, else at the descriptor's key. For a
+	// multisig address it is Branch and Index alone, the steps every key
+	// takes (each key's full path is in Keys).
 	Path []uint32
 
 	// Address is the address on the network Derive was given.
@@ -40,8 +42,20 @@ type DerivedAddress struct {
 
 	// PubKey is the derived public key. For P2TR it is the BIP86 internal
 	// key; the output key in Script is this key tweaked without a script
-	// tree.
+	// tree. It is nil for a multisig address.
 	PubKey *btcec.PublicKey
+
+	// WitnessScript is the multisig script of a P2WSH or P2SHP2WSH
+	// address, nil otherwise.
+	WitnessScript []byte
+
+	// RedeemScript is the P2WSH program a P2SHP2WSH address wraps, nil
+	// otherwise.
+	RedeemScript []byte
+
+	// Keys are the cosigners' derived keys of a multisig address, in the
+	// descriptor's order (not the script's); nil otherwise.
+	Keys []DerivedKey
 }
 
 // Derive derives the address at index on branch (0 receive, 1 change) by
@@ -51,14 +65,17 @@ type DerivedAddress struct {
 // With a chance below 1 in 2^127 BIP32 gives no key for an index; the error
 // then wraps hdkeychain.ErrInvalidChild and the caller skips that index.
 func (d *Descriptor) Derive(branch, index uint32, net *chaincfg.Params) (*DerivedAddress, error) {
-	if d == nil || d.Key == nil {
+	multisig := d != nil && d.Type.Multisig()
+	switch {
+	case d == nil || (!multisig && d.Key == nil) || (multisig && (d.Multisig == nil || len(d.Multisig.Keys) == 0)):
 		return nil, kindErrorf(ErrInvalidDescriptor, "the descriptor has no key")
-	}
-	if !d.Type.valid() {
+	case !d.Type.valid():
 		return nil, kindErrorf(ErrInvalidDescriptor, "the descriptor has no script type")
 	}
-	if err := checkKeyNet(d.Key, net); err != nil {
-		return nil, err
+	if !multisig {
+		if err := checkKeyNet(d.Key, net); err != nil {
+			return nil, err
+		}
 	}
 	if !slices.Contains(d.Branches, branch) {
 		return nil, kindErrorf(ErrInvalidIndex, "branch %s is not part of the descriptor, which has %s",
@@ -67,6 +84,9 @@ func (d *Descriptor) Derive(branch, index uint32, net *chaincfg.Params) (*Derive
 	if index >= hdkeychain.HardenedKeyStart {
 		return nil, kindErrorf(ErrInvalidIndex, "address index %d is too large; the largest is %d",
 			index, hdkeychain.HardenedKeyStart-1)
+	}
+	if multisig {
+		return d.deriveMultisig(branch, index, net)
 	}
 	branchKey, err := d.Key.Derive(branch)
 	if err != nil {

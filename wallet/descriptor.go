@@ -22,8 +22,8 @@ var (
 
 	// ErrUnsupportedDescriptor is wrapped, next to ErrInvalidDescriptor, when
 	// a descriptor may be valid BIP380 but is outside what satchel watches:
-	// other script functions, single keys, script trees, other derivation
-	// steps than /0/*, /1/* and /<0;1>/*.
+	// other script functions, single keys, script trees, bare or legacy
+	// p2sh multisig, other derivation steps than /0/*, /1/* and /<0;1>/*.
 	ErrUnsupportedDescriptor = errors.New("descriptor not supported")
 )
 
@@ -43,7 +43,9 @@ type KeyOrigin struct {
 // Descriptor is an output descriptor of the subset satchel watches: one
 // extended public key, with its origin, under pkh(), sh(wpkh()), wpkh() or
 // tr() (key path only), followed by a branch and a wildcard: KEY/0/*, KEY/1/*
-// or the BIP389 multipath KEY/<0;1>/* that stands for both.
+// or the BIP389 multipath KEY/<0;1>/* that stands for both. Or a multisig
+// (BIP383) of such keys, all with the same branches: wsh(sortedmulti(k,…)),
+// wsh(multi(k,…)), sh(wsh(sortedmulti(k,…))) or sh(wsh(multi(k,…))).
 //
 // A Descriptor is a value: its methods do not change it, and Branch returns a
 // copy.
@@ -51,16 +53,23 @@ type Descriptor struct {
 	// Type is the script type, which decides the descriptor function.
 	Type ScriptType
 
-	// Origin is the key origin. Origin.Path may be empty.
+	// Origin is the key origin. Origin.Path may be empty. It is unused
+	// (zero) for a multisig descriptor, whose keys have their own.
 	Origin KeyOrigin
 
 	// Key is the account's extended public key, with the standard version
-	// bytes of its network (xpub or tpub).
+	// bytes of its network (xpub or tpub). It is nil for a multisig
+	// descriptor.
 	Key *hdkeychain.ExtendedKey
 
-	// Branches are the derivation steps after Key, each followed by the
-	// wildcard /*: [0] (receive), [1] (change) or [0 1] (both, <0;1>).
+	// Branches are the derivation steps after Key (after every key of a
+	// multisig), each followed by the wildcard /*: [0] (receive), [1]
+	// (change) or [0 1] (both, <0;1>).
 	Branches []uint32
+
+	// Multisig is the policy of a multisig descriptor (Type P2WSH or
+	// P2SHP2WSH), nil otherwise.
+	Multisig *Multisig
 }
 
 // kindError is an error whose message is a complete sentence for the user
@@ -138,10 +147,45 @@ func (d *Descriptor) String() string {
 
 // body returns the descriptor without its checksum.
 func (d *Descriptor) body() string {
-	if d == nil || d.Key == nil || !d.Type.valid() {
+	if d == nil || !d.Type.valid() {
 		return ""
 	}
-	key := d.Key
+	if d.Type.Multisig() {
+		if d.Multisig == nil {
+			return ""
+		}
+		return d.multisigBody()
+	}
+	if d.Key == nil {
+		return ""
+	}
+	var b strings.Builder
+	switch d.Type {
+	case P2PKH:
+		b.WriteString("pkh(")
+	case P2SHP2WPKH:
+		b.WriteString("sh(wpkh(")
+	case P2WPKH:
+		b.WriteString("wpkh(")
+	case P2TR:
+		b.WriteString("tr(")
+	}
+	expr := keyExprBody(d.Origin, d.Key, d.Branches)
+	if expr == "" {
+		return ""
+	}
+	b.WriteString(expr)
+	b.WriteString(")")
+	if d.Type == P2SHP2WPKH {
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// keyExprBody writes one key expression: the origin (left out when it holds
+// no more than the key itself says), the key as xpub or tpub, the branches
+// and the wildcard. It returns "" for a key it cannot write.
+func keyExprBody(origin KeyOrigin, key *hdkeychain.ExtendedKey, branches []uint32) string {
 	if key.IsPrivate() {
 		// Never print private material, even if a caller built such a value.
 		pub, err := key.Neuter()
@@ -158,30 +202,20 @@ func (d *Descriptor) body() string {
 		}
 	}
 	var b strings.Builder
-	switch d.Type {
-	case P2PKH:
-		b.WriteString("pkh(")
-	case P2SHP2WPKH:
-		b.WriteString("sh(wpkh(")
-	case P2WPKH:
-		b.WriteString("wpkh(")
-	case P2TR:
-		b.WriteString("tr(")
-	}
-	if len(d.Origin.Path) > 0 || d.Origin.Fingerprint != keyFingerprint(key) {
-		fmt.Fprintf(&b, "[%08x", d.Origin.Fingerprint)
-		appendPath(&b, d.Origin.Path)
+	if len(origin.Path) > 0 || origin.Fingerprint != keyFingerprint(key) {
+		fmt.Fprintf(&b, "[%08x", origin.Fingerprint)
+		appendPath(&b, origin.Path)
 		b.WriteByte(']')
 	}
 	b.WriteString(key.String())
-	switch len(d.Branches) {
+	switch len(branches) {
 	case 0:
 	case 1:
 		b.WriteByte('/')
-		b.WriteString(formatPathStep(d.Branches[0]))
+		b.WriteString(formatPathStep(branches[0]))
 	default:
 		b.WriteString("/<")
-		for i, br := range d.Branches {
+		for i, br := range branches {
 			if i > 0 {
 				b.WriteByte(';')
 			}
@@ -189,10 +223,7 @@ func (d *Descriptor) body() string {
 		}
 		b.WriteByte('>')
 	}
-	b.WriteString("/*)")
-	if d.Type == P2SHP2WPKH {
-		b.WriteByte(')')
-	}
+	b.WriteString("/*")
 	return b.String()
 }
 
@@ -206,6 +237,7 @@ func (d *Descriptor) Branch(b uint32) *Descriptor {
 	c := *d
 	c.Origin.Path = slices.Clone(d.Origin.Path)
 	c.Branches = []uint32{b}
+	c.Multisig = d.Multisig.clone()
 	return &c
 }
 
@@ -231,7 +263,7 @@ type descParser struct {
 // bip380Functions are script functions of the descriptor BIPs that satchel
 // does not support; they get a clearer message than unknown names.
 var bip380Functions = []string{
-	"pk", "wsh", "multi", "sortedmulti", "multi_a", "sortedmulti_a",
+	"pk", "multi_a", "sortedmulti_a",
 	"combo", "raw", "addr", "rawtr", "musig",
 }
 
@@ -275,13 +307,17 @@ func (p *descParser) parseDescriptor() (*Descriptor, error) {
 		d.Type = P2WPKH
 	case "tr":
 		d.Type = P2TR
+	case "wsh":
+		d.Type = P2WSH
+		return p.finishMultisig(d, 1)
 	case "sh":
 		inner, err := p.function("sh")
 		if err != nil {
 			return nil, err
 		}
-		if inner != "wpkh" {
-			return nil, descErrorf(ErrUnsupportedDescriptor, "sh(%s()) is not supported; inside sh() satchel takes wpkh() only, as sh(wpkh(KEY))", inner)
+		if inner == "wsh" {
+			d.Type = P2SHP2WSH
+			return p.finishMultisig(d, 2)
 		}
 		d.Type = P2SHP2WPKH
 		closing = 2
@@ -294,6 +330,27 @@ func (p *descParser) parseDescriptor() (*Descriptor, error) {
 	}
 	for range closing {
 		if err := p.expect(')', "to close the descriptor after the key"); err != nil {
+			return nil, err
+		}
+	}
+	if p.pos < len(p.s) {
+		return nil, descErrorf(nil, "unexpected text %s after the end of the descriptor", p.found())
+	}
+	return d, nil
+}
+
+// finishMultisig parses the multi( or sortedmulti( inside wsh( and the
+// closing parentheses of the closing enclosing functions.
+func (p *descParser) finishMultisig(d *Descriptor, closing int) (*Descriptor, error) {
+	fn, err := p.function("wsh")
+	if err != nil {
+		return nil, err
+	}
+	if err := p.parseMultisig(d, fn); err != nil {
+		return nil, err
+	}
+	for range closing {
+		if err := p.expect(')', "to close the descriptor after "+fn+"()"); err != nil {
 			return nil, err
 		}
 	}
@@ -317,7 +374,13 @@ func (p *descParser) function(outer string) (string, error) {
 		if outer == "" {
 			return "", descErrorf(nil, "a descriptor starts with a script function such as wpkh(; found %s", p.found())
 		}
+		if outer == "wsh" {
+			return "", errWshSingle()
+		}
 		return "", descErrorf(nil, "expected a script function inside %s(, found %s", outer, p.found())
+	}
+	if outer == "wsh" && p.peek() != '(' {
+		return "", errWshSingle()
 	}
 	if p.peek() != '(' {
 		switch {
@@ -329,28 +392,47 @@ func (p *descParser) function(outer string) (string, error) {
 		return "", descErrorf(nil, "%s() must hold a script function, as in sh(wpkh(KEY)); found %q", outer, shorten(name))
 	}
 	p.pos++
+	isMulti := name == "multi" || name == "sortedmulti"
 	switch {
-	case outer == "" && (name == "pkh" || name == "wpkh" || name == "tr" || name == "sh"):
+	case outer == "" && (name == "pkh" || name == "wpkh" || name == "tr" || name == "sh" || name == "wsh"):
 		return name, nil
-	case outer == "sh" && name == "wpkh":
+	case outer == "sh" && (name == "wpkh" || name == "wsh"):
 		return name, nil
+	case outer == "wsh" && isMulti:
+		return name, nil
+	case outer == "" && isMulti:
+		return "", descErrorf(ErrUnsupportedDescriptor, "bare %s() is not supported; put it inside wsh(), as in wsh(%s(2,KEY,KEY,KEY))", name, name)
+	case outer == "sh" && isMulti:
+		return "", descErrorf(ErrUnsupportedDescriptor, "sh(%s()) (legacy p2sh multisig) is not supported; use wsh(%s(…)) or sh(wsh(%s(…)))", name, name, name)
 	case outer == "sh" && (name == "sh" || name == "tr"):
 		return "", descErrorf(nil, "%s() cannot be used inside sh(); it must be the outermost function", name)
+	case outer == "wsh" && (name == "sh" || name == "wsh" || name == "tr"):
+		return "", descErrorf(nil, "%s() cannot be used inside wsh()", name)
 	case outer == "sh" && name == "pkh":
-		return "", descErrorf(ErrUnsupportedDescriptor, "sh(pkh()) is not supported; inside sh() satchel takes wpkh() only, as sh(wpkh(KEY))")
+		return "", descErrorf(ErrUnsupportedDescriptor, "sh(pkh()) is not supported; inside sh() satchel takes wpkh() or wsh(), as sh(wpkh(KEY))")
+	case outer == "wsh" && (name == "pkh" || name == "wpkh" || slices.Contains(bip380Functions, name)):
+		return "", descErrorf(ErrUnsupportedDescriptor, "wsh(%s()) is not supported; inside wsh() satchel takes multi() or sortedmulti(), as in wsh(sortedmulti(2,KEY,KEY,KEY))", name)
 	case slices.Contains(bip380Functions, name):
-		return "", descErrorf(ErrUnsupportedDescriptor, "%s() descriptors are not supported; satchel watches pkh(), sh(wpkh()), wpkh() and tr() with one extended public key", name)
+		return "", descErrorf(ErrUnsupportedDescriptor, "%s() descriptors are not supported; %s", name, supportedText)
 	case strings.ToLower(name) != name && isKnownFunction(strings.ToLower(name)):
 		return "", descErrorf(nil, "unknown descriptor function %q; function names are lower case, as in %s(", shorten(name), strings.ToLower(name))
 	}
-	return "", descErrorf(nil, "unknown descriptor function %q at position %d; satchel takes pkh(), sh(wpkh()), wpkh() and tr()", shorten(name), start+1)
+	return "", descErrorf(nil, "unknown descriptor function %q at position %d; %s", shorten(name), start+1, supportedText)
 }
+
+// errWshSingle explains that wsh() takes a multisig only.
+func errWshSingle() error {
+	return descErrorf(ErrUnsupportedDescriptor, "wsh() must hold multi() or sortedmulti(), as in wsh(sortedmulti(2,KEY,KEY,KEY)); other wsh() scripts are not supported")
+}
+
+// supportedText lists the descriptors satchel watches, for messages.
+const supportedText = "satchel watches pkh(), sh(wpkh()), wpkh() and tr() with one extended public key, and wsh() or sh(wsh()) multisig"
 
 // isKnownFunction reports whether name is a script function of the
 // descriptor BIPs, supported or not.
 func isKnownFunction(name string) bool {
 	switch name {
-	case "pkh", "wpkh", "tr", "sh":
+	case "pkh", "wpkh", "tr", "sh", "wsh", "multi", "sortedmulti":
 		return true
 	}
 	return slices.Contains(bip380Functions, name)
@@ -374,10 +456,25 @@ const maxKeyTokenLen = 128
 // origin, the extended public key and the steps after it. fn is the
 // function the key is an argument of.
 func (p *descParser) parseKey(d *Descriptor, fn string) error {
+	origin, key, branches, err := p.parseKeyExpr(fn)
+	if err != nil {
+		return err
+	}
+	d.Origin, d.Key, d.Branches = origin, key, branches
+	return nil
+}
+
+// parseKeyExpr parses one key expression, an argument of fn: an optional
+// origin, the extended public key and the steps after it.
+func (p *descParser) parseKeyExpr(fn string) (KeyOrigin, *hdkeychain.ExtendedKey, []uint32, error) {
+	var origin KeyOrigin
+	fail := func(err error) (KeyOrigin, *hdkeychain.ExtendedKey, []uint32, error) {
+		return KeyOrigin{}, nil, nil, err
+	}
 	hasOrigin := false
 	if p.peek() == '[' {
-		if err := p.parseOrigin(&d.Origin); err != nil {
-			return err
+		if err := p.parseOrigin(&origin); err != nil {
+			return fail(err)
 		}
 		hasOrigin = true
 	}
@@ -388,30 +485,28 @@ func (p *descParser) parseKey(d *Descriptor, fn string) error {
 	tok := p.s[start:p.pos]
 	switch {
 	case tok == "" && p.peek() == '[':
-		return descErrorf(nil, "a key may have only one origin in [ ]; found a second '[' at position %d", p.pos+1)
+		return fail(descErrorf(nil, "a key may have only one origin in [ ]; found a second '[' at position %d", p.pos+1))
 	case tok == "" && p.peek() == ']':
-		return descErrorf(nil, "found ']' at position %d without a '[' before it", p.pos+1)
+		return fail(descErrorf(nil, "found ']' at position %d without a '[' before it", p.pos+1))
 	case tok == "":
-		return descErrorf(nil, "expected an extended public key inside %s(, found %s", fn, p.found())
+		return fail(descErrorf(nil, "expected an extended public key inside %s(, found %s", fn, p.found()))
 	case p.peek() == '(':
-		return descErrorf(nil, "%s() takes a key, not a script function like %s(", fn, shorten(tok))
+		return fail(descErrorf(nil, "%s() takes a key, not a script function like %s(", fn, shorten(tok)))
 	case p.peek() == ']':
-		return descErrorf(nil, "found ']' at position %d; a key origin must start with '[', as in [73c5da0a/84h/0h/0h]", p.pos+1)
+		return fail(descErrorf(nil, "found ']' at position %d; a key origin must start with '[', as in [73c5da0a/84h/0h/0h]", p.pos+1))
 	}
 	key, err := p.decodeKey(tok)
 	if err != nil {
-		return err
+		return fail(err)
 	}
-	d.Key = key
 	if !hasOrigin {
-		d.Origin = KeyOrigin{Fingerprint: keyFingerprint(key)}
+		origin = KeyOrigin{Fingerprint: keyFingerprint(key)}
 	}
 	branches, err := p.parseSteps()
 	if err != nil {
-		return err
+		return fail(err)
 	}
-	d.Branches = branches
-	return nil
+	return origin, key, branches, nil
 }
 
 // decodeKey turns the key text tok into an extended public key for the

@@ -22,6 +22,17 @@ const (
 
 // sameDescriptor reports how a and b differ, or "" when they are equal.
 func sameDescriptor(a, b *Descriptor) string {
+	if a.Multisig != nil || b.Multisig != nil {
+		switch {
+		case a.Type != b.Type:
+			return fmt.Sprintf("type %v != %v", a.Type, b.Type)
+		case !sameMultisig(a.Multisig, b.Multisig):
+			return fmt.Sprintf("multisig %s != %s", a, b)
+		case !slices.Equal(a.Branches, b.Branches):
+			return fmt.Sprintf("branches %v != %v", a.Branches, b.Branches)
+		}
+		return ""
+	}
 	switch {
 	case a.Type != b.Type:
 		return fmt.Sprintf("type %v != %v", a.Type, b.Type)
@@ -245,6 +256,7 @@ func TestParseDescriptorErrors(t *testing.T) {
 		network
 		badKey
 	)
+	const wshSingle = "wsh() must hold multi() or sortedmulti(), as in wsh(sortedmulti(2,KEY,KEY,KEY)); other wsh() scripts are not supported"
 	const supportedSteps = "the key must end in /0/*, /1/* or /<0;1>/* so that satchel can derive addresses from it"
 	tests := []struct {
 		name string
@@ -263,13 +275,13 @@ func TestParseDescriptorErrors(t *testing.T) {
 		{"blank", " \t ", syntax, "the descriptor is empty"},
 
 		// Functions and nesting.
-		{"unknown function", "foo(" + O + X + "/0/*)", syntax, `unknown descriptor function "foo" at position 1; satchel takes pkh(), sh(wpkh()), wpkh() and tr()`},
+		{"unknown function", "foo(" + O + X + "/0/*)", syntax, `unknown descriptor function "foo" at position 1; satchel watches pkh(), sh(wpkh()), wpkh() and tr() with one extended public key, and wsh() or sh(wsh()) multisig`},
 		{"upper-case function", "WPKH(" + O + X + "/0/*)", syntax, `unknown descriptor function "WPKH"; function names are lower case, as in wpkh(`},
-		{"wsh", "wsh(" + O + X + "/0/*)", unsupported, "wsh() descriptors are not supported; satchel watches pkh(), sh(wpkh()), wpkh() and tr() with one extended public key"},
-		{"multi", "multi(1," + X + "/0/*)", unsupported, "multi() descriptors are not supported; satchel watches pkh(), sh(wpkh()), wpkh() and tr() with one extended public key"},
-		{"raw", "raw(deadbeef)#89f8spxm", unsupported, "raw() descriptors are not supported; satchel watches pkh(), sh(wpkh()), wpkh() and tr() with one extended public key"},
-		{"sh(pkh)", "sh(pkh(" + O + X + "/0/*))", unsupported, "sh(pkh()) is not supported; inside sh() satchel takes wpkh() only, as sh(wpkh(KEY))"},
-		{"sh(wsh)", "sh(wsh(" + O + X + "/0/*))", unsupported, "wsh() descriptors are not supported; satchel watches pkh(), sh(wpkh()), wpkh() and tr() with one extended public key"},
+		{"wsh", "wsh(" + O + X + "/0/*)", unsupported, wshSingle},
+		{"multi", "multi(1," + X + "/0/*)", unsupported, "bare multi() is not supported; put it inside wsh(), as in wsh(multi(2,KEY,KEY,KEY))"},
+		{"raw", "raw(deadbeef)#89f8spxm", unsupported, "raw() descriptors are not supported; satchel watches pkh(), sh(wpkh()), wpkh() and tr() with one extended public key, and wsh() or sh(wsh()) multisig"},
+		{"sh(pkh)", "sh(pkh(" + O + X + "/0/*))", unsupported, "sh(pkh()) is not supported; inside sh() satchel takes wpkh() or wsh(), as sh(wpkh(KEY))"},
+		{"sh(wsh)", "sh(wsh(" + O + X + "/0/*))", unsupported, wshSingle},
 		{"sh(sh)", "sh(sh(wpkh(" + O + X + "/0/*)))", syntax, "sh() cannot be used inside sh(); it must be the outermost function"},
 		{"sh(tr)", "sh(tr(" + O + X + "/0/*))", syntax, "tr() cannot be used inside sh(); it must be the outermost function"},
 		{"sh(KEY)", "sh(" + X + "/0/*)", syntax, `sh() must hold a script function, as in sh(wpkh(KEY)); found "xpub6CatWdiZiodmUeTDp8LT…"`},
@@ -464,6 +476,9 @@ func FuzzParseDescriptor(f *testing.F) {
 	f.Add("tr("+bip84XPub+"/0/*,pk("+bip84XPub+"/1/*))", false)
 	f.Add("wpkh("+bip84XPub+"/<0;1>/<2;3>/*h)", false)
 	f.Add("raw(deadbeef)#89f8spxm", false)
+	f.Add("wsh(sortedmulti(2,[73c5da0a/48h/1h/0h/2h]"+bip84TPub+"/<0;1>/*,"+bip84TPub+"/<0;1>/*))", true)
+	f.Add("sh(wsh(multi(1,"+bip84XPub+"/0/*,[deadbeef/48'/0'/0'/1']"+bip84ZPub+"/0/*)))", false)
+	f.Add("wsh(multi(3,"+bip84XPub+"/1/*))", false)
 	f.Fuzz(func(t *testing.T, s string, testnet bool) {
 		net := &chaincfg.MainNetParams
 		if testnet {

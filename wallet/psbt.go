@@ -21,20 +21,37 @@ var ErrIntegrity = errors.New("the wallet file's public keys do not match its se
 
 // PSBTAccount describes the wallet's account to the PSBT signer and review
 // (psbtx.WithAccounts): its fingerprint and path, its extended public key,
-// and the script of each of its addresses.
+// and the script of each of its addresses. For a multisig wallet it
+// describes the first cosigner; PSBTAccounts describes them all.
 func (w *Wallet) PSBTAccount() psbtx.Account {
-	return psbtx.Account{
+	return w.PSBTAccounts()[0]
+}
+
+// PSBTAccounts describes the wallet to the PSBT signer and review: its one
+// account, or for a multisig wallet one account per cosigner, whose key
+// origins the PSBT names and whose scripts are the multisig's.
+func (w *Wallet) PSBTAccounts() []psbtx.Account {
+	script := func(branch, index uint32) ([]byte, error) {
+		d, err := w.Descriptor(branch).Derive(branch, index, w.net)
+		if err != nil {
+			return nil, err
+		}
+		return d.Script, nil
+	}
+	if m := w.receive.Multisig; m != nil {
+		accts := make([]psbtx.Account, len(m.Keys))
+		for i, k := range m.Keys {
+			accts[i] = psbtx.Account{Fingerprint: k.Origin.Fingerprint,
+				Path: append([]uint32(nil), k.Origin.Path...), Key: k.Key, Script: script}
+		}
+		return accts
+	}
+	return []psbtx.Account{{
 		Fingerprint: w.account.fingerprint,
 		Path:        append([]uint32(nil), w.account.path...),
 		Key:         w.receive.Key,
-		Script: func(branch, index uint32) ([]byte, error) {
-			d, err := w.Descriptor(branch).Derive(branch, index, w.net)
-			if err != nil {
-				return nil, err
-			}
-			return d.Script, nil
-		},
-	}
+		Script:      script,
+	}}
 }
 
 // psbtOptions are the options that tell psbtx what the wallet knows: its
@@ -42,7 +59,7 @@ func (w *Wallet) PSBTAccount() psbtx.Account {
 // amounts of its coins.
 func (w *Wallet) psbtOptions() []psbtx.Option {
 	return []psbtx.Option{
-		psbtx.WithAccounts(w.PSBTAccount()),
+		psbtx.WithAccounts(w.PSBTAccounts()...),
 		psbtx.WithPrevTxs(w.prevTx),
 	}
 }

@@ -81,10 +81,23 @@ func inputType(t ScriptType) coinselect.InputType {
 	}
 }
 
+// coinType returns the coin selection type of the wallet's coins and
+// change.
+func (w *Wallet) coinType() coinselect.InputType {
+	if m := w.receive.Multisig; m != nil {
+		return coinselect.MultisigInput(m.Threshold, len(m.Keys), w.account.scriptType == P2SHP2WSH)
+	}
+	return inputType(w.account.scriptType)
+}
+
 // CreatePSBT chooses coins, makes change and returns an unsigned PSBT that
 // any BIP174 signer holding this wallet's keys can sign: every input carries
 // its UTXO, BIP32 derivation (taproot fields for P2TR) and redeem script,
 // and the change output carries its derivation so the signer can check it.
+// For a multisig wallet, every input and the change output carry the
+// witness script (and redeem script when nested) and a derivation for each
+// cosigner's key, and the PSBT lists the cosigners' extended public keys
+// (global xpubs) so that each signer can check the change.
 func (w *Wallet) CreatePSBT(req *SendRequest) (*Draft, error) {
 	if w.readOnly {
 		return nil, errors.New("the wallet is open read-only")
@@ -131,7 +144,7 @@ func (w *Wallet) CreatePSBT(req *SendRequest) (*Draft, error) {
 func (w *Wallet) selectionRequest(st *state, tip int32, req *SendRequest) (*coinselect.Request, error) {
 	creq := &coinselect.Request{
 		FeeRateSatVB: req.FeeRate,
-		ChangeType:   inputType(w.account.scriptType),
+		ChangeType:   w.coinType(),
 		SendMax:      req.SendMax,
 	}
 	for _, r := range req.Recipients {
@@ -144,7 +157,7 @@ func (w *Wallet) selectionRequest(st *state, tip int32, req *SendRequest) (*coin
 		}
 		creq.Outputs = append(creq.Outputs, wire.NewTxOut(int64(r.Amount), script))
 	}
-	typ := inputType(w.account.scriptType)
+	typ := w.coinType()
 	coin := func(o *Output) coinselect.Coin {
 		return coinselect.Coin{OutPoint: o.OutPoint, Value: o.Value, Type: typ, Confirmations: o.Confirmations(tip)}
 	}
@@ -216,6 +229,15 @@ func (w *Wallet) buildDraft(tx *bbolt.Tx, st *state, creq *coinselect.Request, r
 	if err != nil {
 		return nil, err
 	}
+	if m := w.receive.Multisig; m != nil {
+		for _, k := range m.Keys {
+			// BIP174 wants the path to be as long as the key is deep;
+			// a key without a (full) origin is not listed.
+			if len(k.Origin.Path) == int(k.Key.Depth()) {
+				p.XPubs = append(p.XPubs, psbtx.NewGlobalXPub(k.Origin.Fingerprint, k.Origin.Path, k.Key))
+			}
+		}
+	}
 	for i, o := range draft.Inputs {
 		d, err := w.Address(o.Branch, o.Index)
 		if err != nil {
@@ -228,14 +250,14 @@ func (w *Wallet) buildDraft(tx *bbolt.Tx, st *state, creq *coinselect.Request, r
 		if w.account.scriptType != P2PKH {
 			in.WitnessUtxo = wire.NewTxOut(int64(o.Value), o.Script)
 		}
-		w.describeKey(d, &in.Bip32Derivation, &in.TaprootInternalKey, &in.TaprootBip32Derivation, &in.RedeemScript)
+		w.describeKey(d, &in.Bip32Derivation, &in.TaprootInternalKey, &in.TaprootBip32Derivation, &in.RedeemScript, &in.WitnessScript)
 		if w.account.scriptType != P2TR {
 			in.SighashType = txscript.SigHashAll
 		}
 	}
 	if change != nil {
 		out := &p.Outputs[draft.ChangeIndex]
-		w.describeKey(change, &out.Bip32Derivation, &out.TaprootInternalKey, &out.TaprootBip32Derivation, &out.RedeemScript)
+		w.describeKey(change, &out.Bip32Derivation, &out.TaprootInternalKey, &out.TaprootBip32Derivation, &out.RedeemScript, &out.WitnessScript)
 	}
 	draft.Packet = p
 	draft.FeeRate = float64(res.Fee) / float64(res.VSize)
@@ -277,8 +299,16 @@ func checkFee(req *SendRequest, fee btcutil.Amount, vsize int64, sent btcutil.Am
 
 // describeKey fills the PSBT key fields of one of our addresses.
 func (w *Wallet) describeKey(d *DerivedAddress, derivs *[]*psbt.Bip32Derivation, internal *[]byte,
-	tapDerivs *[]*psbt.TaprootBip32Derivation, redeem *[]byte) {
+	tapDerivs *[]*psbt.TaprootBip32Derivation, redeem, witness *[]byte) {
 
+	if d.Keys != nil {
+		for _, k := range d.Keys {
+			*derivs = append(*derivs, psbtx.NewBip32Derivation(k.Fingerprint, k.PubKey, k.Path))
+		}
+		*witness = d.WitnessScript
+		*redeem = d.RedeemScript
+		return
+	}
 	fp := w.account.fingerprint
 	if w.account.scriptType == P2TR {
 		*internal = schnorr.SerializePubKey(d.PubKey)
@@ -407,7 +437,7 @@ func (w *Wallet) BumpFee(txid chainhash.Hash, feeRate float64, force bool) (*Dra
 		}
 		signalsRBF := false
 		var oldIn btcutil.Amount
-		req := &coinselect.Request{FeeRateSatVB: feeRate, ChangeType: inputType(w.account.scriptType)}
+		req := &coinselect.Request{FeeRateSatVB: feeRate, ChangeType: w.coinType()}
 		c, _ := dbFetchCursor(tx)
 		for _, in := range orig.Tx.TxIn {
 			if in.Sequence < wire.MaxTxInSequenceNum-1 {
@@ -419,7 +449,7 @@ func (w *Wallet) BumpFee(txid chainhash.Hash, feeRate float64, force bool) (*Dra
 			}
 			oldIn += o.Value
 			req.Required = append(req.Required, coinselect.Coin{OutPoint: o.OutPoint, Value: o.Value,
-				Type: inputType(w.account.scriptType), Confirmations: o.Confirmations(c.Height)})
+				Type: w.coinType(), Confirmations: o.Confirmations(c.Height)})
 		}
 		if !signalsRBF {
 			return fmt.Errorf("transaction %s does not signal replace-by-fee", txid)
@@ -439,7 +469,7 @@ func (w *Wallet) BumpFee(txid chainhash.Hash, feeRate float64, force bool) (*Dra
 		for _, o := range st.outputs {
 			if o.Spendable(c.Height) && o.OutPoint.Hash != txid {
 				req.Coins = append(req.Coins, coinselect.Coin{OutPoint: o.OutPoint, Value: o.Value,
-					Type: inputType(w.account.scriptType), Confirmations: o.Confirmations(c.Height)})
+					Type: w.coinType(), Confirmations: o.Confirmations(c.Height)})
 			}
 		}
 		res, err := coinselect.Select(req)

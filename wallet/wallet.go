@@ -98,7 +98,8 @@ type Wallet struct {
 }
 
 // Info is the public description of a wallet: everything that is readable
-// without the password.
+// without the password. A multisig wallet has no Fingerprint, AccountPath
+// or XPub of its own; Multisig lists its cosigners.
 type Info struct {
 	Network        string
 	WatchOnly      bool
@@ -113,6 +114,9 @@ type Info struct {
 	GapLimit       uint32
 	NextReceive    uint32
 	NextChange     uint32
+
+	// Multisig is the policy of a multisig wallet, nil otherwise.
+	Multisig *Multisig
 }
 
 // OpenOption changes how Open opens a wallet.
@@ -223,6 +227,9 @@ func newAccountRecord(net *chaincfg.Params, cfg *CreateConfig) (*accountRecord, 
 		if st == 0 {
 			st = P2WPKH
 		}
+		if st.Multisig() {
+			return nil, fmt.Errorf("%s is a multisig script type: a seed takes part in a multisig wallet as a cosigner (satchel wallet xpub --bip48), and the multisig wallet is a watch-only import of its descriptor", st)
+		}
 		signer, err := keystore.NewSigner(cfg.Secret, net)
 		if err != nil {
 			return nil, err
@@ -259,6 +266,17 @@ func watchOnlyAccount(recv, change *Descriptor) (*accountRecord, error) {
 		if err := checkPair(recv, change); err != nil {
 			return nil, err
 		}
+	}
+	if recv.Type.Multisig() {
+		if recv.Multisig == nil || len(recv.Multisig.Keys) == 0 {
+			return nil, errors.New("the multisig descriptor has no keys")
+		}
+		m := &multisigRecord{threshold: recv.Multisig.Threshold, sorted: recv.Multisig.Sorted}
+		for _, k := range recv.Multisig.Keys {
+			m.keys = append(m.keys, cosignerRecord{fingerprint: k.Origin.Fingerprint,
+				path: append([]uint32(nil), k.Origin.Path...), xpub: k.Key.String()})
+		}
+		return &accountRecord{scriptType: recv.Type, multisig: m}, nil
 	}
 	return &accountRecord{
 		scriptType:  recv.Type,
@@ -346,19 +364,9 @@ func (w *Wallet) load() error {
 	if w.meta.network != w.net.Name {
 		return fmt.Errorf("%w: it is a %s wallet, not %s", ErrWrongNetwork, w.meta.network, w.net.Name)
 	}
-	a := w.account
-	if a.scriptType < P2PKH || a.scriptType > P2TR {
-		return damaged("unknown script type %d", a.scriptType)
-	}
-	key, err := hdkeychain.NewKeyFromString(a.xpub)
-	if err != nil || key.IsPrivate() || !key.IsForNet(w.net) {
-		return damaged("the account key cannot be read")
-	}
-	d := &Descriptor{
-		Type:     a.scriptType,
-		Origin:   KeyOrigin{Fingerprint: a.fingerprint, Path: a.path},
-		Key:      key,
-		Branches: []uint32{ReceiveBranch},
+	d, err := accountDescriptor(w.account, w.net)
+	if err != nil {
+		return err
 	}
 	w.receive = d
 	w.change = d.Branch(ChangeBranch)
@@ -371,6 +379,39 @@ func (w *Wallet) load() error {
 		_, err := w.extendScripts(tx)
 		return err
 	})
+}
+
+// accountDescriptor returns the receive descriptor of a stored account.
+func accountDescriptor(a *accountRecord, net *chaincfg.Params) (*Descriptor, error) {
+	if !a.scriptType.valid() || a.scriptType.Multisig() != (a.multisig != nil) {
+		return nil, damaged("unknown script type %d", a.scriptType)
+	}
+	readKey := func(s string) (*hdkeychain.ExtendedKey, error) {
+		key, err := hdkeychain.NewKeyFromString(s)
+		if err != nil || key.IsPrivate() || !key.IsForNet(net) {
+			return nil, damaged("the account key cannot be read")
+		}
+		return key, nil
+	}
+	d := &Descriptor{Type: a.scriptType, Branches: []uint32{ReceiveBranch}}
+	if a.multisig == nil {
+		key, err := readKey(a.xpub)
+		if err != nil {
+			return nil, err
+		}
+		d.Origin, d.Key = KeyOrigin{Fingerprint: a.fingerprint, Path: a.path}, key
+		return d, nil
+	}
+	m := &Multisig{Threshold: a.multisig.threshold, Sorted: a.multisig.sorted}
+	for _, k := range a.multisig.keys {
+		key, err := readKey(k.xpub)
+		if err != nil {
+			return nil, err
+		}
+		m.Keys = append(m.Keys, MultisigKey{Origin: KeyOrigin{Fingerprint: k.fingerprint, Path: k.path}, Key: key})
+	}
+	d.Multisig = m
+	return d, nil
 }
 
 // upgrade adds the buckets a newer version introduced, writing only when
@@ -419,6 +460,7 @@ func (w *Wallet) Info() (*Info, error) {
 		BirthdayHeight: w.meta.birthdayHeight,
 		Created:        w.meta.created,
 		GapLimit:       w.meta.gapLimit,
+		Multisig:       w.receive.Multisig.clone(),
 	}
 	err := safeView(w.db, func(tx *bbolt.Tx) error {
 		info.NextReceive = dbFetchNextIndex(tx, 0, ReceiveBranch)

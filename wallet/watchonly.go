@@ -32,7 +32,8 @@ func (w *WatchOnly) NeedsChange() bool {
 
 // WatchOnlyDescriptors reads the descriptors of a watch-only wallet from
 // inputs: one multipath descriptor, a receive and a change descriptor (in
-// either order), or one extended public key, optionally preceded by its key
+// either order), single-key or multisig (wsh(sortedmulti(…)) and the other
+// forms ParseDescriptor takes), or one extended public key, optionally preceded by its key
 // origin ([73c5da0a/84h/0h/0h]xpub...). A text with a parenthesis is a
 // descriptor; anything else is a key. A key's SLIP-132 prefix (ypub, zpub,
 // upub, vpub) names its script type; for xpub and tpub, st does, and
@@ -99,6 +100,12 @@ func WatchOnlyDescriptors(inputs []string, st *ScriptType, net *chaincfg.Params)
 func checkPair(recv, change *Descriptor) error {
 	if change.Type != recv.Type {
 		return fmt.Errorf("the change descriptor is %s but the receive one is %s", change.Type, recv.Type)
+	}
+	if recv.Multisig != nil || change.Multisig != nil {
+		if !sameMultisig(recv.Multisig, change.Multisig) {
+			return errors.New("the change descriptor must have the same threshold and keys (with their origins, in the same order) as the receive one")
+		}
+		return nil
 	}
 	if change.Key.String() != recv.Key.String() || change.Origin.Fingerprint != recv.Origin.Fingerprint ||
 		FormatPath(change.Origin.Path) != FormatPath(recv.Origin.Path) {

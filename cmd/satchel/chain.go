@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -20,7 +19,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/satchelbtc/satchel/lightnode"
-	"github.com/satchelbtc/satchel/lightnode/headerstore"
 	"github.com/satchelbtc/satchel/wallet"
 	"github.com/satchelbtc/satchel/wallet/amount"
 	"github.com/satchelbtc/satchel/wallet/psbtx"
@@ -60,7 +58,7 @@ block's transactions.`,
 			if err != nil {
 				return err
 			}
-			if err := waitForAnyPeer(cmd.Context(), node, peerTimeout); err != nil {
+			if err := node.WaitForPeer(cmd.Context(), peerTimeout); err != nil {
 				return err
 			}
 			block, err := node.GetBlock(cmd.Context(), &h.Hash)
@@ -94,22 +92,6 @@ block's transactions.`,
 	}
 	cmd.Flags().DurationVar(&peerTimeout, "peer-timeout", defaultPeerTimeout, peerTimeoutUsage)
 	return cmd
-}
-
-// waitForAnyPeer waits until one peer is connected.
-func waitForAnyPeer(ctx context.Context, node *lightnode.Node, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for node.Status().Peers == 0 {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%w in %v", lightnode.ErrNoPeers, timeout)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	return nil
 }
 
 // txJSON is `tx --json`.
@@ -166,15 +148,28 @@ index of old transactions: for a confirmed one that is not cached, give
 				return err
 			}
 			defer node.Stop()
-			tx, where, err := findTx(cmd.Context(), node, txid, blockArg, peerTimeout)
+			opts := lightnode.FindTxOptions{PeerWait: peerTimeout, Mempool: true}
+			if blockArg != "" {
+				h, err := lookupHeader(node.Store(), blockArg)
+				if err != nil {
+					return err
+				}
+				opts.Block, opts.Mempool = &h.Hash, false
+			}
+			found, err := node.FindTx(cmd.Context(), txid, opts)
+			if errors.Is(err, lightnode.ErrTxNotFound) && blockArg == "" {
+				return fmt.Errorf("%w; give --block HEIGHT if it is confirmed", err)
+			}
 			if err != nil {
 				return err
 			}
-			j := describeTx(tx, a)
-			j.Source = where.source
-			if where.block != nil {
-				j.BlockHash = where.block.Hash.String()
-				j.Height = &where.block.Height
+			j := describeTx(found.Tx, a)
+			j.Source = "block"
+			if found.Block != nil {
+				j.BlockHash = found.Block.Hash.String()
+				j.Height = &found.Block.Height
+			} else {
+				j.Source = "mempool of " + found.Peer
 			}
 			if a.flags.json {
 				return a.printJSON(j)
@@ -186,72 +181,6 @@ index of old transactions: for a confirmed one that is not cached, give
 	cmd.Flags().StringVar(&blockArg, "block", "", "Height or hash of the block that holds the transaction")
 	cmd.Flags().DurationVar(&peerTimeout, "peer-timeout", defaultPeerTimeout, peerTimeoutUsage)
 	return cmd
-}
-
-// txLocation says where a transaction was found.
-type txLocation struct {
-	block  *headerstore.StoredHeader
-	source string
-}
-
-// findTx looks for a transaction in the given block, the cached blocks or
-// the peers' mempools.
-func findTx(ctx context.Context, node *lightnode.Node, txid *chainhash.Hash, blockArg string, timeout time.Duration) (*wire.MsgTx, txLocation, error) {
-	st := node.Store()
-	if blockArg != "" {
-		h, err := lookupHeader(st, blockArg)
-		if err != nil {
-			return nil, txLocation{}, err
-		}
-		if err := waitForAnyPeer(ctx, node, timeout); err != nil {
-			return nil, txLocation{}, err
-		}
-		block, err := node.GetBlock(ctx, &h.Hash)
-		if err != nil {
-			return nil, txLocation{}, err
-		}
-		for _, tx := range block.Transactions {
-			if tx.TxHash() == *txid {
-				return tx, txLocation{block: h, source: "block"}, nil
-			}
-		}
-		return nil, txLocation{}, fmt.Errorf("transaction %s is not in block %d", txid, h.Height)
-	}
-	if tx, hash, ok := cachedBlockTx(st, txid); ok {
-		if h, err := st.HeaderByHash(&hash); err == nil {
-			return tx, txLocation{block: h, source: "block"}, nil
-		}
-	}
-	if err := waitForAnyPeer(ctx, node, timeout); err != nil {
-		return nil, txLocation{}, err
-	}
-	seen, err := node.MempoolTx(ctx, txid)
-	if err != nil {
-		return nil, txLocation{}, fmt.Errorf("transaction %s was not found in cached blocks or the peers' mempools; give --block HEIGHT if it is confirmed", txid)
-	}
-	return seen.Tx, txLocation{source: "mempool of " + seen.Peer}, nil
-}
-
-// cachedBlockTx searches the blocks cached in chain.db.
-func cachedBlockTx(st headerstore.Store, txid *chainhash.Hash) (*wire.MsgTx, chainhash.Hash, bool) {
-	var (
-		found *wire.MsgTx
-		in    chainhash.Hash
-	)
-	st.CachedBlocks(func(hash chainhash.Hash, raw []byte) bool {
-		var b wire.MsgBlock
-		if b.Deserialize(bytes.NewReader(raw)) != nil {
-			return true
-		}
-		for _, tx := range b.Transactions {
-			if tx.TxHash() == *txid {
-				found, in = tx, hash
-				return false
-			}
-		}
-		return true
-	})
-	return found, in, found != nil
 }
 
 // describeTx decodes a transaction for output.
@@ -373,7 +302,7 @@ func (a *app) broadcastTx(cmd *cobra.Command, tx *wire.MsgTx, wait time.Duration
 		return nil, err
 	}
 	defer node.Stop()
-	if err := waitForAnyPeer(cmd.Context(), node, defaultPeerTimeout); err != nil {
+	if err := node.WaitForPeer(cmd.Context(), defaultPeerTimeout); err != nil {
 		return nil, err
 	}
 	// Give the other --connect peers a moment to finish their handshake.

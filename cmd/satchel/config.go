@@ -32,6 +32,7 @@ const configFileName = "config.toml"
 //	units     = "btc"      # or "sats"
 //	fee_rate  = 2.0        # default sat/vB for new payments
 //	auto_lock = "5m"       # lock the wallet after this idle time; "0" never
+//	export_dir = "~/psbt"  # where the PSBT page exports; default the current folder
 type fileConfig struct {
 	Network string   `toml:"network,omitempty"`
 	Wallet  string   `toml:"wallet,omitempty"`
@@ -45,6 +46,8 @@ type fileConfig struct {
 	Units    string  `toml:"units,omitempty"`
 	FeeRate  float64 `toml:"fee_rate,omitempty"`
 	AutoLock string  `toml:"auto_lock,omitempty"`
+	// ExportDir is the PSBT page's export folder; "" is the current one.
+	ExportDir string `toml:"export_dir,omitempty"`
 }
 
 // defaultFeeRate is the app's fee rate for a new payment, in sat/vB, until

@@ -120,7 +120,8 @@ func TestHelpFlags(t *testing.T) {
 		if got := flags["--wallet"]; !strings.HasSuffix(got, `("default")`) {
 			t.Errorf("%s --wallet: %q; want the default wallet's name quoted", name, got)
 		}
-		if got, ok := flags["--script-type"]; ok && !strings.Contains(got, "p2wpkh, p2tr, p2sh-p2wpkh or p2pkh (p2wpkh)") {
+		if got, ok := flags["--script-type"]; ok && !strings.Contains(got, "p2wpkh, p2tr, p2sh-p2wpkh or p2pkh (p2wpkh)") &&
+			!strings.Contains(got, "p2wsh or p2sh-p2wsh (p2wsh)") {
 			t.Errorf("%s --script-type: %q; want the script types in lower case", name, got)
 		}
 		if got, ok := flags["--fee-rate"]; ok && !strings.Contains(got, "(required)") {

@@ -177,6 +177,8 @@ type reviewInputJSON struct {
 	Address     string `json:"address,omitempty"`
 	Ours        bool   `json:"ours"`
 	Signed      bool   `json:"signed"`
+	Signatures  int    `json:"signatures"`
+	Required    int    `json:"required_signatures"`
 	Proven      bool   `json:"proven"`
 	AmountProof string `json:"amount_proof"`
 }
@@ -213,7 +215,7 @@ func reviewOf(r *psbtx.Review, err error) (*reviewJSON, error) {
 	for _, in := range r.Inputs {
 		j.Inputs = append(j.Inputs, reviewInputJSON{Txid: in.OutPoint.Hash.String(), Vout: in.OutPoint.Index,
 			Value: in.Value, Address: in.Address, Ours: in.Ours, Signed: in.Signed,
-			Proven: in.Proof.Proven(), AmountProof: in.Proof.Key()})
+			Signatures: in.Signatures, Required: in.Required, Proven: in.Proof.Proven(), AmountProof: in.Proof.Key()})
 	}
 	for _, out := range r.Outputs {
 		j.Outputs = append(j.Outputs, reviewOutputJSON{Value: out.Value, Address: out.Address, Ours: out.Ours, Change: out.Change})
@@ -237,6 +239,9 @@ func printReview(w io.Writer, j *reviewJSON) {
 		what := firstNonEmpty(in.Address, fmt.Sprintf("%s:%d", in.Txid, in.Vout))
 		if in.Ours {
 			what += " (this wallet's)"
+		}
+		if in.Required > 1 {
+			what += fmt.Sprintf(" (%d of %d signatures)", in.Signatures, in.Required)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", what, value, proof)
 	}

@@ -21,8 +21,11 @@ the whole PSBT lifecycle, so a payment can be built online, signed on an
 air-gapped machine (--offline) and broadcast.
 
 Run satchel with no command to open the interactive app, with Wallet,
-Explorer, Node, Keys and Settings tabs; it needs a terminal and the
-network. The commands below do the same work from a shell or a script;
+Explorer, Node, Keys and Settings tabs; it needs a terminal. o on the
+Wallet tab opens the PSBT page (open a file or pasted QR parts, review,
+sign, combine, finalize, broadcast, export). 'satchel --offline' opens the
+app as an offline signer: no network code at all, the PSBT page first.
+The commands below do the same work from a shell or a script;
 'satchel COMMAND --help' explains each one.
 
 Every flag can also be set as SATCHEL_<FLAG> in the environment

@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/satchelbtc/satchel/lightnode"
 	tuiapp "github.com/satchelbtc/satchel/tui/app"
 )
 
@@ -15,13 +16,11 @@ type walletScanned struct{}
 // runTUI opens the interactive app on the chosen network and wallet. The
 // node syncs in the background; once it is caught up the wallet is scanned
 // and the pages refresh. Without a wallet the app opens on the first-run
-// wizard.
+// wizard. With --offline no node is made at all: the app is the offline
+// signer, opening on the PSBT page.
 func (a *app) runTUI(ctx context.Context) error {
 	if a.term == nil {
 		return errors.New("the interactive app needs a terminal; see 'satchel --help' for the commands")
-	}
-	if a.flags.offline {
-		return errors.New("the interactive app needs the network; drop --offline (signing offline works with 'satchel --offline psbt sign')")
 	}
 	conf, err := a.loadConfig()
 	if err != nil {
@@ -31,25 +30,30 @@ func (a *app) runTUI(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	node, err := a.startNode()
-	if err != nil {
-		return err
-	}
-	defer node.Stop()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	events := make(chan any, 64)
-	sub := node.Subscribe()
-	go func() {
-		for ev := range sub.Events() {
-			select {
-			case events <- ev:
-			case <-ctx.Done():
-				return
-			}
+	var (
+		node   *lightnode.Node
+		events chan any
+	)
+	if !a.flags.offline {
+		if node, err = a.startNode(); err != nil {
+			return err
 		}
-	}()
+		defer node.Stop()
+		events = make(chan any, 64)
+		sub := node.Subscribe()
+		go func() {
+			for ev := range sub.Events() {
+				select {
+				case events <- ev:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
 
 	s := newAppSession(ctx, a, node, conf, events)
 	defer s.close()

@@ -44,6 +44,7 @@ func newAppSession(ctx context.Context, a *app, node *lightnode.Node, conf *file
 // exists.
 func (s *appSession) sources(themeNames []string) (tuiapp.Sources, error) {
 	src := tuiapp.Sources{
+		Offline:    s.a.flags.offline,
 		Net:        s.a.net,
 		Events:     s.events,
 		Wizard:     wizardSource{s},
@@ -73,6 +74,7 @@ func (s *appSession) sources(themeNames []string) (tuiapp.Sources, error) {
 			return src, err
 		}
 		src.Wallet, src.Keys, src.Owns = ws.Wallet, ws.Keys, ws.Owns
+		src.PSBT, src.Broadcast = ws.PSBT, ws.Broadcast
 	}
 	return src, nil
 }
@@ -116,11 +118,15 @@ func (s *appSession) openWallet(name string) (tuiapp.WalletSources, error) {
 	s.cur, s.name = cur, name
 	s.mu.Unlock()
 	ws.Start(s.ctx, s.changed)
-	return tuiapp.WalletSources{Wallet: cur, Keys: keysSource{s, cur}, Owns: cur.Owns}, nil
+	ps := live.PSBT{Session: ws}
+	return tuiapp.WalletSources{Wallet: cur, Keys: keysSource{s, cur}, Owns: cur.Owns, PSBT: ps, Broadcast: ps}, nil
 }
 
 // changed tells the app that the background loop changed the wallet.
 func (s *appSession) changed() {
+	if s.events == nil {
+		return
+	}
 	select {
 	case s.events <- walletScanned{}:
 	case <-s.ctx.Done():
@@ -155,7 +161,7 @@ func (s *appSession) settings() settings.Settings {
 		theme = themes.DefaultName
 	}
 	return settings.Settings{Theme: theme, Units: units, FeeRate: s.conf.feeRate(),
-		Peers: append([]string(nil), s.conf.Connect...), AutoLock: autoLock}
+		Peers: append([]string(nil), s.conf.Connect...), AutoLock: autoLock, ExportDir: s.conf.ExportDir}
 }
 
 // styles returns the styles of the theme called name.
@@ -218,7 +224,7 @@ func (v settingsSaver) Save(st settings.Settings) error {
 	s.confMu.Lock()
 	defer s.confMu.Unlock()
 	c := *s.conf
-	c.Theme, c.FeeRate, c.Connect = st.Theme, st.FeeRate, st.Peers
+	c.Theme, c.FeeRate, c.Connect, c.ExportDir = st.Theme, st.FeeRate, st.Peers, st.ExportDir
 	c.Units = "btc"
 	if st.Units == settings.UnitsSats {
 		c.Units = "sats"

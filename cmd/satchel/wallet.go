@@ -27,6 +27,7 @@ func newWalletCommand(a *app) *cobra.Command {
 		withURImport(a, newWalletImportCommand(a)), newWalletExportCommand(a),
 		newWalletListCommand(a),
 		newWalletInfoCommand(a),
+		newWalletXPubCommand(a),
 		newWalletPasswdCommand(a),
 		newWalletShowMnemonicCommand(a),
 		newWalletRescanCommand(a),
@@ -53,6 +54,7 @@ type walletJSON struct {
 	Encryption     *encryptionJSON `json:"encryption,omitempty"`
 	Mnemonic       string          `json:"mnemonic,omitempty"`
 	FirstAddress   string          `json:"first_address,omitempty"`
+	Multisig       *multisigJSON   `json:"multisig,omitempty"`
 }
 
 type descriptorsJSON struct {
@@ -95,7 +97,9 @@ func (a *app) describeWallet(w *wallet.Wallet) (*walletJSON, error) {
 		h := info.BirthdayHeight
 		j.BirthdayHeight = &h
 	}
-	if s, err := wallet.EncodeSLIP132(info.Receive.Key, info.ScriptType, a.net); err == nil && s != info.XPub {
+	if info.Multisig != nil {
+		describeMultisig(j, info.Multisig)
+	} else if s, err := wallet.EncodeSLIP132(info.Receive.Key, info.ScriptType, a.net); err == nil && s != info.XPub {
 		j.SLIP132 = s
 	}
 	if !info.WatchOnly {
@@ -458,7 +462,13 @@ Give one multipath descriptor (.../<0;1>/*), or a receive (.../0/*) and a
 change (.../1/*) descriptor, or an extended public key. For --xpub, the
 SLIP-132 prefix picks the script type (ypub/upub: p2sh-p2wpkh, zpub/vpub:
 p2wpkh); for xpub/tpub give --script-type (default p2wpkh). A key origin
-may precede the key: [fingerprint/84h/0h/0h]xpub...`,
+may precede the key: [fingerprint/84h/0h/0h]xpub...
+
+A multisig wallet is a descriptor too: wsh(sortedmulti(2,KEY,KEY,KEY)),
+sh(wsh(sortedmulti(...))) or multi() instead of sortedmulti(), each KEY a
+cosigner key ('satchel wallet xpub --bip48' on each signer) followed by
+/<0;1>/*. Its PSBTs carry every cosigner's key origin; each signer signs
+with 'satchel psbt sign', then 'psbt combine' and 'psbt finalize'.`,
 		Example: "  satchel wallet import --descriptor 'wpkh([73c5da0a/84h/0h/0h]xpub.../<0;1>/*)'\n  satchel --wallet cold wallet import --xpub zpub...",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -620,9 +630,13 @@ handed out, birthday and encryption. Works offline; no password needed.`,
 			fmt.Fprintf(tw, "Wallet\t%s (%s)\n", j.Name, j.Network)
 			fmt.Fprintf(tw, "Keys\t%s\n", keys)
 			fmt.Fprintf(tw, "Script type\t%s\n", j.ScriptType)
-			fmt.Fprintf(tw, "Fingerprint\t%s\n", j.Fingerprint)
-			fmt.Fprintf(tw, "Account\t%s\n", j.AccountPath)
-			fmt.Fprintf(tw, "Xpub\t%s\n", j.XPub)
+			if j.Multisig != nil {
+				printMultisigInfo(tw, j.Multisig)
+			} else {
+				fmt.Fprintf(tw, "Fingerprint\t%s\n", j.Fingerprint)
+				fmt.Fprintf(tw, "Account\t%s\n", j.AccountPath)
+				fmt.Fprintf(tw, "Xpub\t%s\n", j.XPub)
+			}
 			if j.SLIP132 != "" {
 				fmt.Fprintf(tw, "SLIP-132\t%s\n", j.SLIP132)
 			}

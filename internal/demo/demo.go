@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/BurntSushi/toml"
+
 	"github.com/satchelbtc/satchel/internal/regtest"
 )
 
@@ -60,6 +62,10 @@ type Config struct {
 	// Progress receives one short line per step ("Mining 300 blocks…").
 	// Optional: nil says nothing.
 	Progress io.Writer
+	// ExportDir is where the app exports PSBTs during the demo, so that
+	// they outlive its temporary folder. Optional: empty is the working
+	// directory the demo started in.
+	ExportDir string
 }
 
 // Demo is a running demo: btcd on 127.0.0.1 and the two wallets in a
@@ -126,6 +132,9 @@ func Setup(ctx context.Context, cfg Config) (_ *Demo, err error) {
 		return nil, err
 	}
 	d.env = environ(os.Environ(), dir, pwFile)
+	if err := writeConfig(dir, cfg.ExportDir); err != nil {
+		return nil, err
+	}
 
 	if d.satchel == "" {
 		d.say("Building satchel…")
@@ -487,4 +496,31 @@ func declares(gomod []byte, path string) bool {
 		}
 	}
 	return false
+}
+
+// writeConfig writes the demo's config.toml, whose export_dir keeps the
+// PSBTs the user exports outside the demo's folder: in exportDir, or the
+// working directory when it is empty.
+func writeConfig(dir, exportDir string) error {
+	if exportDir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return err
+		}
+		exportDir = wd
+	}
+	abs, err := filepath.Abs(exportDir)
+	if err != nil {
+		return err
+	}
+	confDir := filepath.Join(dir, "config", "satchel")
+	if err := os.MkdirAll(confDir, 0o700); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	buf.WriteString("# The demo's settings; PSBTs exported in the app go outside the demo's folder.\n")
+	if err := toml.NewEncoder(&buf).Encode(map[string]string{"export_dir": abs}); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(confDir, "config.toml"), buf.Bytes(), 0o600)
 }

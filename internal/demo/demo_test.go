@@ -7,10 +7,13 @@ import (
 	"errors"
 	"net"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/BurntSushi/toml"
 )
 
 const btc = 100_000_000
@@ -225,5 +228,31 @@ func TestEnviron(t *testing.T) {
 		"XDG_CONFIG_HOME=/tmp/d/config", "SATCHEL_BIP37_MEMPOOL=true"}
 	if !slices.Equal(env, want) {
 		t.Errorf("environ =\n%q\nwant\n%q", env, want)
+	}
+}
+
+// The demo's config sends exports outside its folder: to the folder given
+// or the working directory. (TestSetup runs satchel on it, which refuses a
+// config.toml with a key it does not know.)
+func TestConfigExportDir(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := t.TempDir()
+	for _, tt := range []struct{ given, want string }{{"", wd}, {other, other}} {
+		dir := t.TempDir()
+		if err := writeConfig(dir, tt.given); err != nil {
+			t.Fatal(err)
+		}
+		var conf struct {
+			ExportDir string `toml:"export_dir"`
+		}
+		if _, err := toml.DecodeFile(filepath.Join(dir, "config", "satchel", "config.toml"), &conf); err != nil {
+			t.Fatal(err)
+		}
+		if conf.ExportDir != tt.want || strings.HasPrefix(conf.ExportDir, dir) {
+			t.Errorf("export_dir %q for %q; want %q", conf.ExportDir, tt.given, tt.want)
+		}
 	}
 }

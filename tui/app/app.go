@@ -13,6 +13,7 @@ import (
 	"github.com/satchelbtc/satchel/tui/explorer"
 	"github.com/satchelbtc/satchel/tui/keys"
 	"github.com/satchelbtc/satchel/tui/node"
+	psbtpage "github.com/satchelbtc/satchel/tui/psbt"
 	"github.com/satchelbtc/satchel/tui/settings"
 	"github.com/satchelbtc/satchel/tui/wallet"
 	"github.com/satchelbtc/satchel/tui/wizard"
@@ -54,13 +55,27 @@ type Sources struct {
 	OpenWallet func(name string) (WalletSources, error)
 	// Settings feeds the Settings tab; nil shows no settings.
 	Settings *SettingsSource
+
+	// PSBT feeds the PSBT page of the Wallet tab (o on the overview);
+	// nil leaves the page out.
+	PSBT psbtpage.Source
+	// Broadcast sends the transactions the PSBT page finalizes; nil
+	// offers no broadcast.
+	Broadcast psbtpage.Broadcaster
+	// Offline says the app runs with no network code at all (satchel
+	// --offline): the Wallet tab opens on the PSBT page, the Explorer and
+	// Node tabs say there is no network, and the status bar says
+	// "offline".
+	Offline bool
 }
 
 // WalletSources are the sources that change with the open wallet.
 type WalletSources struct {
-	Wallet Wallet
-	Keys   keys.Source
-	Owns   func(script []byte) bool
+	Wallet    Wallet
+	Keys      keys.Source
+	Owns      func(script []byte) bool
+	PSBT      psbtpage.Source
+	Broadcast psbtpage.Broadcaster
 }
 
 // SettingsSource is what the Settings tab edits and how the root applies it.
@@ -161,6 +176,7 @@ type Model struct {
 	overview *wallet.Overview // nil without a wallet
 	receive  *wallet.Receive  // built on the first request, then kept
 	send     *wallet.Send     // built on the first request, then kept
+	psbt     *psbtpage.Model  // built on the first request, then kept
 	list     *explorer.Model
 	node     *node.Model
 	keysPage *keys.Model     // nil without a wallet
@@ -243,6 +259,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case eventsClosedMsg:
 		return m, nil
 	case explorer.BlockSelectedMsg, explorer.TxSelectedMsg, explorer.BackMsg,
+		wallet.PSBTRequestedMsg, psbtpage.ClosedMsg,
 		wallet.ReceiveRequestedMsg, wallet.TxSelectedMsg, walletTxMsg,
 		wallet.SendRequestedMsg, wallet.SendClosedMsg, wallet.CoinsRequestedMsg,
 		wallet.LabelRequestedMsg, wallet.LabelCancelledMsg, explorer.AddressSearchMsg:

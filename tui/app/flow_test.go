@@ -225,6 +225,13 @@ func (k flowKeys) Lock() {
 // test ends.
 func startFlow(t *testing.T, src Sources, w, h int) *flowProgram {
 	t.Helper()
+	// The first reads: the status bar and the wallet's balance.
+	return startFlowWaiting(t, src, w, h, "tip 2 · synced", "50.00000000")
+}
+
+// startFlowWaiting is startFlow waiting for the screen to show want.
+func startFlowWaiting(t *testing.T, src Sources, w, h int, want ...string) *flowProgram {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	m := New(ctx, src, themes.NewStyles(themes.Builtin()[0], true),
 		WithInterval(0), WithClock(func() time.Time { return now }), WithLocation(time.UTC))
@@ -253,8 +260,7 @@ func startFlow(t *testing.T, src Sources, w, h int) *flowProgram {
 		cancel()
 	})
 	f.p.Send(tea.WindowSizeMsg{Width: w, Height: h})
-	// The first reads: the status bar and the wallet's balance.
-	f.waitFor("tip 2 · synced", "50.00000000")
+	f.waitFor(want...)
 	return f
 }
 

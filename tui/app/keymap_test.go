@@ -12,6 +12,7 @@ import (
 	"github.com/satchelbtc/satchel/tui/app"
 	"github.com/satchelbtc/satchel/tui/common"
 	"github.com/satchelbtc/satchel/tui/keys"
+	psbtpage "github.com/satchelbtc/satchel/tui/psbt"
 	"github.com/satchelbtc/satchel/tui/settings"
 	"github.com/satchelbtc/satchel/tui/wallet"
 	"github.com/satchelbtc/satchel/tui/wizard"
@@ -60,6 +61,7 @@ func TestOneKeyOneMeaning(t *testing.T) {
 		"coins": wallet.DefaultCoinsKeyMap(), "labels": wallet.DefaultLabelKeyMap(),
 		"keys": keys.DefaultKeyMap(), "settings": settings.DefaultKeyMap(),
 		"wizard": wizard.DefaultKeyMap(), "animqr": animqr.DefaultKeyMap(),
+		"psbt": psbtpage.DefaultKeyMap(),
 	} {
 		for n, b := range bindings(name, km) {
 			all[n] = b
@@ -70,7 +72,8 @@ func TestOneKeyOneMeaning(t *testing.T) {
 	}
 	meaning := map[string]string{} // key → description
 	who := map[string]string{}     // key → binding that gave it
-	capitals := map[string]bool{"L": true, "P": true, "F": true, "G": true}
+	// S signs: it puts the wallet's keys to use.
+	capitals := map[string]bool{"L": true, "P": true, "F": true, "G": true, "S": true}
 	for n, b := range all {
 		// The first word is the meaning: "quit" and "quit, even while
 		// typing" are one.

@@ -13,6 +13,7 @@ import (
 	"github.com/satchelbtc/satchel/tui/explorer"
 	"github.com/satchelbtc/satchel/tui/keys"
 	"github.com/satchelbtc/satchel/tui/node"
+	psbtpage "github.com/satchelbtc/satchel/tui/psbt"
 	"github.com/satchelbtc/satchel/tui/settings"
 	"github.com/satchelbtc/satchel/tui/wallet"
 	"github.com/satchelbtc/satchel/tui/wizard"
@@ -40,6 +41,9 @@ const noWalletText = "No wallet on this network: create one with 'satchel wallet
 // noKeysText is the whole Keys tab while no wallet is open.
 const noKeysText = "No wallet is open: create or restore one on the Wallet tab (1)"
 
+// offlineText is the whole Explorer and Node tabs under --offline.
+const offlineText = "Offline (--offline): no network code runs, so there are no blocks or peers to show"
+
 // noSettingsText is the whole Settings tab when the app has no settings.
 const noSettingsText = "Settings are not available here"
 
@@ -66,9 +70,14 @@ func (m *Model) buildPages() {
 		opts = append(opts, explorer.WithSearch(m.src.Search, m.src.Net))
 	}
 	m.list = explorer.New(c, m.src.Headers, opts...)
-	m.stacks[tabExplorer] = []common.Component{m.list}
 	m.node = node.New(c, m.src.Node, node.WithClock(m.cfg.now), node.WithInterval(m.cfg.interval))
-	m.stacks[tabNode] = []common.Component{m.node}
+	if m.src.Offline {
+		m.stacks[tabExplorer] = []common.Component{&message{common: c, text: offlineText}}
+		m.stacks[tabNode] = []common.Component{&message{common: c, text: offlineText}}
+	} else {
+		m.stacks[tabExplorer] = []common.Component{m.list}
+		m.stacks[tabNode] = []common.Component{m.node}
+	}
 	if s := m.src.Settings; s != nil {
 		m.settings = settings.New(c, s.Current, s.Themes, s.Saver)
 		m.stacks[tabSettings] = []common.Component{m.settings}
@@ -81,11 +90,17 @@ func (m *Model) buildPages() {
 // the open wallet, or the wizard when there is none.
 func (m *Model) buildWalletPages() {
 	c := m.common
-	m.overview, m.receive, m.send, m.keysPage = nil, nil, nil, nil
+	m.overview, m.receive, m.send, m.keysPage, m.psbt = nil, nil, nil, nil, nil
 	switch {
 	case m.src.Wallet != nil:
 		m.overview = wallet.NewOverview(c, m.src.Wallet, wallet.WithUnits(m.cfg.units), wallet.WithLocation(m.cfg.loc))
 		m.stacks[tabWallet] = []common.Component{m.overview}
+		if m.src.Offline && m.src.PSBT != nil {
+			// The offline signer opens on its PSBT page; esc shows
+			// the wallet under it.
+			m.psbt = m.newPSBTPage()
+			m.stacks[tabWallet] = append(m.stacks[tabWallet], m.psbt)
+		}
 	case m.src.Wizard != nil:
 		m.stacks[tabWallet] = []common.Component{wizard.New(c, m.src.Wizard, m.src.Net)}
 	default:
@@ -97,6 +112,19 @@ func (m *Model) buildWalletPages() {
 	} else {
 		m.stacks[tabKeys] = []common.Component{&message{common: c, text: noKeysText}}
 	}
+}
+
+// newPSBTPage makes the PSBT page for the open wallet, exporting to the
+// folder the settings name, broadcasting when online.
+func (m *Model) newPSBTPage() *psbtpage.Model {
+	opts := []psbtpage.Option{psbtpage.WithSats(m.cfg.units == wallet.UnitsSat), psbtpage.WithClock(m.cfg.now)}
+	if m.src.Settings != nil {
+		opts = append(opts, psbtpage.WithExportDir(m.src.Settings.Current.ExportDir))
+	}
+	if m.src.Broadcast != nil && !m.src.Offline {
+		opts = append(opts, psbtpage.WithBroadcaster(m.src.Broadcast))
+	}
+	return psbtpage.New(m.common, m.src.PSBT, opts...)
 }
 
 // openWallet returns a command that opens the wallet called name.
@@ -118,14 +146,16 @@ func (m *Model) walletOpened(msg walletOpenedMsg) tea.Cmd {
 		return nil
 	}
 	m.src.Wallet, m.src.Keys, m.src.Owns = msg.src.Wallet, msg.src.Keys, msg.src.Owns
+	m.src.PSBT, m.src.Broadcast = msg.src.PSBT, msg.src.Broadcast
 	m.buildWalletPages()
 	m.active = tabWallet
 	w, h := m.pageSize()
 	cmds := []tea.Cmd{m.readStatus(), m.autoLockTick()}
 	for _, t := range []tab{tabWallet, tabKeys} {
-		p := m.stacks[t][0]
-		p.SetSize(w, h)
-		cmds = append(cmds, p.Init())
+		for _, p := range m.stacks[t] {
+			p.SetSize(w, h)
+			cmds = append(cmds, p.Init())
+		}
 	}
 	return tea.Batch(cmds...)
 }
@@ -149,6 +179,13 @@ func (m *Model) applySettings(s settings.Settings) tea.Cmd {
 	}
 	if m.send != nil {
 		m.send.SetUnits(u)
+	}
+	if m.psbt != nil {
+		m.psbt.SetSats(u == wallet.UnitsSat)
+		m.psbt.SetExportDir(s.ExportDir)
+	}
+	if m.src.Settings != nil {
+		m.src.Settings.Current = s
 	}
 	m.cfg.autoLock = s.AutoLock
 	return m.autoLockTick()
@@ -251,6 +288,20 @@ func (m *Model) navigate(msg tea.Msg) tea.Cmd {
 		return m.send.Refresh()
 	case wallet.SendClosedMsg:
 		if m.send != nil && m.top(tabWallet) == common.Component(m.send) {
+			m.pop(tabWallet)
+		}
+	case wallet.PSBTRequestedMsg:
+		if m.src.PSBT == nil || m.overview == nil || m.top(tabWallet) != common.Component(m.overview) {
+			return nil
+		}
+		if m.psbt == nil {
+			m.psbt = m.newPSBTPage()
+			return m.push(tabWallet, m.psbt)
+		}
+		m.psbt.SetSize(m.pageSize())
+		m.stacks[tabWallet] = append(m.stacks[tabWallet], m.psbt)
+	case psbtpage.ClosedMsg:
+		if m.psbt != nil && m.top(tabWallet) == common.Component(m.psbt) {
 			m.pop(tabWallet)
 		}
 	case wallet.CoinsRequestedMsg:

@@ -119,11 +119,15 @@ type statusBar struct {
 // there is no node, a read is already out or the TUI is shutting down.
 func (m *Model) readStatus() tea.Cmd {
 	ctx := m.common.Context()
-	if m.src.Node == nil || m.status.reading || ctx.Err() != nil {
+	if (m.src.Node == nil && !m.src.Offline) || m.status.reading || ctx.Err() != nil {
 		return nil
 	}
 	m.status.reading = true
 	src, w := m.src.Node, m.src.Wallet
+	if src == nil {
+		// Offline: only the lock is read.
+		return func() tea.Msg { return statusMsg{lock: readLock(w)} }
+	}
 	return func() tea.Msg { return statusMsg{status: src.Status(), lock: readLock(w)} }
 }
 
@@ -206,6 +210,13 @@ func (m *Model) statusParts(barW int) []string {
 	network := s.Network
 	if network == "" && m.src.Net != nil {
 		network = m.src.Net.Name
+	}
+	if m.src.Offline {
+		parts := []string{network, "offline"}
+		if l := m.status.lock; l != noWallet {
+			parts = append(parts, l.String())
+		}
+		return parts
 	}
 	if m.src.Node == nil {
 		return []string{network, "node offline"}

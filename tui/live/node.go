@@ -136,20 +136,19 @@ func (n Search) Lookup(ctx context.Context, query string) (explorer.SearchResult
 	if r, ok := n.walletTx(*hash); ok {
 		return r, nil
 	}
-	if tx, blockHash, ok := cachedBlockTx(st, hash); ok {
-		r := explorer.SearchResult{Kind: explorer.ResultTx, Tx: tx, BlockHash: blockHash}
-		if hdr, err := st.HeaderByHash(&blockHash); err == nil {
-			r.TxHeight = hdr.Height
+	// The cached blocks, the relay feed, then the peers' mempools.
+	mctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	found, err := n.Node.FindTx(mctx, hash, lightnode.FindTxOptions{Mempool: true})
+	if err == nil {
+		r := explorer.SearchResult{Kind: explorer.ResultTx, Tx: found.Tx}
+		if found.Block != nil {
+			r.BlockHash, r.TxHeight = found.Block.Hash, found.Block.Height
 		}
 		return r, nil
 	}
-	if seen := n.Node.RecentTx(hash); seen != nil && seen.Tx != nil {
-		return explorer.SearchResult{Kind: explorer.ResultTx, Tx: seen.Tx}, nil
-	}
-	mctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if seen, err := n.Node.MempoolTx(mctx, hash); err == nil && seen != nil && seen.Tx != nil {
-		return explorer.SearchResult{Kind: explorer.ResultTx, Tx: seen.Tx}, nil
+	if ctx.Err() != nil {
+		return explorer.SearchResult{}, ctx.Err()
 	}
 	return explorer.SearchResult{}, fmt.Errorf("%w: no block or known transaction %s (a light node finds other transactions only in blocks it has fetched; open the block, or search for an address)", explorer.ErrNotFound, hash)
 }
@@ -210,28 +209,6 @@ func (p Prover) ProveInclusion(ctx context.Context, blockHash, txid chainhash.Ha
 		return "", 0, err
 	}
 	return pr.Peer, len(pr.MerkleBlock.Hashes), nil
-}
-
-// cachedBlockTx searches the blocks cached in chain.db.
-func cachedBlockTx(st headerstore.Store, txid *chainhash.Hash) (*wire.MsgTx, chainhash.Hash, bool) {
-	var (
-		found *wire.MsgTx
-		in    chainhash.Hash
-	)
-	st.CachedBlocks(func(hash chainhash.Hash, raw []byte) bool {
-		var b wire.MsgBlock
-		if b.Deserialize(bytes.NewReader(raw)) != nil {
-			return true
-		}
-		for _, tx := range b.Transactions {
-			if tx.TxHash() == *txid {
-				found, in = tx, hash
-				return false
-			}
-		}
-		return true
-	})
-	return found, in, found != nil
 }
 
 // Interface checks: the adapters satisfy the pages' sources.

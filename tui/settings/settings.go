@@ -30,6 +30,9 @@ type Settings struct {
 	// AutoLock locks the wallet after this long without a key press; 0
 	// is never.
 	AutoLock time.Duration
+	// ExportDir is the folder the PSBT page exports to; "" is the current
+	// directory.
+	ExportDir string
 }
 
 // clone returns a copy that shares no memory with s.
@@ -60,11 +63,12 @@ const (
 	rowFeeRate
 	rowPeers
 	rowAutoLock
+	rowExports
 	rowCount
 )
 
 // rowNames are the labels of the rows.
-var rowNames = [rowCount]string{"Theme", "Units", "Fee rate", "Peers", "Auto-lock"}
+var rowNames = [rowCount]string{"Theme", "Units", "Fee rate", "Peers", "Auto-lock", "Exports"}
 
 // editor is what is open for the selected row.
 type editor int
@@ -275,6 +279,8 @@ func (m *Model) edit() tea.Cmd {
 		return m.openText(formatPeers(m.settings.Peers))
 	case rowAutoLock:
 		return m.openText(formatDuration(m.settings.AutoLock))
+	case rowExports:
+		return m.openText(m.settings.ExportDir)
 	}
 	return nil
 }
@@ -325,6 +331,8 @@ func (m *Model) parsed() (Settings, error) {
 		s.Peers, err = parsePeers(m.input.Value())
 	case rowAutoLock:
 		s.AutoLock, err = parseAutoLock(m.input.Value())
+	case rowExports:
+		s.ExportDir, err = parseExportDir(m.input.Value())
 	default:
 		err = errors.New("this setting is not typed")
 	}
@@ -350,6 +358,8 @@ func (m *Model) validate() {
 		} else {
 			m.inputNote = "Locks after " + formatDuration(s.AutoLock) + " without a key press."
 		}
+	case rowExports:
+		m.inputNote = "PSBTs are exported to " + formatExportDir(s.ExportDir) + "."
 	}
 }
 

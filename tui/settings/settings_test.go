@@ -359,7 +359,7 @@ func TestPeers(t *testing.T) {
 
 func TestAutoLock(t *testing.T) {
 	hs := newHarness(t, 80, 24)
-	hs.press("G")
+	hs.press("G", "k") // Exports is last, Auto-lock above it
 	hs.press("right")
 	if got := hs.saver.last(t).AutoLock; got != 15*time.Minute {
 		t.Errorf("→ from 5m gave %v, want 15m", got)
@@ -545,5 +545,28 @@ func TestNoColor(t *testing.T) {
 			t.Errorf("after %v the view has colour %q:\n%q", keys, colours, v)
 		}
 		hs.press("esc")
+	}
+}
+
+// The export folder is typed; empty is the current folder.
+func TestExportDir(t *testing.T) {
+	hs := newHarness(t, 80, 24)
+	hs.press("G", "enter")
+	hs.typeText("/srv/psbts")
+	if !strings.Contains(hs.plain(), "PSBTs are exported to /srv/psbts.") {
+		t.Errorf("the folder is not explained:\n%s", hs.plain())
+	}
+	hs.press("enter")
+	if got := hs.saver.last(t).ExportDir; got != "/srv/psbts" {
+		t.Errorf("saved export folder %q", got)
+	}
+	if !strings.Contains(hs.plain(), "Exports     /srv/psbts") {
+		t.Errorf("the folder is not shown:\n%s", hs.plain())
+	}
+	hs.press("enter")
+	hs.clear()
+	hs.press("enter")
+	if got := hs.saver.last(t).ExportDir; got != "" || !strings.Contains(hs.plain(), "Exports     the current folder") {
+		t.Errorf("an empty folder saved %q:\n%s", got, hs.plain())
 	}
 }

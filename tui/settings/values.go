@@ -161,3 +161,20 @@ func unitsLabel(u string) string {
 	}
 	return "BTC"
 }
+
+// parseExportDir reads the export folder; empty is the current directory.
+func parseExportDir(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if strings.ContainsAny(s, "\x00\n") {
+		return "", errors.New("a folder name cannot hold a newline or a NUL byte")
+	}
+	return s, nil
+}
+
+// formatExportDir names the export folder.
+func formatExportDir(s string) string {
+	if s == "" {
+		return "the current folder"
+	}
+	return s
+}

@@ -15,7 +15,7 @@ const (
 )
 
 // applyNote says when changes take effect.
-const applyNote = "Theme, units, fee rate and auto-lock apply now; peers apply at next start."
+const applyNote = "Theme, units, fee rate, auto-lock, exports apply now; peers apply at next start."
 
 // descriptions explain each row under the list.
 var descriptions = [rowCount]string{
@@ -46,6 +46,8 @@ func (m *Model) value(r row) string {
 		return formatPeers(s.Peers)
 	case rowAutoLock:
 		return formatDuration(s.AutoLock)
+	case rowExports:
+		return formatExportDir(s.ExportDir)
 	}
 	return ""
 }
@@ -55,6 +57,7 @@ var editorTitles = [rowCount]string{
 	rowFeeRate:  "Fee rate, in sat/vB",
 	rowPeers:    "Peers, host:port separated by commas (empty: find peers)",
 	rowAutoLock: "Auto-lock after (never, or a delay like 90s, 5m or 1h)",
+	rowExports:  "Folder for exported PSBTs (empty: the current folder)",
 }
 
 // topLines is the title and the list of settings.

@@ -22,6 +22,9 @@ type KeyMap struct {
 	Send key.Binding
 	// Coins asks for the coins page from the overview.
 	Coins key.Binding
+	// PSBT asks for the PSBT page (open, review, sign, broadcast a PSBT)
+	// from the overview.
+	PSBT key.Binding
 }
 
 // DefaultKeyMap returns the default bindings. Each call returns a fresh
@@ -36,5 +39,6 @@ func DefaultKeyMap() KeyMap {
 		Label:      key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "label")),
 		Send:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "send")),
 		Coins:      key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "coins")),
+		PSBT:       key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open a PSBT")),
 	}
 }

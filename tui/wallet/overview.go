@@ -125,7 +125,7 @@ func (m *Overview) Selected() (core.HistoryEntry, bool) {
 // ShortHelp returns the bindings for the help bar.
 func (m *Overview) ShortHelp() []key.Binding {
 	k := m.common.KeyMap
-	return []key.Binding{k.Up, k.Down, k.Enter, m.KeyMap.Send, m.KeyMap.Receive, m.KeyMap.Coins, m.KeyMap.Units, m.KeyMap.Label}
+	return []key.Binding{k.Up, k.Down, k.Enter, m.KeyMap.Send, m.KeyMap.Receive, m.KeyMap.Coins, m.KeyMap.PSBT, m.KeyMap.Units, m.KeyMap.Label}
 }
 
 // FullHelp returns the page's bindings for the help overlay.
@@ -133,7 +133,7 @@ func (m *Overview) FullHelp() [][]key.Binding {
 	k := m.common.KeyMap
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Enter, m.KeyMap.Send, m.KeyMap.Receive, m.KeyMap.Coins, m.KeyMap.Units, m.KeyMap.Label},
+		{k.Enter, m.KeyMap.Send, m.KeyMap.Receive, m.KeyMap.Coins, m.KeyMap.PSBT, m.KeyMap.Units, m.KeyMap.Label},
 	}
 }
 
@@ -170,6 +170,8 @@ func (m *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return func() tea.Msg { return SendRequestedMsg{} }
 	case key.Matches(msg, m.KeyMap.Coins):
 		return func() tea.Msg { return CoinsRequestedMsg{} }
+	case key.Matches(msg, m.KeyMap.PSBT):
+		return func() tea.Msg { return PSBTRequestedMsg{} }
 	case key.Matches(msg, m.KeyMap.Label):
 		if e, ok := m.Selected(); ok {
 			req := LabelRequestedMsg{Key: core.TxLabelKey(e.Txid), Current: e.Label}

@@ -55,3 +55,7 @@ type SendRequestedMsg struct{}
 // CoinsRequestedMsg is emitted when the user asks for the wallet's coins
 // from the overview; the root model shows the coins page.
 type CoinsRequestedMsg struct{}
+
+// PSBTRequestedMsg is emitted when the user asks for the PSBT page from the
+// overview; the root model shows it.
+type PSBTRequestedMsg struct{}

@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/btcsuite/btcd/chaincfg/v2"
@@ -27,6 +28,9 @@ func (in watchInput) needsChange() bool { return !in.wo.FromKey && in.wo.NeedsCh
 // summary says in words what will be watched.
 func (in watchInput) summary() string {
 	name := scriptName(in.wo.Receive.Type)
+	if m := in.wo.Receive.Multisig; m != nil {
+		name = fmt.Sprintf("%d-of-%d multisig %s", m.Threshold, len(m.Keys), in.wo.Receive.Type)
+	}
 	switch {
 	case in.wo.FromKey:
 		return "extended public key, watched as " + name + ", receive and change addresses"

@@ -42,14 +42,17 @@ func (t InputType) String() string {
 		return "p2wpkh"
 	case P2TR:
 		return "p2tr"
-	default:
-		return "unknown script type"
 	}
+	if k, n, nested, ok := t.multisig(); ok {
+		return multisigString(k, n, nested)
+	}
+	return "unknown script type"
 }
 
-// valid reports whether t is one of the declared types.
+// valid reports whether t is one of the declared types or a MultisigInput.
 func (t InputType) valid() bool {
-	return t >= P2PKH && t <= P2TR
+	_, _, _, ok := t.multisig()
+	return t >= P2PKH && t <= P2TR || ok
 }
 
 // Size arithmetic.
@@ -145,14 +148,17 @@ func (t InputType) spendWeight() int64 {
 		return weightP2WPKH
 	case P2TR:
 		return weightP2TR
-	default:
-		return weightP2PKH
 	}
+	if k, n, nested, ok := t.multisig(); ok {
+		return multisigSpendWeight(k, n, nested)
+	}
+	return weightP2PKH
 }
 
 // segwit reports whether spending a coin of type t puts data in the witness.
 func (t InputType) segwit() bool {
-	return t == P2SHP2WPKH || t == P2WPKH || t == P2TR
+	_, _, _, ms := t.multisig()
+	return t == P2SHP2WPKH || t == P2WPKH || t == P2TR || ms
 }
 
 // outputScriptLen returns the length of an output script of type t: the
@@ -165,9 +171,11 @@ func (t InputType) outputScriptLen() int {
 		return 23 // OP_HASH160 <20> OP_EQUAL
 	case P2WPKH:
 		return 22 // OP_0 <20>
-	default:
-		return 34 // OP_1 <32>
 	}
+	if _, _, nested, ok := t.multisig(); ok && nested {
+		return 23 // OP_HASH160 <20> OP_EQUAL
+	}
+	return 34 // OP_1 <32>, or OP_0 <32> for P2WSH
 }
 
 // templateScript returns an output script of type t with an all-zero hash
@@ -183,6 +191,14 @@ func (t InputType) templateScript() []byte {
 	case P2WPKH:
 		s[0], s[1] = 0x00, 0x14
 	default:
+		if _, _, nested, ok := t.multisig(); ok {
+			if nested {
+				s[0], s[1], s[22] = 0xa9, 0x14, 0x87
+			} else {
+				s[0], s[1] = 0x00, 0x20
+			}
+			break
+		}
 		s[0], s[1] = 0x51, 0x20
 	}
 	return s

@@ -94,6 +94,14 @@ const (
 
 	// ErrNegativeFee means the outputs add up to more than the inputs.
 	ErrNegativeFee
+
+	// ErrMultisigPolicy means a multisig input this wallet would sign is
+	// not the multisig its key origins describe: a key of the witness
+	// script without a key origin, a key origin whose key is not in the
+	// script, cosigner keys at different branches or indexes, or a key
+	// that does not derive from the cosigner's extended public key the
+	// PSBT lists.
+	ErrMultisigPolicy
 )
 
 // codeNames holds the names String returns.
@@ -117,6 +125,7 @@ var codeNames = map[ErrorCode]string{
 	ErrUnprovenAmount: "ErrUnprovenAmount",
 	ErrAbsurdFee:      "ErrAbsurdFee",
 	ErrNegativeFee:    "ErrNegativeFee",
+	ErrMultisigPolicy: "ErrMultisigPolicy",
 }
 
 // String returns the code's name, for logs and test failures.

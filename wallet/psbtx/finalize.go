@@ -92,6 +92,19 @@ func finalizeInput(p *psbt.Packet, i int, prevs []*wire.TxOut,
 	}
 
 	saved := *in
+	if c, ok := inputMultisig(in, prev); ok {
+		have := signatureCount(in, c)
+		if have < c.ms.m {
+			return newError(ErrNotFinalizable, nil, "input %d cannot be "+
+				"finalized: it has %d of %d signatures; %d more "+
+				"cosigner%s must sign it (then combine the PSBTs)", i,
+				have, c.ms.m, c.ms.m-have, pluralS(c.ms.m-have))
+		}
+		// The witness takes exactly the threshold's signatures, in the
+		// order of their keys in the script; extra ones would make it
+		// invalid.
+		in.PartialSigs = multisigSignatures(in, c)
+	}
 	// The library finalizes an input as segwit exactly when it has a
 	// witness UTXO, so give a segwit input one.
 	if in.WitnessUtxo == nil && isSegwitCoin(prev.PkScript, in.RedeemScript) {
@@ -115,6 +128,32 @@ func finalizeInput(p *psbt.Packet, i int, prevs []*wire.TxOut,
 			"does not verify against the coin it spends (%v)", i, err)
 	}
 	return nil
+}
+
+// multisigSignatures returns the first threshold partial signatures of a
+// multisig input in the order of their keys in the witness script.
+func multisigSignatures(in *psbt.PInput, c *msCoin) []*psbt.PartialSig {
+	var out []*psbt.PartialSig
+	for _, k := range c.ms.keys {
+		for _, ps := range in.PartialSigs {
+			if ps != nil && bytes.Equal(ps.PubKey, k) {
+				out = append(out, ps)
+				break
+			}
+		}
+		if len(out) == c.ms.m {
+			break
+		}
+	}
+	return out
+}
+
+// pluralS returns "s" unless n is 1.
+func pluralS(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 // maybeFinalize runs the library's finalizer on input i, turning a panic

@@ -1,6 +1,7 @@
 package psbtx
 
 import (
+	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 )
@@ -20,6 +21,9 @@ type config struct {
 	prevTxs  PrevTxSource
 	limits   FeeLimits
 	force    bool
+
+	// net is the network of the call (set by Sign and ReviewPacket).
+	net *chaincfg.Params
 }
 
 // newConfig applies opts.

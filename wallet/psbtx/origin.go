@@ -68,6 +68,19 @@ func NewTaprootBip32Derivation(fp uint32, pub *btcec.PublicKey,
 	}
 }
 
+// NewGlobalXPub returns the PSBT global extended public key entry of key,
+// the key at path from the master key with fingerprint fp (as printed). A
+// coordinator lists its cosigners' account keys this way so that a signer
+// can check the other keys of a multisig change output. path must be as
+// long as the key is deep (BIP174).
+func NewGlobalXPub(fp uint32, path []uint32, key *hdkeychain.ExtendedKey) psbt.XPub {
+	return psbt.XPub{
+		ExtendedKey:          psbt.EncodeExtendedKey(key),
+		MasterKeyFingerprint: toPSBT(fp),
+		Bip32Path:            slices.Clone(path),
+	}
+}
+
 // Fingerprint returns the master key fingerprint a BIP32 derivation names,
 // as printed.
 func Fingerprint(d *psbt.Bip32Derivation) uint32 {

@@ -40,6 +40,13 @@ type ReviewInput struct {
 	// partial.
 	Signed bool
 
+	// Signatures is how many signatures the input carries (all it needs
+	// once finalized), and Required how many it needs: the threshold of a
+	// multisig input, 1 for other inputs whose coin is known, 0 when the
+	// coin is unknown.
+	Signatures int
+	Required   int
+
 	// Proof says what proves Value (see AmountProof).
 	Proof AmountProof
 }
@@ -135,6 +142,7 @@ func ReviewPacket(p *psbt.Packet, net *chaincfg.Params, own Ownership,
 			"PSBT: no network was given")
 	}
 	cfg := newConfig(opts)
+	cfg.net = net
 	if own == nil {
 		own = func([]byte) (bool, bool) { return false, false }
 	}
@@ -170,6 +178,7 @@ func ReviewPacket(p *psbt.Packet, net *chaincfg.Params, own Ownership,
 			}
 			ri.Proof = proof
 		}
+		ri.Signatures, ri.Required = signatureCounts(in, prev)
 		if prev != nil {
 			ri.Value = prev.Value
 			ri.Address = describeScript(prev.PkScript, net)
@@ -217,6 +226,13 @@ func ReviewPacket(p *psbt.Packet, net *chaincfg.Params, own Ownership,
 		r.warn("the transaction has no outputs")
 	}
 
+	var ms *msOutputs
+	if len(cfg.accounts) > 0 {
+		xpubs := packetXPubs(p)
+		fp := cfg.accounts[0].Fingerprint
+		ms = &msOutputs{fp: fp, net: net, xpubs: xpubs,
+			policies: reviewPolicies(p, prevs, fp, xpubs)}
+	}
 	var sumOut int64
 	for j, txOut := range p.UnsignedTx.TxOut {
 		ro := ReviewOutput{
@@ -237,7 +253,7 @@ func ReviewPacket(p *psbt.Packet, net *chaincfg.Params, own Ownership,
 				"transaction", j, txOut.Value)
 		}
 		if len(cfg.accounts) > 0 {
-			key, err := checkOutput(p, j, cfg.accounts)
+			key, err := checkOutput(p, j, cfg.accounts, ms)
 			switch {
 			case err != nil:
 				ro.Ours, ro.Change = false, false
@@ -286,6 +302,48 @@ func ReviewPacket(p *psbt.Packet, net *chaincfg.Params, own Ownership,
 			"of input %d is unknown", approx[0])
 	}
 	return r, nil
+}
+
+// signatureCounts returns how many signatures an input carries and how many
+// it needs (see ReviewInput.Signatures).
+func signatureCounts(in *psbt.PInput, prev *wire.TxOut) (int, int) {
+	if prev == nil {
+		if hasSignatures(in) {
+			return 1, 0
+		}
+		return 0, 0
+	}
+	if c, ok := inputMultisig(in, prev); ok {
+		if isFinalized(in) {
+			return c.ms.m, c.ms.m
+		}
+		return signatureCount(in, c), c.ms.m
+	}
+	if m, ok := finalizedMultisig(in, prev); ok {
+		return m, m
+	}
+	if hasSignatures(in) {
+		return 1, 1
+	}
+	return 0, 1
+}
+
+// finalizedMultisig returns the threshold of a finalized multisig input,
+// read from the witness script at the end of its final witness.
+func finalizedMultisig(in *psbt.PInput, prev *wire.TxOut) (int, bool) {
+	if len(in.FinalScriptWitness) == 0 || !(txscript.IsPayToWitnessScriptHash(prev.PkScript) ||
+		txscript.IsPayToScriptHash(prev.PkScript)) {
+		return 0, false
+	}
+	wit, err := parseWitness(in.FinalScriptWitness)
+	if err != nil || len(wit) < 2 {
+		return 0, false
+	}
+	ms, ok := parseMultisigScript(wit[len(wit)-1])
+	if !ok {
+		return 0, false
+	}
+	return ms.m, true
 }
 
 // CheckFee applies the fee limits to the reviewed fee, as Sign does: an

@@ -17,7 +17,6 @@ import (
 	"github.com/btcsuite/btcd/wire/v2"
 
 	"github.com/satchelbtc/satchel/keystore"
-	"github.com/satchelbtc/satchel/wallet/amount"
 )
 
 // KeySource is what Sign needs from a wallet's keys besides signing: its
@@ -62,6 +61,8 @@ type signJob struct {
 
 	setRedeem  []byte      // a derived p2sh-p2wpkh redeem script to record
 	setWitness *wire.TxOut // a witness UTXO to record for a segwit coin
+
+	policy *msPolicy // the policy of a multisig input, nil otherwise
 }
 
 // InputNote says why Sign left an input unsigned.
@@ -143,6 +144,7 @@ func Sign(p *psbt.Packet, s *keystore.Signer, net *chaincfg.Params,
 			"was given")
 	}
 	cfg := newConfig(opts)
+	cfg.net = net
 	accts, err := signerAccounts(cfg.accounts, s)
 	if err != nil {
 		return nil, err
@@ -159,7 +161,13 @@ func Sign(p *psbt.Packet, s *keystore.Signer, net *chaincfg.Params,
 	if len(jobs) == 0 {
 		return res, nil
 	}
-	change, err := checkOutputs(p, cfg.accounts)
+	ms := &msOutputs{keys: s, fp: s.Fingerprint(), net: net, xpubs: packetXPubs(p)}
+	for _, job := range jobs {
+		if job.policy != nil {
+			ms.policies = append(ms.policies, job.policy)
+		}
+	}
+	change, err := checkOutputs(p, cfg.accounts, ms)
 	if err != nil {
 		return nil, err
 	}
@@ -315,6 +323,22 @@ func planSignatures(p *psbt.Packet, keys KeySource, cfg *config) ([]signJob,
 			skip(i, "it is already finalized")
 			continue
 		}
+		if c, ok := inputMultisig(in, prevs[i]); ok && prevErrs[i] == nil {
+			js, why, err := planMultisig(p, i, prevs[i], c, keys, cfg, cfg.net, sigHashes)
+			switch {
+			case err != nil:
+				return nil, nil, err
+			case why != "":
+				skip(i, why)
+				continue
+			case dupA >= 0:
+				return nil, nil, newError(ErrInvalidPacket, nil, "inputs "+
+					"%d and %d spend the same coin: the transaction is "+
+					"invalid", dupA, dupB)
+			}
+			jobs = append(jobs, js...)
+			continue
+		}
 		mine, why := matchOrigins(origins(in.Bip32Derivation,
 			in.TaprootBip32Derivation), cfg.accounts)
 		if len(mine) == 0 {
@@ -347,14 +371,7 @@ func planSignatures(p *psbt.Packet, keys KeySource, cfg *config) ([]signJob,
 			return nil, nil, err
 		}
 		if !proof.Proven() {
-			return nil, nil, newError(ErrUnprovenAmount, nil, "input %d "+
-				"spends a %s coin whose amount (%s) only the PSBT "+
-				"states: its signature would not commit to the other "+
-				"inputs' amounts, so a false amount could hide a much "+
-				"larger fee. Add its previous transaction (non-witness "+
-				"UTXO) to the PSBT, or sync this wallet so its records "+
-				"hold it; refusing to sign", i, coinKind(prev.PkScript),
-				amount.FormatBTC(btcutil.Amount(prev.Value)))
+			return nil, nil, unprovenError(i, prev)
 		}
 		// The seed must derive the key the account's public data names.
 		seedKey, err := keys.PublicKey(key.path)
@@ -631,10 +648,12 @@ func checkGlobalXPubs(p *psbt.Packet, fp uint32, net *chaincfg.Params) error {
 // is not: its path is outside the account, the key it records is not the
 // account's, or its script is not the account's address for that key.
 // Otherwise it returns which outputs are the wallet's change (branch 1).
-func checkOutputs(p *psbt.Packet, accts []Account) ([]bool, error) {
+// ms, when not nil, checks outputs that claim to be a multisig of the
+// wallet's.
+func checkOutputs(p *psbt.Packet, accts []Account, ms *msOutputs) ([]bool, error) {
 	change := make([]bool, len(p.Outputs))
 	for j := range p.Outputs {
-		k, err := checkOutput(p, j, accts)
+		k, err := checkOutput(p, j, accts, ms)
 		if err != nil {
 			return nil, err
 		}
@@ -649,7 +668,7 @@ const ChangeBranch = 1
 // checkOutput is checkOutputs for output j: it returns the account key the
 // output verifiably pays, nil when it claims none of the accounts, or an
 // ErrChangeMismatch error.
-func checkOutput(p *psbt.Packet, j int, accts []Account) (*accountKey,
+func checkOutput(p *psbt.Packet, j int, accts []Account, ms *msOutputs) (*accountKey,
 	error) {
 
 	out := &p.Outputs[j]
@@ -674,6 +693,11 @@ func checkOutput(p *psbt.Packet, j int, accts []Account) (*accountKey,
 	}
 	keys, why := matchOrigins(claimed, accts)
 	if len(keys) == 0 {
+		if ms != nil {
+			if k, handled, err := ms.check(p, j); handled {
+				return k, err
+			}
+		}
 		return nil, mismatch(claimed[0].path, why)
 	}
 	for k := range keys {
