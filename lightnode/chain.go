@@ -45,6 +45,11 @@ const (
 	// nodeCacheSize is the number of persisted headers kept decoded, enough
 	// for a difficulty retarget window (2016) and some.
 	nodeCacheSize = 4096
+
+	// flushBatch is how many validated headers the sync may hold in memory
+	// while the peer streams more, so that one store commit (and its
+	// fsyncs) covers several headers messages.
+	flushBatch = 4 * wire.MaxBlockHeadersPerMsg
 )
 
 // hnode is a validated header with its place in a chain. It implements
@@ -241,7 +246,9 @@ func (p *powTarget) check(hash *chainhash.Hash, bits uint32, powLimit *big.Int) 
 // checkSanity runs the checks of btcd's CheckBlockHeaderSanity on a header
 // whose hash is known, without allocating: proof of work, a timestamp of
 // whole seconds, and one not more than two hours past the adjusted time.
-func (c *headerChain) checkSanity(h *wire.BlockHeader, hash *chainhash.Hash) error {
+// latest is the adjusted time plus the two hours btcd allows, read once a
+// message.
+func (c *headerChain) checkSanity(h *wire.BlockHeader, hash *chainhash.Hash, latest time.Time) error {
 	if err := c.pow.check(hash, h.Bits, c.params.PowLimit); err != nil {
 		return err
 	}
@@ -249,7 +256,7 @@ func (c *headerChain) checkSanity(h *wire.BlockHeader, hash *chainhash.Hash) err
 		return blockchain.RuleError{ErrorCode: blockchain.ErrInvalidTime,
 			Description: fmt.Sprintf("block timestamp of %v has a higher precision than one second", h.Timestamp)}
 	}
-	if limit := c.timeSource.AdjustedTime().Add(blockchain.MaxTimeOffsetSeconds * time.Second); h.Timestamp.After(limit) {
+	if h.Timestamp.After(latest) {
 		return blockchain.RuleError{ErrorCode: blockchain.ErrTimeTooNew,
 			Description: fmt.Sprintf("block timestamp of %v is too far in the future", h.Timestamp)}
 	}
@@ -263,7 +270,8 @@ type chainUpdate struct {
 	reorg   bool  // ... by switching branches
 	fork    int32 // with reorg: the height of the common ancestor
 	oldTip  *hnode
-	flushed int // headers written to the store
+	flushed int  // headers written to the store
+	held    bool // headers left in memory until more arrive (processSync)
 }
 
 func newHeaderChain(params *chaincfg.Params, store headerstore.Store, ts blockchain.MedianTimeSource) *headerChain {
@@ -368,6 +376,15 @@ func (c *headerChain) locator(from *hnode) blockchain.BlockLocator {
 // misbehaviour error when the message breaks a rule, errUnconnected when it
 // does not start from a known header, and other errors for local failures.
 func (c *headerChain) process(headers []*wire.BlockHeader) (*chainUpdate, error) {
+	return c.processSync(headers, false)
+}
+
+// processSync is process for the header sync: with more (the peer has more
+// headers to send after these), the new best-chain headers may stay in
+// memory until flushBatch of them are pending, and up.held says so. A held
+// header is lost in a crash and fetched again; the store never holds
+// anything unvalidated. flush writes held headers out.
+func (c *headerChain) processSync(headers []*wire.BlockHeader, more bool) (*chainUpdate, error) {
 	up := &chainUpdate{}
 	if len(headers) == 0 {
 		return up, nil
@@ -411,10 +428,12 @@ func (c *headerChain) process(headers []*wire.BlockHeader) (*chainUpdate, error)
 	works := make([]big.Int, count)
 	words := make([]big.Word, count*workWords)
 	prevCheckpoint := c.prevCheckpointHeight()
+	past := newPastTimes(parent)
+	latest := c.timeSource.AdjustedTime().Add(blockchain.MaxTimeOffsetSeconds * time.Second)
 	for k := 0; i < len(headers); i, k = i+1, k+1 {
 		h := headers[i]
 		height := parent.height + 1
-		if err := c.checkHeader(h, &hashes[i], parent, prevCheckpoint); err != nil {
+		if err := c.checkHeader(h, &hashes[i], parent, &past, latest, prevCheckpoint); err != nil {
 			return nil, misbehaved("sent an invalid header", fmt.Errorf("%s at height %d: %w", hashes[i], height, err))
 		}
 		n := &slab[k]
@@ -428,6 +447,7 @@ func (c *headerChain) process(headers []*wire.BlockHeader) (*chainUpdate, error)
 		}
 		nodes = append(nodes, n)
 		parent = n
+		past.push(h.Timestamp.Unix())
 	}
 	up.added = len(nodes)
 
@@ -477,6 +497,10 @@ func (c *headerChain) process(headers []*wire.BlockHeader) (*chainUpdate, error)
 			delete(c.branches, n.hash)
 		}
 	}
+	if more && len(c.pending) < flushBatch {
+		up.held = true
+		return up, nil
+	}
 	flushed, err := c.flush(false)
 	up.flushed = flushed
 	return up, err
@@ -503,6 +527,7 @@ func (c *headerChain) setBest(fork int32, nodes []*hnode) error {
 	if len(c.pending)+len(nodes) > maxPendingNodes {
 		return misbehaved("sent a long chain that never reaches a checkpoint or the minimum chain work", nil)
 	}
+	c.pending = slices.Grow(c.pending, len(nodes))
 	for _, n := range nodes {
 		n.parent = nil
 		c.pending = append(c.pending, n)
@@ -542,8 +567,13 @@ func (c *headerChain) flush(force bool) (int, error) {
 	if err := c.store.ConnectRaw(c.stored.height, c.raw, c.hashes); err != nil {
 		return 0, fmt.Errorf("cannot store headers: %w", err)
 	}
+	if k == len(c.pending) {
+		clear(c.pendingIdx)
+	}
 	for _, n := range batch {
-		delete(c.pendingIdx, n.hash)
+		if k < len(c.pending) {
+			delete(c.pendingIdx, n.hash)
+		}
 		c.cache[n.height%nodeCacheSize] = n
 	}
 	c.stored = batch[k-1]
@@ -556,12 +586,15 @@ func (c *headerChain) flush(force bool) (int, error) {
 // hash, timestamp) and the contextual ones (difficulty, median time,
 // version), then the checkpoints: a header at a checkpoint height must be
 // the checkpoint, and none may be below prevCheckpoint, the newest
-// checkpoint the best chain has reached (-1 for none).
-func (c *headerChain) checkHeader(h *wire.BlockHeader, hash *chainhash.Hash, parent *hnode, prevCheckpoint int32) error {
-	if err := c.checkSanity(h, hash); err != nil {
+// checkpoint the best chain has reached (-1 for none). past holds the
+// timestamps of parent and its ten ancestors; latest is the newest
+// timestamp allowed.
+func (c *headerChain) checkHeader(h *wire.BlockHeader, hash *chainhash.Hash, parent *hnode, past *pastTimes,
+	latest time.Time, prevCheckpoint int32) error {
+	if err := c.checkSanity(h, hash, latest); err != nil {
 		return err
 	}
-	if err := blockchain.CheckBlockHeaderContext(h, parent, blockchain.BFNone, c.ctx, true); err != nil {
+	if err := c.checkContext(h, parent, past); err != nil {
 		return err
 	}
 	height := parent.height + 1
@@ -597,4 +630,97 @@ func toStored(nodes []*hnode) []headerstore.StoredHeader {
 		out[i] = headerstore.StoredHeader{Header: n.hdr, Hash: n.hash, Height: n.height, Work: n.work}
 	}
 	return out
+}
+
+// medianTimeBlocks is the number of headers whose median timestamp a new
+// header must exceed: btcd's and Bitcoin Core's eleven.
+const medianTimeBlocks = 11
+
+// pastTimes holds the timestamps of a header and of up to ten of its
+// ancestors (fewer near genesis), the window of btcd's CalcPastMedianTime,
+// as a ring: a header's window is its parent's with the oldest replaced.
+type pastTimes struct {
+	ts   [medianTimeBlocks]int64
+	n    int // timestamps held
+	next int // the slot the next push overwrites once full
+}
+
+// newPastTimes fills the window of node from node and its ancestors,
+// stopping where an ancestor is unknown, as CalcPastMedianTime does.
+func newPastTimes(node *hnode) pastTimes {
+	var newestFirst [medianTimeBlocks]int64
+	n := 0
+	for x := node; x != nil && n < medianTimeBlocks; x = x.ancestor(x.height - 1) {
+		newestFirst[n] = x.Timestamp()
+		n++
+	}
+	// Oldest first, so that the next push replaces the oldest.
+	var p pastTimes
+	for i := n - 1; i >= 0; i-- {
+		p.push(newestFirst[i])
+	}
+	return p
+}
+
+// push adds the timestamp of the next header, dropping the oldest once the
+// window is full.
+func (p *pastTimes) push(t int64) {
+	p.ts[p.next] = t
+	p.next = (p.next + 1) % medianTimeBlocks
+	if p.n < medianTimeBlocks {
+		p.n++
+	}
+}
+
+// median returns what btcd's CalcPastMedianTime returns for the window: the
+// element at n/2 of the sorted timestamps (for an even count, the upper of
+// the middle two, as consensus has it).
+func (p *pastTimes) median() time.Time {
+	ts := p.ts
+	w := ts[:p.n]
+	for i := 1; i < len(w); i++ {
+		for j := i; j > 0 && w[j] < w[j-1]; j-- {
+			w[j], w[j-1] = w[j-1], w[j]
+		}
+	}
+	return time.Unix(w[p.n/2], 0)
+}
+
+// checkContext runs the checks of btcd's CheckBlockHeaderContext (without
+// its checkpoint check) on a header that follows parent, with the same
+// rules and errors: the difficulty, a timestamp after the median of past,
+// and the version. Where the expected difficulty is the parent's or the
+// network's fixed one (every height but a retarget, on networks without
+// the minimum-difficulty exception), it does so itself without allocating;
+// elsewhere it calls btcd.
+func (c *headerChain) checkContext(h *wire.BlockHeader, parent *hnode, past *pastTimes) error {
+	p := c.params
+	height := parent.height + 1
+	retarget := height%c.ctx.BlocksPerRetarget() == 0
+	var want uint32
+	switch {
+	case p.EnforceBIP94 && retarget:
+		return blockchain.CheckBlockHeaderContext(h, parent, blockchain.BFNone, c.ctx, true)
+	case p.PoWNoRetargeting:
+		want = p.PowLimitBits
+	case !p.ReduceMinDifficulty && !retarget:
+		want = parent.hdr.Bits
+	default:
+		return blockchain.CheckBlockHeaderContext(h, parent, blockchain.BFNone, c.ctx, true)
+	}
+	if h.Bits != want {
+		return blockchain.RuleError{ErrorCode: blockchain.ErrUnexpectedDifficulty,
+			Description: fmt.Sprintf("block difficulty of %d is not the expected value of %d", h.Bits, want)}
+	}
+	if median := past.median(); !h.Timestamp.After(median) {
+		return blockchain.RuleError{ErrorCode: blockchain.ErrTimeTooOld,
+			Description: fmt.Sprintf("block timestamp of %v is not after expected %v", h.Timestamp, median)}
+	}
+	if h.Version < 2 && height >= p.BIP0034Height ||
+		h.Version < 3 && height >= p.BIP0066Height ||
+		h.Version < 4 && height >= p.BIP0065Height {
+		return blockchain.RuleError{ErrorCode: blockchain.ErrBlockVersionTooOld,
+			Description: fmt.Sprintf("new blocks with version %d are no longer valid", h.Version)}
+	}
+	return nil
 }

@@ -25,7 +25,10 @@
 //     side branches in memory until they win. Headers reach the disk
 //     (package headerstore, chain.db) only once the chain has passed a
 //     checkpoint or carries the network's minimum chain work, so a peer
-//     feeding cheap headers cannot fill the disk.
+//     feeding cheap headers cannot fill the disk. While a peer streams
+//     full messages, up to four of them are held and written in one
+//     commit; the held headers are written when the stream ends, when the
+//     peer leaves, and on the next tick without a sync peer.
 //   - The sync manager (sync.go) asks one peer at a time for headers with
 //     block locators, pipelines the next request before checking a batch,
 //     probes the other peers, and bans a peer that sends an invalid header,

@@ -417,3 +417,40 @@ func TestHostileMalformedMessages(t *testing.T) {
 		})
 	}
 }
+
+// A peer that sends one full headers message and then hangs up leaves
+// the node holding those headers in memory (the sync writes several
+// messages at once): they must still reach the store, which is what the
+// filter-header sync and the wallet read.
+func TestHeldHeadersStoredWhenPeerLeaves(t *testing.T) {
+	p := &chaincfg.RegressionNetParams
+	hdrs := buildChain(p, &p.GenesisBlock.Header, wire.MaxBlockHeadersPerMsg, 5)
+	fp := newFakePeer(t, int32(len(hdrs))+1000)
+	fp.onMessage = func(fp *fakePeer, msg wire.Message) {
+		if _, ok := msg.(*wire.MsgGetHeaders); ok {
+			fp.write(headersMessage(hdrs...))
+			// Let the message go out before hanging up.
+			time.Sleep(200 * time.Millisecond)
+			fp.conn.Close()
+		}
+	}
+	fp.serve()
+	n, err := New(&Config{ChainParams: p, DataDir: t.TempDir(), ConnectPeers: []string{fp.addr()},
+		RetryDuration: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stop()
+	want := int32(len(hdrs))
+	deadline := time.Now().Add(30 * time.Second)
+	for n.Store().Tip().Height != want && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if tip := n.Store().Tip(); tip.Height != want || tip.Hash != hdrs[want-1].BlockHash() {
+		t.Fatalf("store tip %d %s; the peer sent %d headers ending in %s (status height %d)",
+			tip.Height, tip.Hash, want, hdrs[want-1].BlockHash(), n.Status().Height)
+	}
+}

@@ -99,8 +99,23 @@ func (n *Node) syncHandler() {
 		case <-ticker.C:
 			n.handleTick(s)
 		case <-n.quit:
+			n.flushHeld(s)
 			return
 		}
+	}
+}
+
+// flushHeld writes out the headers the sync holds in memory (see
+// headerChain.processSync) and reports the tip they make.
+func (n *Node) flushHeld(s *syncState) {
+	k, err := n.chain.flush(false)
+	if err != nil {
+		n.log.Error("cannot store headers", "err", err)
+		return
+	}
+	if k > 0 {
+		n.publishTip(&chainUpdate{newTip: true, flushed: k})
+		n.updateStatus(s)
 	}
 }
 
@@ -242,7 +257,7 @@ func (n *Node) handleHeaders(s *syncState, pc *peerConn, msg *wire.MsgHeaders) {
 		pc.requestHeaders(blockchain.BlockLocator{&last})
 	}
 
-	up, err := n.chain.process(hdrs)
+	up, err := n.chain.processSync(hdrs, full && solicited)
 	switch {
 	case isMisbehaviour(err):
 		n.ban(s, pc, err.Error())
@@ -269,8 +284,9 @@ func (n *Node) handleHeaders(s *syncState, pc *peerConn, msg *wire.MsgHeaders) {
 			pc.p.UpdateLastBlockHeight(node.height)
 		}
 	}
-	if up.newTip {
-		// Status has the new tip before a subscriber hears of it.
+	if up.newTip && (!up.held || up.reorg) {
+		// Status has the new tip before a subscriber hears of it. Held
+		// headers are reported when they are stored.
 		n.updateStatus(s)
 		n.publishTip(up)
 	}
@@ -353,6 +369,10 @@ func (n *Node) handleTick(s *syncState) {
 		}
 	}
 	n.searchFilterPeers(s, now)
+	if s.syncPeer == nil {
+		// No stream is going to top the held headers up.
+		n.flushHeld(s)
+	}
 }
 
 // maxStalls is how many requests in a row a peer may leave unanswered
@@ -455,6 +475,7 @@ func (n *Node) drop(s *syncState, pc *peerConn) {
 	delete(s.peers, pc)
 	if s.syncPeer == pc {
 		s.syncPeer = nil
+		n.flushHeld(s)
 		n.maybeStartSync(s)
 	}
 	pc.p.Disconnect()

@@ -80,8 +80,9 @@
 //
 // # Performance
 //
-// A Connect of a 2,000-header message is one pwrite, one fsync and a bbolt
-// commit that rewrites the newest hash index epoch or two; headers are
+// A Connect of a batch of headers (the sync writes up to 8,000 at once) is
+// one pwrite, one fsync and a bbolt commit that rewrites the newest hash
+// index epoch or two; headers are
 // decoded only when read, and only the tip and the filter tip are kept in
 // memory. A lookup by hash binary-searches the epochs from the newest down,
 // which finds recent blocks at once and old or unknown ones in tens of
