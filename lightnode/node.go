@@ -579,9 +579,9 @@ func (n *Node) WaitFiltersSynced(ctx context.Context, connectTimeout time.Durati
 // settle records that a peer's connection attempt came to an end: a
 // handshake, a failed dial or a disconnect.
 func (n *Node) settle(addr string) {
-	// No wake-up here: the sync goroutine settles a peer before it
-	// updates the status, and a wait woken in between would see a peer
-	// settled but not yet counted. setStatus and dialFailed wake them.
+	// No wake-up here: the status update that follows wakes the waits.
+	// A handshaken peer is settled by updateStatus itself, in the same
+	// step that counts it, so no wait sees it settled but not counted.
 	n.mu.Lock()
 	n.settled[addr] = true
 	n.mu.Unlock()

@@ -125,7 +125,6 @@ func (n *Node) handlePeerReady(s *syncState, pc *peerConn) {
 	}
 	pc.ready = true
 	s.peers[pc] = struct{}{}
-	n.settle(pc.addr)
 	p := pc.p
 	if p.ProtocolVersion() >= wire.SendHeadersVersion {
 		p.QueueMessage(wire.NewMsgSendHeaders(), nil)
@@ -143,7 +142,9 @@ func (n *Node) handlePeerReady(s *syncState, pc *peerConn) {
 		"transport", info.Transport, "filters", info.Filters)
 	n.events.publish(PeerConnected{Peer: info})
 	n.maybeStartSync(s)
-	n.updateStatus(s)
+	// The peer is settled in the same step that counts it, so no wait
+	// sees it settled but not yet among the peers.
+	n.updateStatus(s, pc.addr)
 }
 
 func (n *Node) handlePeerDone(s *syncState, pc *peerConn, redial, downgrade bool) {
@@ -503,7 +504,7 @@ func (n *Node) publishTip(up *chainUpdate) {
 
 // updateStatus refreshes the status snapshot and reports progress when it
 // changed.
-func (n *Node) updateStatus(s *syncState) {
+func (n *Node) updateStatus(s *syncState, settle ...string) {
 	tip := n.chain.tip()
 	var peerHeight int32
 	filterPeers := 0
@@ -521,6 +522,9 @@ func (n *Node) updateStatus(s *syncState) {
 	}
 	var changed bool
 	n.setStatus(func(st *Status) {
+		for _, addr := range settle {
+			n.settled[addr] = true // setStatus holds n.mu
+		}
 		changed = tip.height != st.Height || peerHeight != st.PeerHeight || synced != st.Synced ||
 			len(s.peers) != st.Peers || filterPeers != st.FilterPeers
 		st.Height, st.Hash, st.PeerHeight, st.Peers, st.Synced = tip.height, tip.hash, peerHeight, len(s.peers), synced
