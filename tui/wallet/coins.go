@@ -15,6 +15,7 @@ import (
 	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
 	core "github.com/satchelbtc/satchel/wallet"
 )
@@ -129,11 +130,7 @@ type Coins struct {
 	total     btcutil.Amount
 	spendable btcutil.Amount
 	frozen    int
-	amountW   int // widest amount in the current units
-	confW     int // widest confirmations cell
-	stateW    int // widest state cell; 0 when no coin has one
-	voutW     int // widest output index
-	addrW     int // longest address
+	widths    coinWidths
 
 	cursor int
 	offset int
@@ -312,6 +309,15 @@ func readCoins(src CoinsSource, net *chaincfg.Params, id int64, seq uint64) coin
 		msg.err = fmt.Errorf("labels: %w", err)
 		return msg
 	}
+	rows := buildCoins(outs, tip, lbls, net)
+	msg.coins, msg.tip = rows, tip
+	return msg
+}
+
+// buildCoins makes the table rows of the unspent outputs in outs, with
+// their addresses on net and their labels from lbls, sorted by
+// compareCoins. The Coins page and coin control both list coins this way.
+func buildCoins(outs []*core.Output, tip int32, lbls map[string]string, net *chaincfg.Params) []coin {
 	rows := make([]coin, 0, len(outs))
 	for _, o := range outs {
 		if o == nil || o.SpentBy != nil {
@@ -330,16 +336,19 @@ func readCoins(src CoinsSource, net *chaincfg.Params, id int64, seq uint64) coin
 		}
 		rows = append(rows, c)
 	}
-	slices.SortFunc(rows, func(a, b coin) int {
-		return cmp.Or(
-			cmp.Compare(b.confs, a.confs),
-			cmp.Compare(b.out.Value, a.out.Value),
-			strings.Compare(a.out.OutPoint.Hash.String(), b.out.OutPoint.Hash.String()),
-			cmp.Compare(a.out.OutPoint.Index, b.out.OutPoint.Index),
-		)
-	})
-	msg.coins, msg.tip = rows, tip
-	return msg
+	slices.SortFunc(rows, compareCoins)
+	return rows
+}
+
+// compareCoins orders coins oldest first: most confirmations first,
+// unconfirmed last, larger first among equals, then by outpoint.
+func compareCoins(a, b coin) int {
+	return cmp.Or(
+		cmp.Compare(b.confs, a.confs),
+		cmp.Compare(b.out.Value, a.out.Value),
+		strings.Compare(a.out.OutPoint.Hash.String(), b.out.OutPoint.Hash.String()),
+		cmp.Compare(a.out.OutPoint.Index, b.out.OutPoint.Index),
+	)
 }
 
 // scriptAddress returns the address a script pays to on net, or "" when it
@@ -400,18 +409,30 @@ func (m *Coins) apply(msg coinsMsg) tea.Cmd {
 
 // measure finds the widths of the columns whose content varies, so that
 // they do not change while scrolling.
-func (m *Coins) measure() {
-	m.amountW, m.confW = lipgloss.Width("amount"), lipgloss.Width("confs")
-	m.stateW, m.voutW, m.addrW = 0, 1, 0
-	for _, c := range m.coins {
-		m.amountW = max(m.amountW, len(formatAmount(c.out.Value, m.units, false)))
-		m.confW = max(m.confW, len(confsText(c.confs)))
+func (m *Coins) measure() { m.widths = measureCoins(m.coins, m.units) }
+
+// coinWidths are the widths of a coin table's columns whose content varies.
+type coinWidths struct {
+	amountW int // widest amount in the current units
+	confW   int // widest confirmations cell
+	stateW  int // widest state cell; 0 when no coin has one
+	voutW   int // widest output index
+	addrW   int // longest address
+}
+
+// measureCoins finds the column widths of coins with amounts in u.
+func measureCoins(coins []coin, u Units) coinWidths {
+	cw := coinWidths{amountW: lipgloss.Width("amount"), confW: lipgloss.Width("confs"), voutW: 1}
+	for _, c := range coins {
+		cw.amountW = max(cw.amountW, len(formatAmount(c.out.Value, u, false)))
+		cw.confW = max(cw.confW, len(confsText(c.confs)))
 		if s := c.state(); s != "" {
-			m.stateW = max(m.stateW, len("state"), len(s))
+			cw.stateW = max(cw.stateW, len("state"), len(s))
 		}
-		m.voutW = max(m.voutW, len(fmt.Sprint(c.out.OutPoint.Index)))
-		m.addrW = max(m.addrW, len(c.addr))
+		cw.voutW = max(cw.voutW, len(fmt.Sprint(c.out.OutPoint.Index)))
+		cw.addrW = max(cw.addrW, len(c.addr))
 	}
+	return cw
 }
 
 // confsText writes a coin's confirmations.
@@ -470,14 +491,16 @@ type coinsLayout struct {
 	labelW  int
 }
 
-func (m *Coins) layout() coinsLayout {
-	w := m.common.Width
-	l := coinsLayout{width: w, txW: 9, amountW: m.amountW, confW: m.confW, stateW: m.stateW}
+func (m *Coins) layout() coinsLayout { return layoutCoins(m.common.Width, markW, m.widths) }
+
+// layoutCoins fits a coin table to w cells, mark cells before each row.
+func layoutCoins(w, mark int, cw coinWidths) coinsLayout {
+	l := coinsLayout{width: w, txW: 9, amountW: cw.amountW, confW: cw.confW, stateW: cw.stateW}
 	if w >= 100 {
 		l.txW = 13
 	}
-	l.opW = l.txW + 1 + m.voutW
-	fixed := markW + l.opW + len(gap) + l.amountW + len(gap) + l.confW
+	l.opW = l.txW + 1 + cw.voutW
+	fixed := mark + l.opW + len(gap) + l.amountW + len(gap) + l.confW
 	if l.stateW > 0 {
 		fixed += len(gap) + l.stateW
 	}
@@ -485,7 +508,7 @@ func (m *Coins) layout() coinsLayout {
 	// The label keeps two fifths of what is left, and at least
 	// minCoinLabelW; the address shows only when it gets minCoinAddrW.
 	avail := rest - 2*len(gap)
-	if a := min(m.addrW, avail-max(minCoinLabelW, avail*2/5)); a >= minCoinAddrW {
+	if a := min(cw.addrW, avail-max(minCoinLabelW, avail*2/5)); a >= minCoinAddrW {
 		l.addrW = a
 		l.labelW = avail - a
 	} else {
@@ -618,8 +641,12 @@ func (m *Coins) row(l coinsLayout, i int) string {
 // detailLines shows the selected coin's outpoint, address and label in
 // full, or as much of them as the width allows.
 func (m *Coins) detailLines(w int) []string {
-	st := m.common.Styles
-	c := m.coins[m.cursor]
+	return coinDetailLines(m.common.Styles, m.coins[m.cursor], w, "none ("+m.KeyMap.Label.Help().Key+" to add one)")
+}
+
+// coinDetailLines shows c's outpoint, address and label in full, or as
+// much of them as w cells allow; noLabel stands in for a missing label.
+func coinDetailLines(st *themes.Styles, c coin, w int, noLabel string) []string {
 	name := func(s string) common.Span { return common.Span{Text: common.Fit(s, detailNameW), Style: st.Normal} }
 	addr := common.Span{Text: c.addr, Style: st.Address}
 	if c.addr == "" {
@@ -628,7 +655,7 @@ func (m *Coins) detailLines(w int) []string {
 	label := []common.Span{{Text: c.label, Style: st.Label}}
 	switch {
 	case c.label == "":
-		label = []common.Span{{Text: "none (l to add one)", Style: st.Muted}}
+		label = []common.Span{{Text: noLabel, Style: st.Muted}}
 	case c.labelFrom != "":
 		label = append(label, common.Span{Text: " (from the " + c.labelFrom + ")", Style: st.Muted})
 	}
