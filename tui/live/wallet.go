@@ -3,12 +3,15 @@ package live
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/btcsuite/btcd/psbt/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 
+	"github.com/satchelbtc/satchel/lightnode/fees"
 	"github.com/satchelbtc/satchel/session"
 	tuiapp "github.com/satchelbtc/satchel/tui/app"
+	tuiwallet "github.com/satchelbtc/satchel/tui/wallet"
 	"github.com/satchelbtc/satchel/wallet"
 	"github.com/satchelbtc/satchel/wallet/psbtx"
 )
@@ -102,4 +105,67 @@ func (l *Wallet) ExportPSBT(d *wallet.Draft, path string) error {
 	return l.Session.Wallet().ReserveChange(d)
 }
 
-var _ tuiapp.Wallet = (*Wallet)(nil)
+// feeSyncSlack is how many blocks the headers may be behind the peers'
+// best before fee suggestions wait for the sync: a block or two arrive
+// while the node is fetching them anyway.
+const feeSyncSlack = 6
+
+// FeeEstimate suggests fee rates from the last fees.DefaultBlocks blocks
+// (from the cache or from peers, each checked against its header) and the
+// peers' feefilters, as satchel fees does. Without a node, or while the
+// headers are far behind the peers, there is no estimate: the recent
+// blocks would be old ones.
+func (l *Wallet) FeeEstimate(ctx context.Context) (fees.Estimate, error) {
+	n := l.Session.Node()
+	if n == nil {
+		return fees.Estimate{}, errors.New("the app runs without a node, so it cannot read recent blocks")
+	}
+	if st := n.Status(); st.PeerHeight > st.Height+feeSyncSlack {
+		return fees.Estimate{}, fmt.Errorf("the node is still syncing headers (block %d of %d)", st.Height, st.PeerHeight)
+	}
+	return n.FeeEstimate(ctx, fees.DefaultBlocks)
+}
+
+// ReceiveGap says where the next receive address stands: its index, one
+// more than the highest receive address that got a payment (0 when none
+// did), and the wallet's gap limit. It derives the handed-out addresses
+// back from the newest until it finds a used one.
+func (l *Wallet) ReceiveGap() (next, used, gapLimit uint32, err error) {
+	w := l.Session.Wallet()
+	info, err := w.Info()
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	seen, err := w.UsedScripts()
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	next, gapLimit = info.NextReceive, info.GapLimit
+	for i := next; i > 0; i-- {
+		a, err := w.Address(wallet.ReceiveBranch, i-1)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		if seen[string(a.Script)] {
+			used = i
+			break
+		}
+	}
+	return next, used, gapLimit, nil
+}
+
+// ReceiveAddress returns the receive address at index without handing
+// out another.
+func (l *Wallet) ReceiveAddress(index uint32) (string, error) {
+	a, err := l.Session.Wallet().Address(wallet.ReceiveBranch, index)
+	if err != nil {
+		return "", err
+	}
+	return a.Address.EncodeAddress(), nil
+}
+
+var (
+	_ tuiapp.Wallet       = (*Wallet)(nil)
+	_ tuiwallet.FeeSource = (*Wallet)(nil)
+	_ tuiwallet.GapSource = (*Wallet)(nil)
+)

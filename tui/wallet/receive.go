@@ -18,12 +18,32 @@ import (
 // enlargeQR replaces the QR code when the terminal is too small for it.
 const enlargeQR = "Enlarge the terminal to see the QR code."
 
-// addressMsg carries a newly handed-out address back to the page that asked.
+// GapSource lets the receive page warn before it hands out an address a
+// wallet restored from the seed would not find. A Source that also
+// implements it gets the warning; the app's adapter does.
+type GapSource interface {
+	// ReceiveGap returns the index NextAddress hands out next, one more
+	// than the highest receive index that got a payment (0 when none
+	// did), and the wallet's gap limit.
+	ReceiveGap() (next, used, gapLimit uint32, err error)
+	// ReceiveAddress returns the receive address at index, handed out
+	// before, without handing out another.
+	ReceiveAddress(index uint32) (string, error)
+}
+
+// gapWarning is where an address beyond the gap limit would stand.
+type gapWarning struct {
+	next, used, limit uint32
+}
+
+// addressMsg carries a newly handed-out address back to the page that
+// asked, or the warning that the next one is beyond the gap limit.
 type addressMsg struct {
 	id    int64
 	seq   uint64
 	addr  address.Address
 	index uint32
+	gap   *gapWarning
 	err   error
 }
 
@@ -43,6 +63,8 @@ type Receive struct {
 	addr    address.Address
 	index   uint32
 	err     error
+	gap     *gapWarning // asking whether to hand out an address beyond the gap limit
+	full    bool        // the address is shown alone, in full
 
 	input  amountField
 	amount btcutil.Amount // 0 when none or invalid
@@ -76,22 +98,31 @@ func (m *Receive) SetSize(width, height int) { m.common.SetSize(width, height) }
 
 // Capturing reports whether the amount field takes keys; the root then
 // sends it every key instead of treating 1–5, q or tab as global.
-func (m *Receive) Capturing() bool { return m.input.Focused() }
+func (m *Receive) Capturing() bool { return m.input.Focused() || m.gap != nil || m.full }
 
 // URI returns the current payment request, or "" before an address is known.
 func (m *Receive) URI() string { return m.uri }
 
 // ShortHelp returns the bindings for the help bar.
 func (m *Receive) ShortHelp() []key.Binding {
-	if m.input.Focused() {
-		return []key.Binding{m.KeyMap.DoneAmount}
+	k := m.KeyMap
+	switch {
+	case m.gap != nil:
+		return []key.Binding{k.HandOut, k.KeepAddress}
+	case m.full:
+		return []key.Binding{k.CloseFull}
+	case m.input.Focused():
+		return []key.Binding{k.DoneAmount}
+	case m.addr == nil:
+		return []key.Binding{k.NewAddress}
 	}
-	return []key.Binding{m.KeyMap.NewAddress, m.KeyMap.EditAmount}
+	return []key.Binding{k.NewAddress, k.EditAmount, k.FullAddress}
 }
 
 // FullHelp returns the page's bindings for the help overlay.
 func (m *Receive) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.KeyMap.NewAddress, m.KeyMap.EditAmount, m.KeyMap.DoneAmount}}
+	k := m.KeyMap
+	return [][]key.Binding{{k.NewAddress, k.EditAmount, k.DoneAmount, k.FullAddress, k.CloseFull}, {k.HandOut, k.KeepAddress}}
 }
 
 // Update edits the amount, asks for new addresses and applies their results.
@@ -101,13 +132,23 @@ func (m *Receive) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.id == m.id && msg.seq == m.seq {
 			m.waiting = false
 			m.err = msg.err
-			if msg.err == nil {
+			m.gap = msg.gap
+			if msg.err == nil && msg.gap == nil {
 				m.addr, m.index = msg.addr, msg.index
 			}
 			m.rebuild()
 		}
 		return m, nil
 	case tea.KeyPressMsg:
+		switch {
+		case m.gap != nil:
+			return m, m.gapKey(msg)
+		case m.full:
+			if key.Matches(msg, m.KeyMap.CloseFull) {
+				m.full = false
+			}
+			return m, nil
+		}
 		if m.input.Focused() {
 			if key.Matches(msg, m.KeyMap.DoneAmount) {
 				m.input.Blur()
@@ -126,6 +167,9 @@ func (m *Receive) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case key.Matches(msg, m.KeyMap.EditAmount):
 			m.input.Focus()
 			return m, nil
+		case key.Matches(msg, m.KeyMap.FullAddress) && m.addr != nil:
+			m.full = true
+			return m, nil
 		}
 		return m, nil
 	case tea.PasteMsg:
@@ -137,32 +181,102 @@ func (m *Receive) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// fetch returns a command that hands out a new address.
-func (m *Receive) fetch() tea.Cmd {
+// gapKey answers the warning about an address beyond the gap limit: hand
+// it out anyway, or keep the last address (shown again when the page has
+// none yet).
+func (m *Receive) gapKey(msg tea.KeyPressMsg) tea.Cmd {
+	g := m.gap
+	switch {
+	case key.Matches(msg, m.KeyMap.HandOut):
+		m.gap = nil
+		return m.handOut(true)
+	case key.Matches(msg, m.KeyMap.KeepAddress):
+		m.gap = nil
+		if m.addr == nil && g.next > 0 {
+			return m.show(g.next - 1)
+		}
+	}
+	return nil
+}
+
+// fetch returns a command that hands out a new address, or warns first
+// when it would be beyond the gap limit.
+func (m *Receive) fetch() tea.Cmd { return m.handOut(false) }
+
+// handOut returns a command that hands out a new address; unless anyway,
+// it first checks the gap limit.
+func (m *Receive) handOut(anyway bool) tea.Cmd {
 	m.seq++
 	m.waiting = true
 	id, seq, src, net := m.id, m.seq, m.src, m.net
-	return func() tea.Msg { return nextAddress(src, net, id, seq) }
+	return func() tea.Msg { return nextAddress(src, net, id, seq, anyway) }
 }
 
-func nextAddress(src Source, net *chaincfg.Params, id int64, seq uint64) addressMsg {
+// show returns a command that shows the receive address at index again.
+func (m *Receive) show(index uint32) tea.Cmd {
+	m.seq++
+	m.waiting = true
+	id, seq, src, net := m.id, m.seq, m.src, m.net
+	return func() tea.Msg {
+		msg := addressMsg{id: id, seq: seq, index: index}
+		gs, ok := src.(GapSource)
+		if !ok {
+			msg.err = fmt.Errorf("the wallet cannot show address #%d again", index)
+			return msg
+		}
+		s, err := gs.ReceiveAddress(index)
+		if err != nil {
+			msg.err = err
+			return msg
+		}
+		msg.addr, msg.err = decodeReceive(s, net)
+		return msg
+	}
+}
+
+// beyondGap returns the warning when the next receive address would have
+// at least the gap limit of unused addresses before it, so that a wallet
+// restored from the seed would stop looking before it.
+func beyondGap(next, used, limit uint32) *gapWarning {
+	if limit == 0 || next < used || next-used < limit {
+		return nil
+	}
+	return &gapWarning{next: next, used: used, limit: limit}
+}
+
+func nextAddress(src Source, net *chaincfg.Params, id int64, seq uint64, anyway bool) addressMsg {
 	msg := addressMsg{id: id, seq: seq}
 	if src == nil || net == nil {
 		msg.err = fmt.Errorf("no wallet is open")
 		return msg
+	}
+	if gs, ok := src.(GapSource); ok && !anyway {
+		next, used, limit, err := gs.ReceiveGap()
+		if err != nil {
+			msg.err = fmt.Errorf("checking the gap limit: %w", err)
+			return msg
+		}
+		if msg.gap = beyondGap(next, used, limit); msg.gap != nil {
+			return msg
+		}
 	}
 	s, index, err := src.NextAddress()
 	if err != nil {
 		msg.err = err
 		return msg
 	}
+	msg.index = index
+	msg.addr, msg.err = decodeReceive(s, net)
+	return msg
+}
+
+// decodeReceive checks that the wallet gave an address of net.
+func decodeReceive(s string, net *chaincfg.Params) (address.Address, error) {
 	a, err := address.DecodeAddress(s, net)
 	if err != nil || !a.IsForNet(net) {
-		msg.err = fmt.Errorf("the wallet gave address %q, which is not a %s address", s, net.Name)
-		return msg
+		return nil, fmt.Errorf("the wallet gave address %q, which is not a %s address", s, net.Name)
 	}
-	msg.addr, msg.index = a, index
-	return msg
+	return a, nil
 }
 
 // parseAmount validates the field as the user types; an empty field asks

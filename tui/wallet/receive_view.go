@@ -1,6 +1,7 @@
 package wallet
 
 import (
+	"fmt"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -35,44 +36,50 @@ func (m *Receive) render() string {
 }
 
 func (m *Receive) layoutLines(w, h int) []string {
-	if m.addr == nil {
+	switch {
+	case m.gap != nil:
+		return m.gapLines(w)
+	case m.addr == nil:
 		return m.textLines(w)
+	case m.full:
+		return m.fullLines(w)
 	}
-	for _, c := range m.qrs {
-		// Beside: the QR code on the left, the text on the right.
-		if tw := w - c.Width - qrGap; tw >= minTextW && len(c.Lines) <= h {
-			if text := m.textLines(tw); len(text) <= h {
-				st := m.common.Styles
-				out := make([]string, max(len(text), len(c.Lines)))
-				for i := range out {
-					q := st.Normal.Render(strings.Repeat(" ", c.Width))
-					if i < len(c.Lines) {
-						q = st.QR.Render(c.Lines[i])
-					}
-					t := ""
-					if i < len(text) {
-						t = text[i]
-					}
-					out[i] = q + st.Normal.Render(strings.Repeat(" ", qrGap)) + t
+	addrW := len(m.addr.EncodeAddress())
+	// First look for a layout that shows the address whole, then for
+	// any that shows the code.
+	for _, whole := range []bool{true, false} {
+		for _, c := range m.qrs {
+			tw := w - c.Width - qrGap
+			beside := tw >= minTextW && len(c.Lines) <= h
+			// Beside: the QR code on the left, the text on the right.
+			if beside && (!whole || addrW <= tw) {
+				if text := m.textLines(tw); len(text) <= h {
+					return m.besideQR(c, text, nil)
 				}
-				return out
 			}
-		}
-		// Below the text.
-		if c.Width <= w {
-			if text := m.textLines(w); len(text)+1+len(c.Lines) <= h {
-				out := append(text, "")
-				for _, l := range c.Lines {
-					out = append(out, m.common.Styles.QR.Render(l))
+			// The title and address above, the rest beside the code.
+			if beside && whole && addrW > tw && addrW <= w {
+				head, body := m.headLines(w), m.bodyLines(tw)
+				if len(head)+max(len(body), len(c.Lines)) <= h {
+					return m.besideQR(c, body, head)
 				}
-				return out
+			}
+			// Below the text.
+			if c.Width <= w {
+				if text := m.textLines(w); len(text)+1+len(c.Lines) <= h {
+					out := append(text, "")
+					for _, l := range c.Lines {
+						out = append(out, m.common.Styles.QR.Render(l))
+					}
+					return out
+				}
 			}
 		}
 	}
 	// No room for the code: say so right under the address, which the
 	// user still needs.
 	text := m.textLines(w)
-	n := min(1+len(common.HardWrap(m.addr.EncodeAddress(), w)), len(text))
+	n := min(len(m.headLines(w)), len(text))
 	out := append([]string(nil), text[:n]...)
 	for _, s := range common.WordWrap(enlargeQR, w) {
 		out = append(out, m.common.Styles.Muted.Render(common.Fit(s, w)))
@@ -80,34 +87,66 @@ func (m *Receive) layoutLines(w, h int) []string {
 	return append(out, text[n:]...)
 }
 
+// besideQR draws the QR code c with text on its right, under head.
+func (m *Receive) besideQR(c common.QRCode, text, head []string) []string {
+	st := m.common.Styles
+	out := make([]string, max(len(text), len(c.Lines)))
+	for i := range out {
+		q := st.Normal.Render(strings.Repeat(" ", c.Width))
+		if i < len(c.Lines) {
+			q = st.QR.Render(c.Lines[i])
+		}
+		t := ""
+		if i < len(text) {
+			t = text[i]
+		}
+		out[i] = q + st.Normal.Render(strings.Repeat(" ", qrGap)) + t
+	}
+	return append(append([]string(nil), head...), out...)
+}
+
 // textLines draws everything but the QR code in a column w cells wide, each
 // line exactly w cells.
 func (m *Receive) textLines(w int) []string {
 	st := m.common.Styles
-	var out []string
-	add := func(s string) { out = append(out, st.Normal.Render(common.Fit(s, w))) }
-	addr := func(s string) { out = append(out, st.Address.Render(common.Fit(s, w))) }
-	title := func(s string) { out = append(out, st.Title.Render(common.Fit(s, w))) }
-	section := func(s string) { out = append(out, st.Subtitle.Render(common.Fit(s, w))) }
-
 	switch {
 	case m.err != nil:
-		title("Receive")
-		for _, s := range common.WordWrap("Could not get a receive address: "+m.err.Error()+". Press n to try again.", w) {
+		out := []string{st.Title.Render(common.Fit("Receive", w))}
+		for _, s := range common.WordWrap("Could not get a receive address: "+m.err.Error()+". Press "+m.KeyMap.NewAddress.Help().Key+" to try again.", w) {
 			out = append(out, st.Error.Render(common.Fit(s, w)))
 		}
 		return out
 	case m.addr == nil:
-		title("Receive")
-		out = append(out, st.Muted.Render(common.Fit("Getting a receive address…", w)))
-		return out
+		return []string{st.Title.Render(common.Fit("Receive", w)),
+			st.Muted.Render(common.Fit("Getting a receive address…", w))}
 	}
+	return append(m.headLines(w), m.bodyLines(w)...)
+}
 
-	title("Receive address #" + common.FormatInt(int64(m.index)))
-	for _, s := range common.HardWrap(m.addr.EncodeAddress(), w) {
-		addr(s)
+// headLines draws the title and the address, on one line: shortened in the
+// middle when it does not fit, the whole of it a key away.
+func (m *Receive) headLines(w int) []string {
+	st := m.common.Styles
+	return []string{
+		st.Title.Render(common.Fit("Receive address #"+common.FormatInt(int64(m.index)), w)),
+		st.Address.Render(common.Fit(common.ShortID(m.addr.EncodeAddress(), w), w)),
 	}
-	add("")
+}
+
+// bodyLines draws what follows the address: the amount, the request and
+// the keys.
+func (m *Receive) bodyLines(w int) []string {
+	st := m.common.Styles
+	var out []string
+	add := func(s string) { out = append(out, st.Normal.Render(common.Fit(s, w))) }
+	addr := func(s string) { out = append(out, st.Address.Render(common.Fit(s, w))) }
+	section := func(s string) { out = append(out, st.Subtitle.Render(common.Fit(s, w))) }
+
+	if len(m.addr.EncodeAddress()) > w {
+		out = append(out, st.Muted.Render(common.Fit(m.KeyMap.FullAddress.Help().Key+" shows the address in full", w)))
+	} else {
+		add("")
+	}
 	if m.input.Focused() {
 		section("Amount (enter when done)")
 	} else {
@@ -125,10 +164,101 @@ func (m *Receive) textLines(w int) []string {
 	}
 	add("")
 	section("Payment request (BIP21)")
-	for _, s := range common.HardWrap(m.uri, w) {
-		addr(s)
-	}
+	addr(common.ShortID(m.uri, w))
 	add("")
-	out = append(out, st.Muted.Render(common.Fit("n new address · a amount", w)))
+	k := m.KeyMap
+	out = append(out, st.Muted.Render(common.Fit(k.NewAddress.Help().Key+" new address · "+k.EditAmount.Help().Key+
+		" amount · "+k.FullAddress.Help().Key+" full address", w)))
 	return out
+}
+
+// fullLines draws the address alone: in groups of four characters,
+// wrapped between groups, so that it can be read out and compared, and
+// whole when it fits.
+func (m *Receive) fullLines(w int) []string {
+	st := m.common.Styles
+	a := m.addr.EncodeAddress()
+	out := []string{st.Title.Render(common.Fit("Receive address #"+common.FormatInt(int64(m.index))+" in full", w)), ""}
+	for _, l := range addressGroups(a, w) {
+		out = append(out, st.Address.Render(common.Fit(l, w)))
+	}
+	if len(a) <= w {
+		out = append(out, "", st.Address.Render(common.Fit(a, w)))
+	}
+	if m.amount > 0 {
+		out = append(out, "", st.Normal.Render(common.Fit("Amount "+formatAmount(m.amount, UnitsBTC, false), w)))
+	}
+	out = append(out, "", st.Muted.Render(common.Fit(m.KeyMap.CloseFull.Help().Key+" back", w)))
+	return out
+}
+
+// addressGroups splits a into groups of four characters, as many to a
+// line of w cells as fit; a line narrower than a group gets one group.
+func addressGroups(a string, w int) []string {
+	var groups []string
+	for len(a) > 4 {
+		groups = append(groups, a[:4])
+		a = a[4:]
+	}
+	if a != "" {
+		groups = append(groups, a)
+	}
+	var lines []string
+	line := ""
+	for _, g := range groups {
+		switch {
+		case line == "":
+			line = g
+		case len(line)+1+len(g) <= w:
+			line += " " + g
+		default:
+			lines = append(lines, line)
+			line = g
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// gapLines asks whether to hand out an address beyond the gap limit, and
+// says why it matters.
+func (m *Receive) gapLines(w int) []string {
+	st := m.common.Styles
+	g := m.gap
+	out := []string{st.Title.Render(common.Fit("Receive", w)), ""}
+	out = append(out, st.Warning.Render(common.Fit(fmt.Sprintf("! Address #%d is beyond the gap limit", g.next), w)), "")
+	for _, l := range common.WordWrap(gapText(g), w) {
+		out = append(out, st.Normal.Render(common.Fit(l, w)))
+	}
+	keep := m.KeyMap.KeepAddress.Help().Key + " keep #" + common.FormatInt(int64(m.index))
+	if m.addr == nil {
+		keep = m.KeyMap.KeepAddress.Help().Key + " show #" + common.FormatInt(int64(g.next-1)) + " again"
+	}
+	out = append(out, "", st.Accent.Render(common.Fit(m.KeyMap.HandOut.Help().Key+" hand out #"+common.FormatInt(int64(g.next))+" anyway · "+keep, w)))
+	return out
+}
+
+// gapText explains the gap warning with the wallet's figures.
+func gapText(g *gapWarning) string {
+	n := func(i uint32) string { return "#" + common.FormatInt(int64(i)) }
+	unused := g.next - g.used
+	var s string
+	switch {
+	case unused == 1:
+		s = fmt.Sprintf("Address %s was handed out and has not received a payment yet.", n(g.next-1))
+	case g.used == 0:
+		s = fmt.Sprintf("Addresses %s–%s were handed out and none of them has received a payment yet.", n(0), n(g.next-1))
+	default:
+		s = fmt.Sprintf("Addresses %s–%s were handed out after %s, the last one paid, and none of them has received a payment yet.",
+			n(g.used), n(g.next-1), n(g.used-1))
+	}
+	limit := common.FormatInt(int64(g.limit))
+	if g.used == 0 {
+		s += fmt.Sprintf(" A wallet restored from this seed with a gap limit of %s looks at the first %s addresses only,", limit, limit)
+	} else {
+		s += fmt.Sprintf(" A wallet restored from this seed with a gap limit of %s looks %s addresses past the last one paid,", limit, limit)
+	}
+	return s + fmt.Sprintf(" so it would not find payments to %s unless one of those is paid first. This wallet itself will see them.", n(g.next))
 }

@@ -10,10 +10,8 @@ package wallet
 // another page or overtaken by a newer request are dropped.
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -61,6 +59,9 @@ type SendSource interface {
 	ExportPSBT(d *core.Draft, path string) error
 	// DefaultFeeRate is the fee rate from the settings, in sat/vB.
 	DefaultFeeRate() float64
+	// Labels returns every label by key, as CoinsSource.Labels does, so
+	// that coin control and the review name the coins.
+	Labels() (map[string]string, error)
 }
 
 // SendClosedMsg is emitted when the user leaves the send flow (esc on the
@@ -103,6 +104,12 @@ type SendKeyMap struct {
 	// Confirm and Cancel answer a prompt (password, file name).
 	Confirm key.Binding
 	Cancel  key.Binding
+	// LowerFee and HigherFee put the next lower or higher fee suggestion
+	// into the fee field while it is focused.
+	LowerFee  key.Binding
+	HigherFee key.Binding
+	// Refresh re-reads the coins and the fee suggestions.
+	Refresh key.Binding
 }
 
 // DefaultSendKeyMap returns the default bindings of the send flow. Coin
@@ -122,6 +129,9 @@ func DefaultSendKeyMap() SendKeyMap {
 		Edit:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "edit")),
 		Confirm:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm")),
 		Cancel:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		LowerFee:    key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "lower suggested fee (in the fee field)")),
+		HigherFee:   key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "higher suggested fee (in the fee field)")),
+		Refresh:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh coins and fee suggestions")),
 	}
 }
 
@@ -165,9 +175,12 @@ type (
 		seq     uint64
 		balance core.Balance
 		tip     int32
-		coins   []*core.Output
+		coins   []coin
 		feeRate float64
 		err     error
+		// labelErr is why the labels could not be read; the coins are
+		// listed without them.
+		labelErr error
 	}
 	sendDraftMsg struct {
 		id        int64
@@ -233,7 +246,9 @@ type Send struct {
 	loadErr      error
 	balance      core.Balance
 	tip          int32
-	coins        []*core.Output // unspent, largest first
+	coins        []coin // unspent, oldest first as on the Coins page
+	coinWidths   coinWidths
+	labelErr     error
 	spendable    btcutil.Amount // what automatic selection may spend
 	defaultRate  float64
 	chosen       map[wire.OutPoint]bool
@@ -243,6 +258,7 @@ type Send struct {
 	drafting     bool
 	draftErr     error
 	reviewStatus // the review screen's state, in send_review.go
+	feeStatus    // the fee suggestions, in send_fees.go
 }
 
 var _ common.Component = (*Send)(nil)
@@ -262,6 +278,7 @@ func NewSend(c common.Common, src SendSource, net *chaincfg.Params, opts ...Send
 	for _, o := range opts {
 		o(m)
 	}
+	m.feeSrc, _ = src.(FeeSource)
 	placeholders := [sendFieldCount]string{
 		"address or bitcoin: payment request",
 		"0.001, 50000 sat or max",
@@ -288,11 +305,13 @@ func (m *Send) newInput(placeholder string, limit int) textinput.Model {
 	return ti
 }
 
-// Init reads the wallet's coins and the default fee rate.
-func (m *Send) Init() tea.Cmd { return m.load() }
+// Init reads the wallet's coins and the default fee rate, and asks the
+// node for fee suggestions.
+func (m *Send) Init() tea.Cmd { return tea.Batch(m.load(), m.estimate()) }
 
-// Refresh re-reads the coins; the app calls it when the wallet changes.
-func (m *Send) Refresh() tea.Cmd { return m.load() }
+// Refresh re-reads the coins and the fee suggestions; the app calls it when
+// the send form is opened again.
+func (m *Send) Refresh() tea.Cmd { return tea.Batch(m.load(), m.estimate()) }
 
 // SetSize sets the size the flow draws in.
 func (m *Send) SetSize(width, height int) {
@@ -311,6 +330,7 @@ func (m *Send) Units() Units { return m.units }
 // SetUnits sets the units amounts are shown in, for the Settings tab.
 func (m *Send) SetUnits(u Units) {
 	m.units = u
+	m.coinWidths = measureCoins(m.coins, m.units)
 	m.validate()
 }
 
@@ -363,7 +383,7 @@ func (m *Send) ShortHelp() []key.Binding {
 func (m *Send) FullHelp() [][]key.Binding {
 	k, c := m.KeyMap, m.common.KeyMap
 	return [][]key.Binding{
-		{k.NextField, k.PrevField, k.Review, k.CoinControl, k.Close},
+		{k.NextField, k.PrevField, k.Review, k.CoinControl, k.Close, k.LowerFee, k.HigherFee, k.Refresh},
 		{c.Up, c.Down, k.ToggleCoin, k.DoneCoins},
 		{k.Force, k.Sign, k.Export, k.Edit, k.Confirm, k.Cancel},
 	}
@@ -388,6 +408,10 @@ func (m *Send) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case sendExportedMsg:
 		if msg.id == m.id && msg.seq == m.actSeq {
 			m.applyExported(msg)
+		}
+	case sendFeesMsg:
+		if msg.id == m.id && msg.seq == m.feeSeq {
+			m.applyFees(msg)
 		}
 	case tea.KeyPressMsg:
 		switch m.state {
@@ -429,6 +453,12 @@ func (m *Send) formKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.clampCoins()
 	case key.Matches(msg, k.Review):
 		return m.submit()
+	case key.Matches(msg, k.Refresh):
+		return m.Refresh()
+	case m.focus == sendFieldFee && key.Matches(msg, k.LowerFee):
+		m.pickFee(-1)
+	case m.focus == sendFieldFee && key.Matches(msg, k.HigherFee):
+		m.pickFee(+1)
 	default:
 		return m.editField(msg)
 	}
@@ -515,7 +545,7 @@ func (m *Send) submit() tea.Cmd {
 // load returns a command that reads the coins and the default fee rate.
 func (m *Send) load() tea.Cmd {
 	m.loadSeq++
-	id, seq, src := m.id, m.loadSeq, m.src
+	id, seq, src, net := m.id, m.loadSeq, m.src, m.net
 	return func() tea.Msg {
 		msg := sendLoadMsg{id: id, seq: seq}
 		if src == nil {
@@ -526,17 +556,27 @@ func (m *Send) load() tea.Cmd {
 		if msg.balance, _, msg.err = src.Balance(); msg.err != nil {
 			return msg
 		}
-		msg.coins, msg.tip, msg.err = src.Coins()
+		outs, tip, err := src.Coins()
+		if err != nil {
+			msg.err = err
+			return msg
+		}
+		lbls, err := src.Labels()
+		if err != nil {
+			msg.labelErr = err
+		}
+		msg.coins, msg.tip = buildCoins(outs, tip, lbls, net), tip
 		return msg
 	}
 }
 
-// applyLoad takes a coin read in: the list drops spent coins and chosen
-// coins that are gone, and the default fee rate fills an untouched field.
+// applyLoad takes a coin read in: the list drops chosen coins that are
+// gone, and the default fee rate fills the fee field unless the user typed
+// or picked a rate, so that a rate changed in Settings reaches the form.
 func (m *Send) applyLoad(msg sendLoadMsg) {
 	if msg.feeRate > 0 {
 		m.defaultRate = msg.feeRate
-		if !m.feeTouched && m.fields[sendFieldFee].Value() == "" {
+		if !m.feeTouched {
 			m.fields[sendFieldFee].SetValue(formatRate(msg.feeRate))
 		}
 	}
@@ -546,26 +586,18 @@ func (m *Send) applyLoad(msg sendLoadMsg) {
 		return
 	}
 	m.loaded = true
+	m.labelErr = msg.labelErr
 	m.balance, m.tip = msg.balance, msg.tip
-	m.coins = m.coins[:0]
+	m.coins = msg.coins
+	m.coinWidths = measureCoins(m.coins, m.units)
 	m.spendable = 0
 	present := map[wire.OutPoint]bool{}
-	for _, o := range msg.coins {
-		if o == nil || o.SpentBy != nil {
-			continue
-		}
-		m.coins = append(m.coins, o)
-		present[o.OutPoint] = true
-		if o.Spendable(msg.tip) {
-			m.spendable += o.Value
+	for _, c := range m.coins {
+		present[c.out.OutPoint] = true
+		if c.spendable() {
+			m.spendable += c.out.Value
 		}
 	}
-	slices.SortStableFunc(m.coins, func(a, b *core.Output) int {
-		if c := cmp.Compare(b.Value, a.Value); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.OutPoint.String(), b.OutPoint.String())
-	})
 	for op := range m.chosen {
 		if !present[op] {
 			delete(m.chosen, op)

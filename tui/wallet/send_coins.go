@@ -17,9 +17,9 @@ import (
 // spendable balance; known is false before the coins were read.
 func (m *Send) available() (total btcutil.Amount, chosen, known bool) {
 	if len(m.chosen) > 0 {
-		for _, o := range m.coins {
-			if m.chosen[o.OutPoint] {
-				total += o.Value
+		for _, c := range m.coins {
+			if m.chosen[c.out.OutPoint] {
+				total += c.out.Value
 			}
 		}
 		return total, true, true
@@ -30,9 +30,9 @@ func (m *Send) available() (total btcutil.Amount, chosen, known bool) {
 // chosenCoins returns the chosen coins in list order.
 func (m *Send) chosenCoins() []wire.OutPoint {
 	var ops []wire.OutPoint
-	for _, o := range m.coins {
-		if m.chosen[o.OutPoint] {
-			ops = append(ops, o.OutPoint)
+	for _, c := range m.coins {
+		if m.chosen[c.out.OutPoint] {
+			ops = append(ops, c.out.OutPoint)
 		}
 	}
 	return ops
@@ -47,15 +47,15 @@ func (m *Send) coinsKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.validate()
 	case key.Matches(msg, k.ToggleCoin):
 		if m.coinCursor < len(m.coins) {
-			o := m.coins[m.coinCursor]
+			c := m.coins[m.coinCursor]
 			switch {
-			case m.chosen[o.OutPoint]:
-				delete(m.chosen, o.OutPoint)
-			case !o.Mature(m.tip):
+			case m.chosen[c.out.OutPoint]:
+				delete(m.chosen, c.out.OutPoint)
+			case !c.mature:
 				m.coinNote = "That coin is newly mined and cannot be spent until it has 100 confirmations."
 				return nil
 			default:
-				m.chosen[o.OutPoint] = true
+				m.chosen[c.out.OutPoint] = true
 			}
 			m.coinNote = ""
 			m.cancelDraft()
@@ -71,7 +71,18 @@ func (m *Send) coinsKey(msg tea.KeyPressMsg) tea.Cmd {
 // titles.
 const coinHeaderLines = 3
 
-func (m *Send) coinRows() int { return max(m.common.Height-coinHeaderLines-1, 0) }
+// coinDetailShown reports whether the list is tall enough for the lines
+// about the coin under the cursor (a blank line, outpoint, address,
+// label), which show what the table cuts short.
+func (m *Send) coinDetailShown() bool { return m.common.Height >= coinsDetailH }
+
+func (m *Send) coinRows() int {
+	n := m.common.Height - coinHeaderLines - 1
+	if m.coinDetailShown() {
+		n -= coinsDetail
+	}
+	return max(n, 0)
+}
 
 func (m *Send) clampCoins() {
 	m.coinCursor, m.coinOffset = common.ClampCursor(m.coinCursor, m.coinOffset, len(m.coins), m.coinRows())

@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/btcsuite/btcd/btcutil/v2"
+	"github.com/btcsuite/btcd/wire/v2"
 
 	"github.com/satchelbtc/satchel/keystore"
 	"github.com/satchelbtc/satchel/tui/common"
@@ -266,12 +267,18 @@ func (m *Send) reviewLines(w int) []string {
 			common.Span{Text: common.Fit(mark, markW), Style: st.Accent}))
 	}
 
-	tail := []string{""}
-	field := func(name string, value ...common.Span) {
-		tail = append(tail, common.Line(w, st.Normal, append([]common.Span{{Text: fmt.Sprintf("%-7s ", name), Style: st.Normal}}, value...)...))
+	field := func(name string, value ...common.Span) string {
+		return common.Line(w, st.Normal, append([]common.Span{{Text: fmt.Sprintf("%-7s ", name), Style: st.Normal}}, value...)...)
 	}
 	text := func(s string) common.Span { return common.Span{Text: s, Style: st.Normal} }
-	field("Spends", text(m.inputsText()))
+	spends := []string{"", field("Spends", text(m.inputsText()))}
+	ins := m.inputLines(w)
+	var tail []string
+	field = func(name string, value ...common.Span) string {
+		l := common.Line(w, st.Normal, append([]common.Span{{Text: fmt.Sprintf("%-7s ", name), Style: st.Normal}}, value...)...)
+		tail = append(tail, l)
+		return l
+	}
 	if r.Fee >= 0 {
 		proof := common.Span{Text: " · amounts proven", Style: st.Success}
 		if !r.FeeProven {
@@ -304,18 +311,111 @@ func (m *Send) reviewLines(w int) []string {
 	case m.feeForced:
 		warn("This fee is above the wallet's limits (" + feeLimitsText() + "); you chose to pay it. Check it once more before you sign.")
 	}
+	switch f := m.frozenInputs(); {
+	case len(f) == 1:
+		warn("This payment spends frozen coin " + f[0] + ", which you chose in coin control; frozen coins are kept out of payments. Unchoose it there if that was not meant.")
+	case len(f) > 1:
+		warn(fmt.Sprintf("This payment spends %d frozen coins (%s), which you chose in coin control; frozen coins are kept out of payments. Unchoose them there if that was not meant.",
+			len(f), strings.Join(f, ", ")))
+	}
 	for _, s := range r.Warnings {
 		warn(s)
 	}
 	tail = append(tail, "")
 	tail = append(tail, m.actionLines(w)...)
 
-	room := m.common.Height - 1 - len(head) - len(tail)
-	if len(outs) > room && room >= 1 {
-		n := len(outs) - (room - 1)
-		outs = append(outs[:room-1], st.Muted.Render(common.Fit(fmt.Sprintf("  … and %d more outputs", n), w)))
+	room := m.common.Height - 1 - len(head) - len(spends) - len(tail)
+	outN, inN := len(outs), len(ins)
+	if outN+inN > room && room >= 2 {
+		// Each list keeps at least half of the room, or all it needs.
+		outN = min(outN, max(room/2, room-inN))
+		inN = min(inN, room-outN)
 	}
-	return append(append(head, outs...), tail...)
+	outs = cutList(outs, outN, func(n int) string {
+		return st.Muted.Render(common.Fit(fmt.Sprintf("  … and %d more outputs", n), w))
+	})
+	ins = cutList(ins, inN, func(n int) string {
+		return st.Muted.Render(common.Fit(fmt.Sprintf("  … and %d more coins", n), w))
+	})
+	out := append(append(head, outs...), spends...)
+	return append(append(out, ins...), tail...)
+}
+
+// cutList keeps the first n lines, the last of them saying how many more
+// there are (more writes it); n of 0 or less keeps them all, as the frame
+// cuts what does not fit.
+func cutList(lines []string, n int, more func(int) string) []string {
+	if n <= 0 || len(lines) <= n {
+		return lines
+	}
+	return append(lines[:n-1:n-1], more(len(lines)-(n-1)))
+}
+
+// inputLines names the coins the payment spends, one a line: outpoint,
+// amount and label, and whether the coin is frozen.
+func (m *Send) inputLines(w int) []string {
+	st := m.common.Styles
+	known := m.coinsByOutPoint()
+	txW := 9
+	if w >= 100 {
+		txW = 13
+	}
+	amtW, opW := 0, 0
+	for _, in := range m.review.Inputs {
+		amtW = max(amtW, len(inputAmount(in.Value, m.units)))
+		opW = max(opW, len(shortOutPoint(in.OutPoint, txW)))
+	}
+	var out []string
+	for _, in := range m.review.Inputs {
+		c, ok := known[in.OutPoint]
+		spans := []common.Span{
+			{Text: "  ", Style: st.Normal},
+			{Text: common.PadRight(shortOutPoint(in.OutPoint, txW), opW), Style: st.Hash},
+			{Text: "  " + common.PadLeft(inputAmount(in.Value, m.units), amtW), Style: st.Normal},
+		}
+		if ok && c.out.Frozen {
+			spans = append(spans, common.Span{Text: "  frozen", Style: st.Warning})
+		}
+		if ok && c.label != "" {
+			style := st.Label
+			if c.labelFrom != "" {
+				style = st.Muted
+			}
+			spans = append(spans, common.Span{Text: "  ", Style: st.Normal}, common.Span{Text: c.label, Style: style})
+		}
+		out = append(out, common.Line(w, st.Normal, spans...))
+	}
+	return out
+}
+
+// inputAmount writes an input's value, which a PSBT may not carry.
+func inputAmount(v int64, u Units) string {
+	if v < 0 {
+		return "unknown amount"
+	}
+	return formatAmount(btcutil.Amount(v), u, false)
+}
+
+// coinsByOutPoint indexes the coins read for coin control.
+func (m *Send) coinsByOutPoint() map[wire.OutPoint]coin {
+	known := make(map[wire.OutPoint]coin, len(m.coins))
+	for _, c := range m.coins {
+		known[c.out.OutPoint] = c
+	}
+	return known
+}
+
+// frozenInputs names the frozen coins the payment spends, which only coin
+// control can choose.
+func (m *Send) frozenInputs() []string {
+	known := m.coinsByOutPoint()
+	var out []string
+	for _, in := range m.review.Inputs {
+		if c, ok := known[in.OutPoint]; ok && c.out.Frozen {
+			out = append(out, shortOutPoint(in.OutPoint, 9))
+		}
+	}
+	return out
 }
 
 // inputsText sums up the coins the payment spends.

@@ -14,6 +14,7 @@ import (
 	"github.com/btcsuite/btcd/address/v2"
 	"github.com/btcsuite/btcd/btcutil/v2"
 	"github.com/btcsuite/btcd/chaincfg/v2"
+	"github.com/btcsuite/btcd/txscript/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
@@ -34,6 +35,20 @@ func sendRegAddr(t testing.TB, b byte) string {
 	return a.EncodeAddress()
 }
 
+// sendRegScript returns the output script of sendRegAddr(t, b).
+func sendRegScript(t testing.TB, b byte) []byte {
+	t.Helper()
+	a, err := address.DecodeAddress(sendRegAddr(t, b), &chaincfg.RegressionNetParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := txscript.PayToAddrScript(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // fakeSend is a wallet in memory that drafts payments with a fixed size of
 // 141 vB and records what the flow asks of it.
 type fakeSend struct {
@@ -47,6 +62,10 @@ type fakeSend struct {
 	draftErr  error
 	sendErr   error
 	coinsErr  error
+	// coinLabels are the wallet's labels by key; labelsErr fails their
+	// read.
+	coinLabels map[string]string
+	labelsErr  error
 	// negativeFee makes a forced draft's review show a negative fee, as
 	// a broken draft would.
 	negativeFee bool
@@ -79,12 +98,17 @@ func newFakeSend(t testing.TB) *fakeSend {
 		rate:     2,
 		password: "hunter2",
 		coins: []*core.Output{
-			{OutPoint: sendCoinB, Value: 20_000_000, Height: 150},
-			{OutPoint: sendCoinA, Value: 30_000_000, Height: 100},
-			{OutPoint: sendCoinC, Value: 10_000_000, Height: 120, Frozen: true},
-			{OutPoint: sendCoinD, Value: 5_000_000, Height: 0},
-			{OutPoint: sendCoinE, Value: 5_000_000_000, Height: 190, Coinbase: true},
-			{OutPoint: sendCoinF, Value: 7_000_000, Height: 90, SpentBy: &spent},
+			{OutPoint: sendCoinB, Value: 20_000_000, Height: 150, Script: sendRegScript(t, 0xb0)},
+			{OutPoint: sendCoinA, Value: 30_000_000, Height: 100, Script: sendRegScript(t, 0xa0)},
+			{OutPoint: sendCoinC, Value: 10_000_000, Height: 120, Frozen: true, Script: sendRegScript(t, 0xc0)},
+			{OutPoint: sendCoinD, Value: 5_000_000, Height: 0, Script: sendRegScript(t, 0xd0)},
+			{OutPoint: sendCoinE, Value: 5_000_000_000, Height: 190, Coinbase: true, Script: sendRegScript(t, 0xe0)},
+			{OutPoint: sendCoinF, Value: 7_000_000, Height: 90, SpentBy: &spent, Script: sendRegScript(t, 0xf0)},
+		},
+		coinLabels: map[string]string{
+			core.OutputLabelKey(sendCoinA):  "salary",
+			core.TxLabelKey(sendCoinB.Hash): "from Bob",
+			core.OutputLabelKey(sendCoinC):  "exchange dust — do not merge",
 		},
 		reviews: map[*core.Draft]*psbtx.Review{},
 	}
@@ -97,8 +121,10 @@ func (f *fakeSend) Balance() (core.Balance, int32, error) {
 func (f *fakeSend) Coins() ([]*core.Output, int32, error) { return f.coins, f.tip, f.coinsErr }
 
 func (f *fakeSend) DefaultFeeRate() float64 { return f.rate }
-func (f *fakeSend) Unlocked() bool          { return f.unlocked }
-func (f *fakeSend) WatchOnly() bool         { return f.watchOnly }
+
+func (f *fakeSend) Labels() (map[string]string, error) { return f.coinLabels, f.labelsErr }
+func (f *fakeSend) Unlocked() bool                     { return f.unlocked }
+func (f *fakeSend) WatchOnly() bool                    { return f.watchOnly }
 
 func (f *fakeSend) coin(op wire.OutPoint) *core.Output {
 	for _, o := range f.coins {
@@ -203,7 +229,7 @@ func sendRun(t testing.TB, m *Send, cmd tea.Cmd) tea.Msg {
 			t.Fatal("the send flow keeps issuing commands")
 		}
 		switch msg := cmd().(type) {
-		case sendLoadMsg, sendDraftMsg, sendSignedMsg, sendExportedMsg:
+		case sendLoadMsg, sendDraftMsg, sendSignedMsg, sendExportedMsg, sendFeesMsg:
 			_, next := m.Update(msg)
 			step(next, depth+1)
 		case tea.BatchMsg:
@@ -726,12 +752,13 @@ func TestSendCoinControl(t *testing.T) {
 	if m.state != sendStateCoins || m.Capturing() {
 		t.Fatalf("ctrl+o did not open coin control")
 	}
-	// Largest first, the spent coin left out: E (immature), A, B, C (frozen), D.
+	// Oldest first as on the Coins page, the spent coin left out: A,
+	// C (frozen), B, E (immature), D (unconfirmed).
 	sendShows(t, m, "50.00000000 BTC", "frozen", "immature", "unconfirmed")
 	sendHides(t, m, "0.07000000 BTC")
-	m.press(t, "space")
+	m.press(t, "j", "j", "j", "space")
 	sendShows(t, m, "cannot be spent until it has 100 confirmations")
-	m.press(t, "j", "j", "space", "j", "space") // B and the frozen C
+	m.press(t, "k", "space", "k", "space") // B and the frozen C
 	sendShows(t, m, "2 of 5 chosen · 0.30000000 BTC")
 	m.press(t, "enter")
 	if m.state != sendStateForm {
@@ -746,8 +773,8 @@ func TestSendCoinControl(t *testing.T) {
 	m.press(t, "ctrl+u")
 	m.typeIn(t, "0.25")
 	m.press(t, "enter")
-	if len(src.reqs) != 1 || !slices.Equal(src.reqs[0].Coins, []wire.OutPoint{sendCoinB, sendCoinC}) {
-		t.Fatalf("draft requests %+v, want coins B and C", src.reqs)
+	if len(src.reqs) != 1 || !slices.Equal(src.reqs[0].Coins, []wire.OutPoint{sendCoinC, sendCoinB}) {
+		t.Fatalf("draft requests %+v, want coins C and B", src.reqs)
 	}
 	sendShows(t, m, "Spends  2 coins worth 0.30000000 BTC")
 }
@@ -943,7 +970,7 @@ func TestSendKeyMapHelp(t *testing.T) {
 	for _, g := range m.FullHelp() {
 		n += len(g)
 	}
-	if n != 15 {
-		t.Errorf("help overlay lists %d bindings, want 15", n)
+	if n != 18 {
+		t.Errorf("help overlay lists %d bindings, want 18", n)
 	}
 }

@@ -5,11 +5,11 @@ package wallet
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
@@ -104,6 +104,11 @@ func (m *Send) formLines(w int) []string {
 			out = append(out, st.Error.Render(common.Fit(l, w)))
 		}
 	}
+	if room := m.common.Height - 1 - len(out) - 1; room > 0 {
+		if fl := m.feeLines(w, room); len(fl) > 0 {
+			out = append(append(out, ""), fl...)
+		}
+	}
 	return out
 }
 
@@ -160,6 +165,9 @@ func (m *Send) hint(i int) string {
 			return fmt.Sprintf("above %s sat/vB, very likely a mistake: the review asks to confirm it",
 				common.FormatInt(core.AbsurdFeeRateSatVB))
 		}
+		if m.focus == sendFieldFee && len(m.suggestedRates()) > 0 {
+			return m.feeHint()
+		}
 		if m.defaultRate > 0 {
 			return "satoshis per virtual byte; the default is " + formatRate(m.defaultRate)
 		}
@@ -181,6 +189,45 @@ func (m *Send) coinsSummary() string {
 		s = "coin"
 	}
 	return fmt.Sprintf("Coins: %d chosen %s, %s (%s to change)", n, s, formatAmount(avail, m.units, false), k)
+}
+
+// coinRow draws coin i of the coin control list as the Coins page draws
+// its rows, with a box that says whether it is chosen.
+func (m *Send) coinRow(l coinsLayout, i int) string {
+	c := m.coins[i]
+	st := m.common.Styles
+	sel, box := "  ", "[ ] "
+	if i == m.coinCursor {
+		sel = "> "
+	}
+	if m.chosen[c.out.OutPoint] {
+		box = "[x] "
+	}
+	op := common.Fit(shortOutPoint(c.out.OutPoint, l.txW), l.opW)
+	addr := common.Fit(common.ShortID(c.addr, l.addrW), l.addrW)
+	if c.addr == "" {
+		addr = common.Fit("no address", l.addrW)
+	}
+	amt := common.PadLeft(formatAmount(c.out.Value, m.units, false), l.amountW)
+	confs := common.PadLeft(confsText(c.confs), l.confW)
+	state := common.Fit(c.state(), l.stateW)
+	label := common.Fit(c.label, l.labelW)
+	if i == m.coinCursor {
+		return st.Selected.Render(common.Fit(l.cells(gap, sel+box, op, addr, amt, confs, state, label), l.width))
+	}
+	confStyle := st.Confirmed
+	if c.confs <= 0 {
+		confStyle = st.Unconfirmed
+	}
+	labelStyle := st.Label
+	if c.labelFrom != "" {
+		labelStyle = st.Muted
+	}
+	n := st.Normal.Render
+	label = labelStyle.Render(common.Fit(c.label, min(ansi.StringWidth(c.label), l.labelW)))
+	s := l.cells(n(gap), n(sel+box), st.Hash.Render(op), st.Address.Render(addr), n(amt), confStyle.Render(confs),
+		n(state), label)
+	return common.Line(l.width, st.Normal, common.Span{Text: s})
 }
 
 // coinLines draws the coin control list.
@@ -208,47 +255,23 @@ func (m *Send) coinLines(w int) []string {
 	case len(m.coins) == 0:
 		return append(out, st.Muted.Render(common.Fit("The wallet has no coins.", w)))
 	}
-	amtW := len("amount")
-	for _, o := range m.coins {
-		amtW = max(amtW, len(formatAmount(o.Value, m.units, false)))
+	if m.labelErr != nil {
+		out = append(out, st.Warning.Render(common.Fit("Labels could not be read: "+m.labelErr.Error(), w)))
 	}
-	const confW = len("unconfirmed")
-	row := func(sel, box, amt, conf, coin, flags string) string {
-		return sel + box + " " + common.PadLeft(amt, amtW) + "  " + common.PadLeft(conf, confW) + "  " + coin + "  " + flags
-	}
-	coinW := max(w-2-3-1-amtW-2-confW-2-2-len("immature"), 13)
-	out = append(out, st.TableHeader.Render(common.Fit(row("  ", "   ", "amount", "confs", common.Fit("coin", coinW), ""), w)))
+	const mark = len("> [x] ")
+	l := layoutCoins(w, mark, m.coinWidths)
+	head := l.cells(gap, strings.Repeat(" ", mark), common.Fit("outpoint", l.opW), common.Fit("address", l.addrW),
+		common.PadLeft("amount", l.amountW), common.PadLeft("confs", l.confW), common.Fit("state", l.stateW), common.Fit("label", l.labelW))
+	out = append(out, st.TableHeader.Render(common.Fit(head, w)))
 	for i := m.coinOffset; i < min(m.coinOffset+m.coinRows(), len(m.coins)); i++ {
-		o := m.coins[i]
-		box := "[ ]"
-		if m.chosen[o.OutPoint] {
-			box = "[x]"
+		out = append(out, m.coinRow(l, i))
+	}
+	if m.coinDetailShown() && m.coinCursor < len(m.coins) {
+		for len(out) < m.common.Height-1-coinsDetail {
+			out = append(out, "")
 		}
-		conf, confStyle := "unconfirmed", st.Unconfirmed
-		if c := o.Confirmations(m.tip); c > 0 {
-			conf, confStyle = common.FormatInt(int64(c)), st.Confirmed
-		}
-		var flags []string
-		if o.Frozen {
-			flags = append(flags, "frozen")
-		}
-		if !o.Mature(m.tip) {
-			flags = append(flags, "immature")
-		}
-		vout := ":" + strconv.FormatUint(uint64(o.OutPoint.Index), 10)
-		coin := common.Fit(common.ShortID(o.OutPoint.Hash.String(), max(coinW-len(vout), 5))+vout, coinW)
-		amt := formatAmount(o.Value, m.units, false)
-		if i == m.coinCursor {
-			out = append(out, st.Selected.Render(common.Fit(row("> ", box, amt, conf, coin, strings.Join(flags, " ")), w)))
-			continue
-		}
-		n := st.Normal
-		out = append(out, common.Line(w, n,
-			common.Span{Text: "  " + box + " " + common.PadLeft(amt, amtW) + "  ", Style: n},
-			common.Span{Text: common.PadLeft(conf, confW), Style: confStyle},
-			common.Span{Text: "  ", Style: n},
-			common.Span{Text: coin, Style: st.Hash},
-			common.Span{Text: "  " + strings.Join(flags, " "), Style: n}))
+		out = append(out, "")
+		out = append(out, coinDetailLines(st, m.coins[m.coinCursor], w, "none")...)
 	}
 	return out
 }
