@@ -59,7 +59,7 @@ func (m *Receive) layoutLines(w, h int) []string {
 			}
 			// The title and address above, the rest beside the code.
 			if beside && whole && addrW > tw && addrW <= w {
-				head, body := m.headLines(w), m.bodyLines(tw)
+				head, body := m.headLines(w), m.bodyLines(tw, false)
 				if len(head)+max(len(body), len(c.Lines)) <= h {
 					return m.besideQR(c, body, head)
 				}
@@ -120,7 +120,7 @@ func (m *Receive) textLines(w int) []string {
 		return []string{st.Title.Render(common.Fit("Receive", w)),
 			st.Muted.Render(common.Fit("Getting a receive address…", w))}
 	}
-	return append(m.headLines(w), m.bodyLines(w)...)
+	return append(m.headLines(w), m.bodyLines(w, len(m.addr.EncodeAddress()) > w)...)
 }
 
 // headLines draws the title and the address, on one line: shortened in the
@@ -134,15 +134,15 @@ func (m *Receive) headLines(w int) []string {
 }
 
 // bodyLines draws what follows the address: the amount, the request and
-// the keys.
-func (m *Receive) bodyLines(w int) []string {
+// the keys; shortened says the address above was cut.
+func (m *Receive) bodyLines(w int, shortened bool) []string {
 	st := m.common.Styles
 	var out []string
 	add := func(s string) { out = append(out, st.Normal.Render(common.Fit(s, w))) }
 	addr := func(s string) { out = append(out, st.Address.Render(common.Fit(s, w))) }
 	section := func(s string) { out = append(out, st.Subtitle.Render(common.Fit(s, w))) }
 
-	if len(m.addr.EncodeAddress()) > w {
+	if shortened {
 		out = append(out, st.Muted.Render(common.Fit(m.KeyMap.FullAddress.Help().Key+" shows the address in full", w)))
 	} else {
 		add("")
@@ -164,12 +164,40 @@ func (m *Receive) bodyLines(w int) []string {
 	}
 	add("")
 	section("Payment request (BIP21)")
-	addr(common.ShortID(m.uri, w))
+	for _, l := range uriLines(m.uri, m.addr.EncodeAddress(), w) {
+		addr(l)
+	}
 	add("")
 	k := m.KeyMap
-	out = append(out, st.Muted.Render(common.Fit(k.NewAddress.Help().Key+" new address · "+k.EditAmount.Help().Key+
-		" amount · "+k.FullAddress.Help().Key+" full address", w)))
+	out = append(out, st.Muted.Render(common.Fit(k.NewAddress.Help().Key+" new address · "+k.EditAmount.Help().Key+" amount", w)))
 	return out
+}
+
+// uriLines lays a payment request out in lines of w cells without breaking
+// its address: one line when it fits, else the scheme, the address and the
+// parameters as many to a line as fit. An address wider than w is shortened
+// in the middle; long parameters are wrapped.
+func uriLines(uri, addr string, w int) []string {
+	if len(uri) <= w {
+		return []string{uri}
+	}
+	scheme, rest, ok := strings.Cut(uri, addr)
+	if !ok {
+		return common.HardWrap(uri, w)
+	}
+	parts := []string{scheme, common.ShortID(addr, w)}
+	if rest != "" {
+		parts = append(parts, common.HardWrap(rest, w)...)
+	}
+	var lines []string
+	for _, p := range parts {
+		if n := len(lines); n > 0 && len(lines[n-1])+len(p) <= w {
+			lines[n-1] += p
+			continue
+		}
+		lines = append(lines, p)
+	}
+	return lines
 }
 
 // fullLines draws the address alone: in groups of four characters,

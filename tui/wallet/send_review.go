@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/btcsuite/btcd/btcutil/v2"
 	"github.com/btcsuite/btcd/wire/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/satchelbtc/satchel/keystore"
 	"github.com/satchelbtc/satchel/tui/common"
@@ -356,14 +357,11 @@ func cutList(lines []string, n int, more func(int) string) []string {
 func (m *Send) inputLines(w int) []string {
 	st := m.common.Styles
 	known := m.coinsByOutPoint()
-	txW := 9
-	if w >= 100 {
-		txW = 13
-	}
+	txW := reviewTxW(w)
 	amtW, opW := 0, 0
 	for _, in := range m.review.Inputs {
-		amtW = max(amtW, len(inputAmount(in.Value, m.units)))
-		opW = max(opW, len(shortOutPoint(in.OutPoint, txW)))
+		amtW = max(amtW, ansi.StringWidth(inputAmount(in.Value, m.units)))
+		opW = max(opW, ansi.StringWidth(shortOutPoint(in.OutPoint, txW)))
 	}
 	var out []string
 	for _, in := range m.review.Inputs {
@@ -386,6 +384,15 @@ func (m *Send) inputLines(w int) []string {
 		out = append(out, common.Line(w, st.Normal, spans...))
 	}
 	return out
+}
+
+// reviewTxW is how much of a txid the review shows in an outpoint: as
+// much as the Coins page at the same width.
+func reviewTxW(w int) int {
+	if w >= 100 {
+		return 13
+	}
+	return 9
 }
 
 // inputAmount writes an input's value, which a PSBT may not carry.
@@ -412,7 +419,7 @@ func (m *Send) frozenInputs() []string {
 	var out []string
 	for _, in := range m.review.Inputs {
 		if c, ok := known[in.OutPoint]; ok && c.out.Frozen {
-			out = append(out, shortOutPoint(in.OutPoint, 9))
+			out = append(out, shortOutPoint(in.OutPoint, reviewTxW(m.common.Width)))
 		}
 	}
 	return out

@@ -851,6 +851,40 @@ func TestSendView(t *testing.T) {
 			m.press(t, "ctrl+o", "j", "space")
 			return m
 		}},
+		{"coins_120x40", 120, 40, func(t *testing.T) *Send {
+			m := newSendPage(t, newFakeSend(t), &chaincfg.RegressionNetParams, 120, 40)
+			m.press(t, "ctrl+o", "j", "space")
+			return m
+		}},
+		{"form_fees_80x24", 80, 24, func(t *testing.T) *Send {
+			m := newSendPage(t, newFeeSend(t), &chaincfg.RegressionNetParams, 80, 24)
+			sendFill(t, m, sendRegAddr(t, 0xab), "0.001", "", "coffee")
+			m.press(t, "shift+tab", "right")
+			return m
+		}},
+		{"form_fees_120x40", 120, 40, func(t *testing.T) *Send {
+			m := newSendPage(t, newFeeSend(t), &chaincfg.RegressionNetParams, 120, 40)
+			sendFill(t, m, sendRegAddr(t, 0xab), "0.001", "", "coffee")
+			m.press(t, "shift+tab", "right")
+			return m
+		}},
+		{"form_fees_estimating_80x24", 80, 24, func(t *testing.T) *Send {
+			m := NewSend(common.NewCommon(t.Context(), 80, 24), newFeeSend(t), &chaincfg.RegressionNetParams)
+			_ = m.Init() // the estimate is still out
+			sendRun(t, m, m.load())
+			return m
+		}},
+		{"form_fees_failed_80x24", 80, 24, func(t *testing.T) *Send {
+			src := newFeeSend(t)
+			src.err = errors.New("the node is still syncing headers (block 1,200 of 870,000)")
+			return newSendPage(t, src, &chaincfg.RegressionNetParams, 80, 24)
+		}},
+		{"review_coins_80x24", 80, 24, func(t *testing.T) *Send {
+			return frozenReviewed(t, 80, 24)
+		}},
+		{"review_coins_120x40", 120, 40, func(t *testing.T) *Send {
+			return frozenReviewed(t, 120, 40)
+		}},
 		{"review_80x24", 80, 24, func(t *testing.T) *Send {
 			return sendReviewed(t, newFakeSend(t), 80, 24)
 		}},
@@ -900,6 +934,19 @@ func TestSendView(t *testing.T) {
 			golden.RequireEqual(t, v)
 		})
 	}
+}
+
+// frozenReviewed reviews a payment from coins A and the frozen C, chosen in
+// coin control.
+func frozenReviewed(t *testing.T, w, h int) *Send {
+	t.Helper()
+	m := newSendPage(t, newFakeSend(t), &chaincfg.RegressionNetParams, w, h)
+	sendFill(t, m, sendRegAddr(t, 0xab), "0.001", "10", "coffee")
+	m.press(t, "ctrl+o", "space", "j", "space", "enter", "enter")
+	if m.state != sendStateReview {
+		t.Fatalf("no review:\n%s", sendScreen(m))
+	}
+	return m
 }
 
 // TestSendSmallTerminals checks that every screen fits sizes down to a

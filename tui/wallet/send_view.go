@@ -5,6 +5,7 @@ package wallet
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -104,10 +105,17 @@ func (m *Send) formLines(w int) []string {
 			out = append(out, st.Error.Render(common.Fit(l, w)))
 		}
 	}
-	if room := m.common.Height - 1 - len(out) - 1; room > 0 {
-		if fl := m.feeLines(w, room); len(fl) > 0 {
-			out = append(append(out, ""), fl...)
-		}
+	// The suggestions come last, after a blank line; they give that line
+	// up rather than be cut, and are cut rather than push out the rest.
+	room := m.common.Height - 1 - len(out)
+	switch all := m.feeLines(w, math.MaxInt); {
+	case len(all) == 0:
+	case len(all) < room:
+		out = append(append(out, ""), all...)
+	case len(all) == room:
+		out = append(out, all...)
+	case room > 1:
+		out = append(append(out, ""), m.feeLines(w, room-1)...)
 	}
 	return out
 }

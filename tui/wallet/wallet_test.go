@@ -342,10 +342,17 @@ func TestReceiveView(t *testing.T) {
 		{"amount_sats_120x40", 120, 40, "50000 sat", true},
 		{"amount_error_80x24", 80, 24, "1,5", false},
 		{"small_60x16", 60, 16, "", false},
+		{"taproot_80x24", 80, 24, "", false},
+		{"taproot_120x40", 120, 40, "0.001", false},
+		{"taproot_narrow_50x20", 50, 20, "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := newReceive(t, sampleWallet(), tt.w, tt.h)
+			src := sampleWallet()
+			if strings.HasPrefix(tt.name, "taproot") {
+				src.addrs = []string{addrTR}
+			}
+			m := newReceive(t, src, tt.w, tt.h)
 			if tt.newAdr {
 				send(t, m, keyMsg("n"))
 			}
@@ -357,6 +364,183 @@ func TestReceiveView(t *testing.T) {
 			tuitest.AssertFits(t, v, tt.w, tt.h)
 			golden.RequireEqual(t, v)
 		})
+	}
+}
+
+// TestReceiveFullView draws the address alone, in groups of four.
+func TestReceiveFullView(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}, {40, 12}} {
+		t.Run(fmt.Sprintf("full_%dx%d", size[0], size[1]), func(t *testing.T) {
+			src := sampleWallet()
+			src.addrs = []string{addrTR}
+			m := newReceive(t, src, size[0], size[1])
+			send(t, m, keyMsg("enter"))
+			v := m.View().Content
+			tuitest.AssertFits(t, v, size[0], size[1])
+			golden.RequireEqual(t, v)
+		})
+	}
+}
+
+func TestAddressGroups(t *testing.T) {
+	tests := []struct {
+		a    string
+		w    int
+		want []string
+	}{
+		{"bc1qw508d6", 80, []string{"bc1q w508 d6"}},
+		{"bc1qw508d6", 9, []string{"bc1q w508", "d6"}},
+		{"bc1qw508d6", 2, []string{"bc1q", "w508", "d6"}},
+		{"", 10, nil},
+	}
+	for _, tt := range tests {
+		if got := addressGroups(tt.a, tt.w); strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("addressGroups(%q, %d) = %q, want %q", tt.a, tt.w, got, tt.want)
+		}
+	}
+}
+
+// gapWallet is fakeSource with a receive chain: used is one more than the
+// highest index paid, limit the gap limit.
+type gapWallet struct {
+	*fakeSource
+	used, limit uint32
+	gapErr      error
+	shown       []uint32
+}
+
+func (g *gapWallet) ReceiveGap() (next, used, limit uint32, err error) {
+	return uint32(g.next), g.used, g.limit, g.gapErr
+}
+
+func (g *gapWallet) ReceiveAddress(index uint32) (string, error) {
+	g.shown = append(g.shown, index)
+	return g.addrs[int(index)%len(g.addrs)], nil
+}
+
+func TestBeyondGap(t *testing.T) {
+	tests := []struct {
+		next, used, limit uint32
+		warn              bool
+	}{
+		{0, 0, 20, false},
+		{19, 0, 20, false}, // #19 is the 20th: a restore finds it
+		{20, 0, 20, true},
+		{24, 5, 20, false},
+		{25, 5, 20, true},
+		{40, 5, 20, true},
+		{3, 0, 0, false}, // no limit known
+	}
+	for _, tt := range tests {
+		if got := beyondGap(tt.next, tt.used, tt.limit) != nil; got != tt.warn {
+			t.Errorf("beyondGap(%d, %d, %d) = %v, want %v", tt.next, tt.used, tt.limit, got, tt.warn)
+		}
+	}
+}
+
+func TestGapText(t *testing.T) {
+	tests := []struct {
+		g    gapWarning
+		want string
+	}{
+		{gapWarning{next: 20, used: 0, limit: 20}, "Addresses #0–#19 were handed out and none of them has received a payment yet. " +
+			"A wallet restored from this seed with a gap limit of 20 looks at the first 20 addresses only, so it would not find " +
+			"payments to #20 unless one of those is paid first. This wallet itself will see them."},
+		{gapWarning{next: 25, used: 5, limit: 20}, "Addresses #5–#24 were handed out after #4, the last one paid, and none of them " +
+			"has received a payment yet. A wallet restored from this seed with a gap limit of 20 looks 20 addresses past the last " +
+			"one paid, so it would not find payments to #25 unless one of those is paid first. This wallet itself will see them."},
+		{gapWarning{next: 4, used: 3, limit: 1}, "Address #3 was handed out and has not received a payment yet. A wallet restored " +
+			"from this seed with a gap limit of 1 looks 1 addresses past the last one paid, so it would not find payments to #4 " +
+			"unless one of those is paid first. This wallet itself will see them."},
+	}
+	for _, tt := range tests {
+		if got := gapText(&tt.g); got != tt.want {
+			t.Errorf("gapText(%+v) =\n%s\nwant\n%s", tt.g, got, tt.want)
+		}
+	}
+}
+
+func TestReceiveGapWarning(t *testing.T) {
+	src := &gapWallet{fakeSource: sampleWallet(), limit: 20}
+	src.next = 3
+	m := newReceive(t, src, 80, 24)
+	if m.gap != nil || m.index != 3 {
+		t.Fatalf("within the gap limit: warning %v, address #%d", m.gap, m.index)
+	}
+	// Handing out #20 with nothing paid yet asks first, keeping #3.
+	src.next = 20
+	send(t, m, keyMsg("n"))
+	if m.gap == nil || src.next != 20 || !m.Capturing() {
+		t.Fatalf("no warning before #20 (handed out up to %d)", src.next)
+	}
+	v := plain(m.View().Content)
+	for _, want := range []string{"! Address #20 is beyond the gap limit", "enter hand out #20 anyway · esc keep #3"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("warning does not show %q:\n%s", want, v)
+		}
+	}
+	if h := bindingDescs(m.ShortHelp()); strings.Join(h, ",") != "hand it out anyway,keep the last address" {
+		t.Errorf("help while warning: %v", h)
+	}
+	send(t, m, keyMsg("esc"))
+	if m.gap != nil || m.index != 3 || src.next != 20 {
+		t.Errorf("esc: warning %v, address #%d, handed out up to %d; want #3 kept", m.gap, m.index, src.next)
+	}
+	// Asked again and confirmed, #20 is handed out.
+	send(t, m, keyMsg("n"))
+	send(t, m, keyMsg("enter"))
+	if m.gap != nil || m.index != 20 || src.next != 21 {
+		t.Errorf("enter: warning %v, address #%d, handed out up to %d; want #20", m.gap, m.index, src.next)
+	}
+}
+
+// TestReceiveGapWarningFirstAddress: a page that opens beyond the gap
+// limit asks before handing out its first address, and esc shows the
+// newest handed-out one again.
+func TestReceiveGapWarningFirstAddress(t *testing.T) {
+	src := &gapWallet{fakeSource: sampleWallet(), used: 5, limit: 20}
+	src.next = 25
+	m := newReceive(t, src, 80, 24)
+	v := plain(m.View().Content)
+	if m.gap == nil || !strings.Contains(v, "esc show #24 again") {
+		t.Fatalf("no warning before the first address:\n%s", v)
+	}
+	send(t, m, keyMsg("esc"))
+	if m.addr == nil || m.index != 24 || src.next != 25 || len(src.shown) != 1 {
+		t.Errorf("esc shows #%d (addr %v), handed out up to %d; want #24 again", m.index, m.addr, src.next)
+	}
+
+	src.gapErr = errors.New("wallet.db: database not open")
+	send(t, m, keyMsg("n"))
+	v = strings.Join(strings.Fields(strings.NewReplacer("█", " ", "▀", " ", "▄", " ").Replace(plain(m.View().Content))), " ")
+	if !strings.Contains(v, "Could not get a receive address: checking the gap limit: wallet.db: database not open") {
+		t.Errorf("gap read error not shown:\n%s", v)
+	}
+}
+
+func TestReceiveGapView(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		for _, first := range []bool{false, true} {
+			name := fmt.Sprintf("gap_%dx%d", size[0], size[1])
+			if first {
+				name = fmt.Sprintf("gap_first_%dx%d", size[0], size[1])
+			}
+			t.Run(name, func(t *testing.T) {
+				src := &gapWallet{fakeSource: sampleWallet(), used: 5, limit: 20}
+				src.next = 7
+				if first {
+					src.next = 25
+				}
+				m := newReceive(t, src, size[0], size[1])
+				if !first {
+					src.next = 25
+					send(t, m, keyMsg("n"))
+				}
+				v := m.View().Content
+				tuitest.AssertFits(t, v, size[0], size[1])
+				golden.RequireEqual(t, v)
+			})
+		}
 	}
 }
 
@@ -540,6 +724,26 @@ func TestKeyMapHelpAndConflicts(t *testing.T) {
 			if shared[k] {
 				t.Errorf("%s uses %q, a shared key", b.name, k)
 			}
+		}
+	}
+}
+
+func TestURILines(t *testing.T) {
+	uri := "bitcoin:" + addrWPKH + "?amount=0.001"
+	tests := []struct {
+		w    int
+		want []string
+	}{
+		{80, []string{uri}},
+		{50, []string{"bitcoin:" + addrWPKH, "?amount=0.001"}},
+		{43, []string{"bitcoin:", addrWPKH, "?amount=0.001"}},
+		{20, []string{"bitcoin:", common.ShortID(addrWPKH, 20), "?amount=0.001"}},
+		{8, []string{"bitcoin:", common.ShortID(addrWPKH, 8), "?amount=", "0.001"}},
+	}
+	for _, tt := range tests {
+		got := uriLines(uri, addrWPKH, tt.w)
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("uriLines(%d) = %q, want %q", tt.w, got, tt.want)
 		}
 	}
 }
