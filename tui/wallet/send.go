@@ -129,9 +129,9 @@ func DefaultSendKeyMap() SendKeyMap {
 		Edit:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "edit")),
 		Confirm:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm")),
 		Cancel:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-		LowerFee:    key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "lower suggested fee (in the fee field)")),
-		HigherFee:   key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "higher suggested fee (in the fee field)")),
-		Refresh:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh coins and fee suggestions")),
+		LowerFee:    key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "lower fee suggestion")),
+		HigherFee:   key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "higher fee suggestion")),
+		Refresh:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh coins and fees")),
 	}
 }
 
@@ -379,14 +379,17 @@ func (m *Send) ShortHelp() []key.Binding {
 	return []key.Binding{k.NextField, k.Review, k.CoinControl, k.Close}
 }
 
-// FullHelp returns every binding of the flow for the help overlay.
+// FullHelp returns the bindings of the screen shown for the help overlay,
+// so that it fits 80×24.
 func (m *Send) FullHelp() [][]key.Binding {
 	k, c := m.KeyMap, m.common.KeyMap
-	return [][]key.Binding{
-		{k.NextField, k.PrevField, k.Review, k.CoinControl, k.Close, k.LowerFee, k.HigherFee, k.Refresh},
-		{c.Up, c.Down, k.ToggleCoin, k.DoneCoins},
-		{k.Force, k.Sign, k.Export, k.Edit, k.Confirm, k.Cancel},
+	switch m.state {
+	case sendStateCoins:
+		return [][]key.Binding{{c.Up, c.Down, k.ToggleCoin, k.DoneCoins}}
+	case sendStateReview:
+		return [][]key.Binding{{k.Force, k.Sign, k.Export, k.Edit, k.Confirm, k.Cancel}}
 	}
+	return [][]key.Binding{{k.NextField, k.PrevField, k.Review, k.CoinControl, k.Close}, {k.LowerFee, k.HigherFee, k.Refresh}}
 }
 
 // Update handles keys and pastes for the screen shown and applies the

@@ -1012,12 +1012,17 @@ func TestSendKeyMapHelp(t *testing.T) {
 			}
 		}
 	}
+	// The overlay lists the keys of the screen shown, and all of them
+	// over the three screens.
 	m := NewSend(common.NewCommon(t.Context(), 80, 24), newFakeSend(t), &chaincfg.RegressionNetParams)
 	n := 0
-	for _, g := range m.FullHelp() {
-		n += len(g)
+	for _, st := range []sendState{sendStateForm, sendStateCoins, sendStateReview} {
+		m.state = st
+		for _, g := range m.FullHelp() {
+			n += len(g)
+		}
 	}
 	if n != 18 {
-		t.Errorf("help overlay lists %d bindings, want 18", n)
+		t.Errorf("help overlay lists %d bindings over the screens, want 18", n)
 	}
 }
