@@ -221,3 +221,33 @@ func TestFullnessText(t *testing.T) {
 		t.Errorf("two equal blocks: %q", got)
 	}
 }
+
+// TestSendDefaultFeeRateFollowsSettings: a new default fee rate replaces
+// the old one in an untouched fee field when the form is read again, and
+// never a rate the user typed; a reset form starts from the new default.
+func TestSendDefaultFeeRateFollowsSettings(t *testing.T) {
+	src := newFakeSend(t)
+	m := newSendPage(t, src, &chaincfg.RegressionNetParams, 80, 24)
+	if got := m.fields[sendFieldFee].Value(); got != "2" {
+		t.Fatalf("fee field = %q, want the default 2", got)
+	}
+	src.rate = 7
+	sendRun(t, m, m.Refresh())
+	if got := m.fields[sendFieldFee].Value(); got != "7" {
+		t.Errorf("after the default became 7 the fee field is %q", got)
+	}
+	sendShows(t, m, "the default is 7")
+
+	m.focusField(sendFieldFee)
+	m.press(t, "ctrl+u")
+	m.typeIn(t, "12")
+	src.rate = 9
+	sendRun(t, m, m.Refresh())
+	if got := m.fields[sendFieldFee].Value(); got != "12" {
+		t.Errorf("a new default replaced the typed rate: %q", got)
+	}
+	m.Reset()
+	if got := m.fields[sendFieldFee].Value(); got != "9" {
+		t.Errorf("a reset form holds %q, want the default 9", got)
+	}
+}
