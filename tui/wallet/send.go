@@ -566,7 +566,7 @@ func (m *Send) load() tea.Cmd {
 		}
 		lbls, err := src.Labels()
 		if err != nil {
-			msg.labelErr = err
+			lbls, msg.labelErr = nil, err
 		}
 		msg.coins, msg.tip = buildCoins(outs, tip, lbls, net), tip
 		return msg

@@ -1026,3 +1026,88 @@ func TestSendKeyMapHelp(t *testing.T) {
 		t.Errorf("help overlay lists %d bindings over the screens, want 18", n)
 	}
 }
+
+// TestSendCoinControlColumns: coin control shows each coin's label,
+// address and confirmations, and lists the coins in the order of the Coins
+// page, with the same sort.
+func TestSendCoinControlColumns(t *testing.T) {
+	src := newFakeSend(t)
+	m := newSendPage(t, src, &chaincfg.RegressionNetParams, 120, 40)
+	m.press(t, "ctrl+o")
+	for _, want := range []struct {
+		op    wire.OutPoint
+		texts []string
+	}{
+		{sendCoinA, []string{"0.30000000 BTC", "101", "salary", sendRegAddr(t, 0xa0)[:16]}},
+		{sendCoinB, []string{"0.20000000 BTC", "51", "from Bob", sendRegAddr(t, 0xb0)[:16]}},
+		{sendCoinC, []string{"0.10000000 BTC", "81", "frozen", "exchange dust", sendRegAddr(t, 0xc0)[:16]}},
+		{sendCoinD, []string{"0.05000000 BTC", "unconfirmed", sendRegAddr(t, 0xd0)[:16]}},
+	} {
+		line := lineWith(t, m, shortOutPoint(want.op, 13))
+		for _, s := range want.texts {
+			if !strings.Contains(line, s) {
+				t.Errorf("the row of %v lacks %q: %q", want.op, s, line)
+			}
+		}
+	}
+	// The lines under the list show the coin under the cursor in full.
+	sendShows(t, m, "outpoint  "+sendCoinA.String(), "address   "+sendRegAddr(t, 0xa0), "label     salary")
+
+	// The Coins page lists the same outputs in the same order.
+	page := NewCoins(common.NewCommon(t.Context(), 120, 40), &fakeCoins{outs: src.coins, tip: src.tip}, &chaincfg.RegressionNetParams)
+	runC(t, page, page.Init())
+	var want, got []wire.OutPoint
+	for _, c := range page.coins {
+		want = append(want, c.out.OutPoint)
+	}
+	for _, c := range m.coins {
+		got = append(got, c.out.OutPoint)
+	}
+	if !slices.Equal(got, want) || len(got) != 5 {
+		t.Errorf("coin control lists %v, the Coins page %v", got, want)
+	}
+}
+
+// TestSendCoinControlLabelsError lists the coins without labels when the
+// labels cannot be read, and says so.
+func TestSendCoinControlLabelsError(t *testing.T) {
+	src := newFakeSend(t)
+	src.labelsErr = errors.New("wallet.db: labels bucket missing")
+	m := newSendPage(t, src, &chaincfg.RegressionNetParams, 80, 24)
+	m.press(t, "ctrl+o")
+	sendShows(t, m, "Labels could not be read: wallet.db: labels bucket missing", "0.30000000 BTC")
+	sendHides(t, m, "salary")
+}
+
+// TestSendReviewNamesCoins: the review lists the coins it spends with
+// their amounts and labels, and warns when one of them is frozen.
+func TestSendReviewNamesCoins(t *testing.T) {
+	m := sendReviewed(t, newFakeSend(t), 80, 24)
+	sendShows(t, m, shortOutPoint(sendCoinA, 9)+"    0.30000000 BTC  salary", shortOutPoint(sendCoinB, 9)+"    0.20000000 BTC  from Bob")
+	sendHides(t, m, "frozen")
+
+	m = frozenReviewed(t, 80, 24)
+	sendShows(t, m,
+		shortOutPoint(sendCoinC, 9)+"    0.10000000 BTC  frozen  exchange dust — do not merge",
+		"! This payment spends frozen coin "+shortOutPoint(sendCoinC, 9)+", which you chose in coin control")
+}
+
+// TestSendReviewManyCoins keeps the fee and the keys on screen when the
+// coins do not fit, and says how many are left out.
+func TestSendReviewManyCoins(t *testing.T) {
+	src := newFakeSend(t)
+	for i := range 30 {
+		op := wire.OutPoint{Hash: txid(fmt.Sprint("many ", i))}
+		src.coins = append(src.coins, &core.Output{OutPoint: op, Value: 1_000_000, Height: 10, Script: sendRegScript(t, 0x11)})
+	}
+	m := newSendPage(t, src, &chaincfg.RegressionNetParams, 80, 24)
+	sendFill(t, m, sendRegAddr(t, 0xab), "0.001", "10", "")
+	m.press(t, "ctrl+o")
+	for range 30 {
+		m.press(t, "space", "j")
+	}
+	m.press(t, "enter", "enter")
+	v := m.View().Content
+	tuitest.AssertFits(t, v, 80, 24)
+	sendShows(t, m, "Spends  30 coins worth 0.30000000 BTC", "more coins", "Fee     ", "s/enter send")
+}
