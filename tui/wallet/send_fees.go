@@ -146,7 +146,7 @@ func (m *Send) feeLines(w, room int) []string {
 	}
 	st := m.common.Styles
 	refresh := m.KeyMap.Refresh.Help().Key
-	title := "Fee suggestions · " + mempoolNote
+	title := "Fee suggestions (sat/vB) · " + mempoolNote
 	switch {
 	case m.feeEst == nil && m.feeBusy:
 		return []string{st.Subtitle.Render(common.Fit(title, w)),
@@ -171,7 +171,7 @@ func (m *Send) feeLines(w, room int) []string {
 	}{{"low", e.Low}, {"medium", e.Medium}, {"high", e.High}}
 	rateW := 0
 	for _, r := range rows {
-		rateW = max(rateW, len(fees.FormatRate(r.s.Rate)+" sat/vB"))
+		rateW = max(rateW, len(fees.FormatRate(r.s.Rate)))
 	}
 	const nameW = len("medium")
 	prefixW := 2 + nameW + 2 + rateW + 2
@@ -185,7 +185,7 @@ func (m *Send) feeLines(w, room int) []string {
 			if m.feeRate > 0 && math.Abs(m.feeRate-r.s.Rate) < 1e-9 {
 				mark = "▸ "
 			}
-			head := mark + common.PadRight(r.name, nameW) + "  " + common.PadRight(fees.FormatRate(r.s.Rate)+" sat/vB", rateW) + "  "
+			head := mark + common.PadRight(r.name, nameW) + "  " + common.PadRight(fees.FormatRate(r.s.Rate), rateW) + "  "
 			src := []string{r.s.From}
 			if wrap {
 				src = common.WordWrap(r.s.From, max(w-prefixW, 1))

@@ -114,8 +114,12 @@ func (m *Send) formLines(w int) []string {
 		out = append(append(out, ""), all...)
 	case len(all) == room:
 		out = append(out, all...)
-	case room > 1:
-		out = append(append(out, ""), m.feeLines(w, room-1)...)
+	default:
+		cut := m.feeLines(w, room)
+		if len(cut) < room {
+			out = append(out, "")
+		}
+		out = append(out, cut...)
 	}
 	return out
 }
