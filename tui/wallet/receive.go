@@ -119,10 +119,18 @@ func (m *Receive) ShortHelp() []key.Binding {
 	return []key.Binding{k.NewAddress, k.EditAmount, k.FullAddress}
 }
 
-// FullHelp returns the page's bindings for the help overlay.
+// FullHelp returns the bindings of what the page shows for the help
+// overlay: the page, the warning about the gap limit or the address in
+// full.
 func (m *Receive) FullHelp() [][]key.Binding {
 	k := m.KeyMap
-	return [][]key.Binding{{k.NewAddress, k.EditAmount, k.DoneAmount, k.FullAddress, k.CloseFull}, {k.HandOut, k.KeepAddress}}
+	switch {
+	case m.gap != nil:
+		return [][]key.Binding{{k.HandOut, k.KeepAddress}}
+	case m.full:
+		return [][]key.Binding{{k.CloseFull}}
+	}
+	return [][]key.Binding{{k.NewAddress, k.EditAmount, k.DoneAmount, k.FullAddress}}
 }
 
 // Update edits the amount, asks for new addresses and applies their results.

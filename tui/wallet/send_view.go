@@ -255,7 +255,7 @@ func (m *Send) coinLines(w int) []string {
 	case m.coinNote != "":
 		out = append(out, st.Error.Render(common.Fit(m.coinNote, w)))
 	case len(m.chosen) == 0:
-		out = append(out, st.Muted.Render(common.Fit("No coin chosen: the wallet picks from the spendable ones. Frozen coins can be chosen here.", w)))
+		out = append(out, st.Muted.Render(common.Fit("No coin chosen: the wallet picks spendable ones; frozen coins can be chosen here.", w)))
 	default:
 		out = append(out, st.Muted.Render(common.Fit("Only the chosen coins are spent.", w)))
 	}
