@@ -688,14 +688,16 @@ func (m *Coins) keysLine(w int) string {
 	if m.notice != nil {
 		return st.Error.Render(common.Fit(m.notice.Error(), w))
 	}
+	k := m.KeyMap
+	refresh := k.Refresh.Help().Key + " refresh"
 	if len(m.coins) == 0 {
-		return st.Muted.Render(common.Fit("r refresh", w))
+		return st.Muted.Render(common.Fit(refresh, w))
 	}
-	freeze := "f freeze"
+	freeze := k.Freeze.Help().Key + " freeze"
 	if m.coins[m.cursor].out.Frozen {
-		freeze = "f unfreeze"
+		freeze = k.Freeze.Help().Key + " unfreeze"
 	}
 	s := "coin " + common.FormatInt(int64(m.cursor+1)) + " of " + common.FormatInt(int64(len(m.coins))) +
-		" · oldest first · " + freeze + " · l label · u BTC/sats · r refresh"
+		" · oldest first · " + freeze + " · " + k.Label.Help().Key + " label · " + k.Units.Help().Key + " BTC/sats · " + refresh
 	return st.Muted.Render(common.Fit(s, w))
 }
