@@ -310,7 +310,7 @@ func (m *Send) newInput(placeholder string, limit int) textinput.Model {
 func (m *Send) Init() tea.Cmd { return tea.Batch(m.load(), m.estimate()) }
 
 // Refresh re-reads the coins and the fee suggestions; the app calls it when
-// the send form is opened again.
+// the send form is opened again, and a RefreshMsg does the same.
 func (m *Send) Refresh() tea.Cmd { return tea.Batch(m.load(), m.estimate()) }
 
 // SetSize sets the size the flow draws in.
@@ -416,6 +416,9 @@ func (m *Send) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.id == m.id && msg.seq == m.feeSeq {
 			m.applyFees(msg)
 		}
+	case RefreshMsg:
+		// The wallet or the chain changed: new coins, new blocks.
+		return m, m.Refresh()
 	case tea.KeyPressMsg:
 		switch m.state {
 		case sendStateCoins:

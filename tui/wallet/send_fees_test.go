@@ -251,3 +251,18 @@ func TestSendDefaultFeeRateFollowsSettings(t *testing.T) {
 		t.Errorf("a reset form holds %q, want the default 9", got)
 	}
 }
+
+// TestSendRefreshMsg: when the wallet or the chain changes, the form reads
+// the coins and the suggestions again.
+func TestSendRefreshMsg(t *testing.T) {
+	src := newFeeSend(t)
+	m := newSendPage(t, src, &chaincfg.RegressionNetParams, 80, 24)
+	src.coins = src.coins[:1]
+	src.est.Low.Rate = 4
+	_, cmd := m.Update(RefreshMsg{})
+	sendRun(t, m, cmd)
+	if src.calls != 2 || len(m.coins) != 1 {
+		t.Errorf("after a RefreshMsg: %d estimates read, %d coins listed; want 2 and 1", src.calls, len(m.coins))
+	}
+	sendShows(t, m, "low     4  ")
+}
