@@ -279,6 +279,9 @@ func NewSend(c common.Common, src SendSource, net *chaincfg.Params, opts ...Send
 		o(m)
 	}
 	m.feeSrc, _ = src.(FeeSource)
+	// Without a source of suggestions there is nothing to pick.
+	m.KeyMap.LowerFee.SetEnabled(m.feeSrc != nil)
+	m.KeyMap.HigherFee.SetEnabled(m.feeSrc != nil)
 	placeholders := [sendFieldCount]string{
 		"address or bitcoin: payment request",
 		"0.001, 50000 sat or max",
@@ -461,9 +464,11 @@ func (m *Send) formKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.submit()
 	case key.Matches(msg, k.Refresh):
 		return m.Refresh()
-	case m.focus == sendFieldFee && key.Matches(msg, k.LowerFee):
+	// With suggestions, ← and → in the fee field pick one; without, they
+	// move the cursor as in any field.
+	case m.focus == sendFieldFee && len(m.suggestedRates()) > 0 && key.Matches(msg, k.LowerFee):
 		m.pickFee(-1)
-	case m.focus == sendFieldFee && key.Matches(msg, k.HigherFee):
+	case m.focus == sendFieldFee && len(m.suggestedRates()) > 0 && key.Matches(msg, k.HigherFee):
 		m.pickFee(+1)
 	default:
 		return m.editField(msg)

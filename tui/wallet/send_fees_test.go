@@ -10,7 +10,9 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/v2"
 
 	"github.com/satchelbtc/satchel/lightnode/fees"
+	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
+	"github.com/satchelbtc/satchel/tui/internal/tuitest"
 )
 
 // feeSend is fakeSend with fee suggestions: it answers FeeEstimate with est
@@ -155,6 +157,14 @@ func TestSendFeeSuggestionsFail(t *testing.T) {
 		t.Errorf("→ without suggestions changed the fee to %q", got)
 	}
 	sendShows(t, m, "the default is 2")
+	// Without suggestions ← moves the cursor, as in any field.
+	m.press(t, "ctrl+u")
+	m.typeIn(t, "25")
+	m.press(t, "left")
+	m.typeIn(t, "1")
+	if got := m.fields[sendFieldFee].Value(); got != "215" {
+		t.Errorf("typing after ← gave %q, want 215", got)
+	}
 
 	// ctrl+r tries again.
 	src.err = nil
@@ -265,4 +275,32 @@ func TestSendRefreshMsg(t *testing.T) {
 		t.Errorf("after a RefreshMsg: %d estimates read, %d coins listed; want 2 and 1", src.calls, len(m.coins))
 	}
 	sendShows(t, m, "low     4  ")
+}
+
+// TestSendAndReceiveNoColour: the new screens print no colour with the
+// colourless styles (NO_COLOR), and say in words what colour would.
+func TestSendAndReceiveNoColour(t *testing.T) {
+	c := common.NewCommon(t.Context(), 80, 24)
+	c.Styles = themes.NewStyles(themes.Builtin()[0], true)
+	m := NewSend(c, newFeeSend(t), &chaincfg.RegressionNetParams)
+	sendRun(t, m, m.Init())
+	sendFill(t, m, sendRegAddr(t, 0xab), "0.001", "10", "coffee")
+	screens := map[string]string{"form": m.View().Content}
+	m.press(t, "ctrl+o", "space", "j", "space")
+	screens["coin control"] = m.View().Content
+	m.press(t, "enter", "enter")
+	screens["review"] = m.View().Content
+	if !strings.Contains(plain(screens["review"]), "frozen") {
+		t.Errorf("the review does not say in words that a coin is frozen:\n%s", plain(screens["review"]))
+	}
+	g := &gapWallet{fakeSource: sampleWallet(), limit: 20}
+	g.next = 20
+	r := NewReceive(c, g, &chaincfg.MainNetParams)
+	run(t, r, r.Init())
+	screens["gap warning"] = r.View().Content
+	for name, v := range screens {
+		if colours := tuitest.Colors(v); len(colours) > 0 {
+			t.Errorf("%s prints colour %q with colourless styles", name, colours)
+		}
+	}
 }
