@@ -747,3 +747,25 @@ func TestURILines(t *testing.T) {
 		}
 	}
 }
+
+// TestReceiveScreensFit: the warning and the full address fit every size.
+func TestReceiveScreensFit(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {60, 16}, {40, 10}, {20, 4}, {1, 1}} {
+		w, h := size[0], size[1]
+		t.Run(fmt.Sprintf("%dx%d", w, h), func(t *testing.T) {
+			g := &gapWallet{fakeSource: sampleWallet(), limit: 20}
+			g.addrs = []string{addrTR}
+			m := newReceive(t, g, w, h)
+			tuitest.AssertFits(t, m.View().Content, w, h)
+			send(t, m, keyMsg("enter"))
+			tuitest.AssertFits(t, m.View().Content, w, h)
+			send(t, m, keyMsg("esc"))
+			g.next = 30
+			send(t, m, keyMsg("n"))
+			if m.gap == nil {
+				t.Fatal("no warning")
+			}
+			tuitest.AssertFits(t, m.View().Content, w, h)
+		})
+	}
+}
