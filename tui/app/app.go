@@ -188,6 +188,7 @@ type Model struct {
 
 	help   bool
 	status statusBar
+	copy   copyState
 
 	lastInput time.Time // the last key press, for auto-lock
 	lockTick  bool      // the auto-lock timer is running
@@ -236,6 +237,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.lastInput = m.cfg.now()
 		m.notice = ""
 		return m, m.handleKey(msg)
+	case tea.EnvMsg:
+		m.copy.applyEnv(msg)
+		return m, nil
+	case common.CopyMsg:
+		return m, m.startCopy(msg)
 	case wizard.DoneMsg:
 		return m, m.openWallet("")
 	case keys.SwitchWalletMsg:
@@ -282,9 +288,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // overlay, then to the global bindings, and the rest to the page on screen.
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.common.KeyMap
+	// The flash naming the last copy lasts until the next key; y right
+	// after it shows the text for selecting.
+	flash := m.copy.flash
+	m.copy.flash = nil
 	switch {
 	case key.Matches(msg, m.keys.Interrupt):
 		return tea.Quit
+	case m.copy.open():
+		return m.copyKey(msg)
+	case flash != nil && !m.capturing() && key.Matches(msg, k.Copy):
+		m.copy.showText(*flash, "")
 	case m.capturing():
 		return m.updateActive(msg)
 	case key.Matches(msg, m.common.KeyMap.Lock):

@@ -139,9 +139,9 @@ func (v *AddressView) SetSize(width, height int) {
 func (v *AddressView) ShortHelp() []key.Binding {
 	k := v.common.KeyMap
 	if v.state == stateLoaded {
-		return []key.Binding{k.Up, k.Down, k.Enter, k.Back}
+		return []key.Binding{k.Up, k.Down, k.Enter, k.Back, copyBinding(k, "address/txid")}
 	}
-	return []key.Binding{k.Back}
+	return []key.Binding{k.Back, copyBinding(k, "address")}
 }
 
 // FullHelp returns the bindings of this page for the help overlay.
@@ -149,7 +149,7 @@ func (v *AddressView) FullHelp() [][]key.Binding {
 	k := v.common.KeyMap
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown},
-		{k.Top, k.Bottom, k.Enter, k.Back},
+		{k.Top, k.Bottom, k.Enter, k.Back, copyBinding(k, "address or selected txid")},
 	}
 }
 
@@ -187,6 +187,8 @@ func (v *AddressView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Back):
 		v.cancel()
 		return func() tea.Msg { return BackMsg{} }
+	case key.Matches(msg, k.Copy):
+		return v.copyCmd()
 	case key.Matches(msg, k.Enter):
 		switch v.state {
 		case stateFailed:

@@ -25,6 +25,8 @@ type KeyMap struct {
 	// PSBT asks for the PSBT page (open, review, sign, broadcast a PSBT)
 	// from the overview.
 	PSBT key.Binding
+	// Copy copies the selected txid or the address shown.
+	Copy key.Binding
 }
 
 // DefaultKeyMap returns the default bindings. Each call returns a fresh
@@ -40,5 +42,6 @@ func DefaultKeyMap() KeyMap {
 		Send:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "send")),
 		Coins:      key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "coins")),
 		PSBT:       key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open a PSBT")),
+		Copy:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy")),
 	}
 }

@@ -86,12 +86,13 @@ func (m *Receive) ShortHelp() []key.Binding {
 	if m.input.Focused() {
 		return []key.Binding{m.KeyMap.DoneAmount}
 	}
-	return []key.Binding{m.KeyMap.NewAddress, m.KeyMap.EditAmount}
+	return []key.Binding{m.KeyMap.NewAddress, m.KeyMap.EditAmount, copyHelp(m.KeyMap.Copy, "address")}
 }
 
 // FullHelp returns the page's bindings for the help overlay.
 func (m *Receive) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.KeyMap.NewAddress, m.KeyMap.EditAmount, m.KeyMap.DoneAmount}}
+	return [][]key.Binding{{m.KeyMap.NewAddress, m.KeyMap.EditAmount, m.KeyMap.DoneAmount,
+		copyHelp(m.KeyMap.Copy, "address or payment request")}}
 }
 
 // Update edits the amount, asks for new addresses and applies their results.
@@ -126,6 +127,8 @@ func (m *Receive) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case key.Matches(msg, m.KeyMap.EditAmount):
 			m.input.Focus()
 			return m, nil
+		case key.Matches(msg, m.KeyMap.Copy):
+			return m, m.copyCmd()
 		}
 		return m, nil
 	case tea.PasteMsg:
