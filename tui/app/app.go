@@ -123,6 +123,7 @@ type config struct {
 	loc      *time.Location
 	units    wallet.Units
 	autoLock time.Duration
+	logSince *time.Time // nil: the Node tab's default, this process's start
 }
 
 // Option changes how New builds a Model.
@@ -156,6 +157,13 @@ func WithLocation(loc *time.Location) Option {
 // WithUnits sets the units the wallet shows amounts in.
 func WithUnits(u wallet.Units) Option {
 	return func(c *config) { c.units = u }
+}
+
+// WithLogSince makes the Node tab leave out log lines written before t
+// (by default those before this process started); the zero time shows
+// them all.
+func WithLogSince(t time.Time) Option {
+	return func(c *config) { c.logSince = &t }
 }
 
 // WithAutoLock locks an unlocked wallet after d without a key press; 0

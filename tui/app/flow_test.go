@@ -254,7 +254,7 @@ func startFlowEnv(t *testing.T, src Sources, w, h int, env []string, want ...str
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	m := New(ctx, src, themes.NewStyles(themes.Builtin()[0], true),
-		WithInterval(0), WithClock(func() time.Time { return now }), WithLocation(time.UTC))
+		WithInterval(0), WithClock(func() time.Time { return now }), WithLocation(time.UTC), WithLogSince(now.Add(-time.Hour)))
 	f := &flowProgram{t: t, out: &lockedBuffer{}, done: make(chan tea.Model, 1)}
 	f.p = tea.NewProgram(probe{m},
 		tea.WithContext(ctx),
