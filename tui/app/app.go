@@ -198,6 +198,10 @@ type Model struct {
 	status statusBar
 	copy   copyState
 
+	// addrCache keeps address searches' results, so a second search of
+	// an address scans only the blocks since.
+	addrCache *explorer.AddressCache
+
 	lastInput time.Time // the last key press, for auto-lock
 	lockTick  bool      // the auto-lock timer is running
 
@@ -221,7 +225,8 @@ func New(ctx context.Context, src Sources, styles *themes.Styles, opts ...Option
 	}
 	c := common.NewCommon(ctx, 0, 0)
 	c.Styles = styles
-	m := &Model{common: c, keys: DefaultKeyMap(), src: src, cfg: cfg, lastInput: cfg.now()}
+	m := &Model{common: c, keys: DefaultKeyMap(), src: src, cfg: cfg, lastInput: cfg.now(),
+		addrCache: explorer.NewAddressCache()}
 	m.buildPages()
 	return m
 }
