@@ -11,6 +11,7 @@ import (
 
 	"github.com/satchelbtc/satchel/tui/common"
 	"github.com/satchelbtc/satchel/tui/internal/tuitest"
+	"github.com/satchelbtc/satchel/wallet/psbtx"
 )
 
 // osc52 is the sequence that puts text on the system clipboard.
@@ -144,4 +145,66 @@ func TestFlowCopyChooser(t *testing.T) {
 	if strings.Contains(f.out.String(), osc52(cb.TxHash().String())) {
 		t.Error("the txid was copied too")
 	}
+}
+
+// TestCopyOnEveryPage presses y on each page that copies and checks what
+// the status line names and what was sent.
+func TestCopyOnEveryPage(t *testing.T) {
+	tests := []struct {
+		name string
+		keys []string
+		what string
+		text func(hs *harness) string
+	}{
+		{"history entry", nil, "txid", func(hs *harness) string { return hs.chain.blocks[1].Transactions[0].TxHash().String() }},
+		{"receive", []string{"r"}, "address", func(hs *harness) string { return hs.chain.ourAddress }},
+		{"keys", []string{"4"}, "xpub", func(*harness) string { return "tpubFAKE" }},
+		{"keys, receive descriptor", []string{"4", "v"}, "receive descriptor",
+			func(*harness) string { return "wpkh([73c5da0a/84h/1h/0h]tpubFAKE/0/*)" }},
+		{"blocks list", []string{"2"}, "block hash", func(hs *harness) string { return hs.chain.blocks[2].BlockHash().String() }},
+		{"block page, through the chooser", []string{"2", "enter", "y"}, "block hash", func(hs *harness) string { return hs.chain.blocks[2].BlockHash().String() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs := newHarness(t, 80, 24, setup{})
+			hs.press(tt.keys...)
+			hs.press("y")
+			fl := hs.m.copy.flash
+			if fl == nil || fl.What != tt.what || fl.Text != tt.text(hs) {
+				t.Fatalf("y copied %+v, want the %s %s:\n%s", fl, tt.what, tt.text(hs), hs.screen())
+			}
+			if s := hs.screen(); !strings.Contains(s, "copied the "+tt.what) {
+				t.Errorf("the status line does not name the copy:\n%s", s)
+			}
+			tuitest.AssertFits(t, hs.m.View().Content, 80, 24)
+		})
+	}
+}
+
+// TestFlowCopyPSBT copies the open PSBT as base64 from the PSBT page.
+func TestFlowCopyPSBT(t *testing.T) {
+	fs := newFlowSources(net)
+	signer := newPSBTSigner(t)
+	src := fs.src
+	src.PSBT, src.Broadcast = signer, signer
+	f := startFlowEnv(t, src, 80, 24, []string{"TERM=xterm-256color"}, "tip 2 · synced", "50.00000000")
+	f.waitEnv("xterm-256color")
+	f.press("o")
+	f.waitFor("Open a PSBT to see exactly what it pays")
+	f.press("o")
+	path := signer.file(t, t.TempDir())
+	f.typeText(path)
+	f.press("enter")
+	f.waitFor("PSBT · unsigned.psbt", "y copy")
+	f.press("y")
+	f.waitFor("copied the PSBT (base64)")
+	p, err := psbtx.Parse(mustRead(t, path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b64, err := psbtx.EncodeBase64(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.waitOutput(osc52(b64))
 }
