@@ -252,7 +252,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.handleKey(msg)
 	case tea.EnvMsg:
 		m.copy.applyEnv(msg)
-		return m, nil
+		return m, m.broadcast(msg)
 	case common.CopyMsg:
 		return m, m.startCopy(msg)
 	case wizard.DoneMsg:
