@@ -285,7 +285,7 @@ func (v *BlockView) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown},
 		{k.Top, k.Bottom, k.Enter, k.Back, k.Search},
-		{v.prev, v.next, copyBinding(k, "block hash or selected txid")},
+		{v.prev, v.next, copyBinding(k, "hash or selected txid")},
 		v.search.shortHelp(),
 	}
 }

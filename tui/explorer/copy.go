@@ -49,7 +49,11 @@ func (v *TxView) copyCmd() tea.Cmd {
 		items = append(items, common.CopyItem{What: name + " outpoint", Text: op.String()})
 	}
 	for i, o := range v.tx.TxOut {
-		items = append(items, common.CopyItem{What: "output #" + strconv.Itoa(i) + " address", Text: scriptAddress(o.PkScript, v.net)})
+		what := "output #" + strconv.Itoa(i) + " address"
+		if v.owns != nil && v.owns(o.PkScript) {
+			what += " (ours)"
+		}
+		items = append(items, common.CopyItem{What: what, Text: scriptAddress(o.PkScript, v.net)})
 	}
 	return common.Copy(items...)
 }

@@ -288,7 +288,7 @@ func (v *TxView) ShortHelp() []key.Binding {
 // FullHelp returns the bindings of this page for the help overlay.
 func (v *TxView) FullHelp() [][]key.Binding {
 	k := v.common.KeyMap
-	last := []key.Binding{k.Top, k.Bottom, k.Back, copyBinding(k, "txid, an input's outpoint or an address")}
+	last := []key.Binding{k.Top, k.Bottom, k.Back, copyBinding(k, "txid, outpoint or address")}
 	if v.canProve() {
 		last = append(last, v.prove)
 	}
