@@ -178,6 +178,18 @@ func (m *Model) helpView(w, h int) string {
 	if lipgloss.Width(cols) <= w && lipgloss.Height(cols) <= h {
 		return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Top, cols)
 	}
+	// Or with the page's column cut to the room the global one leaves.
+	if room := w - lipgloss.Width(globalCol) - 2; room >= 20 {
+		cut := strings.Split(pageCol, "\n")
+		for i, l := range cut {
+			cut[i] = ansi.Truncate(l, room, "…")
+		}
+		cols = lipgloss.JoinVertical(lipgloss.Left, st.Title.Render("Keys")+"  "+st.Muted.Render("? or esc to close"),
+			lipgloss.JoinHorizontal(lipgloss.Top, strings.Join(cut, "\n"), "  ", globalCol))
+		if lipgloss.Width(cols) <= w && lipgloss.Height(cols) <= h {
+			return lipgloss.Place(w, h, lipgloss.Left, lipgloss.Top, cols)
+		}
+	}
 	lines := append(strings.Split(pageCol, "\n"), strings.Split(globalCol, "\n")...)
 	for i, l := range lines {
 		lines[i] = ansi.Truncate(l, w, "")
