@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 
 	"github.com/btcsuite/btcd/chainhash/v2"
@@ -46,6 +47,16 @@ type ScriptTx struct {
 // headers must cover to; ctx cancels the scan and the downloads.
 func (n *Node) ScriptHistory(ctx context.Context, script []byte, from, to int32,
 	progress func(done, total int32)) ([]ScriptTx, error) {
+	return n.ScriptHistoryAfter(ctx, script, from, to, nil, progress)
+}
+
+// ScriptHistoryAfter is ScriptHistory for a scan that continues an earlier
+// one up to block from-1: unspent are the outputs paying script that the
+// earlier scan left unspent, with their values in satoshis, so that a
+// spend of one of them in from..to is found, with the amount it sends.
+// The map is not changed.
+func (n *Node) ScriptHistoryAfter(ctx context.Context, script []byte, from, to int32,
+	unspent map[wire.OutPoint]int64, progress func(done, total int32)) ([]ScriptTx, error) {
 
 	if len(script) == 0 {
 		return nil, errors.New("no script to look for")
@@ -69,7 +80,8 @@ func (n *Node) ScriptHistory(ctx context.Context, script []byte, from, to int32,
 		return nil, err
 	}
 
-	w := historyWalker{script: script, owned: map[wire.OutPoint]int64{}}
+	w := historyWalker{script: script, owned: make(map[wire.OutPoint]int64, len(unspent))}
+	maps.Copy(w.owned, unspent)
 	for len(heights) > 0 {
 		if err := ctx.Err(); err != nil {
 			return nil, err

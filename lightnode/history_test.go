@@ -61,7 +61,14 @@ func TestScriptHistory(t *testing.T) {
 		wire.NewTxOut(spent-change-5_000, mining))
 	btcd.SendRaw(spend)
 	btcd.Generate(1)
-	btcd.Generate(3)
+	btcd.Generate(1)
+
+	// Block 114: a spend of the first payment, made in block 111, so that
+	// a scan from 113 finds it only when told the output is the script's.
+	spend1 := spendP2WPKH(t, key, pay1, 0, wire.NewTxOut(pay1.TxOut[0].Value-5_000, mining))
+	btcd.SendRaw(spend1)
+	btcd.Generate(1)
+	btcd.Generate(1)
 	_, tip := btcd.BestBlock()
 
 	n := startNode(t, t.TempDir(), btcd.P2PAddr())
@@ -77,6 +84,7 @@ func TestScriptHistory(t *testing.T) {
 		{pay1.TxHash(), 111, pay1.TxOut[0].Value, 0},
 		{pay2.TxHash(), 112, pay2.TxOut[0].Value + pay2.TxOut[1].Value, 0},
 		{spend.TxHash(), 112, change, spent},
+		{spend1.TxHash(), 114, 0, pay1.TxOut[0].Value},
 	}
 	tests := []struct {
 		name     string
@@ -84,7 +92,8 @@ func TestScriptHistory(t *testing.T) {
 		want     []want
 	}{
 		{"whole chain", 0, tip, all},
-		{"from the second payment", 112, tip, all[1:]},
+		// The spend in 114 of an output made before 112 is not seen.
+		{"from the second payment", 112, tip, all[1:3]},
 		{"before any payment", 0, 110, nil},
 	}
 	for _, tt := range tests {
@@ -123,6 +132,32 @@ func TestScriptHistory(t *testing.T) {
 			}
 		})
 	}
+
+	// A scan that continues one up to block 112, told the outputs that
+	// scan left unspent, checks only the new filters and finds the spend
+	// of the older payment with its amount.
+	t.Run("continued", func(t *testing.T) {
+		unspent := map[wire.OutPoint]int64{
+			{Hash: pay1.TxHash(), Index: 0}:  pay1.TxOut[0].Value,
+			{Hash: pay2.TxHash(), Index: 0}:  pay2.TxOut[0].Value,
+			{Hash: spend.TxHash(), Index: 0}: change,
+		}
+		var lastTotal int32
+		got, err := n.ScriptHistoryAfter(context.Background(), script, 113, tip, unspent,
+			func(_, total int32) { lastTotal = total })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := tip - 113 + 1; lastTotal != want {
+			t.Errorf("the continued scan checked %d filters, want the %d new ones", lastTotal, want)
+		}
+		if len(got) != 1 || got[0].Txid != spend1.TxHash() || got[0].Height != 114 || got[0].Sent != pay1.TxOut[0].Value {
+			t.Fatalf("continued scan found %+v, want the spend %s at 114 sending %d", got, spend1.TxHash(), pay1.TxOut[0].Value)
+		}
+		if len(unspent) != 3 {
+			t.Error("the scan changed the caller's map")
+		}
+	})
 
 	t.Run("cancelled", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())

@@ -123,6 +123,7 @@ type config struct {
 	loc      *time.Location
 	units    wallet.Units
 	autoLock time.Duration
+	logSince *time.Time // nil: the Node tab's default, this process's start
 }
 
 // Option changes how New builds a Model.
@@ -158,6 +159,13 @@ func WithUnits(u wallet.Units) Option {
 	return func(c *config) { c.units = u }
 }
 
+// WithLogSince makes the Node tab leave out log lines written before t
+// (by default those before this process started); the zero time shows
+// them all.
+func WithLogSince(t time.Time) Option {
+	return func(c *config) { c.logSince = &t }
+}
+
 // WithAutoLock locks an unlocked wallet after d without a key press; 0
 // never locks by itself.
 func WithAutoLock(d time.Duration) Option {
@@ -188,6 +196,11 @@ type Model struct {
 
 	help   bool
 	status statusBar
+	copy   copyState
+
+	// addrCache keeps address searches' results, so a second search of
+	// an address scans only the blocks since.
+	addrCache *explorer.AddressCache
 
 	lastInput time.Time // the last key press, for auto-lock
 	lockTick  bool      // the auto-lock timer is running
@@ -212,7 +225,8 @@ func New(ctx context.Context, src Sources, styles *themes.Styles, opts ...Option
 	}
 	c := common.NewCommon(ctx, 0, 0)
 	c.Styles = styles
-	m := &Model{common: c, keys: DefaultKeyMap(), src: src, cfg: cfg, lastInput: cfg.now()}
+	m := &Model{common: c, keys: DefaultKeyMap(), src: src, cfg: cfg, lastInput: cfg.now(),
+		addrCache: explorer.NewAddressCache()}
 	m.buildPages()
 	return m
 }
@@ -236,6 +250,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.lastInput = m.cfg.now()
 		m.notice = ""
 		return m, m.handleKey(msg)
+	case tea.EnvMsg:
+		m.copy.applyEnv(msg)
+		return m, m.broadcast(msg)
+	case common.CopyMsg:
+		return m, m.startCopy(msg)
 	case wizard.DoneMsg:
 		return m, m.openWallet("")
 	case keys.SwitchWalletMsg:
@@ -282,9 +301,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // overlay, then to the global bindings, and the rest to the page on screen.
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.common.KeyMap
+	// The flash naming the last copy lasts until the next key; y right
+	// after it shows the text for selecting.
+	flash := m.copy.flash
+	m.copy.flash = nil
 	switch {
 	case key.Matches(msg, m.keys.Interrupt):
 		return tea.Quit
+	case m.copy.open():
+		return m.copyKey(msg)
+	case flash != nil && !m.capturing() && key.Matches(msg, k.Copy):
+		m.copy.showText(*flash, "")
 	case m.capturing():
 		return m.updateActive(msg)
 	case key.Matches(msg, m.common.KeyMap.Lock):

@@ -71,7 +71,7 @@ func newHarness(t *testing.T, w, h int, s setup) *harness {
 		clock = func() time.Time { return now }
 	}
 	hs.m = New(context.Background(), src, styles,
-		WithInterval(0), WithClock(clock), WithLocation(time.UTC), WithAutoLock(s.autoLock))
+		WithInterval(0), WithClock(clock), WithLocation(time.UTC), WithAutoLock(s.autoLock), WithLogSince(now.Add(-time.Hour)))
 	hs.run(hs.m.Init())
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	return hs

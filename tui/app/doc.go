@@ -13,4 +13,13 @@
 // whenever the node publishes an event. Events arrive through a command that
 // reads one value from Sources.Events and is issued again after each value,
 // so no goroutine outlives the channel or the context.
+//
+// Copying (copy.go): pages answer the Copy key (y) with a common.CopyMsg.
+// The root copies a single item at once, or opens a chooser for several,
+// with tea.SetClipboard (OSC 52), and names the copy in the status line
+// until the next key; y right after it shows the text whole for selecting
+// by hand, since a terminal that drops OSC 52 cannot say so. Where the
+// program's environment (tea.EnvMsg) says the terminal has no clipboard
+// (TERM=linux, dumb) the text is shown at once; inside tmux the status
+// line names the set-clipboard option OSC 52 needs there.
 package app

@@ -18,6 +18,7 @@ import (
 	"bytes"
 	"context"
 	"maps"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,6 +49,13 @@ var flowSizes = [][2]int{{80, 24}, {120, 40}}
 // snapshotMsg asks the probe for the screen as the model draws it now.
 type snapshotMsg struct{ reply chan<- string }
 
+// inspectMsg runs f on the model inside Update, where reading it is free
+// of data races, and closes done.
+type inspectMsg struct {
+	f    func(*Model)
+	done chan struct{}
+}
+
 // probe wraps the root model so that the test can read its view on the
 // program's own goroutine.
 type probe struct{ m *Model }
@@ -55,8 +63,13 @@ type probe struct{ m *Model }
 func (p probe) Init() tea.Cmd { return p.m.Init() }
 
 func (p probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if s, ok := msg.(snapshotMsg); ok {
-		s.reply <- ansi.Strip(p.m.View().Content)
+	switch msg := msg.(type) {
+	case snapshotMsg:
+		msg.reply <- ansi.Strip(p.m.View().Content)
+		return p, nil
+	case inspectMsg:
+		msg.f(p.m)
+		close(msg.done)
 		return p, nil
 	}
 	_, cmd := p.m.Update(msg)
@@ -232,9 +245,16 @@ func startFlow(t *testing.T, src Sources, w, h int) *flowProgram {
 // startFlowWaiting is startFlow waiting for the screen to show want.
 func startFlowWaiting(t *testing.T, src Sources, w, h int, want ...string) *flowProgram {
 	t.Helper()
+	return startFlowEnv(t, src, w, h, os.Environ(), want...)
+}
+
+// startFlowEnv is startFlowWaiting with the program's environment env
+// (TERM, TMUX), as a terminal would give it.
+func startFlowEnv(t *testing.T, src Sources, w, h int, env []string, want ...string) *flowProgram {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	m := New(ctx, src, themes.NewStyles(themes.Builtin()[0], true),
-		WithInterval(0), WithClock(func() time.Time { return now }), WithLocation(time.UTC))
+		WithInterval(0), WithClock(func() time.Time { return now }), WithLocation(time.UTC), WithLogSince(now.Add(-time.Hour)))
 	f := &flowProgram{t: t, out: &lockedBuffer{}, done: make(chan tea.Model, 1)}
 	f.p = tea.NewProgram(probe{m},
 		tea.WithContext(ctx),
@@ -242,6 +262,7 @@ func startFlowWaiting(t *testing.T, src Sources, w, h int, want ...string) *flow
 		tea.WithOutput(f.out),
 		tea.WithoutSignals(),
 		tea.WithWindowSize(w, h),
+		tea.WithEnvironment(env),
 	)
 	go func() {
 		final, err := f.p.Run()

@@ -95,7 +95,7 @@ func TestOneKeyOneMeaning(t *testing.T) {
 		}
 	}
 	// The examples of the rule in common.KeyMap's comment hold.
-	for k, want := range map[string]string{"u": "BTC/sats", "f": "freeze", "L": "lock", "P": "change", "F": "build"} {
+	for k, want := range map[string]string{"u": "BTC/sats", "f": "freeze", "L": "lock", "P": "change", "F": "build", "y": "copy"} {
 		if !strings.Contains(meaning[k], want) {
 			t.Errorf("key %q means %q; the rule says %q", k, meaning[k], want)
 		}

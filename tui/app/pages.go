@@ -70,7 +70,11 @@ func (m *Model) buildPages() {
 		opts = append(opts, explorer.WithSearch(m.src.Search, m.src.Net))
 	}
 	m.list = explorer.New(c, m.src.Headers, opts...)
-	m.node = node.New(c, m.src.Node, node.WithClock(m.cfg.now), node.WithInterval(m.cfg.interval))
+	nodeOpts := []node.Option{node.WithClock(m.cfg.now), node.WithInterval(m.cfg.interval)}
+	if m.cfg.logSince != nil {
+		nodeOpts = append(nodeOpts, node.WithLogSince(*m.cfg.logSince))
+	}
+	m.node = node.New(c, m.src.Node, nodeOpts...)
 	if m.src.Offline {
 		m.stacks[tabExplorer] = []common.Component{&message{common: c, text: offlineText}}
 		m.stacks[tabNode] = []common.Component{&message{common: c, text: offlineText}}
@@ -281,7 +285,8 @@ func (m *Model) navigate(msg tea.Msg) tea.Cmd {
 		if m.src.Search == nil {
 			return nil
 		}
-		return m.push(tabExplorer, explorer.NewAddressView(c, m.src.Search, m.src.Net, msg.Address, msg.Script))
+		return m.push(tabExplorer, explorer.NewAddressView(c, m.src.Search, m.src.Net, msg.Address, msg.Script,
+			explorer.WithAddressCache(m.addrCache)))
 	case explorer.BackMsg:
 		m.pop(m.active)
 	case wallet.ReceiveRequestedMsg:

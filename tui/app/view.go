@@ -36,7 +36,10 @@ func (m *Model) render() string {
 	lines = append(lines, m.tabBar())
 	if h > 0 {
 		body := m.top(m.active).View().Content
-		if m.help {
+		switch {
+		case m.copy.open():
+			body = m.copyView(w, h)
+		case m.help:
 			body = m.helpView(w, h)
 		}
 		lines = append(lines, fixHeight(body, h)...)
@@ -88,6 +91,15 @@ func (m *Model) statusLine() string {
 		return m.common.Styles.Error.Render(text + strings.Repeat(" ", max(m.width-ansi.StringWidth(text), 0)))
 	}
 	var text string
+	if m.copy.flash != nil {
+		text = " " + m.copy.flashText(m.width)
+		if tw := ansi.StringWidth(text); tw > m.width {
+			text = ansi.Truncate(text, m.width, "…")
+		} else {
+			text += strings.Repeat(" ", m.width-tw)
+		}
+		return m.common.Styles.StatusBar.Render(text)
+	}
 	for _, bw := range barWidths {
 		text = " " + strings.Join(m.statusParts(bw), " · ") + " "
 		if ansi.StringWidth(text) <= m.width {
@@ -158,6 +170,24 @@ func (m *Model) helpView(w, h int) string {
 			lipgloss.JoinHorizontal(lipgloss.Top, pageCol, "    ", globalCol))...))
 		if lipgloss.Width(box) <= w && lipgloss.Height(box) <= h {
 			return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box)
+		}
+	}
+	// Without the box the two columns may still fit side by side.
+	cols := lipgloss.JoinVertical(lipgloss.Left, st.Title.Render("Keys")+"  "+st.Muted.Render("? or esc to close"),
+		lipgloss.JoinHorizontal(lipgloss.Top, pageCol, "    ", globalCol))
+	if lipgloss.Width(cols) <= w && lipgloss.Height(cols) <= h {
+		return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Top, cols)
+	}
+	// Or with the page's column cut to the room the global one leaves.
+	if room := w - lipgloss.Width(globalCol) - 2; room >= 20 {
+		cut := strings.Split(pageCol, "\n")
+		for i, l := range cut {
+			cut[i] = ansi.Truncate(l, room, "…")
+		}
+		cols = lipgloss.JoinVertical(lipgloss.Left, st.Title.Render("Keys")+"  "+st.Muted.Render("? or esc to close"),
+			lipgloss.JoinHorizontal(lipgloss.Top, strings.Join(cut, "\n"), "  ", globalCol))
+		if lipgloss.Width(cols) <= w && lipgloss.Height(cols) <= h {
+			return lipgloss.Place(w, h, lipgloss.Left, lipgloss.Top, cols)
 		}
 	}
 	lines := append(strings.Split(pageCol, "\n"), strings.Split(globalCol, "\n")...)

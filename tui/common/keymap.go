@@ -11,7 +11,8 @@ const KeyRule = "one key, one meaning · capitals act on keys or skip a check"
 //
 // The rule every page's keys follow (tui/app's tests check it):
 //   - a letter, a ctrl+letter or a sign means one thing in the whole app:
-//     u is always BTC/sats, p always proves, f always freezes;
+//     u is always BTC/sats, p always proves, f always freezes, y always
+//     copies;
 //   - capitals act on the keys or skip a safety check: L unlocks and locks,
 //     P changes the password, S signs a PSBT with them, F builds a payment
 //     whose fee looks absurd;
@@ -31,9 +32,12 @@ type KeyMap struct {
 	Enter    key.Binding
 	Back     key.Binding
 	Search   key.Binding
-	Help     key.Binding
-	Lock     key.Binding
-	Quit     key.Binding
+	// Copy copies what the page shows (a txid, an address, a PSBT) to the
+	// clipboard; pages give it a help text naming what they copy.
+	Copy key.Binding
+	Help key.Binding
+	Lock key.Binding
+	Quit key.Binding
 
 	// Tabs selects a tab directly: Tabs[0] is key 1, Tabs[4] is key 5.
 	Tabs    [5]key.Binding
@@ -54,6 +58,7 @@ func DefaultKeyMap() KeyMap {
 		Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Search:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		Copy:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy")),
 		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Lock:     key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "lock wallet")),
 		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),

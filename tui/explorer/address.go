@@ -22,12 +22,12 @@ import (
 )
 
 // addrTopLines is how many lines the address page draws above its list:
-// the title, two lines of state, a blank line and the column titles.
-const addrTopLines = 5
+// the title, three lines of state, a blank line and the column titles.
+const addrTopLines = 6
 
 // Texts of the address page.
 const (
-	scanningText   = "Scanning filters"
+	scanningText   = "Scanning the filters"
 	noHistoryText  = "No transaction in the scanned blocks pays to or spends from this address."
 	scanFailPrefix = "Could not scan: "
 	mempoolHeight  = "mempool"
@@ -43,13 +43,14 @@ type addrProgressMsg struct {
 
 // addrScanMsg carries the finished scan, its rows computed, or its error.
 type addrScanMsg struct {
-	id    int64
-	seq   uint64
-	rows  []addrRow
-	cols  addrCols
-	count string // "3 transactions · balance 1.00000000 BTC"
-	flows string // "received … · sent …"
-	err   error
+	id      int64
+	seq     uint64
+	rows    []addrRow
+	cols    addrCols
+	count   string // "3 transactions · balance 1.00000000 BTC"
+	flows   string // "received … · sent … · mempool: …"
+	scanned string // "scanned blocks 0–308 (…)"
+	err     error
 }
 
 // addrRow is one transaction of the address's history as the page lists
@@ -88,6 +89,8 @@ type AddressView struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	feed   *progressFeed
+	cache  *AddressCache
+	from   int32 // the first block the scan under way checks
 
 	state       loadState
 	done, total int32
@@ -95,6 +98,7 @@ type AddressView struct {
 	cols        addrCols
 	count       string
 	flows       string
+	scanned     string
 	err         error
 
 	cursor int
@@ -103,12 +107,26 @@ type AddressView struct {
 
 var _ common.Component = (*AddressView)(nil)
 
+// AddressOption changes how NewAddressView builds the page.
+type AddressOption func(*AddressView)
+
+// WithAddressCache shares c between address pages, so that searching an
+// address again scans only the blocks that came since. Without it the
+// page keeps a cache of its own, which a retry uses.
+func WithAddressCache(c *AddressCache) AddressOption {
+	return func(v *AddressView) {
+		if c != nil {
+			v.cache = c
+		}
+	}
+}
+
 // NewAddressView returns the page of addr, whose output script is script,
 // on network net. Its Init command starts the scan, which runs until it
 // ends or the user leaves the page (esc), or c's context ends.
-func NewAddressView(c common.Common, src SearchSource, net *chaincfg.Params, addr string, script []byte) *AddressView {
+func NewAddressView(c common.Common, src SearchSource, net *chaincfg.Params, addr string, script []byte, opts ...AddressOption) *AddressView {
 	ctx, cancel := context.WithCancel(c.Context())
-	return &AddressView{
+	v := &AddressView{
 		common: c,
 		src:    src,
 		net:    net,
@@ -117,7 +135,12 @@ func NewAddressView(c common.Common, src SearchSource, net *chaincfg.Params, add
 		id:     lastID.Add(1),
 		ctx:    ctx,
 		cancel: cancel,
+		cache:  NewAddressCache(),
 	}
+	for _, o := range opts {
+		o(v)
+	}
+	return v
 }
 
 // Address returns the address shown.
@@ -139,9 +162,9 @@ func (v *AddressView) SetSize(width, height int) {
 func (v *AddressView) ShortHelp() []key.Binding {
 	k := v.common.KeyMap
 	if v.state == stateLoaded {
-		return []key.Binding{k.Up, k.Down, k.Enter, k.Back}
+		return []key.Binding{k.Up, k.Down, k.Enter, k.Back, copyBinding(k, "address/txid")}
 	}
-	return []key.Binding{k.Back}
+	return []key.Binding{k.Back, copyBinding(k, "address")}
 }
 
 // FullHelp returns the bindings of this page for the help overlay.
@@ -149,7 +172,7 @@ func (v *AddressView) FullHelp() [][]key.Binding {
 	k := v.common.KeyMap
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown},
-		{k.Top, k.Bottom, k.Enter, k.Back},
+		{k.Top, k.Bottom, k.Enter, k.Back, copyBinding(k, "address or selected txid")},
 	}
 }
 
@@ -173,7 +196,7 @@ func (v *AddressView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return v, nil
 		}
 		v.state, v.err = stateLoaded, nil
-		v.rows, v.cols, v.count, v.flows = msg.rows, msg.cols, msg.count, msg.flows
+		v.rows, v.cols, v.count, v.flows, v.scanned = msg.rows, msg.cols, msg.count, msg.flows, msg.scanned
 		v.clamp()
 	case tea.KeyPressMsg:
 		return v, v.handleKey(msg)
@@ -187,6 +210,8 @@ func (v *AddressView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Back):
 		v.cancel()
 		return func() tea.Msg { return BackMsg{} }
+	case key.Matches(msg, k.Copy):
+		return v.copyCmd()
 	case key.Matches(msg, k.Enter):
 		switch v.state {
 		case stateFailed:
@@ -231,7 +256,9 @@ func (v *AddressView) scan() tea.Cmd {
 	v.seq++
 	v.state, v.err, v.done, v.total = stateLoading, nil, 0, 0
 	v.feed = newProgressFeed()
-	id, seq, src, ctx, script, feed := v.id, v.seq, v.src, v.ctx, v.script, v.feed
+	req := v.cache.request(v.script)
+	v.from = req.From
+	id, seq, src, ctx, cache, feed := v.id, v.seq, v.src, v.ctx, v.cache, v.feed
 	run := func() tea.Msg {
 		defer feed.close()
 		msg := addrScanMsg{id: id, seq: seq}
@@ -239,12 +266,16 @@ func (v *AddressView) scan() tea.Cmd {
 			msg.err = errors.New("search is unavailable")
 			return msg
 		}
-		txs, err := src.AddressHistory(ctx, script, feed.report)
+		scan, err := src.AddressHistory(ctx, req, feed.report)
 		if err != nil {
 			msg.err = err
 			return msg
 		}
+		res := cache.store(req, scan)
+		txs := append(res.confirmed, unconfirmedOnly(scan.Mempool, res.confirmed)...)
 		msg.rows, msg.cols, msg.count, msg.flows = addressRows(txs)
+		msg.flows += " · " + mempoolText(len(txs)-len(res.confirmed))
+		msg.scanned = scannedText(res)
 		return msg
 	}
 	return tea.Batch(run, v.nextProgress())
@@ -254,6 +285,60 @@ func (v *AddressView) scan() tea.Cmd {
 // progress report; it is issued again after each one.
 func (v *AddressView) nextProgress() tea.Cmd {
 	return v.feed.next(v.ctx, v.id, v.seq)
+}
+
+// unconfirmedOnly drops the mempool transactions that a block already
+// confirms (the relay feed keeps what it was sent).
+func unconfirmedOnly(mempool, confirmed []AddressTx) []AddressTx {
+	known := make(map[chainhash.Hash]bool, len(confirmed))
+	for _, t := range confirmed {
+		known[t.Txid] = true
+	}
+	var out []AddressTx
+	for _, t := range mempool {
+		if !known[t.Txid] {
+			t.Height, t.BlockHash = 0, chainhash.Hash{}
+			known[t.Txid] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// mempoolText says what the mempool held for the address: what the
+// node's peers relayed to it, which is all a light node sees of it.
+func mempoolText(n int) string {
+	if n == 0 {
+		return "mempool: none relayed"
+	}
+	return "mempool: " + common.FormatInt(int64(n)) + " relayed"
+}
+
+// blockRange writes heights a–b.
+func blockRange(a, b int32) string {
+	if a == b {
+		return common.FormatInt(int64(a))
+	}
+	return common.FormatInt(int64(a)) + "–" + common.FormatInt(int64(b))
+}
+
+// scannedText names the blocks the history covers and which of them this
+// search checked.
+func scannedText(r addrResult) string {
+	if r.to < r.from {
+		return "no block to scan yet"
+	}
+	text := "scanned blocks " + blockRange(r.from, r.to)
+	switch {
+	case r.startedOff:
+		text += " (again from " + common.FormatInt(int64(r.from)) + ": the chain changed since the last search)"
+	case r.cachedTo < 0:
+	case r.to <= r.cachedTo:
+		text += " (all from the last search; no new block)"
+	default:
+		text += " (" + blockRange(r.cachedTo+1, r.to) + " new; " + blockRange(r.from, r.cachedTo) + " from the last search)"
+	}
+	return text
 }
 
 // scanProgress is one progress report of a scan.
@@ -347,9 +432,24 @@ func addressRows(txs []AddressTx) ([]addrRow, addrCols, string, string) {
 		cols.balance = max(cols.balance, len(r.balance))
 		rows[len(sorted)-1-i] = r
 	}
-	count := plural(len(rows), "transaction") + " · balance " + amount.FormatBTC(bal)
+	count := plural(len(rows), "transaction")
+	if n := unconfirmedCount(sorted); n > 0 {
+		count += ", " + common.FormatInt(int64(n)) + " unconfirmed"
+	}
+	count += " · balance " + amount.FormatBTC(bal)
 	flows := "received " + amount.FormatBTC(in) + " · sent " + amount.FormatBTC(out)
 	return rows, cols, count, flows
+}
+
+// unconfirmedCount counts the transactions of txs not in a block.
+func unconfirmedCount(txs []AddressTx) int {
+	n := 0
+	for _, t := range txs {
+		if t.Height <= 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // chainOrder sorts unconfirmed transactions (height 0) after every block.
@@ -408,13 +508,14 @@ func (v *AddressView) View() tea.View {
 	return tea.NewView(strings.Join(lines, "\n"))
 }
 
-// stateLines are the two lines under the title: the progress of the scan,
-// its summary or its error.
+// stateLines are the three lines under the title: the progress of the
+// scan, its summary or its error.
 func (v *AddressView) stateLines(w int) []string {
 	st := v.common.Styles
 	switch v.state {
 	case stateLoaded:
-		return []string{st.Normal.Render(common.Fit(v.count, w)), st.Muted.Render(common.Fit(v.flows, w))}
+		return []string{st.Normal.Render(common.Fit(v.count, w)), st.Muted.Render(common.Fit(v.flows, w)),
+			st.Muted.Render(common.Fit(v.scanned, w))}
 	case stateFailed:
 		msg := scanFailPrefix + v.err.Error() + ". Press enter to try again."
 		wrapped := strings.Split(ansi.Wrap(msg, w, ""), "\n")
@@ -425,13 +526,18 @@ func (v *AddressView) stateLines(w int) []string {
 		for len(wrapped) < 2 {
 			wrapped = append(wrapped, "")
 		}
-		return []string{st.Error.Render(common.Fit(wrapped[0], w)), st.Error.Render(common.Fit(wrapped[1], w))}
+		return []string{st.Error.Render(common.Fit(wrapped[0], w)), st.Error.Render(common.Fit(wrapped[1], w)), ""}
 	}
 	text := scanningText + "…"
 	if v.total > 0 {
-		text = scanningText + ": " + common.FormatInt(int64(v.done)) + " / " + common.FormatInt(int64(v.total))
+		text = scanningText + " of blocks " + blockRange(v.from, v.from+v.total-1) + ": " +
+			common.FormatInt(int64(v.done)) + " / " + common.FormatInt(int64(v.total))
 	}
-	return []string{st.Normal.Render(common.Fit(text, w)), progressBar(st, v.done, v.total, w)}
+	note := ""
+	if v.from > 0 {
+		note = "blocks 0–" + common.FormatInt(int64(v.from-1)) + " are known from the last search"
+	}
+	return []string{st.Normal.Render(common.Fit(text, w)), progressBar(st, v.done, v.total, w), st.Muted.Render(common.Fit(note, w))}
 }
 
 // progressBar draws done of total as a bar w cells wide with the percentage

@@ -276,7 +276,7 @@ func (v *BlockView) ShortHelp() []key.Binding {
 		return v.search.shortHelp()
 	}
 	k := v.common.KeyMap
-	return []key.Binding{k.Up, k.Down, k.Enter, v.prev, v.next, k.Back, k.Search}
+	return []key.Binding{k.Up, k.Down, k.Enter, v.prev, v.next, k.Back, k.Search, copyBinding(k, "hash/txid")}
 }
 
 // FullHelp returns the bindings of this page for the help overlay.
@@ -285,7 +285,7 @@ func (v *BlockView) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown},
 		{k.Top, k.Bottom, k.Enter, k.Back, k.Search},
-		{v.prev, v.next},
+		{v.prev, v.next, copyBinding(k, "hash or selected txid")},
 		v.search.shortHelp(),
 	}
 }
@@ -354,6 +354,8 @@ func (v *BlockView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return v.move(v.height - 1)
 	case key.Matches(msg, v.next):
 		return v.move(v.height + 1)
+	case key.Matches(msg, k.Copy):
+		return v.copyCmd()
 	case key.Matches(msg, k.Enter):
 		switch v.state {
 		case stateFailed:

@@ -230,7 +230,7 @@ func (m *Model) ShortHelp() []key.Binding {
 		return m.search.shortHelp()
 	}
 	k := m.common.KeyMap
-	return []key.Binding{k.Up, k.Down, k.Enter, k.Search}
+	return []key.Binding{k.Up, k.Down, k.Enter, k.Search, copyBinding(k, "block hash")}
 }
 
 // FullHelp returns the bindings of this list for the help overlay.
@@ -238,7 +238,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	k := m.common.KeyMap
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown},
-		{k.Top, k.Bottom, k.Enter, k.Search},
+		{k.Top, k.Bottom, k.Enter, k.Search, copyBinding(k, "block hash")},
 		m.search.shortHelp(),
 	}
 }
@@ -286,6 +286,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case common.MoveCursor(msg, k, &m.cursor, &m.offset, m.total(), m.visibleRows()):
 	case key.Matches(msg, k.Enter):
 		return m.selectCmd()
+	case key.Matches(msg, k.Copy):
+		return m.copyCmd()
 	}
 	m.clamp()
 	return nil

@@ -25,5 +25,15 @@
 // page's network emits AddressSearchMsg, for which the root opens an
 // AddressView: it scans compact filters for the address's script, shows
 // the scan's progress (delivered through a channel read by a re-issued
-// command) and lists the transactions found with a running balance.
+// command) and lists the transactions found with a running balance, the
+// relayed mempool's among them, naming the blocks it scanned. An
+// AddressCache, which the root shares between address pages, keeps each
+// address's confirmed history and the block it reaches, so the next search
+// of it asks the source only for the blocks since (passing the outputs
+// still unspent, so that their spends are found) and starts over after a
+// reorg. A / typed while the search line is open clears it.
+//
+// y on each page copies what it shows (copy.go): the block hash, the
+// txid, an input's outpoint or an output's address, the address; the
+// page sends common.CopyMsg and the root does the copying.
 package explorer

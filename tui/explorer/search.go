@@ -46,10 +46,43 @@ type SearchSource interface {
 	// implementation). It returns errors wrapping ErrNotFound, with a clear
 	// message, for queries that name nothing it knows.
 	Lookup(ctx context.Context, query string) (SearchResult, error)
-	// AddressHistory scans compact filters from height from to the tip for
-	// script, calling progress(done, total) often, fetches matching blocks
-	// and returns the transactions that pay to or spend from the script.
-	AddressHistory(ctx context.Context, script []byte, progress func(done, total int32)) ([]AddressTx, error)
+	// AddressHistory scans the compact filters of blocks req.From up to
+	// the filter tip for req.Script, calling progress(done, total) often
+	// with the filters checked so far, fetches the matching blocks and
+	// returns the transactions that pay to or spend from the script, and
+	// those of the mempool the node has seen.
+	AddressHistory(ctx context.Context, req AddressRequest, progress func(done, total int32)) (AddressScan, error)
+}
+
+// AddressRequest asks for an address's history: the whole chain's (From
+// 0), or the blocks after an earlier search's, which the explorer keeps.
+type AddressRequest struct {
+	Script []byte
+	// From is the first block to scan. A search that continues an earlier
+	// one sets it to that search's To+1, After to the hash of block From-1
+	// as it saw it, and Unspent to the outputs paying Script it left
+	// unspent, so that their spends in the new blocks are found. When
+	// block From-1 is no longer After (a reorg), the source starts over
+	// from 0.
+	From    int32
+	After   chainhash.Hash
+	Unspent map[wire.OutPoint]btcutil.Amount
+}
+
+// AddressScan is what one AddressHistory call found.
+type AddressScan struct {
+	// Txs are the confirmed transactions of blocks From..To, in chain
+	// order.
+	Txs []AddressTx
+	// From and To are the blocks whose filters were checked; To < From
+	// when no block was new. From is 0 when the source started over.
+	From, To int32
+	// ToHash is the hash of block To, for the next search to continue
+	// from.
+	ToHash chainhash.Hash
+	// Mempool are the unconfirmed transactions the node has seen (relayed
+	// by its peers) that pay Script or spend one of its outputs.
+	Mempool []AddressTx
 }
 
 // SearchResult is what Lookup found: a block (Height and Hash) or a
@@ -223,6 +256,7 @@ type searchBar struct {
 
 	submit    key.Binding // enter, with its help text here
 	cancelKey key.Binding
+	clearKey  key.Binding // /, while the field is open
 }
 
 // newSearchBar returns a closed search line for the page with the given id.
@@ -246,6 +280,7 @@ func newSearchBar(c common.Common, id int64, src SearchSource, net *chaincfg.Par
 		input:     in,
 		submit:    key.NewBinding(key.WithKeys(k.Enter.Keys()...), key.WithHelp(k.Enter.Help().Key, "search")),
 		cancelKey: key.NewBinding(key.WithKeys(k.Back.Keys()...), key.WithHelp(k.Back.Help().Key, "cancel search")),
+		clearKey:  key.NewBinding(key.WithKeys(k.Search.Keys()...), key.WithHelp(k.Search.Help().Key, "search again (clears the query)")),
 	}
 }
 
@@ -293,7 +328,7 @@ func (s *searchBar) setWidth(w int) {
 
 // shortHelp returns the bindings that apply while the field is open.
 func (s *searchBar) shortHelp() []key.Binding {
-	return []key.Binding{s.submit, s.cancelKey}
+	return []key.Binding{s.submit, s.clearKey, s.cancelKey}
 }
 
 // update handles the bar's keys and results and reports whether msg was
@@ -333,6 +368,10 @@ func (s *searchBar) update(msg tea.Msg, c common.Common) (bool, tea.Cmd) {
 		switch {
 		case key.Matches(msg, s.cancelKey):
 			s.close()
+		case key.Matches(msg, s.clearKey):
+			// No query holds a /: a new / starts a new query, clearing
+			// the one that failed (or is still being typed).
+			s.restart()
 		case key.Matches(msg, s.submit):
 			return true, s.run(c)
 		default:
@@ -351,6 +390,18 @@ func (s *searchBar) edit(msg tea.Msg) {
 	if s.input.Value() != before && !s.busy {
 		s.status = ""
 	}
+}
+
+// restart empties the field and its error, dropping a search still
+// running, and keeps the field open.
+func (s *searchBar) restart() {
+	if s.cancel != nil {
+		s.cancel()
+		s.cancel = nil
+	}
+	s.seq++
+	s.busy, s.status = false, ""
+	s.input.Reset()
 }
 
 // close hides the field and drops a search still running.

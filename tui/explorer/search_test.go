@@ -38,9 +38,12 @@ type fakeSearch struct {
 	gate     chan struct{}
 	atGate   chan struct{} // closed when the scan waits at the gate
 
+	tip int32 // the filter tip; 0: From plus the final progress's total, less one, or 200,000
+
 	mu        sync.Mutex
 	queries   []string
 	scripts   [][]byte
+	reqs      []AddressRequest
 	cancelled bool
 }
 
@@ -72,9 +75,10 @@ func (f *fakeSearch) Lookup(ctx context.Context, q string) (SearchResult, error)
 	return SearchResult{}, fmt.Errorf("%w: no block or transaction %s…", ErrNotFound, q[:16])
 }
 
-func (f *fakeSearch) AddressHistory(ctx context.Context, script []byte, progress func(done, total int32)) ([]AddressTx, error) {
+func (f *fakeSearch) AddressHistory(ctx context.Context, req AddressRequest, progress func(done, total int32)) (AddressScan, error) {
 	f.mu.Lock()
-	f.scripts = append(f.scripts, script)
+	f.scripts = append(f.scripts, req.Script)
+	f.reqs = append(f.reqs, req)
 	f.mu.Unlock()
 	for _, p := range f.progress {
 		progress(p.done, p.total)
@@ -89,13 +93,35 @@ func (f *fakeSearch) AddressHistory(ctx context.Context, script []byte, progress
 			f.mu.Lock()
 			f.cancelled = true
 			f.mu.Unlock()
-			return nil, ctx.Err()
+			return AddressScan{}, ctx.Err()
 		}
 	}
 	if f.final.total > 0 {
 		progress(f.final.done, f.final.total)
 	}
-	return f.history, f.histErr
+	if f.histErr != nil {
+		return AddressScan{}, f.histErr
+	}
+	// The chain ends at tip (or where the scan's progress says); the
+	// history's transactions in the blocks asked for are confirmed, those
+	// at height 0 are in the mempool.
+	tip := f.tip
+	switch {
+	case tip == 0 && f.final.total > 0:
+		tip = req.From + f.final.total - 1
+	case tip == 0:
+		tip = 200_000
+	}
+	scan := AddressScan{From: req.From, To: tip, ToHash: chainhash.Hash{byte(tip), byte(tip >> 8), byte(tip >> 16)}}
+	for _, t := range f.history {
+		switch {
+		case t.Height == 0:
+			scan.Mempool = append(scan.Mempool, t)
+		case t.Height >= req.From && t.Height <= tip:
+			scan.Txs = append(scan.Txs, t)
+		}
+	}
+	return scan, nil
 }
 
 func (f *fakeSearch) lookups() []string {
@@ -780,7 +806,7 @@ func TestAddressView(t *testing.T) {
 				atGate:   make(chan struct{}),
 			}
 			v := NewAddressView(common.NewCommon(t.Context(), sz.w, sz.h), f, &chaincfg.MainNetParams, addr, script)
-			if got := viewOf(v); !strings.Contains(got, "Scanning filters…") {
+			if got := viewOf(v); !strings.Contains(got, "Scanning the filters…") {
 				t.Fatalf("before any progress:\n%s", got)
 			}
 			next, done := startScan(t, v)
@@ -790,7 +816,7 @@ func TestAddressView(t *testing.T) {
 			// shows the latest.
 			_, next = v.Update(next())
 			got := viewOf(v)
-			if !strings.Contains(got, "Scanning filters: 12,345 / 200,000") || !strings.Contains(got, "6%") {
+			if !strings.Contains(got, "Scanning the filters of blocks 0–199,999: 12,345 / 200,000") || !strings.Contains(got, "6%") {
 				t.Fatalf("progress not shown:\n%s", got)
 			}
 			if next == nil {
@@ -818,8 +844,9 @@ func TestAddressView(t *testing.T) {
 				t.Errorf("scanned script %x, want %x", f.scripts[0], script)
 			}
 			for _, s := range []string{
-				"Address " + addr, "4 transactions · balance 0.02505000 BTC",
-				"received 1.52505000 BTC · sent 1.50000000 BTC", "tx 1 of 4",
+				"Address " + addr, "4 transactions, 1 unconfirmed · balance 0.02505000 BTC",
+				"received 1.52505000 BTC · sent 1.50000000 BTC · mempool: 1 relayed",
+				"scanned blocks 0–199,999", "tx 1 of 4",
 			} {
 				if !strings.Contains(ansi.Strip(got), s) {
 					t.Errorf("results do not show %q", s)

@@ -282,13 +282,13 @@ func (v *TxView) ShortHelp() []key.Binding {
 	if v.canProve() {
 		out = append(out, v.prove)
 	}
-	return append(out, k.Back)
+	return append(out, copyBinding(k, "txid/address"), k.Back)
 }
 
 // FullHelp returns the bindings of this page for the help overlay.
 func (v *TxView) FullHelp() [][]key.Binding {
 	k := v.common.KeyMap
-	last := []key.Binding{k.Top, k.Bottom, k.Back}
+	last := []key.Binding{k.Top, k.Bottom, k.Back, copyBinding(k, "txid, outpoint or address")}
 	if v.canProve() {
 		last = append(last, v.prove)
 	}
@@ -343,6 +343,8 @@ func (v *TxView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return v, func() tea.Msg { return BackMsg{} }
 	case key.Matches(kp, v.prove):
 		return v, v.startProof()
+	case key.Matches(kp, k.Copy):
+		return v, v.copyCmd()
 	case key.Matches(kp, v.nextIn):
 		v.moveInput(1)
 		return v, nil

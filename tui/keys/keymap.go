@@ -10,6 +10,8 @@ type KeyMap struct {
 	// CycleQR shows the QR code of the next item: xpub, receive
 	// descriptor, change descriptor.
 	CycleQR key.Binding
+	// Copy copies the item whose QR code is shown.
+	Copy key.Binding
 	// Unlock asks for the password and unlocks the key store; Lock locks
 	// it. They share a key (capital: it acts on the keys), and the help
 	// shows the one that applies.
@@ -33,6 +35,7 @@ type KeyMap struct {
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		CycleQR:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "next QR code")),
+		Copy:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy the xpub or descriptor shown")),
 		Unlock:    key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "unlock")),
 		Lock:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "lock")),
 		Password:  key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "change password")),

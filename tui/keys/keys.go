@@ -170,9 +170,9 @@ func (m *Model) ShortHelp() []key.Binding {
 	k := m.common.KeyMap
 	if m.watchOnly() {
 		// No keys: no lock and no password to offer.
-		return []key.Binding{m.KeyMap.CycleQR, k.Enter}
+		return []key.Binding{m.KeyMap.CycleQR, m.KeyMap.Copy, k.Enter}
 	}
-	return []key.Binding{m.KeyMap.CycleQR, m.lockKey(), m.KeyMap.Password, k.Enter}
+	return []key.Binding{m.KeyMap.CycleQR, m.KeyMap.Copy, m.lockKey(), m.KeyMap.Password, k.Enter}
 }
 
 // lockKey is the lock binding that applies: unlock while locked, lock
@@ -189,7 +189,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	k := m.common.KeyMap
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.Enter},
-		{m.KeyMap.CycleQR, m.lockKey(), m.KeyMap.Password},
+		{m.KeyMap.CycleQR, m.KeyMap.Copy, m.lockKey(), m.KeyMap.Password},
 		{m.KeyMap.Submit, m.KeyMap.NextField, m.KeyMap.PrevField, m.KeyMap.Cancel},
 	}
 }
@@ -248,6 +248,8 @@ func (m *Model) browseKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.switchWallet()
 	case key.Matches(msg, m.KeyMap.CycleQR):
 		m.item = (m.item + 1) % qrItems
+	case key.Matches(msg, m.KeyMap.Copy):
+		return m.copyCmd()
 	case key.Matches(msg, m.KeyMap.Lock) && m.unlocked:
 		return m.lock()
 	case key.Matches(msg, m.KeyMap.Unlock):

@@ -624,8 +624,8 @@ func TestKeyMapHelpAndConflicts(t *testing.T) {
 		n += len(g)
 	}
 	// Lock and unlock share L: one of them is listed.
-	if n != 12 {
-		t.Errorf("FullHelp lists %d bindings, want 12", n)
+	if n != 13 {
+		t.Errorf("FullHelp lists %d bindings, want 13", n)
 	}
 }
 

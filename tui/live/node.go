@@ -3,7 +3,6 @@ package live
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/btcsuite/btcd/btcutil/v2"
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/wire/v2"
@@ -190,25 +188,6 @@ func (n Search) walletTx(txid chainhash.Hash) (explorer.SearchResult, bool) {
 		return r, true
 	}
 	return explorer.SearchResult{}, false
-}
-
-// AddressHistory scans every filter up to the filter tip for script.
-func (n Search) AddressHistory(ctx context.Context, script []byte, progress func(done, total int32)) ([]explorer.AddressTx, error) {
-	node := n.Node
-	tip := node.Status().FilterHeight
-	if tip <= 0 {
-		return nil, errors.New("the block filters are not synced yet; try again once the Node tab shows them caught up")
-	}
-	txs, err := node.ScriptHistory(ctx, script, 0, tip, progress)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]explorer.AddressTx, len(txs))
-	for i, t := range txs {
-		out[i] = explorer.AddressTx{Txid: t.Txid, Height: t.Height, BlockHash: t.BlockHash,
-			Received: btcutil.Amount(t.Received), Sent: btcutil.Amount(t.Sent), Tx: t.Tx}
-	}
-	return out, nil
 }
 
 // Prover proves inclusion with a BIP37 merkle block from a peer.

@@ -27,7 +27,8 @@ type dataMsg struct {
 	asked  int    // log lines asked for
 	status Status
 	peers  []Peer
-	log    []string
+	log    []logEntry
+	read   int // log lines read, before leaving out other runs'
 }
 
 // tickMsg is the timer that re-reads the node.
@@ -49,6 +50,14 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
+// WithLogSince leaves out the log lines written before t: by default
+// those of earlier runs (a CLI sync, the demo's setup), which the page
+// would otherwise show as if this run had done them. The zero time shows
+// every line.
+func WithLogSince(t time.Time) Option {
+	return func(m *Model) { m.since = t }
+}
+
 // WithInterval sets how often the page re-reads the node on its own; 0 turns
 // the timer off, leaving only RefreshMsg. The default is DefaultInterval.
 func WithInterval(d time.Duration) Option {
@@ -61,6 +70,7 @@ type Model struct {
 	src      Source
 	now      func() time.Time
 	interval time.Duration
+	since    time.Time // log lines before it are left out
 	id       int64
 
 	seq     uint64 // number of the newest request
@@ -68,11 +78,12 @@ type Model struct {
 	ticking bool   // a timer is running
 	asked   int    // log lines asked for by the read shown
 
-	loaded bool
-	status Status
-	peers  []Peer
-	log    []string
-	offset int // first peer row shown
+	loaded  bool
+	status  Status
+	peers   []Peer
+	log     []logEntry // this run's, oldest first
+	logRead int        // lines the read shown got from the log
+	offset  int        // first peer row shown
 }
 
 var _ common.Component = (*Model)(nil)
@@ -85,6 +96,7 @@ func New(c common.Common, src Source, opts ...Option) *Model {
 		src:      src,
 		now:      time.Now,
 		interval: DefaultInterval,
+		since:    processStart,
 		id:       lastID.Add(1),
 	}
 	for _, o := range opts {
@@ -150,7 +162,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.fetch()
 	case tea.WindowSizeMsg:
 		// The log area grew past what was read and the log may hold more.
-		if m.loaded && m.common.Height > m.asked && len(m.log) >= m.asked {
+		if m.loaded && m.common.Height > m.asked && m.logRead >= m.asked {
 			return m, m.fetch()
 		}
 	case tea.KeyPressMsg:
@@ -195,7 +207,7 @@ func (m *Model) apply(msg dataMsg) {
 	m.asked = msg.asked
 	m.status = msg.status
 	m.peers = msg.peers
-	m.log = msg.log
+	m.log, m.logRead = msg.log, msg.read
 	m.clamp()
 }
 
@@ -209,12 +221,12 @@ func (m *Model) fetch() tea.Cmd {
 	m.seq++
 	// The log never takes more than the page's height, so that many lines
 	// fill it whatever the peers table takes.
-	id, seq, src, n := m.id, m.seq, m.src, max(m.common.Height, 1)
+	id, seq, src, n, since := m.id, m.seq, m.src, max(m.common.Height, 1), m.since
 	return func() tea.Msg {
 		if ctx.Err() != nil {
 			return nil
 		}
-		return read(src, id, seq, n)
+		return read(src, id, seq, n, since)
 	}
 }
 
@@ -230,25 +242,37 @@ func (m *Model) tick() tea.Cmd {
 
 // read asks the source for everything the page shows and cleans the text
 // that came from the network or the log file, so that it cannot move the
-// cursor or change colours.
-func read(src Source, id int64, seq uint64, n int) dataMsg {
+// cursor or change colours. Log lines are parsed here, and those written
+// before since left out, so that View only lays them out.
+func read(src Source, id int64, seq uint64, n int, since time.Time) dataMsg {
 	// Copies, so that cleaning never writes into the source's own slices.
 	msg := dataMsg{
 		id: id, seq: seq, asked: n,
 		status: src.Status(),
 		peers:  append([]Peer(nil), src.Peers()...),
-		log:    append([]string(nil), src.LogTail(n)...),
 	}
+	lines := src.LogTail(n)
+	msg.read = len(lines)
 	msg.status.Network = clean(msg.status.Network)
 	for i := range msg.peers {
 		p := &msg.peers[i]
 		p.Addr, p.UserAgent, p.Services, p.BanReason = clean(p.Addr), clean(p.UserAgent), clean(p.Services), clean(p.BanReason)
 	}
-	if len(msg.log) > n {
-		msg.log = msg.log[len(msg.log)-n:]
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
 	}
-	for i := range msg.log {
-		msg.log[i] = clean(msg.log[i])
+	for _, l := range lines {
+		e := parseLogLine(clean(l))
+		if e.ok && e.time.Before(since) {
+			continue
+		}
+		// The fields are cleaned again: unquoting may have made
+		// control characters of escapes.
+		e.msg = clean(e.msg)
+		for i := range e.attrs {
+			e.attrs[i].key, e.attrs[i].value = clean(e.attrs[i].key), clean(e.attrs[i].value)
+		}
+		msg.log = append(msg.log, e)
 	}
 	return msg
 }

@@ -73,13 +73,29 @@ func manyPeers(n int) []Peer {
 	return out
 }
 
+// logLines returns n lines as satchel.log holds them (slog's text
+// format), ten seconds apart, the last one a minute before now, all of
+// them after logStart.
 func logLines(n int) []string {
 	out := make([]string, n)
 	for i := range out {
-		out[i] = fmt.Sprintf("2025-01-28 16:%02d:%02d [INF] SYNC: processed header %s", i/60%60, i%60, common.FormatInt(int64(845_000+i)))
+		at := now.Add(-time.Minute - time.Duration(n-1-i)*10*time.Second).Format(time.RFC3339Nano)
+		switch i % 4 {
+		case 0:
+			out[i] = fmt.Sprintf(`time=%s level=INFO msg="peer connected" addr=203.0.113.7:8333 user_agent=/Satoshi:27.0.0/ height=%d transport=v2 filters=true`, at, 845_000+i)
+		case 1:
+			out[i] = fmt.Sprintf(`time=%s level=INFO msg="wallet scanned" wallet=default from=%d to=%d blocks=1 txs=0 removed=0`, at, 845_000+i, 845_000+i)
+		case 2:
+			out[i] = fmt.Sprintf(`time=%s level=INFO msg=broadcast txid=%064x accepted=3`, at, 0xfeb80d1e293a+i)
+		default:
+			out[i] = fmt.Sprintf(`time=%s level=WARN msg="peer misbehaved" addr=198.51.100.23:8333 err="sent a header that fails proof of work at height %s"`, at, common.FormatInt(int64(845_000+i)))
+		}
 	}
 	return out
 }
+
+// logStart is when the page's run began: logLines are all after it.
+var logStart = now.Add(-time.Hour)
 
 func newSource() *fakeSource {
 	return &fakeSource{status: syncedStatus(), peers: goodPeers(), log: logLines(100)}
@@ -88,7 +104,7 @@ func newSource() *fakeSource {
 // newModel builds a sized model and applies its first read.
 func newModel(t testing.TB, src Source, w, h int, opts ...Option) *Model {
 	t.Helper()
-	opts = append([]Option{WithClock(fixedClock)}, opts...)
+	opts = append([]Option{WithClock(fixedClock), WithLogSince(logStart)}, opts...)
 	m := New(common.NewCommon(t.Context(), w, h), src, opts...)
 	read1(t, m, m.Init())
 	return m
@@ -149,7 +165,7 @@ func TestView(t *testing.T) {
 		want   []string // text a user must see
 	}{
 		{"synced", 80, 24, syncedStatus(), goodPeers(), logLines(100),
-			[]string{"mainnet · tip 845,123 · synced · 3 peers", "100.0%", "203.0.113.7:8333", "processed header 845,099"}},
+			[]string{"mainnet · tip 845,123 · synced · 3 peers", "100.0%", "203.0.113.7:8333", "WARN  peer misbehaved addr=198.51.100.23:8333", "fails proof of work at height 845,099"}},
 		{"synced_120x40", 120, 40, syncedStatus(), goodPeers(), logLines(100),
 			[]string{"NETWORK|WITNESS|CF", "1,250", "42"}},
 		{"syncing_42", 80, 24, syncing, goodPeers(), logLines(100),
@@ -416,7 +432,7 @@ func TestResize(t *testing.T) {
 	if !strings.Contains(v, "showing 15–40") {
 		t.Errorf("table is not full after growing at the bottom:\n%s", v)
 	}
-	if !strings.Contains(v, "processed header 845,074") || !strings.Contains(v, "processed header 845,099") {
+	if !strings.Contains(v, fmt.Sprintf("txid=%064x", 0xfeb80d1e293a+74)) || !strings.Contains(v, "at height 845,099") {
 		t.Errorf("log does not fill the grown page:\n%s", v)
 	}
 }
@@ -549,3 +565,73 @@ func BenchmarkView(b *testing.B) {
 
 // ansiStrip removes styling so that tests can look for the text a user reads.
 func ansiStrip(s string) string { return ansi.Strip(s) }
+
+// TestLogThisRun: lines written before the page's run began (the demo's
+// setup, an earlier CLI sync) are left out, and the title says since when
+// the log shows; WithLogSince(time.Time{}) shows them all.
+func TestLogThisRun(t *testing.T) {
+	old := fmt.Sprintf(`time=%s level=INFO msg="address handed out" wallet=miner index=3`,
+		logStart.Add(-time.Second).Format(time.RFC3339Nano))
+	src := newSource()
+	src.log = append([]string{old}, logLines(3)...)
+	m := newModel(t, src, 120, 40)
+	v := ansiStrip(content(m))
+	if strings.Contains(v, "wallet=miner") {
+		t.Errorf("a line from before the run is shown:\n%s", v)
+	}
+	if !strings.Contains(v, "Log · since satchel started at 15:08:00 · earlier runs are in satchel.log") ||
+		!strings.Contains(v, "16:06:40 INFO  peer connected addr=203.0.113.7:8333") {
+		t.Errorf("the log does not show this run's lines under its title:\n%s", v)
+	}
+
+	all := newModel(t, src, 120, 40, WithLogSince(time.Time{}))
+	v = ansiStrip(content(all))
+	if !strings.Contains(v, "15:07:59 INFO  address handed out wallet=miner index=3") {
+		t.Errorf("WithLogSince(zero) does not show every line:\n%s", v)
+	}
+}
+
+// TestLogWraps: at 80 columns a long entry wraps under its message instead
+// of being cut: the whole txid and the fields after it are on screen.
+func TestLogWraps(t *testing.T) {
+	src := newSource()
+	src.log = logLines(3)
+	m := newModel(t, src, 80, 24)
+	v := ansiStrip(content(m))
+	lines := strings.Split(v, "\n")
+	var logPart []string
+	for i, l := range lines {
+		if strings.HasPrefix(l, "Log") {
+			logPart = lines[i+1:]
+		}
+	}
+	joined := ""
+	for _, l := range logPart {
+		if strings.Contains(l, "…") {
+			t.Errorf("a log line is cut: %q", l)
+		}
+		if strings.HasPrefix(l, "               ") {
+			joined += strings.TrimSpace(l)
+		} else {
+			joined += "\n" + strings.TrimRight(l, " ")
+		}
+	}
+	want := fmt.Sprintf("16:07:00 INFO  broadcast txid=%064x accepted=3", 0xfeb80d1e293a+2)
+	if !strings.Contains(joined, want) {
+		t.Errorf("the broadcast entry does not wrap whole under its message; want %q in:\n%s", want, v)
+	}
+	tuitest.AssertFits(t, content(m), 80, 24)
+}
+
+func TestParseLogLine(t *testing.T) {
+	e := parseLogLine(`time=2026-12-07T15:24:10.781Z level=INFO msg="peer connected" addr=127.0.0.1:37467 user_agent="a \"b\"" filters=true`)
+	if !e.ok || e.level != "INFO" || e.msg != "peer connected" || len(e.attrs) != 3 ||
+		e.attrs[1] != (logAttr{"user_agent", `a "b"`}) || e.time.Minute() != 24 {
+		t.Errorf("parsed %+v", e)
+	}
+	for _, bad := range []string{"", "2025-01-28 16:04:00 INF connected", `time=x level=INFO msg=a`, `time=2026-12-07T15:24:10Z msg="open`} {
+		if parseLogLine(bad).ok {
+			t.Errorf("%q parsed as slog's format", bad)
+		}
+	}
+}

@@ -76,7 +76,7 @@ func (m *Model) render() string {
 		add(st.Subtitle.Render(common.Fit(m.peersTitle(a.peerRows), w)))
 		lines = append(lines, m.peerLines(w, a.peerRows)...)
 		add("")
-		add(st.Subtitle.Render(common.Fit("Log", w)))
+		add(st.Subtitle.Render(common.Fit(m.logTitle(w), w)))
 		lines = append(lines, m.logLines(w, a.logRows)...)
 	}
 	if len(lines) > h {
@@ -406,12 +406,20 @@ func (m *Model) logLines(w, rows int) []string {
 	if len(m.log) == 0 {
 		return []string{st.Muted.Render(common.Fit("no log lines yet", w))}
 	}
-	tail := m.log[max(len(m.log)-rows, 0):]
-	out := make([]string, len(tail))
-	for i, l := range tail {
-		out[i] = st.Normal.Render(common.Fit(l, w))
+	return logView(m.log, w, rows, st, m.now())
+}
+
+// logTitle names the log and, when earlier runs' lines are left out,
+// since when it shows, in w cells.
+func (m *Model) logTitle(w int) string {
+	if m.since.IsZero() {
+		return "Log"
 	}
-	return out
+	at := stamp(m.since, m.now())
+	if t := "Log · since satchel started at " + at + " · earlier runs are in satchel.log"; ansi.StringWidth(t) <= w {
+		return t
+	}
+	return "Log · since satchel started at " + at
 }
 
 // timeLeft says how long a ban lasts, in its largest whole unit.

@@ -23,6 +23,8 @@ type KeyMap struct {
 	Export key.Binding
 	// QR shows the PSBT as an animated QR code for a signing device.
 	QR key.Binding
+	// Copy copies the PSBT as base64 text.
+	Copy key.Binding
 	// Close forgets the PSBT shown, or leaves the page when none is.
 	Close key.Binding
 	// Confirm submits the open field; Cancel closes it.
@@ -43,6 +45,7 @@ func DefaultKeyMap() KeyMap {
 		Broadcast: key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "broadcast")),
 		Export:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export PSBT")),
 		QR:        key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "show as animated QR")),
+		Copy:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy as base64")),
 		Close:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
 		Confirm:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm")),
 		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),

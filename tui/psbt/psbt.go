@@ -277,6 +277,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openPrompt(promptExport)
 	case key.Matches(msg, k.QR):
 		return m.showQR()
+	case key.Matches(msg, k.Copy):
+		return m.copyCmd()
 	}
 	return nil
 }

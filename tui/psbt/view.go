@@ -40,7 +40,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	if m.canBroadcast() {
 		out = append(out, k.Broadcast)
 	}
-	return append(out, k.Export, k.QR, k.Open, k.Close)
+	return append(out, k.Export, k.QR, k.Copy, k.Open, k.Close)
 }
 
 // FullHelp returns the bindings for the help overlay.
@@ -56,7 +56,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 // hintNames are the short names of the actions on the hint line.
 var hintNames = map[string]string{
 	"o": "open", "S": "sign", "m": "combine", "t": "finalize", "b": "broadcast", "e": "export",
-	"w": "QR", "esc": "close", "enter": "confirm", "tab": "complete",
+	"w": "QR", "y": "copy", "esc": "close", "enter": "confirm", "tab": "complete",
 }
 
 // View draws the page: the review of the open PSBT (or how to open one),

@@ -34,6 +34,8 @@ type KeyMap struct {
 	// page warned about it; KeepAddress declines and keeps the last one.
 	HandOut     key.Binding
 	KeepAddress key.Binding
+	// Copy copies the selected txid or the address shown.
+	Copy key.Binding
 }
 
 // DefaultKeyMap returns the default bindings. Each call returns a fresh
@@ -53,5 +55,6 @@ func DefaultKeyMap() KeyMap {
 		CloseFull:   key.NewBinding(key.WithKeys("esc", "enter"), key.WithHelp("esc", "back")),
 		HandOut:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "hand it out anyway")),
 		KeepAddress: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "keep the last address")),
+		Copy:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy")),
 	}
 }

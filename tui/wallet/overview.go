@@ -133,7 +133,8 @@ func (m *Overview) FullHelp() [][]key.Binding {
 	k := m.common.KeyMap
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Enter, m.KeyMap.Send, m.KeyMap.Receive, m.KeyMap.Coins, m.KeyMap.PSBT, m.KeyMap.Units, m.KeyMap.Label},
+		{k.Enter, m.KeyMap.Send, m.KeyMap.Receive, m.KeyMap.Coins, m.KeyMap.PSBT, m.KeyMap.Units, m.KeyMap.Label,
+			copyHelp(m.KeyMap.Copy, "txid")},
 	}
 }
 
@@ -172,6 +173,8 @@ func (m *Overview) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return func() tea.Msg { return CoinsRequestedMsg{} }
 	case key.Matches(msg, m.KeyMap.PSBT):
 		return func() tea.Msg { return PSBTRequestedMsg{} }
+	case key.Matches(msg, m.KeyMap.Copy):
+		return m.copyCmd()
 	case key.Matches(msg, m.KeyMap.Label):
 		if e, ok := m.Selected(); ok {
 			req := LabelRequestedMsg{Key: core.TxLabelKey(e.Txid), Current: e.Label}

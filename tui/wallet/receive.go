@@ -110,13 +110,13 @@ func (m *Receive) ShortHelp() []key.Binding {
 	case m.gap != nil:
 		return []key.Binding{k.HandOut, k.KeepAddress}
 	case m.full:
-		return []key.Binding{k.CloseFull}
+		return []key.Binding{k.CloseFull, copyHelp(k.Copy, "address")}
 	case m.input.Focused():
 		return []key.Binding{k.DoneAmount}
 	case m.addr == nil:
 		return []key.Binding{k.NewAddress}
 	}
-	return []key.Binding{k.NewAddress, k.EditAmount, k.FullAddress}
+	return []key.Binding{k.NewAddress, k.EditAmount, k.FullAddress, copyHelp(k.Copy, "address")}
 }
 
 // FullHelp returns the bindings of what the page shows for the help
@@ -128,9 +128,10 @@ func (m *Receive) FullHelp() [][]key.Binding {
 	case m.gap != nil:
 		return [][]key.Binding{{k.HandOut, k.KeepAddress}}
 	case m.full:
-		return [][]key.Binding{{k.CloseFull}}
+		return [][]key.Binding{{k.CloseFull, copyHelp(k.Copy, "address or payment request")}}
 	}
-	return [][]key.Binding{{k.NewAddress, k.EditAmount, k.DoneAmount, k.FullAddress}}
+	return [][]key.Binding{{k.NewAddress, k.EditAmount, k.DoneAmount, k.FullAddress,
+		copyHelp(k.Copy, "address or payment request")}}
 }
 
 // Update edits the amount, asks for new addresses and applies their results.
@@ -152,8 +153,11 @@ func (m *Receive) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case m.gap != nil:
 			return m, m.gapKey(msg)
 		case m.full:
-			if key.Matches(msg, m.KeyMap.CloseFull) {
+			switch {
+			case key.Matches(msg, m.KeyMap.CloseFull):
 				m.full = false
+			case key.Matches(msg, m.KeyMap.Copy):
+				return m, m.copyCmd()
 			}
 			return m, nil
 		}
@@ -178,6 +182,8 @@ func (m *Receive) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case key.Matches(msg, m.KeyMap.FullAddress) && m.addr != nil:
 			m.full = true
 			return m, nil
+		case key.Matches(msg, m.KeyMap.Copy):
+			return m, m.copyCmd()
 		}
 		return m, nil
 	case tea.PasteMsg:
