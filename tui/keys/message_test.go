@@ -49,7 +49,7 @@ func multisigSource(t *testing.T) *fakeSource {
 		}
 		xpub, _ := k.Neuter()
 		exprs = append(exprs, "["+fp+"/48h/1h/0h/2h]"+xpub.String()+"/<0;1>/*")
-		cos = append(cos, Cosigner{Fingerprint: fp, Path: "m/48'/1'/0'/2'", Xpub: xpub.String()})
+		cos = append(cos, Cosigner{Fingerprint: fp, Path: "m/48h/1h/0h/2h", Xpub: xpub.String()})
 	}
 	if exprs[0][:len(abandonBIP48Key)] != abandonBIP48Key {
 		t.Fatalf("derived %s, want %s", exprs[0], abandonBIP48Key)
@@ -288,7 +288,7 @@ func TestCosignersView(t *testing.T) {
 			tuitest.AssertFits(t, v, w, h)
 			golden.RequireEqual(t, v)
 			p := hs.plain()
-			for _, want := range []string{"2 of 3", "sortedmulti", "m/48'/1'/0'/2'", `ours: wallet "alice"`,
+			for _, want := range []string{"2 of 3", "sortedmulti", "m/48h/1h/0h/2h", `ours: wallet "alice"`,
 				src.account.Multisig.Cosigners[1].Fingerprint, src.account.Multisig.Cosigners[2].Fingerprint} {
 				if !strings.Contains(p, want) {
 					t.Errorf("%q missing:\n%s", want, p)
