@@ -226,8 +226,13 @@ func keyExprFromUR(k *ur.HDKey, fp uint32, net *chaincfg.Params) (string, error)
 	if len(path) > 0 {
 		child = path[len(path)-1]
 	}
+	parentFP := k.ParentFingerprint
+	if parentFP == 0 && len(path) == 1 {
+		// One step from the master key: its parent is the origin's key.
+		parentFP = fp
+	}
 	var parent [4]byte
-	binary.BigEndian.PutUint32(parent[:], k.ParentFingerprint)
+	binary.BigEndian.PutUint32(parent[:], parentFP)
 	if depth > 255 {
 		return "", errors.New("the key's derivation path is too long")
 	}

@@ -192,3 +192,58 @@ func TestMultisigURRefusesOtherBranches(t *testing.T) {
 		t.Errorf("bare multi: %v", err)
 	}
 }
+
+// FuzzDescriptorFromUR reads any CBOR as a crypto-output: it never panics,
+// and what it accepts as a wallet's descriptor exports and reads back as a
+// descriptor of the same addresses.
+func FuzzDescriptorFromUR(f *testing.F) {
+	for _, net := range []*chaincfg.Params{&chaincfg.MainNetParams, &chaincfg.RegressionNetParams} {
+		for _, st := range []ScriptType{P2WSH, P2SHP2WSH} {
+			d := cosignerDescriptor(&testing.T{}, st, "sortedmulti", net)
+			if o, err := d.UROutput(net, true); err == nil {
+				f.Add(o.UR().CBOR)
+			}
+		}
+	}
+	if data, err := os.ReadFile("testdata/multisig_ur.json"); err == nil {
+		var v multisigURVector
+		if json.Unmarshal(data, &v) == nil {
+			b, _ := hex.DecodeString(v.CBOR)
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, cbor []byte) {
+		acct, err := ur.DecodeAccount(&ur.UR{Type: ur.TypeCryptoOutput, CBOR: cbor})
+		if err != nil {
+			return
+		}
+		for _, net := range []*chaincfg.Params{&chaincfg.MainNetParams, &chaincfg.RegressionNetParams} {
+			d, err := DescriptorFromUR(&acct.Outputs[0], acct.MasterFingerprint, net)
+			if err != nil {
+				continue
+			}
+			o, err := d.UROutput(net, true)
+			if err != nil {
+				t.Fatalf("%s reads but does not export: %v", d, err)
+			}
+			back, err := ur.DecodeAccount(o.UR())
+			if err != nil {
+				t.Fatalf("our export of %s does not read: %v", d, err)
+			}
+			d2, err := DescriptorFromUR(&back.Outputs[0], back.MasterFingerprint, net)
+			if err != nil {
+				t.Fatalf("%s exports and does not read back: %v", d, err)
+			}
+			// A key given without its path keeps its public key and chain
+			// code but not its depth and child number, which a UR can only
+			// say in the origin: compare what the wallet derives.
+			for _, br := range []uint32{ReceiveBranch, ChangeBranch} {
+				a1, err1 := d.Derive(br, 7, net)
+				a2, err2 := d2.Derive(br, 7, net)
+				if (err1 == nil) != (err2 == nil) || (err1 == nil && a1.Address.EncodeAddress() != a2.Address.EncodeAddress()) {
+					t.Fatalf("%s exports and reads back as %s: other addresses", d, d2)
+				}
+			}
+		}
+	})
+}
