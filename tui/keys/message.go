@@ -53,6 +53,7 @@ type dialog struct {
 	seq  uint64
 
 	signed  string // the signature made, shown in full
+	sigQRs  []common.QRCode // the signature's QR code, at falling error correction levels
 	checked bool   // a verification ran: valid or verdict
 	valid   bool
 	verdict string // why a signature is not valid
@@ -195,7 +196,7 @@ func (m *Model) setDialogFocus(f msgField) tea.Cmd {
 // clearResult forgets the last result once the input changes, so that a
 // verdict never stands beside text it was not given.
 func (d *dialog) clearResult() {
-	d.signed, d.checked, d.valid, d.verdict, d.errText = "", false, false, "", ""
+	d.signed, d.sigQRs, d.checked, d.valid, d.verdict, d.errText = "", nil, false, false, "", ""
 }
 
 // dialogKey handles a key while the message dialog is open.
@@ -387,6 +388,7 @@ func (m *Model) dialogResult(msg tea.Msg) tea.Cmd {
 		switch {
 		case msg.err == nil:
 			d.signed = msg.sig
+			d.sigQRs = common.RenderQRs(msg.sig)
 		case errors.Is(msg.err, keystore.ErrWrongPassword):
 			d.errText = "Wrong password. Try again, or esc to close."
 			return m.setDialogFocus(fieldLast)
@@ -479,12 +481,31 @@ func (m *Model) dialogLines(w int) []string {
 			out = append(out, st.Normal.Render(common.Fit(s, w)))
 		}
 		wrap("Give it with the address and the exact message. To check it here: shift+tab to the first row, then →.", st.Muted.Render)
+		out = append(out, m.signatureQR(w, m.common.Height-2-len(out))...)
 	case d.checked && d.valid:
 		wrap("Valid ✓ signed by "+strings.TrimSpace(d.address.Value()), st.Success.Render)
 	case d.checked:
 		wrap("Not valid: "+d.verdict, st.Error.Render)
 	}
 	return out
+}
+
+// signatureQR draws the signature's QR code under a blank line when it
+// fits in w cells and h lines, and nothing when it does not: the text
+// above is the signature in full.
+func (m *Model) signatureQR(w, h int) []string {
+	st := m.common.Styles
+	for _, c := range m.dlg.sigQRs {
+		if c.Width > w || len(c.Lines)+1 > h {
+			continue
+		}
+		out := []string{common.Fit("", w)}
+		for _, l := range c.Lines {
+			out = append(out, st.QR.Render(l)+strings.Repeat(" ", w-c.Width))
+		}
+		return out
+	}
+	return nil
 }
 
 // addressNote describes the address in the field: which of the wallet's it
