@@ -52,9 +52,9 @@ type dialog struct {
 	busy bool
 	seq  uint64
 
-	signed  string // the signature made, shown in full
+	signed  string          // the signature made, shown in full
 	sigQRs  []common.QRCode // the signature's QR code, at falling error correction levels
-	checked bool   // a verification ran: valid or verdict
+	checked bool            // a verification ran: valid or verdict
 	valid   bool
 	verdict string // why a signature is not valid
 	errText string // a failure to sign or check
