@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/btcsuite/btcd/address/v2"
@@ -35,73 +36,174 @@ func ScriptTypeOfUR(tags []uint64) (ScriptType, bool) {
 	return 0, false
 }
 
+// multisigTags maps a multisig script type to the script expression around
+// its multi() or sortedmulti(), from the outside in.
+var multisigTags = map[ScriptType][]uint64{
+	P2WSH:     {ur.TagWSH},
+	P2SHP2WSH: {ur.TagSH, ur.TagWSH},
+}
+
 // UROutput returns the descriptor's account key as a crypto-output, for a
 // signing device or coordinator. A standalone output (ur:crypto-output)
 // carries the master fingerprint, the depth and the /<0;1>/* branches; the
 // outputs of a ur:crypto-account carry only the origin's path, as in
 // BCR-2020-015, the account holding the fingerprint.
+//
+// A multisig descriptor (wsh or sh(wsh) of multi or sortedmulti) is always
+// standalone, as BCR-2020-010 writes it: the script tags around a multikey
+// of every cosigner's key, each with its full origin and /<0;1>/*. A
+// crypto-account cannot hold it.
 func (d *Descriptor) UROutput(net *chaincfg.Params, standalone bool) (*ur.Output, error) {
-	tags, ok := scriptTags[d.Type]
-	if !ok || d.Key == nil {
-		return nil, errors.New("the descriptor has no script type or key")
-	}
-	pub, err := d.Key.ECPubKey()
-	if err != nil {
-		return nil, err
-	}
 	mainnet, err := netFamily(net)
 	if err != nil {
 		return nil, err
 	}
-	k := ur.HDKey{
+	if d.Type.Multisig() {
+		tags, ok := multisigTags[d.Type]
+		if !ok || d.Multisig == nil {
+			return nil, errors.New("the descriptor has no multisig policy")
+		}
+		if !standalone {
+			return nil, errors.New("a multisig descriptor is exported as a ur:crypto-output, not in a crypto-account")
+		}
+		m := &ur.MultiKey{Threshold: d.Multisig.Threshold, Sorted: d.Multisig.Sorted}
+		for _, mk := range d.Multisig.Keys {
+			k, err := urHDKey(mk.Origin, mk.Key, mainnet, true)
+			if err != nil {
+				return nil, err
+			}
+			m.Keys = append(m.Keys, *k)
+		}
+		return &ur.Output{Script: tags, Multi: m}, nil
+	}
+	tags, ok := scriptTags[d.Type]
+	if !ok || d.Key == nil {
+		return nil, errors.New("the descriptor has no script type or key")
+	}
+	k, err := urHDKey(d.Origin, d.Key, mainnet, standalone)
+	if err != nil {
+		return nil, err
+	}
+	return &ur.Output{Script: tags, Key: *k}, nil
+}
+
+// urHDKey writes an account key as a crypto-hdkey: with its master
+// fingerprint, depth and the /<0;1>/* children when standalone, else with
+// the origin's path alone. A key whose descriptor gave no origin path is
+// written without an origin.
+func urHDKey(o KeyOrigin, key *hdkeychain.ExtendedKey, mainnet, standalone bool) (*ur.HDKey, error) {
+	pub, err := key.ECPubKey()
+	if err != nil {
+		return nil, err
+	}
+	k := &ur.HDKey{
 		KeyData:           pub.SerializeCompressed(),
-		ChainCode:         d.Key.ChainCode(),
+		ChainCode:         key.ChainCode(),
 		Testnet:           !mainnet,
-		ParentFingerprint: d.Key.ParentFingerprint(),
+		ParentFingerprint: key.ParentFingerprint(),
 	}
-	origin := &ur.Keypath{Depth: -1}
-	if standalone {
-		origin.SourceFingerprint, origin.Depth = d.Origin.Fingerprint, len(d.Origin.Path)
+	if len(o.Path) > 0 || !standalone {
+		origin := &ur.Keypath{Depth: -1}
+		if standalone {
+			origin.SourceFingerprint, origin.Depth = o.Fingerprint, len(o.Path)
+		}
+		for _, step := range o.Path {
+			origin.Components = append(origin.Components, ur.PathComponent{
+				Index: step &^ hdkeychain.HardenedKeyStart, Hardened: step >= hdkeychain.HardenedKeyStart,
+			})
+		}
+		k.Origin = origin
 	}
-	for _, step := range d.Origin.Path {
-		origin.Components = append(origin.Components, ur.PathComponent{
-			Index: step &^ hdkeychain.HardenedKeyStart, Hardened: step >= hdkeychain.HardenedKeyStart,
-		})
-	}
-	k.Origin = origin
 	if standalone {
 		k.Children = &ur.Keypath{Depth: -1, Components: []ur.PathComponent{
 			{Pair: true, Index: ReceiveBranch, Internal: ChangeBranch}, {Wildcard: true},
 		}}
 	}
-	return &ur.Output{Script: tags, Key: k}, nil
+	return k, nil
 }
 
 // DescriptorFromUR returns the multipath descriptor (/<0;1>/*) of an
-// account key read from a crypto-account or crypto-output, on net.
-// masterFingerprint is the account's (0 to use the key origin's).
+// account key read from a crypto-account or crypto-output, on net, or of a
+// multisig crypto-output: wsh() or sh(wsh()) of multi() or sortedmulti()
+// with every cosigner's key. masterFingerprint is the account's (0 to use
+// the key origin's); a multisig's keys carry their own.
 func DescriptorFromUR(o *ur.Output, masterFingerprint uint32, net *chaincfg.Params) (*Descriptor, error) {
+	if o.Multi != nil {
+		return multisigFromUR(o, net)
+	}
 	t, ok := ScriptTypeOfUR(o.Script)
 	if !ok {
 		return nil, fmt.Errorf("%w: this output is not a single-key account (pkh, sh(wpkh), wpkh or tr)",
 			ErrUnsupportedDescriptor)
 	}
-	mainnet, err := netFamily(net)
+	key, err := keyExprFromUR(&o.Key, masterFingerprint, net)
 	if err != nil {
 		return nil, err
 	}
-	if o.Key.Testnet == mainnet {
-		if o.Key.Testnet {
-			return nil, fmt.Errorf("this key is for a test network, not %s", displayNetName(net))
+	var s string
+	switch t {
+	case P2PKH:
+		s = "pkh(" + key + ")"
+	case P2SHP2WPKH:
+		s = "sh(wpkh(" + key + "))"
+	case P2TR:
+		s = "tr(" + key + ")"
+	default:
+		s = "wpkh(" + key + ")"
+	}
+	return ParseDescriptor(s, net)
+}
+
+// multisigFromUR returns the descriptor of a multisig crypto-output.
+func multisigFromUR(o *ur.Output, net *chaincfg.Params) (*Descriptor, error) {
+	var open, closing string
+	for st, tags := range multisigTags {
+		if slices.Equal(o.Script, tags) {
+			open, closing = "wsh(", ")"
+			if st == P2SHP2WSH {
+				open, closing = "sh(wsh(", "))"
+			}
 		}
-		return nil, fmt.Errorf("this key is for mainnet, not %s", displayNetName(net))
+	}
+	if open == "" {
+		return nil, fmt.Errorf("%w: a multisig output must be wsh(…) or sh(wsh(…)); satchel does not watch bare or legacy sh multisig",
+			ErrUnsupportedDescriptor)
+	}
+	fn := "multi("
+	if o.Multi.Sorted {
+		fn = "sortedmulti("
+	}
+	var b strings.Builder
+	b.WriteString(open + fn + strconv.Itoa(o.Multi.Threshold))
+	for i := range o.Multi.Keys {
+		key, err := keyExprFromUR(&o.Multi.Keys[i], 0, net)
+		if err != nil {
+			return nil, fmt.Errorf("cosigner %d: %w", i+1, err)
+		}
+		b.WriteString("," + key)
+	}
+	b.WriteString(")" + closing)
+	return ParseDescriptor(b.String(), net)
+}
+
+// keyExprFromUR writes a crypto-hdkey as a key expression with its origin
+// and /<0;1>/*. fp is the master fingerprint to use (0: the origin's).
+func keyExprFromUR(k *ur.HDKey, fp uint32, net *chaincfg.Params) (string, error) {
+	mainnet, err := netFamily(net)
+	if err != nil {
+		return "", err
+	}
+	if k.Testnet == mainnet {
+		if k.Testnet {
+			return "", fmt.Errorf("this key is for a test network, not %s", displayNetName(net))
+		}
+		return "", fmt.Errorf("this key is for mainnet, not %s", displayNetName(net))
 	}
 	var path []uint32
-	fp := masterFingerprint
-	if o.Key.Origin != nil {
-		for _, c := range o.Key.Origin.Components {
+	if k.Origin != nil {
+		for _, c := range k.Origin.Components {
 			if c.Wildcard || c.Pair {
-				return nil, errors.New("the key's origin is not a plain derivation path")
+				return "", errors.New("the key's origin is not a plain derivation path")
 			}
 			step := c.Index
 			if c.Hardened {
@@ -110,29 +212,34 @@ func DescriptorFromUR(o *ur.Output, masterFingerprint uint32, net *chaincfg.Para
 			path = append(path, step)
 		}
 		if fp == 0 {
-			fp = o.Key.Origin.SourceFingerprint
+			fp = k.Origin.SourceFingerprint
 		}
 	}
-	if k := o.Key.Children; k != nil && !plainBranches(k) {
-		return nil, errors.New("the key's children are not the receive and change branches (0/* or 1/*)")
+	if c := k.Children; c != nil && !plainBranches(c) {
+		return "", errors.New("the key's children are not the receive and change branches (0/* or 1/*)")
 	}
 	depth := len(path)
-	if o.Key.Origin != nil && o.Key.Origin.Depth > 0 && len(path) == 0 {
-		depth = o.Key.Origin.Depth
+	if k.Origin != nil && k.Origin.Depth > 0 && len(path) == 0 {
+		depth = k.Origin.Depth
 	}
 	var child uint32
 	if len(path) > 0 {
 		child = path[len(path)-1]
 	}
-	var parent [4]byte
-	binary.BigEndian.PutUint32(parent[:], o.Key.ParentFingerprint)
-	if depth > 255 {
-		return nil, errors.New("the key's derivation path is too long")
+	parentFP := k.ParentFingerprint
+	if parentFP == 0 && len(path) == 1 {
+		// One step from the master key: its parent is the origin's key.
+		parentFP = fp
 	}
-	xpub := hdkeychain.NewExtendedKey(net.HDPublicKeyID[:], o.Key.KeyData, o.Key.ChainCode,
+	var parent [4]byte
+	binary.BigEndian.PutUint32(parent[:], parentFP)
+	if depth > 255 {
+		return "", errors.New("the key's derivation path is too long")
+	}
+	xpub := hdkeychain.NewExtendedKey(net.HDPublicKeyID[:], k.KeyData, k.ChainCode,
 		parent[:], uint8(depth), child, false)
 	if _, err := xpub.ECPubKey(); err != nil {
-		return nil, fmt.Errorf("the account key is not a valid public key: %w", err)
+		return "", fmt.Errorf("the account key is not a valid public key: %w", err)
 	}
 	var key strings.Builder
 	if fp != 0 {
@@ -143,18 +250,7 @@ func DescriptorFromUR(o *ur.Output, masterFingerprint uint32, net *chaincfg.Para
 		key.WriteString("]")
 	}
 	key.WriteString(xpub.String() + "/<0;1>/*")
-	var s string
-	switch t {
-	case P2PKH:
-		s = "pkh(" + key.String() + ")"
-	case P2SHP2WPKH:
-		s = "sh(wpkh(" + key.String() + "))"
-	case P2TR:
-		s = "tr(" + key.String() + ")"
-	default:
-		s = "wpkh(" + key.String() + ")"
-	}
-	return ParseDescriptor(s, net)
+	return key.String(), nil
 }
 
 // plainBranches reports whether a children path is 0/*, 1/* or <0;1>/*.

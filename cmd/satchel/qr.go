@@ -239,8 +239,11 @@ func newWalletExportCommand(a *app) *cobra.Command {
 		Long: `Print the wallet's account key, with its master fingerprint and
 derivation path, as ur:crypto-account (BCR-2020-015), so that a
 coordinator such as Sparrow, or a signing device, can import it; or as
-ur:crypto-output with --ur-type crypto-output. --qr shows it as a QR code
-in the terminal. It holds only public keys and needs no password.`,
+ur:crypto-output with --ur-type crypto-output. A multisig wallet is
+printed as ur:crypto-output (BCR-2020-010: wsh or sh(wsh) of multi or
+sortedmulti, each cosigner's key with its origin and <0;1>/*), which
+coordinators and signing devices import as the wallet. --qr shows it as a
+QR code in the terminal. It holds only public keys and needs no password.`,
 		Example: "  satchel wallet export --ur\n  satchel wallet export --ur --qr",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -256,6 +259,16 @@ in the terminal. It holds only public keys and needs no password.`,
 			}
 			defer w.Close()
 			d := w.Descriptor(wallet.ReceiveBranch)
+			if d.Multisig != nil {
+				if cmd.Flags().Changed("ur-type") && urType != ur.TypeCryptoOutput {
+					return errors.New("a multisig wallet is exported as ur:crypto-output: a crypto-account holds one master key's accounts")
+				}
+				urType = ur.TypeCryptoOutput
+				// Both chains: the <0;1> descriptor, however it was imported.
+				both := *d
+				both.Branches = []uint32{wallet.ReceiveBranch, wallet.ChangeBranch}
+				d = &both
+			}
 			o, err := d.UROutput(a.net, urType == ur.TypeCryptoOutput)
 			if err != nil {
 				return err
@@ -292,7 +305,8 @@ func withURImport(a *app, cmd *cobra.Command) *cobra.Command {
 --ur imports the account a signing device exports as ur:crypto-account
 or ur:crypto-output: give the text itself, or a file of its parts (- for
 stdin). An account with several script types imports --script-type
-(default p2wpkh).`
+(default p2wpkh). A multisig ur:crypto-output (wsh or sh(wsh) of multi or
+sortedmulti) imports as a watch-only multisig wallet.`
 	cmd.Example += "\n  satchel --wallet keystone wallet import --ur 'ur:crypto-account/...'"
 	run := cmd.RunE
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -349,6 +363,12 @@ func (a *app) descriptorFromURArg(arg string, want *wallet.ScriptType) (*wallet.
 	acct, err := ur.DecodeAccount(u)
 	if err != nil {
 		return nil, err
+	}
+	if len(acct.Outputs) == 1 && acct.Outputs[0].Multi != nil {
+		if want != nil {
+			return nil, errors.New("--script-type picks one of an account's keys; a multisig output names its own type")
+		}
+		return wallet.DescriptorFromUR(&acct.Outputs[0], 0, a.net)
 	}
 	var found []wallet.ScriptType
 	for i := range acct.Outputs {

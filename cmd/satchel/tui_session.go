@@ -16,6 +16,7 @@ import (
 	"github.com/satchelbtc/satchel/tui/settings"
 	tuiwallet "github.com/satchelbtc/satchel/tui/wallet"
 	"github.com/satchelbtc/satchel/wallet"
+	"github.com/satchelbtc/satchel/wallet/bip322"
 )
 
 // appSession is one run of the app: the node, the open wallet's session
@@ -320,7 +321,10 @@ func (k keysSource) Wallets() ([]keys.WalletInfo, error) {
 		}
 		if w.Info != nil {
 			wi.WatchOnly, wi.ScriptType = w.Info.WatchOnly, w.Info.ScriptType.String()
-			wi.Fingerprint = fmt.Sprintf("%08x", w.Info.Fingerprint)
+			if w.Info.Multisig == nil {
+				// A multisig wallet has no master key of its own.
+				wi.Fingerprint = fmt.Sprintf("%08x", w.Info.Fingerprint)
+			}
 		} else if w.Err != nil {
 			wi.ScriptType = "unreadable"
 		}
@@ -336,9 +340,78 @@ func (k keysSource) Account() (keys.Account, error) {
 	if err != nil {
 		return keys.Account{}, err
 	}
-	return keys.Account{Name: k.lw.Session.Name(), Fingerprint: fmt.Sprintf("%08x", info.Fingerprint),
+	acct := keys.Account{Name: k.lw.Session.Name(), Fingerprint: fmt.Sprintf("%08x", info.Fingerprint),
 		ScriptType: info.ScriptType.String(), Path: wallet.FormatPath(info.AccountPath), Xpub: info.XPub,
-		Receive: info.Receive.String(), Change: info.Change.String(), WatchOnly: info.WatchOnly}, nil
+		Receive: info.Receive.String(), Change: info.Change.String(), WatchOnly: info.WatchOnly}
+	if m := info.Multisig; m != nil {
+		// Both chains in one BIP389 descriptor, however it was imported.
+		both := *info.Receive
+		both.Branches = []uint32{wallet.ReceiveBranch, wallet.ChangeBranch}
+		ms := &keys.Multisig{Threshold: m.Threshold, Sorted: m.Sorted, Descriptor: both.String()}
+		for _, c := range m.Keys {
+			ms.Cosigners = append(ms.Cosigners, keys.Cosigner{Fingerprint: fmt.Sprintf("%08x", c.Origin.Fingerprint),
+				Path: wallet.FormatPath(c.Origin.Path), Xpub: c.Key.String()})
+		}
+		acct.Multisig = ms
+		acct.Fingerprint, acct.Path, acct.Xpub = "", "", ""
+	}
+	return acct, nil
+}
+
+// Addresses lists the receive addresses handed out (at least the first)
+// and the used change addresses, used ones first.
+func (k keysSource) Addresses() ([]keys.AddressInfo, error) {
+	w := k.lw.Session.Wallet()
+	info, err := w.Info()
+	if err != nil {
+		return nil, err
+	}
+	used, err := w.UsedScripts()
+	if err != nil {
+		return nil, err
+	}
+	var first, rest []keys.AddressInfo
+	for _, branch := range []uint32{wallet.ReceiveBranch, wallet.ChangeBranch} {
+		addrs, err := w.Addresses(branch, 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range addrs {
+			u := used[string(a.Script)]
+			handedOut := branch == wallet.ReceiveBranch && (a.Index < info.NextReceive || a.Index == 0)
+			if !u && !handedOut {
+				continue
+			}
+			ai := keys.AddressInfo{Address: a.Address.EncodeAddress(), Change: branch == wallet.ChangeBranch,
+				Index: a.Index, Used: u}
+			if u {
+				first = append(first, ai)
+			} else {
+				rest = append(rest, ai)
+			}
+		}
+	}
+	return append(first, rest...), nil
+}
+
+// SignMessage signs as `satchel message sign` does, through the session,
+// which holds the keys or unlocks them for this signature.
+func (k keysSource) SignMessage(_ context.Context, addr, msg string, pw []byte) (string, error) {
+	a, err := k.s.a.parseAddress(addr)
+	if err != nil {
+		return "", err
+	}
+	return k.lw.Session.SignMessage(a, []byte(msg), pw)
+}
+
+// VerifyMessage checks a signature as `satchel message verify` does: for
+// any address of the network, with no keys and no network.
+func (k keysSource) VerifyMessage(addr, msg, sig string) error {
+	a, err := k.s.a.parseAddress(addr)
+	if err != nil {
+		return err
+	}
+	return bip322.Verify(a, []byte(msg), strings.TrimSpace(sig))
 }
 
 func (k keysSource) Unlocked() bool { return k.lw.Unlocked() }

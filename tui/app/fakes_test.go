@@ -252,6 +252,13 @@ func (k fakeKeys) Unlock(_ context.Context, pw []byte) error {
 }
 func (k fakeKeys) Lock()                                                { k.w.unlocked = false }
 func (k fakeKeys) ChangePassword(context.Context, []byte, []byte) error { return nil }
+func (k fakeKeys) Addresses() ([]keys.AddressInfo, error)               { return nil, nil }
+func (k fakeKeys) SignMessage(context.Context, string, string, []byte) (string, error) {
+	return "", errors.New("the fake wallet signs no messages")
+}
+func (k fakeKeys) VerifyMessage(string, string, string) error {
+	return errors.New("the fake wallet checks no messages")
+}
 
 // fakeSaver records saved settings.
 type fakeSaver struct{ saved []settings.Settings }

@@ -6,8 +6,8 @@ import (
 	"github.com/satchelbtc/satchel/tui/common"
 )
 
-// copyCmd copies the item whose QR code is shown: the xpub, the receive
-// or the change descriptor.
+// copyCmd copies the item whose QR code is shown: the xpub (a multisig
+// wallet's <0;1> descriptor), the receive or the change descriptor.
 func (m *Model) copyCmd() tea.Cmd {
 	if !m.hasAccount {
 		return nil
@@ -18,6 +18,10 @@ func (m *Model) copyCmd() tea.Cmd {
 		text = m.account.Receive
 	case qrChange:
 		text = m.account.Change
+	case qrBoth:
+		if ms := m.account.Multisig; ms != nil {
+			text = ms.Descriptor
+		}
 	}
 	return common.Copy(common.CopyItem{What: m.item.String(), Text: text})
 }

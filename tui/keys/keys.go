@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync/atomic"
 
 	"charm.land/bubbles/v2/key"
@@ -26,6 +27,7 @@ const (
 	qrXpub qrItem = iota
 	qrReceive
 	qrChange
+	qrBoth // a multisig wallet's <0;1> descriptor
 	qrItems
 )
 
@@ -36,8 +38,31 @@ func (q qrItem) String() string {
 		return "receive descriptor"
 	case qrChange:
 		return "change descriptor"
+	case qrBoth:
+		return "descriptor"
 	}
 	return "xpub"
+}
+
+// qrChoices are the items v cycles through: a multisig wallet has no xpub
+// of its own, but a descriptor of both chains.
+func (m *Model) qrChoices() []qrItem {
+	if m.hasAccount && m.account.Multisig != nil {
+		return []qrItem{qrBoth, qrReceive, qrChange}
+	}
+	return []qrItem{qrXpub, qrReceive, qrChange}
+}
+
+// nextQR moves to the next item of qrChoices.
+func (m *Model) nextQR() {
+	c := m.qrChoices()
+	for i, q := range c {
+		if q == m.item {
+			m.item = c[(i+1)%len(c)]
+			return
+		}
+	}
+	m.item = c[0]
 }
 
 // form is the password form that is open, if any.
@@ -119,6 +144,8 @@ type Model struct {
 
 	notice    string
 	noticeErr bool
+
+	dlg *dialog // the message dialog, nil when closed
 }
 
 var _ common.Component = (*Model)(nil)
@@ -148,20 +175,28 @@ func (m *Model) SetSize(width, height int) {
 	for i := range m.inputs {
 		m.inputs[i].SetWidth(m.inputWidth())
 	}
+	if d := m.dlg; d != nil {
+		for _, in := range []*textinput.Model{&d.address, &d.message, &d.signature, &d.password} {
+			in.SetWidth(m.dialogInputWidth())
+		}
+	}
 	m.clamp()
 }
 
-// Capturing reports whether a password field has focus; the root then sends
-// the page every key instead of treating q, digits, tab or ? as global.
+// Capturing reports whether a password field or the message dialog has
+// focus; the root then sends the page every key instead of treating q,
+// digits, tab or ? as global.
 func (m *Model) Capturing() bool {
-	return m.form != formNone && !m.busy
+	return (m.form != formNone && !m.busy) || m.dlg != nil
 }
 
 // ShortHelp returns the bindings for the help bar.
 func (m *Model) ShortHelp() []key.Binding {
 	switch {
-	case m.busy:
+	case m.busy || (m.dlg != nil && m.dlg.busy):
 		return []key.Binding{m.KeyMap.Cancel}
+	case m.dlg != nil:
+		return m.dialogHelp()
 	case m.form == formPassword:
 		return []key.Binding{m.KeyMap.Submit, m.KeyMap.NextField, m.KeyMap.Cancel}
 	case m.form == formUnlock:
@@ -170,9 +205,27 @@ func (m *Model) ShortHelp() []key.Binding {
 	k := m.common.KeyMap
 	if m.watchOnly() {
 		// No keys: no lock and no password to offer.
-		return []key.Binding{m.KeyMap.CycleQR, m.KeyMap.Copy, k.Enter}
+		return []key.Binding{m.KeyMap.CycleQR, m.KeyMap.Copy, m.KeyMap.Message, k.Enter}
 	}
-	return []key.Binding{m.KeyMap.CycleQR, m.KeyMap.Copy, m.lockKey(), m.KeyMap.Password, k.Enter}
+	return []key.Binding{m.KeyMap.CycleQR, m.KeyMap.Copy, m.lockKey(), m.KeyMap.Password, m.KeyMap.Message, k.Enter}
+}
+
+// dialogHelp lists the message dialog's bindings that apply where its
+// focus is.
+func (m *Model) dialogHelp() []key.Binding {
+	km := m.KeyMap
+	out := []key.Binding{km.Submit, km.NextInput, km.PrevInput}
+	switch m.dlg.focus {
+	case fieldMode:
+		if m.canSign() {
+			out = append(out, km.Mode)
+		}
+	case fieldAddress:
+		if len(m.dlg.addrs) > 0 {
+			out = append(out, km.PickAddress)
+		}
+	}
+	return append(out, km.Cancel)
 }
 
 // lockKey is the lock binding that applies: unlock while locked, lock
@@ -189,8 +242,9 @@ func (m *Model) FullHelp() [][]key.Binding {
 	k := m.common.KeyMap
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.Enter},
-		{m.KeyMap.CycleQR, m.KeyMap.Copy, m.lockKey(), m.KeyMap.Password},
+		{m.KeyMap.CycleQR, m.KeyMap.Copy, m.lockKey(), m.KeyMap.Password, m.KeyMap.Message},
 		{m.KeyMap.Submit, m.KeyMap.NextField, m.KeyMap.PrevField, m.KeyMap.Cancel},
+		{m.KeyMap.NextInput, m.KeyMap.PrevInput, m.KeyMap.Mode, m.KeyMap.PickAddress},
 	}
 }
 
@@ -207,18 +261,26 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.finish(msg)
 		}
 		return m, nil
+	case addressesMsg, signedMsg, verifiedMsg:
+		if m.dlg != nil && dialogID(msg) == m.id {
+			return m, m.dialogResult(msg)
+		}
+		return m, nil
 	case LockChangedMsg:
 		// The root locked or unlocked elsewhere (ctrl+l, auto-lock).
 		m.unlocked = msg.Unlocked
 		return m, nil
 	case spinner.TickMsg:
-		if !m.busy {
+		if !m.busy && (m.dlg == nil || !m.dlg.busy) {
 			return m, nil
 		}
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
 	case tea.PasteMsg:
+		if m.dlg != nil {
+			return m, m.dialogInput(msg)
+		}
 		if m.Capturing() {
 			return m, m.updateInput(msg)
 		}
@@ -230,6 +292,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				m.cancel()
 			}
 			return m, nil
+		case m.dlg != nil:
+			return m, m.dialogKey(msg)
 		case m.form != formNone:
 			return m, m.formKey(msg)
 		}
@@ -247,7 +311,7 @@ func (m *Model) browseKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Enter):
 		return m.switchWallet()
 	case key.Matches(msg, m.KeyMap.CycleQR):
-		m.item = (m.item + 1) % qrItems
+		m.nextQR()
 	case key.Matches(msg, m.KeyMap.Copy):
 		return m.copyCmd()
 	case key.Matches(msg, m.KeyMap.Lock) && m.unlocked:
@@ -256,8 +320,23 @@ func (m *Model) browseKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openUnlock()
 	case key.Matches(msg, m.KeyMap.Password):
 		return m.openPassword()
+	case key.Matches(msg, m.KeyMap.Message):
+		return m.openMessage()
 	}
 	return nil
+}
+
+// dialogID returns the page ID a dialog answer is for.
+func dialogID(msg tea.Msg) int64 {
+	switch msg := msg.(type) {
+	case addressesMsg:
+		return msg.id
+	case signedMsg:
+		return msg.id
+	case verifiedMsg:
+		return msg.id
+	}
+	return 0
 }
 
 // switchWallet asks the root to open the selected wallet.
@@ -544,9 +623,16 @@ func (m *Model) apply(msg loadedMsg) {
 	}
 	m.qrs = [qrItems][]common.QRCode{}
 	if m.hasAccount {
-		m.qrs[qrXpub] = common.RenderQRs(m.account.Xpub)
+		if ms := m.account.Multisig; ms != nil {
+			m.qrs[qrBoth] = common.RenderQRs(ms.Descriptor)
+		} else {
+			m.qrs[qrXpub] = common.RenderQRs(m.account.Xpub)
+		}
 		m.qrs[qrReceive] = common.RenderQRs(m.account.Receive)
 		m.qrs[qrChange] = common.RenderQRs(m.account.Change)
+	}
+	if !slices.Contains(m.qrChoices(), m.item) {
+		m.item = m.qrChoices()[0]
 	}
 	m.clamp()
 }

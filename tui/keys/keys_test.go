@@ -4,11 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"github.com/btcsuite/btcd/address/v2"
+	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
+	"github.com/btcsuite/btcd/btcec/v2/schnorr"
+	"github.com/btcsuite/btcd/btcutil/v2"
+	"github.com/btcsuite/btcd/chaincfg/v2"
+	"github.com/btcsuite/btcd/txscript/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
@@ -16,6 +24,7 @@ import (
 	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
 	"github.com/satchelbtc/satchel/tui/internal/tuitest"
+	"github.com/satchelbtc/satchel/wallet/bip322"
 )
 
 // The BIP84 test vector account (mnemonic "abandon … about").
@@ -39,6 +48,10 @@ type fakeSource struct {
 	unlocks, locks, changes int
 	lastNew                 string
 	seen                    [][]byte // password slices handed to the source
+
+	addrs   []AddressInfo
+	signs   int
+	signKey *btcec.PrivateKey // signs for every address in addrs
 }
 
 func (f *fakeSource) Wallets() ([]WalletInfo, error) { return f.wallets, f.walletsErr }
@@ -70,6 +83,56 @@ func (f *fakeSource) ChangePassword(ctx context.Context, old, pw []byte) error {
 	return nil
 }
 
+func (f *fakeSource) Addresses() ([]AddressInfo, error) { return f.addrs, nil }
+
+func (f *fakeSource) SignMessage(ctx context.Context, addr, msg string, pw []byte) (string, error) {
+	f.signs++
+	f.seen = append(f.seen, pw)
+	if !f.unlocked && string(pw) != f.password {
+		return "", keystore.ErrWrongPassword
+	}
+	if !slices.ContainsFunc(f.addrs, func(a AddressInfo) bool { return a.Address == addr }) {
+		return "", fmt.Errorf("not an address of this wallet: %s", addr)
+	}
+	a, err := address.DecodeAddress(addr, &chaincfg.MainNetParams)
+	if err != nil {
+		return "", err
+	}
+	return bip322.Sign(a, []byte(msg), keySigner{f.signKey}, nil)
+}
+
+func (f *fakeSource) VerifyMessage(addr, msg, sig string) error {
+	a, err := address.DecodeAddress(addr, &chaincfg.MainNetParams)
+	if err != nil {
+		return fmt.Errorf("%q is not a mainnet address", addr)
+	}
+	return bip322.Verify(a, []byte(msg), sig)
+}
+
+// keySigner signs with one private key for every path.
+type keySigner struct{ priv *btcec.PrivateKey }
+
+func (k keySigner) PublicKey([]uint32) (*btcec.PublicKey, error) { return k.priv.PubKey(), nil }
+func (k keySigner) SignECDSA(_ []uint32, d []byte) (*ecdsa.Signature, error) {
+	return ecdsa.Sign(k.priv, d), nil
+}
+func (k keySigner) SignSchnorr(_ []uint32, d, root []byte) (*schnorr.Signature, error) {
+	return schnorr.Sign(txscript.TweakTaprootPrivKey(*k.priv, root), d)
+}
+
+// The key and addresses of BIP322's published vectors, and its
+// signature of "Hello World" with a plain RFC 6979 nonce, as satchel
+// signs.
+const (
+	vectorWIF      = "L3VFeEujGtevx9w18HD1fhRbCH67Az2dpCymeRE1SoPK6XQtaN2k"
+	vectorAddress  = "bc1q9vza2e8x573nczrlzms0wvx3gsqjx7vavgkx0l"
+	vectorTaproot  = "bc1ppv609nr0vr25u07u95waq5lucwfm6tde4nydujnu8npg4q75mr5sxq8lt3"
+	vectorLegacy   = "14vV3aCHBeStb5bkenkNHbe2YAFinYdXgc"
+	vectorHelloSig = "AkgwRQIhAOzyynlqt93lOKJr+wmmxIens//zPzl9tqIOua93wO6MAiBi5n5EyAcPScOjf1lAqIUIQtr3zKNeavYabHyR8eGhowEhAsfxIAMZZEKUPYWI4BruhAQjzFT8FSFSajuFwrDL1Yhy"
+	// BIP322's P2TR vector of "Hello World".
+	vectorTaprootSig = "AUHd69PrJQEv+oKTfZ8l+WROBHuy9HKrbFCJu7U1iK2iiEy1vMU5EfMtjc+VSHM7aU0SDbak5IUZRVno2P5mjSafAQ=="
+)
+
 func sampleSource() *fakeSource {
 	return &fakeSource{
 		wallets: []WalletInfo{
@@ -83,7 +146,21 @@ func sampleSource() *fakeSource {
 			Xpub: testXpub, Receive: testReceive, Change: testChange,
 		},
 		password: "hunter2",
+		addrs: []AddressInfo{
+			{Address: vectorAddress, Index: 0, Used: true},
+			{Address: vectorTaproot, Index: 1},
+			{Address: vectorLegacy, Index: 0, Change: true, Used: true},
+		},
+		signKey: vectorKey(),
 	}
+}
+
+func vectorKey() *btcec.PrivateKey {
+	w, err := btcutil.DecodeWIF(vectorWIF)
+	if err != nil {
+		panic(err)
+	}
+	return w.PrivKey
 }
 
 // harness drives a page as the runtime would: it runs commands, feeds the
@@ -116,7 +193,7 @@ func (hs *harness) run(cmd tea.Cmd) {
 		case nil, spinner.TickMsg: // ticks would only animate
 		case tea.BatchMsg:
 			queue = append(queue, msg...)
-		case loadedMsg, opMsg:
+		case loadedMsg, opMsg, addressesMsg, signedMsg, verifiedMsg:
 			_, next := hs.m.Update(msg)
 			queue = append(queue, next)
 		default:
@@ -167,6 +244,16 @@ func keyMsg(s string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyBackspace}
 	case "down":
 		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "left":
+		return tea.KeyPressMsg{Code: tea.KeyLeft}
+	case "right":
+		return tea.KeyPressMsg{Code: tea.KeyRight}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "ctrl+u":
+		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
 	}
 	r := []rune(s)[0]
 	return tea.KeyPressMsg{Code: r, Text: s}
@@ -605,6 +692,11 @@ func TestKeyMapHelpAndConflicts(t *testing.T) {
 		{"unlock", km.Unlock.Keys(), km.Unlock.Help().Desc, true},
 		{"lock", km.Lock.Keys(), km.Lock.Help().Desc, true},
 		{"password", km.Password.Keys(), km.Password.Help().Desc, true},
+		{"message", km.Message.Keys(), km.Message.Help().Desc, true},
+		{"next input", km.NextInput.Keys(), km.NextInput.Help().Desc, false},
+		{"previous input", km.PrevInput.Keys(), km.PrevInput.Help().Desc, false},
+		{"mode", km.Mode.Keys(), km.Mode.Help().Desc, false},
+		{"pick address", km.PickAddress.Keys(), km.PickAddress.Help().Desc, false},
 		{"submit", km.Submit.Keys(), km.Submit.Help().Desc, false},
 		{"cancel", km.Cancel.Keys(), km.Cancel.Help().Desc, false},
 		{"next field", km.NextField.Keys(), km.NextField.Help().Desc, false},
@@ -624,8 +716,8 @@ func TestKeyMapHelpAndConflicts(t *testing.T) {
 		n += len(g)
 	}
 	// Lock and unlock share L: one of them is listed.
-	if n != 13 {
-		t.Errorf("FullHelp lists %d bindings, want 13", n)
+	if n != 18 {
+		t.Errorf("FullHelp lists %d bindings, want 18", n)
 	}
 }
 

@@ -79,8 +79,11 @@ func (m *Model) render() string {
 	if w <= 0 || h <= 0 {
 		return ""
 	}
-	l := m.layout()
 	st := m.common.Styles
+	if m.dlg != nil {
+		return m.frame(m.dialogLines(w))
+	}
+	l := m.layout()
 	body := append([]string(nil), l.details...)
 	body = append(body, common.Fit("", w))
 
@@ -117,6 +120,14 @@ func (m *Model) render() string {
 		body = append(body, m.panelLines(w, l.panelH, offset)...)
 	}
 
+	return m.frame(body)
+}
+
+// frame pads or cuts body to the page's height above the notice and
+// footer lines.
+func (m *Model) frame(body []string) string {
+	w, h := m.common.Width, m.common.Height
+	st := m.common.Styles
 	bottom := []string{m.noticeLine(w), st.Muted.Render(common.Fit(m.footer(), w))}
 	if h <= len(bottom) {
 		return strings.Join(bottom[len(bottom)-h:], "\n")
@@ -168,10 +179,16 @@ func (m *Model) detailLines(w int) []string {
 	case m.unlocked:
 		state = "unlocked"
 	}
+	if a.Multisig != nil {
+		state += " · multisig"
+	}
 	title(fmt.Sprintf("Wallet %q · %s", m.current, state))
 	field := func(label, value string) {
 		out = append(out, common.Line(w, st.Normal,
 			common.Span{Text: common.Fit(label, labelW), Style: st.Muted}, common.Span{Text: value, Style: st.Normal}))
+	}
+	if a.Multisig != nil {
+		return append(out, m.multisigLines(w)...)
 	}
 	field("Fingerprint", a.Fingerprint)
 	field("Script type", a.ScriptType)
@@ -186,6 +203,89 @@ func (m *Model) detailLines(w int) []string {
 	long("Receive descriptor", a.Receive)
 	long("Change descriptor", a.Change)
 	return out
+}
+
+// multisigLines draws a multisig wallet's policy in w cells: the
+// threshold, each cosigner (fingerprint, origin path, key, and the wallet
+// here that holds it, if any) and the descriptor of both chains. A key
+// that does not fit on its cosigner's line is shortened there; the
+// descriptor below, wrapped and never cut, holds every key in full.
+func (m *Model) multisigLines(w int) []string {
+	st := m.common.Styles
+	ms := m.account.Multisig
+	var out []string
+	kind := "multi"
+	if ms.Sorted {
+		kind = "sortedmulti"
+	}
+	out = append(out, common.Line(w, st.Normal,
+		common.Span{Text: common.Fit("Policy", labelW), Style: st.Muted},
+		common.Span{Text: fmt.Sprintf("%d of %d", ms.Threshold, len(ms.Cosigners)), Style: st.Accent},
+		common.Span{Text: fmt.Sprintf(" · %s · %s", kind, m.account.ScriptType), Style: st.Normal}))
+	pathW := 0
+	for _, c := range ms.Cosigners {
+		pathW = max(pathW, len(c.Path))
+	}
+	// Full keys on lines of their own when they fit, else one shortened
+	// line per cosigner.
+	keyW := len(ms.Cosigners[0].Xpub)
+	full := w >= 6+keyW
+	ours := 0
+	for i, c := range ms.Cosigners {
+		holder := m.holder(c.Fingerprint)
+		tag := ""
+		if holder != "" {
+			tag = fmt.Sprintf("ours: wallet %q", holder)
+			ours++
+		}
+		head := fmt.Sprintf("  %d  %s  %s", i+1, c.Fingerprint, common.Fit(c.Path, pathW))
+		spans := []common.Span{{Text: head, Style: st.Normal}}
+		if full {
+			if tag != "" {
+				spans = append(spans, common.Span{Text: "  " + tag, Style: st.Success})
+			}
+			out = append(out, common.Line(w, st.Normal, spans...))
+			for _, s := range common.HardWrap(c.Xpub, w-5) {
+				out = append(out, st.Normal.Render(common.Fit("     "+s, w)))
+			}
+			continue
+		}
+		room := w - len(head) - 2
+		if tag != "" {
+			room -= len(tag) + 2
+		}
+		spans = append(spans, common.Span{Text: "  " + common.ShortID(c.Xpub, max(room, 12)), Style: st.Address})
+		if tag != "" {
+			spans = append(spans, common.Span{Text: "  " + tag, Style: st.Success})
+		}
+		out = append(out, common.Line(w, st.Normal, spans...))
+	}
+	note := "No wallet here holds one of these keys: this one watches and coordinates."
+	if ours > 0 {
+		note = "\"ours\": a seed wallet here has that master fingerprint."
+	}
+	if !full {
+		note += " Keys in full in the descriptor."
+	}
+	for _, s := range common.WordWrap(note, w) {
+		out = append(out, st.Muted.Render(common.Fit(s, w)))
+	}
+	out = append(out, st.Muted.Render(common.Fit("Descriptor (receive and change, <0;1>)", w)))
+	for _, s := range common.HardWrap(ms.Descriptor, w) {
+		out = append(out, st.Normal.Render(common.Fit(s, w)))
+	}
+	return out
+}
+
+// holder returns the name of a wallet here, other than the open one, that
+// holds keys with the master fingerprint fp, or "".
+func (m *Model) holder(fp string) string {
+	for _, wi := range m.wallets {
+		if wi.Name != m.current && !wi.WatchOnly && wi.Fingerprint == fp {
+			return wi.Name
+		}
+	}
+	return ""
 }
 
 // qrLines draws the code under its title, each line c.Width cells.
@@ -317,6 +417,8 @@ func (m *Model) noticeLine(w int) string {
 
 func (m *Model) footer() string {
 	switch {
+	case m.dlg != nil:
+		return m.dialogFooter()
 	case m.busy:
 		return "esc cancel"
 	case m.form == formPassword:
@@ -325,9 +427,9 @@ func (m *Model) footer() string {
 		return "enter unlock · esc cancel"
 	}
 	if m.watchOnly() {
-		return "v next QR · enter open wallet"
+		return "v next QR · x verify a message · enter open wallet"
 	}
 	lock := m.lockKey().Help()
 	pw := m.KeyMap.Password.Help()
-	return "v next QR · " + lock.Key + " " + lock.Desc + " · " + pw.Key + " password · enter open wallet"
+	return "v next QR · " + lock.Key + " " + lock.Desc + " · " + pw.Key + " password · x message · enter open wallet"
 }

@@ -176,7 +176,7 @@ func (m *Model) bodyLines(w int) []string {
 	for _, in := range r.Inputs {
 		if in.Required > 1 {
 			// A multisig input shows its signature count instead.
-			markW = max(markW, len(fmt.Sprintf("ours, %d/%d sigs", in.Signatures, in.Required)))
+			markW = max(markW, len(fmt.Sprintf("ours, %d of %d sigs", in.Signatures, in.Required)))
 		}
 	}
 	proofW := len("previous transaction")
@@ -203,7 +203,7 @@ func (m *Model) bodyLines(w int) []string {
 		}
 		switch {
 		case in.Required > 1:
-			marks = append(marks, fmt.Sprintf("%d/%d sigs", in.Signatures, in.Required))
+			marks = append(marks, fmt.Sprintf("%d of %d sigs", in.Signatures, in.Required))
 		case in.Signed:
 			marks = append(marks, "signed")
 		}

@@ -45,7 +45,7 @@ const (
 )
 
 // ErrUnsupported is wrapped by the errors of well-formed URs that satchel
-// does not use, such as multisig descriptors or bare keys.
+// does not use, such as bare keys or a multikey of single keys.
 var ErrUnsupported = errors.New("not supported")
 
 // NewPSBT returns the ur:crypto-psbt of a binary PSBT.
@@ -128,12 +128,24 @@ type HDKey struct {
 	Name string
 }
 
-// Output is a crypto-output whose key is an HD key: a script type, written
+// Output is a crypto-output whose keys are HD keys: a script type, written
 // as its descriptor functions from the outside in (TagSH, TagWPKH for
-// sh(wpkh(KEY))), and the key.
+// sh(wpkh(KEY)); TagWSH for wsh(sortedmulti(…))), and either one key or,
+// for multi() and sortedmulti(), a multikey.
 type Output struct {
 	Script []uint64
 	Key    HDKey
+	// Multi, when set, is the multi() or sortedmulti() inside Script; Key
+	// is then unused.
+	Multi *MultiKey
+}
+
+// MultiKey is the multikey of a multi() or sortedmulti() expression
+// (BCR-2020-010): the threshold and the keys, in the descriptor's order.
+type MultiKey struct {
+	Threshold int
+	Sorted    bool
+	Keys      []HDKey
 }
 
 // Account is a crypto-account: the master key's fingerprint and output
@@ -164,6 +176,17 @@ func (o *Output) UR() *UR {
 // value returns the output's script expression (untagged as an output).
 func (o *Output) value() Value {
 	v := Tag(TagHDKey, o.Key.value())
+	if m := o.Multi; m != nil {
+		keys := make([]Value, len(m.Keys))
+		for i := range m.Keys {
+			keys[i] = Tag(TagHDKey, m.Keys[i].value())
+		}
+		tag := uint64(TagMulti)
+		if m.Sorted {
+			tag = TagSortedMulti
+		}
+		v = Tag(tag, Map(Pair{Uint(1), Uint(uint64(m.Threshold))}, Pair{Uint(2), Array(keys...)}))
+	}
 	for i := len(o.Script) - 1; i >= 0; i-- {
 		v = Tag(o.Script[i], v)
 	}
@@ -206,7 +229,12 @@ func (p *Keypath) value() Value {
 			comps = append(comps, Uint(uint64(c.Index)), Bool(c.Hardened))
 		}
 	}
-	pairs := []Pair{{Uint(1), Array(comps...)}}
+	var pairs []Pair
+	if len(comps) > 0 || p.Depth < 0 {
+		pairs = append(pairs, Pair{Uint(1), Array(comps...)})
+	}
+	// An origin of no steps is written {3: 0}, as BCR-2020-010's
+	// multisig example writes a master key's.
 	if p.SourceFingerprint != 0 {
 		pairs = append(pairs, Pair{Uint(2), Uint(uint64(p.SourceFingerprint))})
 	}
@@ -294,8 +322,13 @@ func outputFromValue(v Value) (*Output, error) {
 			o.Script = append(o.Script, v.N)
 			v = *v.Content
 			continue
-		case TagMulti, TagSortedMulti:
-			return nil, fmt.Errorf("%w: multisig output descriptors", ErrUnsupported)
+		case TagMulti, TagSortedMulti, TagMulti + newTagOffset, TagSortedMulti + newTagOffset:
+			m, err := multiKeyFromValue(*v.Content, v.N%newTagOffset == TagSortedMulti)
+			if err != nil {
+				return nil, err
+			}
+			o.Multi = m
+			return o, nil
 		case TagHDKey, TagHDKey + newTagOffset:
 			if len(o.Script) == 0 {
 				return nil, fmt.Errorf("%w: the key has no script type", ErrCBOR)
@@ -312,6 +345,41 @@ func outputFromValue(v Value) (*Output, error) {
 			return nil, fmt.Errorf("%w: script expression tag %d", ErrUnsupported, v.N)
 		}
 	}
+}
+
+// maxMultiKeys bounds the keys of a multikey: OP_CHECKMULTISIG's limit.
+const maxMultiKeys = 20
+
+// multiKeyFromValue reads a multikey: {1: threshold, 2: [keys]}.
+func multiKeyFromValue(v Value, sorted bool) (*MultiKey, error) {
+	th, ok1 := v.Get(1)
+	keys, ok2 := v.Get(2)
+	if v.Kind != KindMap || !ok1 || !ok2 || th.Kind != KindUint || keys.Kind != KindArray {
+		return nil, fmt.Errorf("%w: a multikey is a map of a threshold (1) and keys (2)", ErrCBOR)
+	}
+	n := len(keys.Array)
+	if n == 0 || n > maxMultiKeys || th.N < 1 || th.N > uint64(n) {
+		return nil, fmt.Errorf("%w: a multikey of %d keys with threshold %d", ErrCBOR, n, th.N)
+	}
+	m := &MultiKey{Threshold: int(th.N), Sorted: sorted}
+	for i, kv := range keys.Array {
+		if kv.Kind != KindTag || kv.Content == nil {
+			return nil, fmt.Errorf("%w: key %d of the multikey is not tagged", ErrCBOR, i+1)
+		}
+		switch kv.N {
+		case TagHDKey, TagHDKey + newTagOffset:
+		case TagECKey, TagECKey + newTagOffset:
+			return nil, fmt.Errorf("%w: key %d of the multikey is a single key, not an extended key of an account", ErrUnsupported, i+1)
+		default:
+			return nil, fmt.Errorf("%w: key %d of the multikey has tag %d", ErrCBOR, i+1, kv.N)
+		}
+		k, err := hdKeyFromValue(*kv.Content)
+		if err != nil {
+			return nil, fmt.Errorf("key %d of the multikey: %w", i+1, err)
+		}
+		m.Keys = append(m.Keys, *k)
+	}
+	return m, nil
 }
 
 func hdKeyFromValue(v Value) (*HDKey, error) {

@@ -75,7 +75,21 @@ func TestOutputVectors(t *testing.T) {
 			t.Fatalf("vector %d: %v", i, err)
 		}
 		o := a.Outputs[0]
-		if !slices.Equal(o.Script, tc.Script) || formatComponents(o.Key.Origin) != tc.Origin ||
+		if tc.Threshold > 0 {
+			// BCR-2020-010's wsh(multi(1,xpub…/1/0/*,xpub…/0/0/*)).
+			if !slices.Equal(o.Script, tc.Script) || o.Multi == nil || o.Multi.Threshold != tc.Threshold ||
+				o.Multi.Sorted || len(o.Multi.Keys) != len(tc.Keys) {
+				t.Fatalf("vector %d: %+v", i, o)
+			}
+			for j, want := range tc.Keys {
+				k := o.Multi.Keys[j]
+				if formatComponents(k.Origin) != want.Origin || k.Origin.SourceFingerprint != want.SourceFingerprint ||
+					formatComponents(k.Children) != want.Children {
+					t.Errorf("vector %d key %d: origin %s/%d children %s", i, j, formatComponents(k.Origin),
+						k.Origin.SourceFingerprint, formatComponents(k.Children))
+				}
+			}
+		} else if !slices.Equal(o.Script, tc.Script) || formatComponents(o.Key.Origin) != tc.Origin ||
 			a.MasterFingerprint != tc.SourceFingerprint || formatComponents(o.Key.Children) != tc.Children {
 			t.Errorf("vector %d: %+v", i, o)
 		}

@@ -80,6 +80,13 @@ type vectors struct {
 		Origin            string   `json:"origin"`
 		SourceFingerprint uint32   `json:"source_fingerprint"`
 		Children          string   `json:"children"`
+		// A multisig output: its threshold and its keys.
+		Threshold int `json:"threshold"`
+		Keys      []struct {
+			Origin            string `json:"origin"`
+			SourceFingerprint uint32 `json:"source_fingerprint"`
+			Children          string `json:"children"`
+		} `json:"keys"`
 	} `json:"bcr_2020_010_output"`
 	Account struct {
 		CBOR    string `json:"cbor"`

@@ -4,9 +4,78 @@
 // It reads one JSON request on stdin and writes one JSON answer on stdout.
 import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
+import { HDKey } from '@scure/bip32';
 
 // bc-ur and bip322-js are CommonJS packages.
 const require = createRequire(import.meta.url);
+
+// The CBOR tags of BCR-2020-006/010 an output descriptor uses; cbor-sync
+// (bc-ur's CBOR) drops tags it has no decoder for, so each is kept as
+// {tag, v}.
+const urTags = [303, 304, 305, 308, 400, 401, 402, 403, 404, 405, 406, 407, 409];
+function tagged(v, ...tags) {
+  if (!v || typeof v !== 'object' || !('tag' in v) || !tags.includes(v.tag)) {
+    throw new Error('want tag ' + tags.join(' or ') + ', got ' + JSON.stringify(v).slice(0, 80));
+  }
+  return v.v;
+}
+
+// keyPath writes the components of a crypto-keypath: 48h/1h/0h/2h, <0;1>/*.
+function keyPath(p) {
+  const c = p[1] || [];
+  const out = [];
+  for (let i = 0; i < c.length;) {
+    const x = c[i];
+    if (Array.isArray(x) && x.length === 4) {
+      // A BIP389 pair is one component: [external, hardened, internal, hardened].
+      out.push('<' + x[0] + (x[1] ? 'h' : '') + ';' + x[2] + (x[3] ? 'h' : '') + '>');
+      i += 1;
+      continue;
+    }
+    const h = c[i + 1] ? 'h' : '';
+    out.push((Array.isArray(x) ? '*' : x) + h);
+    i += 2;
+  }
+  return out;
+}
+
+// hdKeyExpr writes a crypto-hdkey as a descriptor key expression, the
+// extended key rebuilt by @scure/bip32 from the key data, chain code,
+// depth, child number and parent fingerprint.
+function hdKeyExpr(hd) {
+  const m = tagged(hd, 303);
+  const coin = m[5] ? tagged(m[5], 305) : {};
+  const testnet = coin[2] === 1;
+  const origin = m[6] ? tagged(m[6], 304) : null;
+  const steps = origin ? keyPath(origin) : [];
+  const comps = origin && origin[1] ? origin[1] : [];
+  const last = comps.length >= 2 ? (comps[comps.length - 2] + (comps[comps.length - 1] ? 0x80000000 : 0)) >>> 0 : 0;
+  const depth = origin && origin[3] !== undefined ? origin[3] : steps.length;
+  const key = new HDKey({
+    versions: testnet ? { private: 0x04358394, public: 0x043587cf } : { private: 0x0488ade4, public: 0x0488b21e },
+    publicKey: Uint8Array.from(m[3]), chainCode: Uint8Array.from(m[4]),
+    depth, index: last, parentFingerprint: m[8] || 0,
+  });
+  let s = '';
+  if (origin && origin[2]) s = '[' + origin[2].toString(16).padStart(8, '0') + steps.map((x) => '/' + x).join('') + ']';
+  s += key.publicExtendedKey;
+  if (m[7]) s += keyPath(tagged(m[7], 304)).map((x) => '/' + x).join('');
+  return s;
+}
+
+// outputDescriptor writes a crypto-output's script expression as
+// descriptor text.
+function outputDescriptor(v) {
+  if (v && v.tag === 308) v = v.v;
+  const names = { 400: 'sh', 401: 'wsh', 403: 'pkh', 404: 'wpkh', 409: 'tr' };
+  if (v.tag === 406 || v.tag === 407) {
+    const mk = v.v;
+    return (v.tag === 407 ? 'sortedmulti(' : 'multi(') + mk[1] + ',' + mk[2].map(hdKeyExpr).join(',') + ')';
+  }
+  if (v.tag === 303) return hdKeyExpr(v);
+  if (!(v.tag in names)) throw new Error('unknown script tag ' + v.tag);
+  return names[v.tag] + '(' + outputDescriptor(v.v) + ')';
+}
 
 function readStdin() {
   return new Promise((resolve) => {
@@ -102,6 +171,30 @@ const ops = {
     // 1024 bytes, as a Coldcard's would.
     if (enc === 'Z') data = zlib.inflateRawSync(data, { windowBits: 10 });
     return { complete: true, encoding: enc, file_type: type, hex: data.toString('hex') };
+  },
+  // ur_output reads the parts of a ur:crypto-output with bc-ur and writes
+  // its descriptor.
+  ur_output(req) {
+    const { URDecoder } = require('@ngraveio/bc-ur');
+    const cbor = require('cbor-sync');
+    for (const tag of urTags) cbor.addSemanticDecode(tag, (v) => ({ tag, v }));
+    const dec = new URDecoder();
+    for (const p of req.parts) {
+      dec.receivePart(p);
+      if (dec.isComplete()) break;
+    }
+    if (!dec.isComplete()) return { complete: false };
+    if (!dec.isSuccess()) return { complete: true, failure: dec.resultError() };
+    const ur = dec.resultUR();
+    return { complete: true, type: ur.type, descriptor: outputDescriptor(cbor.decode(ur.cbor)) };
+  },
+  // ur_parts encodes CBOR (hex) of a UR type as bc-ur's parts.
+  ur_parts(req) {
+    const { UR, UREncoder } = require('@ngraveio/bc-ur');
+    const enc = new UREncoder(new UR(Buffer.from(req.cbor_hex, 'hex'), req.type), req.max_fragment, 0);
+    const parts = [];
+    for (let i = 0; i < req.count; i++) parts.push(enc.nextPart());
+    return { parts };
   },
   bip322_sign(req) {
     const { Signer } = require('bip322-js');
