@@ -232,6 +232,39 @@ func (v *TxView) replaceBindings() []key.Binding {
 	return out
 }
 
+// replaceHint names the replace keys that apply, shortly, for the page's
+// footer.
+func (v *TxView) replaceHint() string {
+	o := v.replOpts
+	if o == nil || v.confirmed {
+		return ""
+	}
+	var parts []string
+	k := v.replKeys
+	if o.Bump {
+		parts = append(parts, k.Bump.Help().Key+" bump fee")
+	}
+	if o.Cancel {
+		parts = append(parts, k.Cancel.Help().Key+" cancel")
+	}
+	if o.CPFP {
+		parts = append(parts, k.CPFP.Help().Key+" CPFP")
+	}
+	if len(parts) > 0 && o.WatchOnly {
+		parts[len(parts)-1] += " (as a PSBT)"
+	}
+	return strings.Join(parts, " · ")
+}
+
+// helpLine writes bindings as "key what · key what".
+func helpLine(bs []key.Binding) string {
+	parts := make([]string, 0, len(bs))
+	for _, b := range bs {
+		parts = append(parts, b.Help().Key+" "+b.Help().Desc)
+	}
+	return strings.Join(parts, " · ")
+}
+
 // openReplace opens the form for kind, its rate filled with a rate that
 // can work: the Settings rate, or a step above what the transaction pays.
 func (v *TxView) openReplace(kind ReplaceKind) tea.Cmd {
@@ -252,12 +285,14 @@ func (v *TxView) openReplace(kind ReplaceKind) tea.Cmd {
 	return v.planReplace()
 }
 
-// defaultReplaceRate is the Settings rate, raised to a step above what the
-// transaction pays now when that is known.
+// defaultReplaceRate is the Settings rate, raised to half as much again
+// and 1 sat/vB above what the transaction pays now when that is known: a
+// replacement must beat the old fee by the relay rate for its own size,
+// and a smaller replacement (a cancel) needs a higher rate to do so.
 func defaultReplaceRate(o ReplaceOptions) float64 {
 	r := o.DefaultRate
 	if o.Fee >= 0 && o.FeeRate > 0 {
-		r = max(r, math.Floor(o.FeeRate)+2)
+		r = max(r, math.Ceil(o.FeeRate*1.5)+1)
 	}
 	return max(r, 1)
 }

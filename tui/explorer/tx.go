@@ -423,10 +423,11 @@ func (v *TxView) View() tea.View {
 	out := make([]string, 0, h)
 	if v.repl != nil {
 		form := v.replaceLines(w)
-		out = append(out, form[:min(len(form), h)]...)
-		for len(out) < h {
+		out = append(out, form[:min(len(form), h-1)]...)
+		for len(out) < h-1 {
 			out = append(out, "")
 		}
+		out = append(out, v.common.Styles.Muted.Render(common.Fit(helpLine(v.replaceHelp()), w)))
 		return tea.NewView(strings.Join(out, "\n"))
 	}
 	out = append(out, v.lines[v.offset:min(v.offset+vis, len(v.lines))]...)
@@ -441,12 +442,18 @@ func (v *TxView) footer(vis int) string {
 	if v.notice != "" {
 		return v.notice
 	}
+	where := ""
 	if len(v.lines) <= vis {
-		return "all " + common.FormatInt(int64(len(v.lines))) + " lines"
+		where = "all " + common.FormatInt(int64(len(v.lines))) + " lines"
+	} else {
+		last := min(v.offset+vis, len(v.lines))
+		where = "lines " + common.FormatInt(int64(v.offset)+1) + "–" + common.FormatInt(int64(last)) +
+			" of " + common.FormatInt(int64(len(v.lines)))
 	}
-	last := min(v.offset+vis, len(v.lines))
-	return "lines " + common.FormatInt(int64(v.offset)+1) + "–" + common.FormatInt(int64(last)) +
-		" of " + common.FormatInt(int64(len(v.lines)))
+	if hint := v.replaceHint(); hint != "" {
+		where += " · " + hint
+	}
+	return where
 }
 
 // visibleLines is how many content lines fit above the footer.

@@ -19,7 +19,7 @@ import (
 // transaction txid: only unconfirmed ones; bump and cancel when it signals
 // RBF and every input is ours (bump also needs a recipient besides our
 // change); CPFP when it has an output of ours not spent or frozen.
-func (l *Wallet) ReplaceOptions(_ context.Context, txid chainhash.Hash) explorer.ReplaceOptions {
+func (l *Wallet) ReplaceOptions(ctx context.Context, txid chainhash.Hash) explorer.ReplaceOptions {
 	w := l.Session.Wallet()
 	o := explorer.ReplaceOptions{WatchOnly: w.WatchOnly(), Fee: -1, DefaultRate: l.defaultRate()}
 	hist, err := w.History()
@@ -37,8 +37,15 @@ func (l *Wallet) ReplaceOptions(_ context.Context, txid chainhash.Hash) explorer
 		return o
 	}
 	o.Fee = entry.Fee
-	if entry.Fee >= 0 {
-		o.FeeRate = float64(entry.Fee) / float64(wallet.TxVSize(entry.Tx))
+	if o.Fee < 0 {
+		// A payment from others: its inputs may be in a relayed
+		// transaction or a fetched block.
+		if fee, err := l.Session.ParentFee(ctx, txid); err == nil {
+			o.Fee = fee
+		}
+	}
+	if o.Fee >= 0 {
+		o.FeeRate = float64(o.Fee) / float64(wallet.TxVSize(entry.Tx))
 	}
 	if w.Replaceable(txid) == nil {
 		o.Cancel = true
