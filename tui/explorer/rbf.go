@@ -568,19 +568,37 @@ func (v *TxView) replaceLines(w int) []string {
 	}
 	p := f.plan
 	out = append(out, st.Subtitle.Render(common.Fit("Pays", w)))
-	for _, o := range p.Outputs {
-		note := ""
+	// One column each for the address, the amount and the mark, so that
+	// the amounts line up.
+	note := func(o ReplaceOutput) string {
 		switch {
 		case o.Change:
-			note = "  back to this wallet (change)"
+			return "change"
 		case o.Ours:
-			note = "  to this wallet"
+			return "ours"
 		}
-		val := v.units.format(o.Value)
-		addrW := max(w-len(val)-len(note)-4, 8)
+		return ""
+	}
+	var addrW, valW, noteW int
+	for _, o := range p.Outputs {
+		addrW = max(addrW, len(o.Address))
+		valW = max(valW, len(v.units.format(o.Value)))
+		noteW = max(noteW, len(note(o)))
+	}
+	if noteW > 0 {
+		noteW += 2
+	}
+	addrW = max(min(addrW, w-2-2-valW-noteW), 8)
+	for _, o := range p.Outputs {
 		line := "  " + st.Address.Render(common.PadRight(common.ShortID(o.Address, addrW), addrW)) + "  " +
-			st.Normal.Render(val) + st.Accent.Render(note)
+			st.Normal.Render(common.PadLeft(v.units.format(o.Value), valW))
+		if n := note(o); n != "" {
+			line += "  " + st.Accent.Render(n)
+		}
 		out = append(out, fitStyled(line, w))
+	}
+	if p.Kind != ReplaceBump {
+		add(muted, "Change is a new address of this wallet.")
 	}
 	add(text, v.planFeeLine(p))
 	switch p.Kind {
