@@ -1,13 +1,23 @@
 package main
 
 import (
+	"context"
+	"io"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	tea "charm.land/bubbletea/v2"
+	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/satchelbtc/satchel/internal/regtest"
+	"github.com/satchelbtc/satchel/keystore"
+	"github.com/satchelbtc/satchel/themes"
+	tuiapp "github.com/satchelbtc/satchel/tui/app"
 )
 
 // satchel cpfp speeds up a payment without RBF through its change, and
@@ -89,4 +99,138 @@ func TestCPFPAndCancel(t *testing.T) {
 	}
 	c.fails("already confirmed", "cpfp", slow.Txid, "--fee-rate", "30")
 	c.fails("already confirmed", "bump", cancel.Txid, "--cancel", "--fee-rate", "30")
+}
+
+// The app bumps the fee of an unconfirmed payment from its transaction
+// page, as a person at an 80×24 terminal would: the wallet's history opens
+// the page, B opens the form, the rate is typed, the review is confirmed
+// with the password, and btcd's mempool then holds the replacement instead
+// of the payment. Once mined, the balance is exact to the satoshi.
+func TestFlowBumpFromTxPage(t *testing.T) {
+	c := newCLI(t)
+	restoreAbandon(t, c)
+	btcd := regtest.Start(t, regtest.WithMiningAddress(walletAddr(t, c, 0)))
+	btcd.Generate(101)
+	c.env["SATCHEL_CONNECT"] = btcd.P2PAddr()
+	c.ok("sync")
+	dest := scriptAddress(t, regtest.KeyScript(mustNewKey(t).PubKey()))
+	var first struct {
+		Txid string `json:"txid"`
+		Fee  int64  `json:"fee"`
+	}
+	c.jsonOut(&first, "send", "--to", dest, "--amount", "1btc", "--fee-rate", "2")
+
+	a := &app{
+		stdin:        strings.NewReader(""),
+		stdout:       io.Discard,
+		stderr:       io.Discard,
+		getenv:       func(k string) string { return c.env[k] },
+		keystoreOpts: []keystore.Option{keystore.WithKDFParams(fastKDF)},
+		flags: globalFlags{network: "regtest", dataDir: c.dataDir, walletName: "default",
+			connect: []string{btcd.P2PAddr()}},
+		net: &chaincfg.RegressionNetParams,
+	}
+	t.Cleanup(a.close)
+	conf, err := a.loadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, err := a.startNode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { node.Stop() })
+	if err := node.WaitSynced(t.Context(), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	s := newAppSession(ctx, a, node, conf, nil)
+	closed := false
+	closeSession := func() {
+		if !closed {
+			closed = true
+			s.close()
+		}
+	}
+	t.Cleanup(closeSession)
+	src, err := s.sources(themeNames(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	styles := themes.NewStyles(themes.Builtin()[0], true)
+	tm := teatest.NewTestModel(t, flowModel{tuiapp.New(ctx, src, styles, tuiapp.WithInterval(0))},
+		teatest.WithInitialTermSize(80, 24))
+	t.Cleanup(func() {
+		_ = tm.Quit()
+		tm.WaitFinished(t, teatest.WithFinalTimeout(flowWait))
+	})
+	press := func(keys ...string) {
+		for _, k := range keys {
+			tm.Send(flowKeyPress(k))
+		}
+	}
+
+	// The newest history row is the unconfirmed payment; enter opens it.
+	flowWaitFor(t, tm, "Balance", "unconfirmed", first.Txid[:8])
+	press("enter")
+	scr := flowWaitFor(t, tm, "Transaction · unconfirmed", first.Txid, "B bump fee", "X cancel")
+	if !strings.Contains(scr, "C CPFP") {
+		t.Errorf("our own payment's change can be sped up by CPFP, but C is not offered:\n%s", scr)
+	}
+	press("B")
+	// 2 sat/vB now: the form proposes 4.
+	flowWaitFor(t, tm, "Bump the fee", "Fee rate  > 4", "New fee:")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	tm.Type("10")
+	flowWaitFor(t, tm, "Fee rate  > 10", "· 10 sat/vB ·")
+	press("enter")
+	flowWaitFor(t, tm, "Review: bump the fee", dest, "change", "Enter asks for the password")
+	press("enter")
+	flowWaitFor(t, tm, "Password  >")
+	tm.Type("wrong")
+	press("enter")
+	flowWaitFor(t, tm, "Wrong password")
+	tm.Type("pw")
+	press("enter")
+	scr = flowWaitFor(t, tm, "Sent ", "It replaces")
+	m := regexp.MustCompile(`Sent\s+([0-9a-f]{64})`).FindStringSubmatch(scr)
+	if m == nil {
+		t.Fatalf("no txid after Sent:\n%s", scr)
+	}
+	bumped := m[1]
+	id1, _ := chainhash.NewHashFromStr(first.Txid)
+	id2, _ := chainhash.NewHashFromStr(bumped)
+	if btcd.InMempool(*id1) || !btcd.InMempool(*id2) {
+		t.Fatalf("after the bump: the payment in btcd's mempool %v, the bump %v", btcd.InMempool(*id1), btcd.InMempool(*id2))
+	}
+	press("enter")
+	flowWaitFor(t, tm, "Transaction · unconfirmed", bumped)
+
+	press("ctrl+c")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(flowWait))
+	closeSession()
+	node.Stop()
+
+	btcd.Generate(1)
+	c.ok("sync")
+	var hist []historyOut
+	c.jsonOut(&hist, "history")
+	var fee int64 = -1
+	for _, h := range hist {
+		if h.Txid == first.Txid {
+			t.Fatal("the replaced payment is still in the history")
+		}
+		if h.Txid == bumped && h.Fee != nil {
+			fee = *h.Fee
+		}
+	}
+	if fee <= first.Fee {
+		t.Fatalf("the bump's fee %d; the payment paid %d", fee, first.Fee)
+	}
+	var bal balanceOut
+	c.jsonOut(&bal, "balance")
+	if bal.Unconfirmed != 0 || bal.Confirmed != 150*btc-btc-fee || bal.Immature != 99*btc*50+fee {
+		t.Fatalf("balance after the bump was mined: %+v (fee %d)", bal, fee)
+	}
 }
