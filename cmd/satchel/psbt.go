@@ -498,6 +498,9 @@ this wallet's. To speed up a payment to this wallet, see 'satchel cpfp'.`,
 			labels, _ := s.Wallet().Labels()
 			label := labels[wallet.TxLabelKey(*id)]
 			if cancel {
+				if label != "" {
+					label = "cancelled: " + label
+				}
 				return a.completePaymentWith(cmd, s, draft, psbtOut, label, wait, map[string]any{
 					"replaces": id.String(),
 					"note":     fmt.Sprintf("Cancels %s: everything goes back to this wallet.", id)})

@@ -339,6 +339,9 @@ func (v *TxView) updateReplace(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		f.step, f.sent, f.err = stepDone, msg.tx, ""
+		// The transaction is replaced, or has a child now: nothing more
+		// is offered on its page.
+		v.replOpts = &ReplaceOptions{Fee: -1}
 		replaced := ReplacedMsg{Txid: msg.tx.TxHash()}
 		return func() tea.Msg { return replaced }
 	case replaceExportedMsg:

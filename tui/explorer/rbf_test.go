@@ -237,6 +237,11 @@ func TestReplaceBumpFlow(t *testing.T) {
 			if sel, ok := msgs[0].(TxSelectedMsg); !ok || sel.Tx == nil || sel.Height != 0 {
 				t.Fatalf("enter after sending emitted %+v", msgs[0])
 			}
+			// The replaced transaction's page offers nothing more.
+			press(t, v, "B")
+			if v.repl != nil || strings.Contains(screen(v), "B bump fee") {
+				t.Error("the replaced transaction's page still offers a bump")
+			}
 		})
 	}
 }

@@ -99,8 +99,11 @@ func (l *Wallet) PlanReplace(ctx context.Context, kind explorer.ReplaceKind, txi
 		}
 		fee, _, _ := w.TxFee(txid)
 		p.OldFee = fee
-		if labels, err := w.Labels(); err == nil && kind == explorer.ReplaceBump {
+		if labels, err := w.Labels(); err == nil && labels[wallet.TxLabelKey(txid)] != "" {
 			label = labels[wallet.TxLabelKey(txid)]
+			if kind == explorer.ReplaceCancel {
+				label = "cancelled: " + label
+			}
 		}
 	case explorer.ReplaceCPFP:
 		cd, err := s.CPFP(ctx, txid, feeRate, session.BumpOptions{})
