@@ -277,3 +277,63 @@ func TestCPFPOwnChange(t *testing.T) {
 		t.Fatalf("balance after both were mined %+v; want %v", bal, want)
 	}
 }
+
+// A payment sped up by a child can still be bumped: the replacement pays
+// for the child it evicts too (BIP125 rule 3), btcd takes it and drops
+// both, the wallet forgets both, and once mined the balance is exact.
+func TestBumpAfterCPFP(t *testing.T) {
+	btcd, node, s, funded := openFunded(t)
+	ctx := context.Background()
+	const sent = 2_000_000
+	d, err := s.Draft(&wallet.SendRequest{FeeRate: 1,
+		Recipients: []wallet.Recipient{{Address: minerAddress(t, btcd), Amount: sent}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent, err := s.Pay(ctx, d, session.PayOptions{Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cd, err := s.CPFP(ctx, parent.Txid, 10, session.BumpOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	child, err := s.Pay(ctx, cd.Draft, session.PayOptions{Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The parent alone at 10 sat/vB pays less than parent and child.
+	if _, err := s.Bump(parent.Txid, 10, session.BumpOptions{}); err == nil || !strings.Contains(err.Error(), "replacing needs at least") {
+		t.Fatalf("a bump that does not pay for the child: %v", err)
+	}
+	bd, err := s.Bump(parent.Txid, 25, session.BumpOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range bd.Packet.UnsignedTx.TxIn {
+		if in.PreviousOutPoint.Hash == child.Txid {
+			t.Fatal("the bump spends an output of the child it evicts")
+		}
+	}
+	bumped, err := s.Pay(ctx, bd, session.PayOptions{Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if btcd.InMempool(parent.Txid) || btcd.InMempool(child.Txid) || !btcd.InMempool(bumped.Txid) {
+		t.Fatalf("mempool: parent %v, child %v, bump %v", btcd.InMempool(parent.Txid), btcd.InMempool(child.Txid), btcd.InMempool(bumped.Txid))
+	}
+	hist, _ := s.Wallet().History()
+	for _, e := range hist {
+		if e.Txid == parent.Txid || e.Txid == child.Txid {
+			t.Fatalf("the wallet still has %s after the bump evicted it", e.Txid)
+		}
+	}
+	if bal, _ := s.Wallet().Balance(); bal.Total != funded-sent-bumped.Fee {
+		t.Fatalf("balance after the bump %+v; want %v", bal, funded-sent-bumped.Fee)
+	}
+	mine(t, btcd, node, s)
+	bal, _ := s.Wallet().Balance()
+	if want := funded - sent - bumped.Fee; bal.Confirmed != want || bal.Total != want {
+		t.Fatalf("balance after the bump was mined %+v; want %v", bal, want)
+	}
+}

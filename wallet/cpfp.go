@@ -200,6 +200,9 @@ func (w *Wallet) CancelTx(txid chainhash.Hash, feeRate float64, force bool) (*Dr
 		}
 		oldFee, _ := feeFromOutputs(st, orig.Tx)
 		oldRate := float64(oldFee) / float64(TxVSize(orig.Tx))
+		// BIP125 rule 3: the replacement also pays for the children it
+		// evicts (a CPFP child, say).
+		oldFee += descendantFees(st, txid)
 		next := dbFetchNextIndex(tx, 0, ChangeBranch)
 		change, err := w.Address(ChangeBranch, next)
 		if err != nil {
@@ -291,4 +294,43 @@ func (w *Wallet) sweepDraft(tx *bbolt.Tx, st *state, coins []coinselect.Coin, va
 
 	res := &coinselect.Result{Inputs: coins, Change: value, Fee: fee, VSize: vsize, Algorithm: coinselect.AlgorithmManual}
 	return w.buildDraft(tx, st, &coinselect.Request{}, res, sreq, tip)
+}
+
+// withDescendants returns ids and every unconfirmed transaction of the
+// wallet that spends an output of one of them, recursively.
+func withDescendants(st *state, ids []chainhash.Hash) []chainhash.Hash {
+	seen := map[chainhash.Hash]bool{}
+	out := append([]chainhash.Hash(nil), ids...)
+	for _, id := range ids {
+		seen[id] = true
+	}
+	for i := 0; i < len(out); i++ {
+		parent := out[i]
+		for id, r := range st.txs {
+			if seen[id] || r.Height > 0 {
+				continue
+			}
+			for _, in := range r.Tx.TxIn {
+				if in.PreviousOutPoint.Hash == parent {
+					seen[id] = true
+					out = append(out, id)
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// descendantFees is the fee the unconfirmed descendants of txid pay, as far
+// as the wallet knows them: a replacement of txid evicts them and must pay
+// for them too.
+func descendantFees(st *state, txid chainhash.Hash) btcutil.Amount {
+	var sum btcutil.Amount
+	for _, id := range withDescendants(st, []chainhash.Hash{txid})[1:] {
+		if fee, ok := feeFromOutputs(st, st.txs[id].Tx); ok {
+			sum += fee
+		}
+	}
+	return sum
 }
