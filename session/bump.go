@@ -57,7 +57,7 @@ func (s *Session) CPFP(ctx context.Context, txid chainhash.Hash, feeRate float64
 	}
 	fee, ferr := s.ParentFee(ctx, txid)
 	if ferr != nil {
-		return nil, fmt.Errorf("%w (%v)", err, ferr)
+		return nil, fmt.Errorf("%w, and %v", err, ferr)
 	}
 	return s.w.CPFP(txid, feeRate, fee, o.Force)
 }

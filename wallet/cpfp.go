@@ -104,8 +104,7 @@ func (w *Wallet) CPFP(parent chainhash.Hash, feeRate float64, parentFee btcutil.
 			parentFee = fee
 		}
 		if parentFee < 0 {
-			return fmt.Errorf("%w: %s spends coins that are not this wallet's; give the fee it pays (--parent-fee)",
-				ErrParentFeeUnknown, parent)
+			return fmt.Errorf("%w: %s spends coins that are not this wallet's", ErrParentFeeUnknown, parent)
 		}
 		pvsize := TxVSize(r.Tx)
 		prate := float64(parentFee) / float64(pvsize)
