@@ -466,8 +466,14 @@ func (w *Wallet) BumpFee(txid chainhash.Hash, feeRate float64, force bool) (*Dra
 			return errors.New("the transaction only pays this wallet's change; nothing to bump")
 		}
 		oldFee := oldIn - oldOut
+		// Not the coins of the transaction replaced or of its children:
+		// the replacement takes them away.
+		evicted := map[chainhash.Hash]bool{}
+		for _, id := range withDescendants(st, []chainhash.Hash{txid}) {
+			evicted[id] = true
+		}
 		for _, o := range st.outputs {
-			if o.Spendable(c.Height) && o.OutPoint.Hash != txid {
+			if o.Spendable(c.Height) && !evicted[o.OutPoint.Hash] {
 				req.Coins = append(req.Coins, coinselect.Coin{OutPoint: o.OutPoint, Value: o.Value,
 					Type: w.coinType(), Confirmations: o.Confirmations(c.Height)})
 			}
@@ -476,6 +482,9 @@ func (w *Wallet) BumpFee(txid chainhash.Hash, feeRate float64, force bool) (*Dra
 		if err != nil {
 			return err
 		}
+		// BIP125 rule 3: the replacement also pays for the children it
+		// evicts (a CPFP child, say).
+		oldFee += descendantFees(st, txid)
 		minFee := oldFee + btcutil.Amount(MinRelayFeeRate*float64(res.VSize)+0.999)
 		if res.Fee < minFee {
 			return fmt.Errorf("a fee rate of %.1f sat/vB pays %s, but replacing needs at least %s (the old fee plus %v sat/vB): raise --fee-rate",
@@ -496,8 +505,15 @@ func (w *Wallet) BumpFee(txid chainhash.Hash, feeRate float64, force bool) (*Dra
 }
 
 // conflicts returns the unconfirmed transactions that spend an input t
-// also spends: the ones t replaces.
+// also spends, and their unconfirmed descendants: the ones t replaces
+// (BIP125 evicts a replaced transaction's children with it).
 func conflicts(st *state, t *wire.MsgTx) []chainhash.Hash {
+	return withDescendants(st, directConflicts(st, t))
+}
+
+// directConflicts returns the unconfirmed transactions that spend an input
+// t also spends.
+func directConflicts(st *state, t *wire.MsgTx) []chainhash.Hash {
 	spends := map[wire.OutPoint]bool{}
 	for _, in := range t.TxIn {
 		spends[in.PreviousOutPoint] = true

@@ -365,7 +365,23 @@ func firstNonEmpty(s ...string) string {
 // password and pays: signs, broadcasts (starting the node only then) and
 // records it.
 func (a *app) completePayment(cmd *cobra.Command, s *session.Session, draft *wallet.Draft, psbtOut, label string, wait time.Duration) error {
+	return a.completePaymentWith(cmd, s, draft, psbtOut, label, wait, nil)
+}
+
+// completePaymentWith is completePayment with more fields for --json (and
+// extra's "note", printed before the review).
+func (a *app) completePaymentWith(cmd *cobra.Command, s *session.Session, draft *wallet.Draft, psbtOut, label string,
+	wait time.Duration, extra map[string]any) error {
+
 	w := s.Wallet()
+	with := func(m map[string]any) map[string]any {
+		for k, v := range extra {
+			if k != "note" {
+				m[k] = v
+			}
+		}
+		return m
+	}
 	if psbtOut != "" {
 		if err := a.writePSBT(draft.Packet, psbtOut); err != nil {
 			return err
@@ -374,7 +390,7 @@ func (a *app) completePayment(cmd *cobra.Command, s *session.Session, draft *wal
 			return err
 		}
 		if a.flags.json {
-			return a.printJSON(map[string]any{"fee": int64(draft.Fee), "psbt": psbtOut})
+			return a.printJSON(with(map[string]any{"fee": int64(draft.Fee), "psbt": psbtOut}))
 		}
 		a.printf("Wrote %s: %d input%s, fee %s. Sign it with 'satchel psbt sign %s'.\n", psbtOut,
 			len(draft.Inputs), plural(len(draft.Inputs)), amount.FormatBTC(draft.Fee), psbtOut)
@@ -385,6 +401,9 @@ func (a *app) completePayment(cmd *cobra.Command, s *session.Session, draft *wal
 		return err
 	}
 	if !a.flags.json {
+		if note, ok := extra["note"].(string); ok {
+			a.printf("%s\n", note)
+		}
 		printReview(a.stdout, rev)
 	}
 	if s.WatchOnly() {
@@ -402,7 +421,7 @@ func (a *app) completePayment(cmd *cobra.Command, s *session.Session, draft *wal
 		return err
 	}
 	if a.flags.json {
-		return a.printJSON(map[string]any{"txid": pay.Txid.String(), "fee": int64(pay.Fee)})
+		return a.printJSON(with(map[string]any{"txid": pay.Txid.String(), "fee": int64(pay.Fee)}))
 	}
 	a.printf("Sent %s\n", pay.Txid)
 	return nil
@@ -430,22 +449,30 @@ func newBumpCommand(a *app) *cobra.Command {
 		feeRate float64
 		psbtOut string
 		force   bool
+		cancel  bool
 		wait    time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "bump TXID",
-		Short: "Raise the fee of an unconfirmed payment (RBF)",
+		Short: "Raise the fee of an unconfirmed payment (RBF), or cancel it",
 		Long: `Replace an unconfirmed transaction this wallet sent with one that pays a
 higher fee (BIP125 replace-by-fee): the same recipients, the same coins
 (more if needed) and a new change output, at the new --fee-rate. It must
 pay at least the old fee plus 1 sat/vB of its own size. It is signed and
-broadcast like 'satchel send', or written with --psbt-out.`,
-		Example: "  satchel bump TXID --fee-rate 12",
+broadcast like 'satchel send', or written with --psbt-out.
+
+With --cancel the replacement pays nobody: everything its coins hold goes
+back to a new address of this wallet, less a fee higher than the old one
+(in total and per vbyte). If it is mined first, the recipients get nothing.
+
+Both need the original to signal replace-by-fee and every input to be
+this wallet's. To speed up a payment to this wallet, see 'satchel cpfp'.`,
+		Example: "  satchel bump TXID --fee-rate 12\n  satchel bump TXID --cancel --fee-rate 12",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := chainhash.NewHashFromStr(args[0])
-			if err != nil || len(args[0]) != 64 {
-				return fmt.Errorf("%q is not a transaction id", args[0])
+			id, err := parseTxid(args[0])
+			if err != nil {
+				return err
 			}
 			if feeRate <= 0 {
 				return errors.New("give the new fee rate with --fee-rate SATVB")
@@ -458,19 +485,44 @@ broadcast like 'satchel send', or written with --psbt-out.`,
 			if s.WatchOnly() && psbtOut == "" {
 				return fmt.Errorf("%w: write the PSBT with --psbt-out FILE", session.ErrWatchOnly)
 			}
-			draft, err := s.Wallet().BumpFee(*id, feeRate, force)
+			o := session.BumpOptions{Force: force}
+			var draft *wallet.Draft
+			if cancel {
+				draft, err = s.Cancel(*id, feeRate, o)
+			} else {
+				draft, err = s.Bump(*id, feeRate, o)
+			}
 			if err != nil {
 				return err
 			}
 			labels, _ := s.Wallet().Labels()
-			return a.completePayment(cmd, s, draft, psbtOut, labels[wallet.TxLabelKey(*id)], wait)
+			label := labels[wallet.TxLabelKey(*id)]
+			if cancel {
+				if label != "" {
+					label = "cancelled: " + label
+				}
+				return a.completePaymentWith(cmd, s, draft, psbtOut, label, wait, map[string]any{
+					"replaces": id.String(),
+					"note":     fmt.Sprintf("Cancels %s: everything goes back to this wallet.", id)})
+			}
+			return a.completePaymentWith(cmd, s, draft, psbtOut, label, wait, map[string]any{"replaces": id.String()})
 		},
 	}
 	cmd.Flags().Float64Var(&feeRate, "fee-rate", 0, "New fee rate in sat/vB (required)")
+	cmd.Flags().BoolVar(&cancel, "cancel", false, "Pay everything back to this wallet instead of to the recipients")
 	cmd.Flags().StringVar(&psbtOut, "psbt-out", "", "Write the unsigned replacement PSBT to FILE instead of signing")
 	cmd.Flags().BoolVar(&force, "force", false, forceUsage)
 	cmd.Flags().DurationVar(&wait, "wait", 10*time.Second, waitUsage)
 	return cmd
+}
+
+// parseTxid reads a transaction id argument.
+func parseTxid(s string) (*chainhash.Hash, error) {
+	id, err := chainhash.NewHashFromStr(s)
+	if err != nil || len(s) != 64 {
+		return nil, fmt.Errorf("%q is not a transaction id: give the 64 hex digits 'satchel history' shows", s)
+	}
+	return id, nil
 }
 
 func newPSBTCommand(a *app) *cobra.Command {

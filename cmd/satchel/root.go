@@ -70,6 +70,7 @@ README's "Privacy and Tor".`,
 	addToGroup(root, groupPay,
 		newSendCommand(a),
 		newBumpCommand(a),
+		newCPFPCommand(a),
 		newPSBTCommand(a),
 		newBroadcastCommand(a),
 	)

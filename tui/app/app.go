@@ -291,7 +291,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// The label editor closes; the pages under it show the new label.
 		m.pop(m.active)
 		return m, tea.Batch(m.broadcast(msg), m.refreshWallet())
-	case wallet.SentMsg:
+	case wallet.SentMsg, explorer.ReplacedMsg:
 		return m, m.refreshWallet()
 	}
 	return m, m.broadcast(msg)

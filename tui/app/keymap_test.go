@@ -11,6 +11,7 @@ import (
 	"github.com/satchelbtc/satchel/tui/animqr"
 	"github.com/satchelbtc/satchel/tui/app"
 	"github.com/satchelbtc/satchel/tui/common"
+	"github.com/satchelbtc/satchel/tui/explorer"
 	"github.com/satchelbtc/satchel/tui/keys"
 	psbtpage "github.com/satchelbtc/satchel/tui/psbt"
 	"github.com/satchelbtc/satchel/tui/settings"
@@ -61,7 +62,7 @@ func TestOneKeyOneMeaning(t *testing.T) {
 		"coins": wallet.DefaultCoinsKeyMap(), "labels": wallet.DefaultLabelKeyMap(),
 		"keys": keys.DefaultKeyMap(), "settings": settings.DefaultKeyMap(),
 		"wizard": wizard.DefaultKeyMap(), "animqr": animqr.DefaultKeyMap(),
-		"psbt": psbtpage.DefaultKeyMap(),
+		"psbt": psbtpage.DefaultKeyMap(), "replace": explorer.DefaultReplaceKeyMap(),
 	} {
 		for n, b := range bindings(name, km) {
 			all[n] = b
@@ -72,8 +73,9 @@ func TestOneKeyOneMeaning(t *testing.T) {
 	}
 	meaning := map[string]string{} // key → description
 	who := map[string]string{}     // key → binding that gave it
-	// S signs: it puts the wallet's keys to use.
-	capitals := map[string]bool{"L": true, "P": true, "F": true, "G": true, "S": true}
+	// S signs: it puts the wallet's keys to use; so do B, X and C, which
+	// bump, cancel or speed up a payment of the wallet's.
+	capitals := map[string]bool{"L": true, "P": true, "F": true, "G": true, "S": true, "B": true, "X": true, "C": true}
 	for n, b := range all {
 		// The first word is the meaning: "quit" and "quit, even while
 		// typing" are one.

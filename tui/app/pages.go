@@ -234,6 +234,9 @@ func (m *Model) txView(tx *wire.MsgTx, blockHash chainhash.Hash, height int32) *
 	if m.src.TxInfo != nil {
 		opts = append(opts, explorer.WithTxInfo(m.src.TxInfo))
 	}
+	if r, ok := m.src.Wallet.(explorer.ReplaceSource); ok {
+		opts = append(opts, explorer.WithReplace(r))
+	}
 	return explorer.NewTxView(m.common, tx, blockHash, height, m.src.Net, m.src.Owns, opts...)
 }
 

@@ -14,7 +14,8 @@ const KeyRule = "one key, one meaning · capitals act on keys or skip a check"
 //     u is always BTC/sats, p always proves, f always freezes, y always
 //     copies;
 //   - capitals act on the keys or skip a safety check: L unlocks and locks,
-//     P changes the password, S signs a PSBT with them, F builds a payment
+//     P changes the password, S signs a PSBT with them, B, X and C bump,
+//     cancel or speed up (CPFP) a payment and sign it, F builds a payment
 //     whose fee looks absurd;
 //   - ctrl+ combinations act on the page as a whole (ctrl+l locks the
 //     wallet, ctrl+o opens coin control, ctrl+r refreshes, ctrl+s saves);

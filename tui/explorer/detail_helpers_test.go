@@ -105,7 +105,8 @@ func runDetail(t testing.TB, m tea.Model, cmd tea.Cmd) []tea.Msg {
 		switch msg := c().(type) {
 		case tea.BatchMsg:
 			queue = append(queue, msg...)
-		case blockHeaderMsg, blockLoadedMsg, blockMovedMsg, txInfoMsg, txLookupMsg:
+		case blockHeaderMsg, blockLoadedMsg, blockMovedMsg, txInfoMsg, txLookupMsg,
+			replaceOptionsMsg, replacePlanMsg, replaceSentMsg, replaceExportedMsg:
 			_, next := m.Update(msg)
 			queue = append(queue, next)
 		default:

@@ -60,6 +60,11 @@ type TxView struct {
 	nextIn  key.Binding
 	prevIn  key.Binding
 
+	replSrc  ReplaceSource
+	replOpts *ReplaceOptions // nil until the source answered
+	replKeys ReplaceKeyMap
+	repl     *replaceForm // the open bump, cancel or CPFP form, if any
+
 	lines    []string // doc laid out for common.Width
 	itemLine []int    // first line of each doc item
 	offset   int      // first visible line
@@ -110,6 +115,7 @@ func NewTxView(c common.Common, tx *wire.MsgTx, blockHash chainhash.Hash, height
 		prove:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "prove inclusion")),
 		nextIn:    key.NewBinding(key.WithKeys("i"), key.WithHelp("i/I", "next/previous input")),
 		prevIn:    key.NewBinding(key.WithKeys("I"), key.WithHelp("I", "previous input")),
+		replKeys:  DefaultReplaceKeyMap(),
 		tx:        tx,
 		net:       net,
 		owns:      owns,
@@ -263,7 +269,13 @@ func (v *TxView) Txid() chainhash.Hash { return v.txid }
 
 // Init asks the TxInfoSource, when the page has one, about the
 // transaction; the page shows what the bytes say until it answers.
-func (v *TxView) Init() tea.Cmd { return v.askInfo() }
+func (v *TxView) Init() tea.Cmd { return tea.Batch(v.askInfo(), v.askReplaceOptions()) }
+
+// Capturing reports whether the page takes typed text (the fee rate, a
+// password, a file name), so that the app's letter keys reach it.
+func (v *TxView) Capturing() bool {
+	return v.repl != nil && (v.repl.step == stepRate || v.repl.step == stepPassword || v.repl.step == stepExport)
+}
 
 // SetSize sets the size the page draws in and lays the lines out again.
 func (v *TxView) SetSize(width, height int) {
@@ -273,8 +285,11 @@ func (v *TxView) SetSize(width, height int) {
 
 // ShortHelp returns the bindings for the help bar.
 func (v *TxView) ShortHelp() []key.Binding {
+	if v.repl != nil {
+		return v.replaceHelp()
+	}
 	k := v.common.KeyMap
-	out := []key.Binding{k.Up, k.Down}
+	out := append([]key.Binding{k.Up, k.Down}, v.replaceBindings()...)
 	if v.canOpenInputs() {
 		open := key.NewBinding(key.WithKeys(k.Enter.Keys()...), key.WithHelp(k.Enter.Help().Key, "open spent tx"))
 		out = append(out, v.nextIn, open)
@@ -287,6 +302,9 @@ func (v *TxView) ShortHelp() []key.Binding {
 
 // FullHelp returns the bindings of this page for the help overlay.
 func (v *TxView) FullHelp() [][]key.Binding {
+	if v.repl != nil {
+		return [][]key.Binding{v.replaceHelp()}
+	}
 	k := v.common.KeyMap
 	last := []key.Binding{k.Top, k.Bottom, k.Back, copyBinding(k, "txid, outpoint or address")}
 	if v.canProve() {
@@ -300,6 +318,9 @@ func (v *TxView) FullHelp() [][]key.Binding {
 		open := key.NewBinding(key.WithKeys(k.Enter.Keys()...), key.WithHelp(k.Enter.Help().Key, "open the transaction the input spends"))
 		groups = append(groups, []key.Binding{v.nextIn, v.prevIn, open})
 	}
+	if r := v.replaceBindings(); len(r) > 0 {
+		groups = append(groups, r)
+	}
 	return groups
 }
 
@@ -310,6 +331,17 @@ func (v *TxView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case proofMsg:
 		v.applyProof(msg)
 		return v, nil
+	case replaceOptionsMsg:
+		if msg.id == v.id {
+			opts := msg.opts
+			v.replOpts = &opts
+		}
+		return v, nil
+	case replacePlanMsg, replaceSentMsg, replaceExportedMsg:
+		if v.repl == nil {
+			return v, nil
+		}
+		return v, v.updateReplace(msg)
 	case txInfoMsg:
 		if msg.id == v.id && msg.seq == v.infoSeq {
 			info := msg.info
@@ -335,8 +367,21 @@ func (v *TxView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if !ok {
 		return v, nil
 	}
+	if v.repl != nil {
+		return v, v.updateReplace(kp)
+	}
 	k := v.common.KeyMap
 	page := max(v.visibleLines(), 1)
+	if o := v.replOpts; o != nil && !v.confirmed {
+		switch {
+		case o.Bump && key.Matches(kp, v.replKeys.Bump):
+			return v, v.openReplace(ReplaceBump)
+		case o.Cancel && key.Matches(kp, v.replKeys.Cancel):
+			return v, v.openReplace(ReplaceCancel)
+		case o.CPFP && key.Matches(kp, v.replKeys.CPFP):
+			return v, v.openReplace(ReplaceCPFP)
+		}
+	}
 	switch {
 	case key.Matches(kp, k.Back):
 		v.stopProof()
@@ -378,6 +423,15 @@ func (v *TxView) View() tea.View {
 	}
 	vis := v.visibleLines()
 	out := make([]string, 0, h)
+	if v.repl != nil {
+		form := v.replaceLines(w)
+		out = append(out, form[:min(len(form), h-1)]...)
+		for len(out) < h-1 {
+			out = append(out, "")
+		}
+		out = append(out, v.common.Styles.Muted.Render(common.Fit(helpLine(v.replaceHelp()), w)))
+		return tea.NewView(strings.Join(out, "\n"))
+	}
 	out = append(out, v.lines[v.offset:min(v.offset+vis, len(v.lines))]...)
 	for len(out) < h-1 {
 		out = append(out, "")
@@ -390,12 +444,18 @@ func (v *TxView) footer(vis int) string {
 	if v.notice != "" {
 		return v.notice
 	}
+	where := ""
 	if len(v.lines) <= vis {
-		return "all " + common.FormatInt(int64(len(v.lines))) + " lines"
+		where = "all " + common.FormatInt(int64(len(v.lines))) + " lines"
+	} else {
+		last := min(v.offset+vis, len(v.lines))
+		where = "lines " + common.FormatInt(int64(v.offset)+1) + "–" + common.FormatInt(int64(last)) +
+			" of " + common.FormatInt(int64(len(v.lines)))
 	}
-	last := min(v.offset+vis, len(v.lines))
-	return "lines " + common.FormatInt(int64(v.offset)+1) + "–" + common.FormatInt(int64(last)) +
-		" of " + common.FormatInt(int64(len(v.lines)))
+	if hint := v.replaceHint(); hint != "" {
+		where += " · " + hint
+	}
+	return where
 }
 
 // visibleLines is how many content lines fit above the footer.
