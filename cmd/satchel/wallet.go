@@ -710,6 +710,11 @@ working, never neither.`,
 			if err := st.ChangePassword(old, newPW, a.keystoreOpts...); err != nil {
 				return err
 			}
+			if newPasswordFile != "" || a.getenv(newPasswordEnv) != "" {
+				// After the change: a wrong current password is the one
+				// line of a failure.
+				a.warnWeakPassword(newPW)
+			}
 			a.logger().Info("wallet password changed", "wallet", a.flags.walletName)
 			if a.flags.json {
 				return a.printJSON(map[string]any{"name": a.flags.walletName, "changed": true})
