@@ -632,7 +632,7 @@ func TestRestorePromptsWordByWord(t *testing.T) {
 	answers = append(answers,
 		"zoo",      // a BIP39 word, but the checksum fails
 		"13", "12", // no word 13; word 12 then
-		"about",    // the right last word
+		"about",                              // the right last word
 		"a fine password", "a fine password") // the new password, twice
 	term := &fakeTerm{answers: answers}
 	c.term = term
