@@ -47,6 +47,7 @@ type walletJSON struct {
 	AccountPath    string          `json:"account_path"`
 	Descriptors    descriptorsJSON `json:"descriptors"`
 	BirthdayHeight *int32          `json:"birthday_height"`
+	BirthdayDate   string          `json:"birthday_date,omitempty"`
 	Created        time.Time       `json:"created"`
 	GapLimit       uint32          `json:"gap_limit"`
 	NextReceive    uint32          `json:"next_receive_index"`
@@ -96,6 +97,9 @@ func (a *app) describeWallet(w *wallet.Wallet) (*walletJSON, error) {
 	if info.BirthdayHeight >= 0 {
 		h := info.BirthdayHeight
 		j.BirthdayHeight = &h
+	}
+	if !info.BirthdayDate.IsZero() {
+		j.BirthdayDate = info.BirthdayDate.Format(wallet.BirthdayDateLayout)
 	}
 	if info.Multisig != nil {
 		describeMultisig(j, info.Multisig)
@@ -189,7 +193,7 @@ func formatWords(mnemonic string) string {
 
 // createFromMnemonic reads the optional passphrase, asks for a new password
 // and writes a wallet that can sign. With show, the words are printed once.
-func (a *app) createFromMnemonic(path, mnemonic, passphraseFile string, st wallet.ScriptType, birthday int32, show bool) error {
+func (a *app) createFromMnemonic(path, mnemonic, passphraseFile string, st wallet.ScriptType, birthday wallet.Birthday, show bool) error {
 	pass, err := a.passphrase(passphraseFile)
 	if err != nil {
 		return err
@@ -209,7 +213,7 @@ func (a *app) createFromMnemonic(path, mnemonic, passphraseFile string, st walle
 	}
 	return a.createWallet(path, &wallet.CreateConfig{
 		Secret: secret, Password: pw, ScriptType: st,
-		KeystoreOptions: a.keystoreOpts, BirthdayHeight: birthday,
+		KeystoreOptions: a.keystoreOpts, BirthdayHeight: birthday.Height, BirthdayDate: birthday.Date,
 	}, shown)
 }
 
@@ -257,7 +261,7 @@ addresses, sync and show its balance.`,
 			if err != nil {
 				return err
 			}
-			return a.createFromMnemonic(path, mnemonic, passphraseFile, st, -1, true)
+			return a.createFromMnemonic(path, mnemonic, passphraseFile, st, wallet.UnknownBirthday, true)
 		},
 	}
 	cmd.Flags().IntVar(&words, "words", 12, "Number of words: 12 or 24")
@@ -273,7 +277,7 @@ func newWalletRestoreCommand(a *app) *cobra.Command {
 		mnemonicFile   string
 		passphraseFile string
 		scriptType     string
-		birthday       int32
+		birthdayText   string
 	)
 	cmd := &cobra.Command{
 		Use:   "restore",
@@ -284,17 +288,21 @@ words are not shown: they are asked one at a time (four letters are
 enough), a word that is not in the BIP39 list is asked for again, and a
 wrong checksum asks which word to type again. From a file, a word that is
 not in the list is named with its position and the closest words.
---birthday HEIGHT makes the scan skip the blocks before that height, which
-is much faster when you know roughly when the wallet was first used.`,
-		Example: "  satchel wallet restore --mnemonic-file words.txt --birthday 800000\n  cat words.txt | satchel wallet restore --mnemonic-file - --password-file pw.txt",
+--birthday HEIGHT or --birthday YYYY-MM-DD makes the scan skip the blocks
+before that height or date, which is much faster when you know roughly
+when the wallet was first used. A date starts the scan a day early, as
+block times can be a few hours off; it is looked up in the header chain
+when the first scan runs.`,
+		Example: "  satchel wallet restore --mnemonic-file words.txt --birthday 800000\n  satchel wallet restore --birthday 2021-06-01\n  cat words.txt | satchel wallet restore --mnemonic-file - --password-file pw.txt",
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			st, err := wallet.ParseScriptType(scriptType)
 			if err != nil {
 				return err
 			}
-			if birthday < -1 {
-				return fmt.Errorf("--birthday must be a block height (0 or more)")
+			birthday, err := parseBirthdayFlag(birthdayText)
+			if err != nil {
+				return err
 			}
 			path, err := a.ensureNewWallet()
 			if err != nil {
@@ -314,9 +322,22 @@ is much faster when you know roughly when the wallet was first used.`,
 	cmd.Flags().StringVar(&mnemonicFile, "mnemonic-file", "", "Read the recovery words from FILE (- for stdin)")
 	cmd.Flags().StringVar(&passphraseFile, "passphrase-file", "", "Read the wallet's BIP39 passphrase, if it has one, from FILE")
 	cmd.Flags().StringVar(&scriptType, "script-type", "p2wpkh", "Script type: "+scriptTypeList)
-	cmd.Flags().Int32Var(&birthday, "birthday", -1, birthdayUsage)
+	cmd.Flags().StringVar(&birthdayText, "birthday", "", birthdayUsage)
 	_ = cmd.RegisterFlagCompletionFunc("script-type", completeValues(scriptTypeNames...))
 	return cmd
+}
+
+// parseBirthdayFlag reads --birthday: a height, a date or nothing; -1 is
+// the old spelling of nothing.
+func parseBirthdayFlag(s string) (wallet.Birthday, error) {
+	if strings.TrimSpace(s) == "-1" {
+		return wallet.UnknownBirthday, nil
+	}
+	b, err := wallet.ParseBirthday(s, time.Now())
+	if err != nil {
+		return b, fmt.Errorf("--birthday: %w", err)
+	}
+	return b, nil
 }
 
 // scriptTypeNames are the --script-type values, in the order the help lists
@@ -327,7 +348,7 @@ var scriptTypeNames = []string{"p2wpkh", "p2tr", "p2sh-p2wpkh", "p2pkh"}
 const scriptTypeList = "p2wpkh, p2tr, p2sh-p2wpkh or p2pkh"
 
 // birthdayUsage is the help of --birthday.
-const birthdayUsage = "First block height to scan; -1 scans from the start"
+const birthdayUsage = "First block to scan: a height or a date (YYYY-MM-DD); -1 scans from the start"
 
 // readMnemonic reads the recovery words from a file, stdin or the terminal.
 func (a *app) readMnemonic(path string) (string, error) {
@@ -448,8 +469,8 @@ func newWalletImportCommand(a *app) *cobra.Command {
 	var (
 		descriptors []string
 		xpub        string
-		scriptType  string
-		birthday    int32
+		scriptType   string
+		birthdayText string
 	)
 	cmd := &cobra.Command{
 		Use:   "import",
@@ -472,8 +493,9 @@ with 'satchel psbt sign', then 'psbt combine' and 'psbt finalize'.`,
 		Example: "  satchel wallet import --descriptor 'wpkh([73c5da0a/84h/0h/0h]xpub.../<0;1>/*)'\n  satchel --wallet cold wallet import --xpub zpub...",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if birthday < -1 {
-				return fmt.Errorf("--birthday must be a block height (0 or more)")
+			birthday, err := parseBirthdayFlag(birthdayText)
+			if err != nil {
+				return err
 			}
 			var stGiven *wallet.ScriptType
 			if cmd.Flags().Changed("script-type") {
@@ -492,14 +514,14 @@ with 'satchel psbt sign', then 'psbt combine' and 'psbt finalize'.`,
 				return err
 			}
 			return a.createWallet(path, &wallet.CreateConfig{
-				Receive: recv, Change: change, BirthdayHeight: birthday,
+				Receive: recv, Change: change, BirthdayHeight: birthday.Height, BirthdayDate: birthday.Date,
 			}, "")
 		},
 	}
 	cmd.Flags().StringArrayVar(&descriptors, "descriptor", nil, "Output descriptor (repeat: one for receive, one for change)")
 	cmd.Flags().StringVar(&xpub, "xpub", "", "Extended public key: xpub, ypub, zpub, tpub, upub or vpub")
 	cmd.Flags().StringVar(&scriptType, "script-type", "p2wpkh", "Script type of an xpub or tpub: "+scriptTypeList)
-	cmd.Flags().Int32Var(&birthday, "birthday", -1, birthdayUsage)
+	cmd.Flags().StringVar(&birthdayText, "birthday", "", birthdayUsage)
 	_ = cmd.RegisterFlagCompletionFunc("script-type", completeValues(scriptTypeNames...))
 	return cmd
 }
@@ -625,6 +647,8 @@ handed out, birthday and encryption. Works offline; no password needed.`,
 			birthday := "unknown (scan from the start)"
 			if j.BirthdayHeight != nil {
 				birthday = fmt.Sprint(*j.BirthdayHeight)
+			} else if j.BirthdayDate != "" {
+				birthday = j.BirthdayDate + " (the scan starts a day before it)"
 			}
 			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
 			fmt.Fprintf(tw, "Wallet\t%s (%s)\n", j.Name, j.Network)
