@@ -467,8 +467,8 @@ func (a *app) promptMnemonic() (string, error) {
 
 func newWalletImportCommand(a *app) *cobra.Command {
 	var (
-		descriptors []string
-		xpub        string
+		descriptors  []string
+		xpub         string
 		scriptType   string
 		birthdayText string
 	)
