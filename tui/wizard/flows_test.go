@@ -350,4 +350,3 @@ func TestNewViews(t *testing.T) {
 		}
 	}
 }
-
