@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/btcsuite/btcd/btcutil/v2"
 
@@ -67,10 +68,11 @@ func (m *Model) startDiscover() tea.Cmd {
 		done <- discoverMsg{id: id, seq: seq, done: true, uses: uses, err: err}
 	}
 	wait := waitDiscover(events, done)
-	return func() tea.Msg {
+	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(m.common.Styles.Muted))
+	return tea.Batch(m.spin.Tick, func() tea.Msg {
 		go run()
 		return wait()
-	}
+	})
 }
 
 // waitDiscover returns a command that reads the next message of a

@@ -114,6 +114,25 @@ func toDiscovery(t *testing.T, m *Model) tea.Cmd {
 	return cmd
 }
 
+// discoverNews runs the command that starts a discovery, or reads its
+// next message, and returns that message, leaving out the spinner.
+func discoverNews(t *testing.T, cmd tea.Cmd) tea.Msg {
+	t.Helper()
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		for _, c := range b {
+			if c == nil {
+				continue
+			}
+			if msg, ok := c().(discoverMsg); ok {
+				return msg
+			}
+		}
+		t.Fatal("the command does not read the discovery")
+	}
+	return msg
+}
+
 // TestDiscover runs discovery with a source that reports progress, then
 // payments to taproot and nested SegWit: both are proposed, kept, and
 // written as two wallets.
@@ -132,8 +151,7 @@ func TestDiscover(t *testing.T) {
 	m := newWizard(t, src, 80, 24)
 	cmd := toDiscovery(t, m)
 	wantScreen(t, m, "Waiting for the node to sync headers and filters…", "esc stop")
-	msg := cmd() // the progress
-	_, cmd = m.Update(msg)
+	_, cmd = m.Update(discoverNews(t, cmd)) // the progress
 	wantScreen(t, m, "Blocks 150 of 200", "75%")
 	if len(src.discovers) != 1 || src.discovers[0].Height != 100 {
 		t.Errorf("Discover got birthdays %v, want 100", src.discovers)
@@ -316,7 +334,7 @@ func TestNewViews(t *testing.T) {
 				return nil, nil
 			}
 			cmd := toDiscovery(t, m)
-			m.Update(cmd())
+			m.Update(discoverNews(t, cmd))
 		}},
 		{"discover_found", func(t *testing.T, m *Model, src *fakeSource) {
 			src.discover = func(context.Context, func(session.DiscoverProgress)) ([]core.ScriptUse, error) {

@@ -290,7 +290,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.discovered(msg)
 		}
 	case spinner.TickMsg:
-		if m.step == stepWorking {
+		if m.step == stepWorking || m.step == stepDiscover && (m.progress.Syncing || m.progress.Target <= 0) {
 			var cmd tea.Cmd
 			m.spin, cmd = m.spin.Update(msg)
 			return m, cmd
