@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,8 +11,10 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/satchelbtc/satchel/keystore"
+	"github.com/satchelbtc/satchel/session"
 	"github.com/satchelbtc/satchel/wallet"
 )
 
@@ -278,6 +281,7 @@ func newWalletRestoreCommand(a *app) *cobra.Command {
 		passphraseFile string
 		scriptType     string
 		birthdayText   string
+		discover       bool
 	)
 	cmd := &cobra.Command{
 		Use:   "restore",
@@ -292,10 +296,22 @@ not in the list is named with its position and the closest words.
 before that height or date, which is much faster when you know roughly
 when the wallet was first used. A date starts the scan a day early, as
 block times can be a few hours off; it is looked up in the header chain
-when the first scan runs.`,
-		Example: "  satchel wallet restore --mnemonic-file words.txt --birthday 800000\n  satchel wallet restore --birthday 2021-06-01\n  cat words.txt | satchel wallet restore --mnemonic-file - --password-file pw.txt",
+when the first scan runs.
+
+--discover finds the script types the words were used with: it syncs,
+looks for payments to the first 20 receive and 10 change addresses of
+p2wpkh, p2tr, p2sh-p2wpkh and p2pkh in the block filters (from the
+birthday on) and restores one wallet per type found: the first as
+--wallet, the others as NAME-TYPE (default-p2tr).`,
+		Example: "  satchel wallet restore --mnemonic-file words.txt --birthday 800000\n  satchel wallet restore --birthday 2021-06-01 --discover\n  cat words.txt | satchel wallet restore --mnemonic-file - --password-file pw.txt",
 		Args:    cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if discover && cmd.Flags().Changed("script-type") {
+				return errors.New("give either --discover or --script-type, not both")
+			}
+			if discover && a.flags.offline {
+				return errors.New("--discover looks at the block filters and needs the network, but --offline is set; give --script-type instead")
+			}
 			st, err := wallet.ParseScriptType(scriptType)
 			if err != nil {
 				return err
@@ -316,15 +332,115 @@ when the first scan runs.`,
 			if err != nil {
 				return err
 			}
+			if discover {
+				return a.restoreDiscovered(cmd.Context(), mnemonic, passphraseFile, birthday)
+			}
 			return a.createFromMnemonic(path, mnemonic, passphraseFile, st, birthday, false)
 		},
 	}
+	cmd.Flags().BoolVar(&discover, "discover", false, "Find the script types the words were used with, over the block filters, and restore each")
 	cmd.Flags().StringVar(&mnemonicFile, "mnemonic-file", "", "Read the recovery words from FILE (- for stdin)")
 	cmd.Flags().StringVar(&passphraseFile, "passphrase-file", "", "Read the wallet's BIP39 passphrase, if it has one, from FILE")
 	cmd.Flags().StringVar(&scriptType, "script-type", "p2wpkh", "Script type: "+scriptTypeList)
 	cmd.Flags().StringVar(&birthdayText, "birthday", "", birthdayUsage)
 	_ = cmd.RegisterFlagCompletionFunc("script-type", completeValues(scriptTypeNames...))
 	return cmd
+}
+
+// restoreDiscovered is `wallet restore --discover`: it finds the script
+// types the seed used (session.DiscoverScriptTypes, progress on stderr),
+// then writes one wallet per type found, named --wallet and NAME-TYPE.
+func (a *app) restoreDiscovered(ctx context.Context, mnemonic, passphraseFile string, birthday wallet.Birthday) error {
+	pass, err := a.passphrase(passphraseFile)
+	if err != nil {
+		return err
+	}
+	secret, err := keystore.NewSecret(mnemonic, pass)
+	if err != nil {
+		return err
+	}
+	defer secret.Zero()
+	node, err := a.startNode()
+	if err != nil {
+		return err
+	}
+	defer node.Stop()
+	stop := a.showProgress(node)
+	last := time.Time{}
+	uses, err := session.DiscoverScriptTypes(ctx, node, a.net, secret, birthday, defaultPeerTimeout,
+		func(p session.DiscoverProgress) {
+			if f, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && !p.Syncing &&
+				(time.Since(last) > 100*time.Millisecond || p.Height == p.Target) {
+				last = time.Now()
+				fmt.Fprintf(f, "\r\033[Klooking for script types: block %d / %d", p.Height, p.Target)
+			}
+		})
+	stop()
+	if err != nil {
+		return err
+	}
+	dir, err := a.walletsDir()
+	if err != nil {
+		return err
+	}
+	base := a.flags.walletName
+	defer func() { a.flags.walletName = base }()
+	type found struct {
+		st   wallet.ScriptType
+		name string
+	}
+	var todo []found
+	for _, u := range uses {
+		if !u.Used() {
+			fmt.Fprintf(a.stderr, "  %-12s no payments to its first addresses\n", u.Type)
+			continue
+		}
+		name := base
+		if len(todo) > 0 {
+			name = base + "-" + u.Type.String()
+		}
+		fmt.Fprintf(a.stderr, "  %-12s %d payment%s from block %d: restored as wallet %q\n",
+			u.Type, u.Payments, plural(u.Payments), u.FirstHeight, name)
+		if _, err := os.Lstat(wallet.FilePath(dir, name)); err == nil {
+			return fmt.Errorf("a wallet named %q already exists on %s; choose another name with --wallet NAME",
+				name, networkName(a.net))
+		}
+		todo = append(todo, found{u.Type, name})
+	}
+	if len(todo) == 0 {
+		return errors.New("no payments were found to the first addresses of any script type" +
+			"; check the words, the passphrase and --birthday, or restore with --script-type TYPE")
+	}
+	pw, err := a.password("Choose a password for the restored wallets", true)
+	if err != nil {
+		return err
+	}
+	var made []*walletJSON // for --json: one array of the wallets
+	for _, f := range todo {
+		a.flags.walletName = f.name
+		cfg := &wallet.CreateConfig{Secret: secret, Password: pw, ScriptType: f.st,
+			KeystoreOptions: a.keystoreOpts, BirthdayHeight: birthday.Height, BirthdayDate: birthday.Date}
+		if !a.flags.json {
+			if err := a.createWallet(wallet.FilePath(dir, f.name), cfg, ""); err != nil {
+				return err
+			}
+			continue
+		}
+		w, err := wallet.Create(wallet.FilePath(dir, f.name), a.net, cfg)
+		if err != nil {
+			return err
+		}
+		j, err := a.describeWallet(w)
+		w.Close()
+		if err != nil {
+			return err
+		}
+		made = append(made, j)
+	}
+	if a.flags.json {
+		return a.printJSON(made)
+	}
+	return nil
 }
 
 // parseBirthdayFlag reads --birthday: a height, a date or nothing; -1 is

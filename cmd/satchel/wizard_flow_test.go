@@ -231,3 +231,37 @@ func TestFlowWizardMultisig(t *testing.T) {
 
 // pasteMsg is text pasted into the terminal.
 func pasteMsg(s string) tea.Msg { return tea.PasteMsg{Content: s} }
+
+// TestRestoreDiscover is `wallet restore --discover` against btcd: the
+// types paid after the birthday become wallets, the first under --wallet.
+func TestRestoreDiscover(t *testing.T) {
+	btcd := regtest.Start(t)
+	btcd.Generate(110)
+	for i, addr := range []string{abandonAddrOf(t, "p2wpkh", 0), abandonAddrOf(t, "p2tr", 1), abandonAddrOf(t, "p2sh-p2wpkh", 0)} {
+		btcd.SendRaw(btcd.Payment(btcd.CoinbaseCoin(int32(i+1)), 1, scriptOf(t, addr)))
+		if i == 0 {
+			btcd.Generate(1) // 111, before the birthday
+		}
+	}
+	btcd.Generate(1) // 112
+
+	c := newCLI(t)
+	c.env["SATCHEL_PASSWORD"] = "correct horse battery"
+	words := writeFile(t, "w", abandonMnemonic)
+	c.fails("either --discover or --script-type", "--network", "regtest", "wallet", "restore", "--mnemonic-file", words,
+		"--discover", "--script-type", "p2tr")
+	c.fails("needs the network", "--network", "regtest", "--offline", "wallet", "restore", "--mnemonic-file", words, "--discover")
+
+	var made []walletInfo
+	c.jsonOut(&made, "--network", "regtest", "--connect", btcd.P2PAddr(), "wallet", "restore", "--mnemonic-file", words,
+		"--discover", "--birthday", "112")
+	if len(made) != 2 || made[0].Name != "default" || made[0].ScriptType != "p2tr" ||
+		made[1].Name != "default-p2sh-p2wpkh" || made[1].ScriptType != "p2sh-p2wpkh" {
+		t.Fatalf("restored %+v; want default (p2tr) and default-p2sh-p2wpkh", made)
+	}
+	r := c.run("--network", "regtest", "--connect", btcd.P2PAddr(), "--wallet", "other", "wallet", "restore",
+		"--mnemonic-file", words, "--discover", "--birthday", "113")
+	if r.err == nil || !strings.Contains(r.err.Error(), "no payments were found") {
+		t.Fatalf("a birthday after every payment: %v", r.err)
+	}
+}
