@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/btcsuite/btcd/wire/v2"
 
 	"github.com/satchelbtc/satchel/keystore"
 	"github.com/satchelbtc/satchel/lightnode"
@@ -355,6 +358,22 @@ func (v wizardSource) Chain() wizard.ChainInfo {
 		info.Time = h.Header.Timestamp
 	}
 	return info
+}
+
+// DateHeight finds the block a birthday date starts the scan at.
+func (v wizardSource) DateHeight(date time.Time) (int32, bool, error) {
+	node := v.s.node
+	if node == nil {
+		return -1, false, nil
+	}
+	store := node.Store()
+	return wallet.HeightForTime(date, store.Tip().Height, func(h int32) (*wire.BlockHeader, error) {
+		sh, err := store.HeaderByHeight(h)
+		if err != nil {
+			return nil, err
+		}
+		return &sh.Header, nil
+	})
 }
 
 // Discover looks for the script types the seed used.

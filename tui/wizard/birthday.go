@@ -18,6 +18,7 @@ const birthdayLabelW = 12 // "  Birthday  "
 func (m *Model) enterBirthday() {
 	m.goTo(stepBirthday, 0)
 	m.birthday.Focus()
+	m.dateKnown = false
 	m.recheckBirthday()
 }
 
@@ -58,29 +59,51 @@ func (m *Model) birthdayKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.startImport()
 	default:
 		cmd := m.edit(&m.birthday, msg)
-		m.recheckBirthday()
-		return cmd
+		return tea.Batch(cmd, m.recheckBirthday())
 	}
 	return nil
 }
 
+// askDate returns a command that looks up the block the birthday date
+// maps to, when the node has headers to look in.
+func (m *Model) askDate() tea.Cmd {
+	if m.bday.Date.IsZero() || m.src == nil || !m.chainKnown || !m.chain.Online {
+		return nil
+	}
+	id, src, date := m.id, m.src, m.bday.Date
+	return func() tea.Msg {
+		h, found, err := src.DateHeight(date)
+		if err != nil {
+			found = false
+		}
+		return dateMsg{id: id, date: date, height: h, found: found}
+	}
+}
+
 // recheckBirthday reads the birthday field: a height beyond the tip of
 // synced headers, a date in the future or text that is neither is one
-// message.
-func (m *Model) recheckBirthday() {
+// message. A new date is looked up in the headers by the command it
+// returns.
+func (m *Model) recheckBirthday() tea.Cmd {
 	m.bdayErr = ""
 	b, err := core.ParseBirthday(m.birthday.Value(), m.now())
 	if err != nil {
 		m.bday, m.bdayErr = core.UnknownBirthday, capitalize(err.Error())+"."
-		return
+		return nil
 	}
 	if b.Height >= 0 && m.chainKnown && m.chain.Online && m.chain.Synced && b.Height > m.chain.Height {
 		m.bday = core.UnknownBirthday
 		m.bdayErr = fmt.Sprintf("Block %s is beyond the tip of the chain (%s): give an earlier height, a date, or leave it empty.",
 			common.FormatInt(int64(b.Height)), common.FormatInt(int64(m.chain.Height)))
-		return
+		return nil
 	}
+	changed := !b.Date.Equal(m.bday.Date)
 	m.bday = b
+	if changed {
+		m.dateKnown = false
+		return m.askDate()
+	}
+	return nil
 }
 
 // birthdaySummary says where the first scan will start.
@@ -92,8 +115,15 @@ func (m *Model) birthdaySummary() string {
 	case b.Height >= 0:
 		return "✓ The scan starts at the first block."
 	case !b.Date.IsZero():
-		return "✓ The scan starts at the first block of " + b.Date.Add(-core.BirthdayMargin).Format(core.BirthdayDateLayout) +
-			", a day early, as block times can be a few hours off."
+		day := b.Date.Add(-core.BirthdayMargin).Format(core.BirthdayDateLayout)
+		switch {
+		case m.dateKnown && m.dateFound:
+			return "✓ The scan starts at block " + common.FormatInt(int64(max(m.dateHeight, 1))) + ", the first block of " + day +
+				": a day early, as block times can be a few hours off."
+		case m.dateKnown:
+			return "✓ The headers do not reach " + day + " yet: the scan starts at its first block once they do."
+		}
+		return "✓ The scan starts at the first block of " + day + ", a day early, as block times can be a few hours off."
 	}
 	return "Empty: the whole chain is scanned, from the first block."
 }

@@ -38,7 +38,7 @@ func TestBirthday(t *testing.T) {
 		{"812345", "✓ The scan starts at block 812,345."},
 		{"812,345", "✓ The scan starts at block 812,345."},
 		{"900000", "✗ Block 900,000 is beyond the tip of the chain (870,000): give an earlier height, a date, or leave it empty."},
-		{"2024-03-01", "✓ The scan starts at the first block of 2024-02-29, a day early"},
+		{"2024-03-01", "✓ The scan starts at block 800,059, the first block of 2024-02-29: a day early"},
 		{"2027-01-01", "✗ 2027-01-01: the date is in the future"},
 		{"2024-02-30", `✗ "2024-02-30" is not a date: write it as YYYY-MM-DD, e.g. 2024-03-01.`},
 		{"last year", `✗ "last year" is neither a block height (e.g. 812345) nor a date (YYYY-MM-DD).`},
@@ -70,6 +70,9 @@ func TestBirthday(t *testing.T) {
 	toBirthday(t, m)
 	typeText(t, m, "812345")
 	wantScreen(t, m, "✓ The scan starts at block 812,345.", "The headers reach block 500,000 so far, still syncing")
+	press(t, m, "ctrl+u")
+	typeText(t, m, "2024-03-01")
+	wantScreen(t, m, "✓ The headers do not reach 2024-02-29 yet: the scan starts at its first block once they do.")
 	// Offline: not checked.
 	m = newWizard(t, &fakeSource{}, 80, 24)
 	toBirthday(t, m)

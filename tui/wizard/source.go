@@ -41,6 +41,11 @@ type Source interface {
 	// Chain says how far the node's headers reach, to check a birthday.
 	Chain() ChainInfo
 
+	// DateHeight returns the block a birthday date starts the scan at
+	// (wallet.HeightForTime over the node's headers); found is false when
+	// the headers do not reach the date yet, or offline.
+	DateHeight(date time.Time) (height int32, found bool, err error)
+
 	// Discover looks for the script types the seed of mnemonic and
 	// passphrase used, from birthday on (session.DiscoverScriptTypes),
 	// calling progress from its goroutine. Offline it returns an error
@@ -101,6 +106,14 @@ type resultMsg struct {
 type chainMsg struct {
 	id   int64
 	info ChainInfo
+}
+
+// dateMsg carries the block a birthday date maps to.
+type dateMsg struct {
+	id     int64
+	date   time.Time
+	height int32
+	found  bool
 }
 
 // discoverMsg is news from a discovery run: progress, or with done its

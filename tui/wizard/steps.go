@@ -651,8 +651,9 @@ func (m *Model) forgetSecrets() {
 	m.found, m.picked, m.names = nil, nil, nil
 }
 
-// paste sends pasted text to the focused field.
-func (m *Model) paste(msg tea.PasteMsg) {
+// paste sends pasted text to the focused field, and returns what the
+// field's check starts.
+func (m *Model) paste(msg tea.PasteMsg) tea.Cmd {
 	switch m.step {
 	case stepWords:
 		m.pasteWords(msg.Content)
@@ -664,7 +665,7 @@ func (m *Model) paste(msg tea.PasteMsg) {
 		m.phrase[m.phraseAt], _ = m.phrase[m.phraseAt].Update(msg)
 	case stepBirthday:
 		m.birthday, _ = m.birthday.Update(msg)
-		m.recheckBirthday()
+		return m.recheckBirthday()
 	case stepPassword:
 		if m.weak == "" {
 			m.password[m.passwordAt], _ = m.password[m.passwordAt].Update(msg)
@@ -674,6 +675,7 @@ func (m *Model) paste(msg tea.PasteMsg) {
 		m.watch[m.watchAt], _ = m.watch[m.watchAt].Update(msg)
 		m.recheckWatch()
 	}
+	return nil
 }
 
 // capitalize upper-cases the first letter of an error message shown as a

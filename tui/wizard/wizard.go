@@ -128,6 +128,9 @@ type Model struct {
 	birthday    textinput.Model
 	bday        core.Birthday
 	bdayErr     string
+	dateHeight  int32 // the block bday.Date maps to, when dateKnown
+	dateFound   bool
+	dateKnown   bool
 	chain       ChainInfo
 	chainKnown  bool
 	discovering bool               // the types were looked for (restore)
@@ -271,7 +274,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
 	case tea.PasteMsg:
-		m.paste(msg)
+		return m, m.paste(msg)
 	case mnemonicMsg:
 		if msg.id == m.id && msg.seq == m.seq && m.generating {
 			m.gotMnemonic(msg)
@@ -283,7 +286,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case chainMsg:
 		if msg.id == m.id {
 			m.chain, m.chainKnown = msg.info, true
-			m.recheckBirthday()
+			return m, m.recheckBirthday()
+		}
+	case dateMsg:
+		if msg.id == m.id && msg.date.Equal(m.bday.Date) {
+			m.dateHeight, m.dateFound, m.dateKnown = msg.height, msg.found, true
 		}
 	case discoverMsg:
 		if msg.id == m.id && msg.seq == m.seq && m.step == stepDiscover {

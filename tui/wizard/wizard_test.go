@@ -106,6 +106,14 @@ func (f *fakeSource) WalletNames(types []core.ScriptType) []string {
 
 func (f *fakeSource) Chain() ChainInfo { return f.chain }
 
+// DateHeight maps dates to heights as a chain with one block a day since
+// 2024-01-01 at height 800,000 would, up to the tip.
+func (f *fakeSource) DateHeight(date time.Time) (int32, bool, error) {
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	h := int32(800_000 + date.Add(-core.BirthdayMargin).Sub(start)/(24*time.Hour))
+	return h, h <= f.chain.Height, nil
+}
+
 func (f *fakeSource) Discover(ctx context.Context, _, _ string, birthday core.Birthday,
 	progress func(session.DiscoverProgress)) ([]core.ScriptUse, error) {
 	f.discovers = append(f.discovers, birthday)
@@ -134,7 +142,7 @@ func run(t testing.TB, m *Model, cmd tea.Cmd) []tea.Msg {
 		switch msg := c().(type) {
 		case tea.BatchMsg:
 			queue = append(queue, msg...)
-		case mnemonicMsg, resultMsg, chainMsg, discoverMsg:
+		case mnemonicMsg, resultMsg, chainMsg, discoverMsg, dateMsg:
 			_, next := m.Update(msg)
 			queue = append(queue, next)
 		case spinner.TickMsg, nil:
