@@ -60,8 +60,11 @@ var (
 	metaNetworkKey        = []byte("network")
 	metaCreatedKey        = []byte("created")
 	metaBirthdayHeightKey = []byte("birthday_height")
-	metaWatchOnlyKey      = []byte("watch_only")
-	metaGapLimitKey       = []byte("gap_limit")
+	// metaBirthdayDateKey, optional, holds a birthday date (Unix seconds)
+	// of a wallet whose birthday height is not known yet.
+	metaBirthdayDateKey = []byte("birthday_date")
+	metaWatchOnlyKey    = []byte("watch_only")
+	metaGapLimitKey     = []byte("gap_limit")
 )
 
 // dbVersion is the layout version of the wallet file.
@@ -85,7 +88,8 @@ type walletMeta struct {
 	id             [16]byte
 	network        string
 	created        time.Time
-	birthdayHeight int32 // -1 when unknown
+	birthdayHeight int32     // -1 when unknown
+	birthdayDate   time.Time // zero unless given instead of a height
 	watchOnly      bool
 	gapLimit       uint32
 }
@@ -540,6 +544,9 @@ func dbPutMeta(tx *bbolt.Tx, m *walletMeta) error {
 		{metaWatchOnlyKey, []byte{watch}},
 		{metaGapLimitKey, be32(m.gapLimit)},
 	}
+	if !m.birthdayDate.IsZero() {
+		puts = append(puts, struct{ k, v []byte }{metaBirthdayDateKey, be64(uint64(m.birthdayDate.Unix()))})
+	}
 	for _, p := range puts {
 		if err := b.Put(p.k, p.v); err != nil {
 			return err
@@ -585,6 +592,12 @@ func dbFetchMeta(tx *bbolt.Tx) (*walletMeta, error) {
 		return nil, err
 	}
 	m.birthdayHeight = int32(binary.BigEndian.Uint32(v))
+	if v := b.Get(metaBirthdayDateKey); v != nil {
+		if len(v) != 8 {
+			return nil, damaged("the wallet record %q is malformed", metaBirthdayDateKey)
+		}
+		m.birthdayDate = time.Unix(int64(binary.BigEndian.Uint64(v)), 0).UTC()
+	}
 	if v, err = get(metaWatchOnlyKey, 1); err != nil {
 		return nil, err
 	}

@@ -177,16 +177,20 @@ func (w *Wallet) scan(ctx context.Context, c Chain, progress func(height, target
 		return err
 	}
 
-	begin := max(w.meta.birthdayHeight, 1)
+	begin, err := w.scanStart(c, target)
+	if err != nil {
+		return err
+	}
 	var pass scanPass
 	var pos int32
+	resumed := false
 	err = safeUpdate(w.db, func(tx *bbolt.Tx) error {
 		if err := w.dropExpired(tx); err != nil {
 			return err
 		}
 		pos = begin
 		if cursor, ok := dbFetchCursor(tx); ok {
-			pos = cursor.Height + 1
+			pos, resumed = cursor.Height+1, true
 		}
 		var ok bool
 		if pass, ok = dbFetchPass(tx); ok {
@@ -204,6 +208,18 @@ func (w *Wallet) scan(ctx context.Context, c Chain, progress func(height, target
 	}
 	if res.From < 0 {
 		res.From = pos
+	}
+	if !resumed && begin > target && target > 0 {
+		// The whole chain so far is older than the birthday date: none
+		// of it can hold the wallet's transactions. Recorded as scanned,
+		// so that the scan goes on from the next block.
+		hdr, err := c.BlockHeader(target)
+		if err != nil {
+			return err
+		}
+		if err := w.saveProgress(c, target, target, hdr.BlockHash(), &pass); err != nil {
+			return err
+		}
 	}
 
 	for pos <= target {
@@ -269,6 +285,24 @@ func (w *Wallet) scan(ctx context.Context, c Chain, progress func(height, target
 		}
 	}
 	return safeUpdate(w.db, dbDeletePass)
+}
+
+// scanStart returns the first block a scan from scratch looks at: the
+// birthday height, or the block a birthday date maps to in the chain up to
+// target. While the headers do not reach the date, it is target+1: no
+// block up to target can hold the wallet's transactions.
+func (w *Wallet) scanStart(c Chain, target int32) (int32, error) {
+	if w.meta.birthdayHeight >= 0 || w.meta.birthdayDate.IsZero() {
+		return max(w.meta.birthdayHeight, 1), nil
+	}
+	h, found, err := HeightForTime(w.meta.birthdayDate, target, c.BlockHeader)
+	if err != nil {
+		return 0, err
+	}
+	if !found {
+		return target + 1, nil
+	}
+	return max(h, 1), nil
 }
 
 // scanStep scans the blocks from..to of a pass: it matches every watched

@@ -59,6 +59,12 @@ type CreateConfig struct {
 	// BirthdayHeight is the first block that can hold the wallet's
 	// transactions; -1 when unknown.
 	BirthdayHeight int32
+	// BirthdayDate, used when BirthdayHeight is -1, is the day of the
+	// wallet's first transaction: the first scan starts at the first block
+	// whose timestamp is at or after it minus BirthdayMargin, looked up in
+	// the header chain when the scan runs (so a date given before the
+	// headers reach it works too). Zero when unknown.
+	BirthdayDate time.Time
 
 	// GapLimit overrides DefaultGapLimit when non-zero.
 	GapLimit uint32
@@ -110,10 +116,13 @@ type Info struct {
 	Receive        *Descriptor
 	Change         *Descriptor
 	BirthdayHeight int32
-	Created        time.Time
-	GapLimit       uint32
-	NextReceive    uint32
-	NextChange     uint32
+	// BirthdayDate is the birthday date of a wallet created with a date
+	// instead of a height (see CreateConfig.BirthdayDate), else zero.
+	BirthdayDate time.Time
+	Created      time.Time
+	GapLimit     uint32
+	NextReceive  uint32
+	NextChange   uint32
 
 	// Multisig is the policy of a multisig wallet, nil otherwise.
 	Multisig *Multisig
@@ -181,6 +190,7 @@ func Create(path string, net *chaincfg.Params, cfg *CreateConfig) (*Wallet, erro
 		network:        net.Name,
 		created:        time.Now().UTC().Truncate(time.Second),
 		birthdayHeight: cfg.BirthdayHeight,
+		birthdayDate:   birthdayDate(cfg),
 		watchOnly:      cfg.Secret == nil,
 		gapLimit:       cfg.GapLimit,
 	}
@@ -211,6 +221,15 @@ func Create(path string, net *chaincfg.Params, cfg *CreateConfig) (*Wallet, erro
 	}
 	syncDir(filepath.Dir(path))
 	return Open(path, net)
+}
+
+// birthdayDate is the date a new wallet keeps: only without a height, at
+// UTC midnight, as whole seconds are stored.
+func birthdayDate(cfg *CreateConfig) time.Time {
+	if cfg.BirthdayHeight >= 0 || cfg.BirthdayDate.IsZero() {
+		return time.Time{}
+	}
+	return cfg.BirthdayDate.UTC().Truncate(time.Second)
 }
 
 // newAccountRecord derives the account's public record from the secret or
@@ -458,6 +477,7 @@ func (w *Wallet) Info() (*Info, error) {
 		Receive:        w.receive,
 		Change:         w.change,
 		BirthdayHeight: w.meta.birthdayHeight,
+		BirthdayDate:   w.meta.birthdayDate,
 		Created:        w.meta.created,
 		GapLimit:       w.meta.gapLimit,
 		Multisig:       w.receive.Multisig.clone(),

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/satchelbtc/satchel/keystore"
+	"github.com/satchelbtc/satchel/keystore/pwcheck"
 	"github.com/satchelbtc/satchel/lightnode"
 	"github.com/satchelbtc/satchel/session"
 	"github.com/satchelbtc/satchel/wallet"
@@ -354,29 +355,54 @@ var errNoPassword = errors.New("a password is needed: use --password-file FILE o
 // password returns the wallet password from --password-file,
 // SATCHEL_PASSWORD or a terminal prompt, in that order. With confirm, a
 // prompted password is asked twice.
+//
+// A confirmed password is a new one: a weak one (see pwcheck) typed at the
+// prompt is taken only after "use it anyway?"; one from the file or the
+// environment is taken with a warning on stderr, so that scripts never
+// block.
 func (a *app) password(prompt string, confirm bool) ([]byte, error) {
 	if a.flags.passwordFile != "" {
-		return a.readSecretFile(a.flags.passwordFile, "password")
+		p, err := a.readSecretFile(a.flags.passwordFile, "password")
+		if err == nil && confirm {
+			a.warnWeakPassword(p)
+		}
+		return p, err
 	}
 	if p := a.getenv(passwordEnv); p != "" {
+		if confirm {
+			a.warnWeakPassword([]byte(p))
+		}
 		return []byte(p), nil
 	}
 	return a.promptPassword(prompt, confirm)
 }
 
-// promptPassword asks on the terminal, or fails when there is none.
+// warnWeakPassword prints a warning on stderr when a new password that did
+// not come from the prompt is weak.
+func (a *app) warnWeakPassword(p []byte) {
+	if err := pwcheck.Check(p); err != nil && len(p) > 0 {
+		fmt.Fprintf(a.stderr, "Warning: %v. It is used as given; 'satchel wallet passwd' changes it.\n", err)
+	}
+}
+
+// promptPassword asks on the terminal, or fails when there is none. With
+// confirm (a new password) it is asked twice, and a weak one is taken only
+// when the user says so; otherwise the prompt starts over.
 func (a *app) promptPassword(prompt string, confirm bool) ([]byte, error) {
 	if a.term == nil {
 		return nil, errNoPassword
 	}
-	p, err := a.term.ReadPassword(prompt + ": ")
-	if err != nil {
-		return nil, err
-	}
-	if len(p) == 0 {
-		return nil, keystore.ErrEmptyPassword
-	}
-	if confirm {
+	for {
+		p, err := a.term.ReadPassword(prompt + ": ")
+		if err != nil {
+			return nil, err
+		}
+		if len(p) == 0 {
+			return nil, keystore.ErrEmptyPassword
+		}
+		if !confirm {
+			return p, nil
+		}
 		again, err := a.term.ReadPassword("Repeat the password: ")
 		if err != nil {
 			return nil, err
@@ -384,8 +410,34 @@ func (a *app) promptPassword(prompt string, confirm bool) ([]byte, error) {
 		if string(again) != string(p) {
 			return nil, errors.New("the two passwords differ; nothing was changed")
 		}
+		weak := pwcheck.Check(p)
+		if weak == nil {
+			return p, nil
+		}
+		ok, err := a.confirmWeak(weak)
+		if err != nil || ok {
+			return p, err
+		}
 	}
-	return p, nil
+}
+
+// confirmWeak says why a new password is weak and asks whether to use it.
+func (a *app) confirmWeak(weak error) (bool, error) {
+	fmt.Fprintf(a.stderr, "  Weak password: %v.\n", weak)
+	for {
+		s, err := a.term.ReadLine("Use it anyway? (y/n): ")
+		if err != nil {
+			return false, err
+		}
+		switch strings.ToLower(strings.TrimSpace(s)) {
+		case "y", "yes":
+			return true, nil
+		case "n", "no", "":
+			fmt.Fprintln(a.stderr, "  Choose another password.")
+			return false, nil
+		}
+		fmt.Fprintln(a.stderr, "  Answer y or n.")
+	}
 }
 
 // openWallet opens the wallet named by --wallet on the chosen network.

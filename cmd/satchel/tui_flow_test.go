@@ -93,6 +93,10 @@ func flowKeyPress(name string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyEnter}
 	case "ctrl+c":
 		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
 	}
 	r := []rune(name)[0]
 	return tea.KeyPressMsg{Code: r, Text: name}
@@ -191,9 +195,7 @@ func TestFlowRestoreWizard(t *testing.T) {
 	}, teatest.WithDuration(flowWait))
 
 	press("j", "enter") // restore
-	flowWaitFor(t, tm, "Native SegWit p2wpkh (BIP84)")
-	press("enter") // the default script type
-	flowWaitFor(t, tm, "Restore · Native SegWit p2wpkh (BIP84)", "Word 1")
+	flowWaitFor(t, tm, "Restore · recovery words", "Word 1")
 	for _, w := range strings.Fields(abandonMnemonic) {
 		tm.Type(w + " ")
 	}
@@ -204,10 +206,14 @@ func TestFlowRestoreWizard(t *testing.T) {
 	press("enter") // on the empty field: on to the passphrase
 	flowWaitFor(t, tm, "Restore · passphrase (optional)")
 	press("enter") // no passphrase
+	flowWaitFor(t, tm, "Restore · wallet birthday (optional)")
+	press("enter") // no birthday
+	flowWaitFor(t, tm, "Find the types I used", "Needs the network")
+	press("enter") // the default script type
 	flowWaitFor(t, tm, "Restore · wallet password")
-	tm.Type("pw")
+	tm.Type("correct horse")
 	press("enter")
-	tm.Type("pw")
+	tm.Type("correct horse")
 	press("enter")
 
 	scr = flowWaitFor(t, tm, "Balance")

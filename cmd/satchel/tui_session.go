@@ -2,19 +2,26 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/btcsuite/btcd/wire/v2"
 
 	"github.com/satchelbtc/satchel/keystore"
 	"github.com/satchelbtc/satchel/lightnode"
+	"github.com/satchelbtc/satchel/session"
 	"github.com/satchelbtc/satchel/themes"
 	tuiapp "github.com/satchelbtc/satchel/tui/app"
 	"github.com/satchelbtc/satchel/tui/keys"
 	"github.com/satchelbtc/satchel/tui/live"
 	"github.com/satchelbtc/satchel/tui/settings"
 	tuiwallet "github.com/satchelbtc/satchel/tui/wallet"
+	"github.com/satchelbtc/satchel/tui/wizard"
 	"github.com/satchelbtc/satchel/wallet"
 	"github.com/satchelbtc/satchel/wallet/bip322"
 )
@@ -251,34 +258,76 @@ type wizardSource struct{ s *appSession }
 
 func (wizardSource) NewMnemonic(words int) (string, error) { return keystore.NewMnemonic(words) }
 
-// Create writes a wallet from a new or restored mnemonic. A new one starts
-// scanning at the node's tip; a restored one from the start of the chain.
-func (v wizardSource) Create(_ context.Context, mnemonic, passphrase string, st wallet.ScriptType, password []byte, restored bool) error {
+// WalletNames names the wallets of a restore with several script types:
+// the first is --wallet's, the others add their type ("default-p2tr").
+func (v wizardSource) WalletNames(types []wallet.ScriptType) []string {
+	name := v.s.a.flags.walletName
+	out := make([]string, len(types))
+	for i, t := range types {
+		out[i] = name
+		if i > 0 {
+			out[i] = name + "-" + t.String()
+		}
+	}
+	return out
+}
+
+// Create writes one wallet per script type from a new or restored
+// mnemonic. A new one starts scanning at the node's tip; a restored one at
+// its birthday. Every name is checked free before any wallet is written.
+func (v wizardSource) Create(_ context.Context, req wizard.CreateRequest) error {
 	a := v.s.a
-	path, err := a.ensureNewWallet()
+	if len(req.Types) == 0 {
+		return errors.New("no script type chosen")
+	}
+	dir, err := a.walletsDir()
 	if err != nil {
 		return err
 	}
-	secret, err := keystore.NewSecret(mnemonic, passphrase)
+	names := v.WalletNames(req.Types)
+	paths := make([]string, len(names))
+	for i, name := range names {
+		if err := wallet.ValidateName(name); err != nil {
+			return err
+		}
+		paths[i] = wallet.FilePath(dir, name)
+		if _, err := os.Lstat(paths[i]); err == nil {
+			return fmt.Errorf("a wallet named %q already exists on %s", name, networkName(a.net))
+		}
+	}
+	secret, err := keystore.NewSecret(req.Mnemonic, req.Passphrase)
 	if err != nil {
 		return err
 	}
 	defer secret.Zero()
-	birthday := int32(-1)
-	if !restored && v.s.node != nil {
-		birthday = v.s.node.Store().Tip().Height
+	birthday := req.Birthday
+	if !req.Restored {
+		birthday = wallet.UnknownBirthday
+		if v.s.node != nil {
+			birthday.Height = v.s.node.Store().Tip().Height
+		}
 	}
-	w, err := wallet.Create(path, a.net, &wallet.CreateConfig{Secret: secret, Password: password, ScriptType: st,
-		KeystoreOptions: a.keystoreOpts, BirthdayHeight: birthday})
-	if err != nil {
-		return err
+	for i, st := range req.Types {
+		w, err := wallet.Create(paths[i], a.net, &wallet.CreateConfig{Secret: secret, Password: req.Password, ScriptType: st,
+			KeystoreOptions: a.keystoreOpts, BirthdayHeight: birthday.Height, BirthdayDate: birthday.Date})
+		if errors.Is(err, wallet.ErrExists) {
+			return fmt.Errorf("a wallet named %q already exists on %s", names[i], networkName(a.net))
+		}
+		if err != nil {
+			return err
+		}
+		a.logger().Info("wallet created in the app", "wallet", names[i], "script_type", st.String(),
+			"restored", req.Restored, "birthday", birthday.String())
+		if err := w.Close(); err != nil {
+			return err
+		}
 	}
-	a.logger().Info("wallet created in the app", "wallet", a.flags.walletName, "restored", restored)
-	return w.Close()
+	return nil
 }
 
-// Import writes a watch-only wallet.
-func (v wizardSource) Import(_ context.Context, descriptors []string, xpub string, _ []byte) error {
+// Import writes a watch-only wallet, single-key or multisig, as `satchel
+// wallet import` does.
+func (v wizardSource) Import(_ context.Context, descriptors []string, xpub string, birthday wallet.Birthday) error {
 	a := v.s.a
 	recv, change, err := a.importDescriptors(descriptors, xpub, nil)
 	if err != nil {
@@ -288,12 +337,56 @@ func (v wizardSource) Import(_ context.Context, descriptors []string, xpub strin
 	if err != nil {
 		return err
 	}
-	w, err := wallet.Create(path, a.net, &wallet.CreateConfig{Receive: recv, Change: change, BirthdayHeight: -1})
+	w, err := wallet.Create(path, a.net, &wallet.CreateConfig{Receive: recv, Change: change,
+		BirthdayHeight: birthday.Height, BirthdayDate: birthday.Date})
 	if err != nil {
 		return err
 	}
-	a.logger().Info("watch-only wallet imported in the app", "wallet", a.flags.walletName)
+	a.logger().Info("watch-only wallet imported in the app", "wallet", a.flags.walletName,
+		"multisig", recv.Multisig != nil, "birthday", birthday.String())
 	return w.Close()
+}
+
+// Chain says how far the node's headers reach.
+func (v wizardSource) Chain() wizard.ChainInfo {
+	node := v.s.node
+	if node == nil {
+		return wizard.ChainInfo{}
+	}
+	tip := node.Store().Tip()
+	info := wizard.ChainInfo{Online: true, Height: tip.Height, Synced: node.Status().Synced}
+	if h, err := node.Store().HeaderByHeight(tip.Height); err == nil {
+		info.Time = h.Header.Timestamp
+	}
+	return info
+}
+
+// DateHeight finds the block a birthday date starts the scan at.
+func (v wizardSource) DateHeight(date time.Time) (int32, bool, error) {
+	node := v.s.node
+	if node == nil {
+		return -1, false, nil
+	}
+	store := node.Store()
+	return wallet.HeightForTime(date, store.Tip().Height, func(h int32) (*wire.BlockHeader, error) {
+		sh, err := store.HeaderByHeight(h)
+		if err != nil {
+			return nil, err
+		}
+		return &sh.Header, nil
+	})
+}
+
+// Discover looks for the script types the seed used.
+func (v wizardSource) Discover(ctx context.Context, mnemonic, passphrase string, birthday wallet.Birthday,
+	progress func(session.DiscoverProgress)) ([]wallet.ScriptUse, error) {
+
+	secret, err := keystore.NewSecret(mnemonic, passphrase)
+	if err != nil {
+		return nil, err
+	}
+	defer secret.Zero()
+	return session.DiscoverScriptTypes(ctx, v.s.node, v.s.a.net, secret, birthday, 0, progress)
 }
 
 // keysSource feeds the Keys tab: the wallets of the network and the open
@@ -427,4 +520,5 @@ func (k keysSource) ChangePassword(ctx context.Context, old, new []byte) error {
 var (
 	_ keys.Source    = keysSource{}
 	_ settings.Saver = settingsSaver{}
+	_ wizard.Source  = wizardSource{}
 )

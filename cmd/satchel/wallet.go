@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,8 +11,10 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/satchelbtc/satchel/keystore"
+	"github.com/satchelbtc/satchel/session"
 	"github.com/satchelbtc/satchel/wallet"
 )
 
@@ -47,6 +50,7 @@ type walletJSON struct {
 	AccountPath    string          `json:"account_path"`
 	Descriptors    descriptorsJSON `json:"descriptors"`
 	BirthdayHeight *int32          `json:"birthday_height"`
+	BirthdayDate   string          `json:"birthday_date,omitempty"`
 	Created        time.Time       `json:"created"`
 	GapLimit       uint32          `json:"gap_limit"`
 	NextReceive    uint32          `json:"next_receive_index"`
@@ -96,6 +100,9 @@ func (a *app) describeWallet(w *wallet.Wallet) (*walletJSON, error) {
 	if info.BirthdayHeight >= 0 {
 		h := info.BirthdayHeight
 		j.BirthdayHeight = &h
+	}
+	if !info.BirthdayDate.IsZero() {
+		j.BirthdayDate = info.BirthdayDate.Format(wallet.BirthdayDateLayout)
 	}
 	if info.Multisig != nil {
 		describeMultisig(j, info.Multisig)
@@ -189,7 +196,7 @@ func formatWords(mnemonic string) string {
 
 // createFromMnemonic reads the optional passphrase, asks for a new password
 // and writes a wallet that can sign. With show, the words are printed once.
-func (a *app) createFromMnemonic(path, mnemonic, passphraseFile string, st wallet.ScriptType, birthday int32, show bool) error {
+func (a *app) createFromMnemonic(path, mnemonic, passphraseFile string, st wallet.ScriptType, birthday wallet.Birthday, show bool) error {
 	pass, err := a.passphrase(passphraseFile)
 	if err != nil {
 		return err
@@ -209,7 +216,7 @@ func (a *app) createFromMnemonic(path, mnemonic, passphraseFile string, st walle
 	}
 	return a.createWallet(path, &wallet.CreateConfig{
 		Secret: secret, Password: pw, ScriptType: st,
-		KeystoreOptions: a.keystoreOpts, BirthdayHeight: birthday,
+		KeystoreOptions: a.keystoreOpts, BirthdayHeight: birthday.Height, BirthdayDate: birthday.Date,
 	}, shown)
 }
 
@@ -257,7 +264,7 @@ addresses, sync and show its balance.`,
 			if err != nil {
 				return err
 			}
-			return a.createFromMnemonic(path, mnemonic, passphraseFile, st, -1, true)
+			return a.createFromMnemonic(path, mnemonic, passphraseFile, st, wallet.UnknownBirthday, true)
 		},
 	}
 	cmd.Flags().IntVar(&words, "words", 12, "Number of words: 12 or 24")
@@ -273,7 +280,8 @@ func newWalletRestoreCommand(a *app) *cobra.Command {
 		mnemonicFile   string
 		passphraseFile string
 		scriptType     string
-		birthday       int32
+		birthdayText   string
+		discover       bool
 	)
 	cmd := &cobra.Command{
 		Use:   "restore",
@@ -284,17 +292,33 @@ words are not shown: they are asked one at a time (four letters are
 enough), a word that is not in the BIP39 list is asked for again, and a
 wrong checksum asks which word to type again. From a file, a word that is
 not in the list is named with its position and the closest words.
---birthday HEIGHT makes the scan skip the blocks before that height, which
-is much faster when you know roughly when the wallet was first used.`,
-		Example: "  satchel wallet restore --mnemonic-file words.txt --birthday 800000\n  cat words.txt | satchel wallet restore --mnemonic-file - --password-file pw.txt",
+--birthday HEIGHT or --birthday YYYY-MM-DD makes the scan skip the blocks
+before that height or date, which is much faster when you know roughly
+when the wallet was first used. A date starts the scan a day early, as
+block times can be a few hours off; it is looked up in the header chain
+when the first scan runs.
+
+--discover finds the script types the words were used with: it syncs,
+looks for payments to the first 20 receive and 10 change addresses of
+p2wpkh, p2tr, p2sh-p2wpkh and p2pkh in the block filters (from the
+birthday on) and restores one wallet per type found: the first as
+--wallet, the others as NAME-TYPE (default-p2tr).`,
+		Example: "  satchel wallet restore --mnemonic-file words.txt --birthday 800000\n  satchel wallet restore --birthday 2021-06-01 --discover\n  cat words.txt | satchel wallet restore --mnemonic-file - --password-file pw.txt",
 		Args:    cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if discover && cmd.Flags().Changed("script-type") {
+				return errors.New("give either --discover or --script-type, not both")
+			}
+			if discover && a.flags.offline {
+				return errors.New("--discover looks at the block filters and needs the network, but --offline is set; give --script-type instead")
+			}
 			st, err := wallet.ParseScriptType(scriptType)
 			if err != nil {
 				return err
 			}
-			if birthday < -1 {
-				return fmt.Errorf("--birthday must be a block height (0 or more)")
+			birthday, err := parseBirthdayFlag(birthdayText)
+			if err != nil {
+				return err
 			}
 			path, err := a.ensureNewWallet()
 			if err != nil {
@@ -308,15 +332,128 @@ is much faster when you know roughly when the wallet was first used.`,
 			if err != nil {
 				return err
 			}
+			if discover {
+				return a.restoreDiscovered(cmd.Context(), mnemonic, passphraseFile, birthday)
+			}
 			return a.createFromMnemonic(path, mnemonic, passphraseFile, st, birthday, false)
 		},
 	}
+	cmd.Flags().BoolVar(&discover, "discover", false, "Find the script types the words were used with, over the block filters, and restore each")
 	cmd.Flags().StringVar(&mnemonicFile, "mnemonic-file", "", "Read the recovery words from FILE (- for stdin)")
 	cmd.Flags().StringVar(&passphraseFile, "passphrase-file", "", "Read the wallet's BIP39 passphrase, if it has one, from FILE")
 	cmd.Flags().StringVar(&scriptType, "script-type", "p2wpkh", "Script type: "+scriptTypeList)
-	cmd.Flags().Int32Var(&birthday, "birthday", -1, birthdayUsage)
+	cmd.Flags().StringVar(&birthdayText, "birthday", "", birthdayUsage)
 	_ = cmd.RegisterFlagCompletionFunc("script-type", completeValues(scriptTypeNames...))
 	return cmd
+}
+
+// restoreDiscovered is `wallet restore --discover`: it finds the script
+// types the seed used (session.DiscoverScriptTypes, progress on stderr),
+// then writes one wallet per type found, named --wallet and NAME-TYPE.
+func (a *app) restoreDiscovered(ctx context.Context, mnemonic, passphraseFile string, birthday wallet.Birthday) error {
+	pass, err := a.passphrase(passphraseFile)
+	if err != nil {
+		return err
+	}
+	secret, err := keystore.NewSecret(mnemonic, pass)
+	if err != nil {
+		return err
+	}
+	defer secret.Zero()
+	node, err := a.startNode()
+	if err != nil {
+		return err
+	}
+	defer node.Stop()
+	stop := a.showProgress(node)
+	last := time.Time{}
+	uses, err := session.DiscoverScriptTypes(ctx, node, a.net, secret, birthday, defaultPeerTimeout,
+		func(p session.DiscoverProgress) {
+			if f, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && !p.Syncing &&
+				(time.Since(last) > 100*time.Millisecond || p.Height == p.Target) {
+				last = time.Now()
+				fmt.Fprintf(f, "\r\033[Klooking for script types: block %d / %d", p.Height, p.Target)
+			}
+		})
+	stop()
+	if err != nil {
+		return err
+	}
+	dir, err := a.walletsDir()
+	if err != nil {
+		return err
+	}
+	base := a.flags.walletName
+	defer func() { a.flags.walletName = base }()
+	type found struct {
+		st   wallet.ScriptType
+		name string
+	}
+	var todo []found
+	for _, u := range uses {
+		if !u.Used() {
+			fmt.Fprintf(a.stderr, "  %-12s no payments to its first addresses\n", u.Type)
+			continue
+		}
+		name := base
+		if len(todo) > 0 {
+			name = base + "-" + u.Type.String()
+		}
+		fmt.Fprintf(a.stderr, "  %-12s %d payment%s from block %d: restored as wallet %q\n",
+			u.Type, u.Payments, plural(u.Payments), u.FirstHeight, name)
+		if _, err := os.Lstat(wallet.FilePath(dir, name)); err == nil {
+			return fmt.Errorf("a wallet named %q already exists on %s; choose another name with --wallet NAME",
+				name, networkName(a.net))
+		}
+		todo = append(todo, found{u.Type, name})
+	}
+	if len(todo) == 0 {
+		return errors.New("no payments were found to the first addresses of any script type" +
+			"; check the words, the passphrase and --birthday, or restore with --script-type TYPE")
+	}
+	pw, err := a.password("Choose a password for the restored wallets", true)
+	if err != nil {
+		return err
+	}
+	var made []*walletJSON // for --json: one array of the wallets
+	for _, f := range todo {
+		a.flags.walletName = f.name
+		cfg := &wallet.CreateConfig{Secret: secret, Password: pw, ScriptType: f.st,
+			KeystoreOptions: a.keystoreOpts, BirthdayHeight: birthday.Height, BirthdayDate: birthday.Date}
+		if !a.flags.json {
+			if err := a.createWallet(wallet.FilePath(dir, f.name), cfg, ""); err != nil {
+				return err
+			}
+			continue
+		}
+		w, err := wallet.Create(wallet.FilePath(dir, f.name), a.net, cfg)
+		if err != nil {
+			return err
+		}
+		j, err := a.describeWallet(w)
+		w.Close()
+		if err != nil {
+			return err
+		}
+		made = append(made, j)
+	}
+	if a.flags.json {
+		return a.printJSON(made)
+	}
+	return nil
+}
+
+// parseBirthdayFlag reads --birthday: a height, a date or nothing; -1 is
+// the old spelling of nothing.
+func parseBirthdayFlag(s string) (wallet.Birthday, error) {
+	if strings.TrimSpace(s) == "-1" {
+		return wallet.UnknownBirthday, nil
+	}
+	b, err := wallet.ParseBirthday(s, time.Now())
+	if err != nil {
+		return b, fmt.Errorf("--birthday: %w", err)
+	}
+	return b, nil
 }
 
 // scriptTypeNames are the --script-type values, in the order the help lists
@@ -327,7 +464,7 @@ var scriptTypeNames = []string{"p2wpkh", "p2tr", "p2sh-p2wpkh", "p2pkh"}
 const scriptTypeList = "p2wpkh, p2tr, p2sh-p2wpkh or p2pkh"
 
 // birthdayUsage is the help of --birthday.
-const birthdayUsage = "First block height to scan; -1 scans from the start"
+const birthdayUsage = "First block to scan: a height or a date (YYYY-MM-DD); -1 scans from the start"
 
 // readMnemonic reads the recovery words from a file, stdin or the terminal.
 func (a *app) readMnemonic(path string) (string, error) {
@@ -446,10 +583,10 @@ func (a *app) promptMnemonic() (string, error) {
 
 func newWalletImportCommand(a *app) *cobra.Command {
 	var (
-		descriptors []string
-		xpub        string
-		scriptType  string
-		birthday    int32
+		descriptors  []string
+		xpub         string
+		scriptType   string
+		birthdayText string
 	)
 	cmd := &cobra.Command{
 		Use:   "import",
@@ -472,8 +609,9 @@ with 'satchel psbt sign', then 'psbt combine' and 'psbt finalize'.`,
 		Example: "  satchel wallet import --descriptor 'wpkh([73c5da0a/84h/0h/0h]xpub.../<0;1>/*)'\n  satchel --wallet cold wallet import --xpub zpub...",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if birthday < -1 {
-				return fmt.Errorf("--birthday must be a block height (0 or more)")
+			birthday, err := parseBirthdayFlag(birthdayText)
+			if err != nil {
+				return err
 			}
 			var stGiven *wallet.ScriptType
 			if cmd.Flags().Changed("script-type") {
@@ -492,14 +630,14 @@ with 'satchel psbt sign', then 'psbt combine' and 'psbt finalize'.`,
 				return err
 			}
 			return a.createWallet(path, &wallet.CreateConfig{
-				Receive: recv, Change: change, BirthdayHeight: birthday,
+				Receive: recv, Change: change, BirthdayHeight: birthday.Height, BirthdayDate: birthday.Date,
 			}, "")
 		},
 	}
 	cmd.Flags().StringArrayVar(&descriptors, "descriptor", nil, "Output descriptor (repeat: one for receive, one for change)")
 	cmd.Flags().StringVar(&xpub, "xpub", "", "Extended public key: xpub, ypub, zpub, tpub, upub or vpub")
 	cmd.Flags().StringVar(&scriptType, "script-type", "p2wpkh", "Script type of an xpub or tpub: "+scriptTypeList)
-	cmd.Flags().Int32Var(&birthday, "birthday", -1, birthdayUsage)
+	cmd.Flags().StringVar(&birthdayText, "birthday", "", birthdayUsage)
 	_ = cmd.RegisterFlagCompletionFunc("script-type", completeValues(scriptTypeNames...))
 	return cmd
 }
@@ -625,6 +763,8 @@ handed out, birthday and encryption. Works offline; no password needed.`,
 			birthday := "unknown (scan from the start)"
 			if j.BirthdayHeight != nil {
 				birthday = fmt.Sprint(*j.BirthdayHeight)
+			} else if j.BirthdayDate != "" {
+				birthday = j.BirthdayDate + " (the scan starts a day before it)"
 			}
 			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
 			fmt.Fprintf(tw, "Wallet\t%s (%s)\n", j.Name, j.Network)
@@ -709,6 +849,11 @@ working, never neither.`,
 			}
 			if err := st.ChangePassword(old, newPW, a.keystoreOpts...); err != nil {
 				return err
+			}
+			if newPasswordFile != "" || a.getenv(newPasswordEnv) != "" {
+				// After the change: a wrong current password is the one
+				// line of a failure.
+				a.warnWeakPassword(newPW)
 			}
 			a.logger().Info("wallet password changed", "wallet", a.flags.walletName)
 			if a.flags.json {

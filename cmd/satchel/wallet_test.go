@@ -263,9 +263,10 @@ func TestTerminalPrompts(t *testing.T) {
 	c.term = &fakeTerm{answers: []string{""}}
 	c.fails("must not be empty", "--network", "regtest", "wallet", "create")
 
-	c.term = &fakeTerm{answers: []string{abandonMnemonic, "secret", "secret"}}
+	// "secret" is short and common: it is taken after "use it anyway?".
+	c.term = &fakeTerm{answers: []string{abandonMnemonic, "secret", "secret", "y"}}
 	c.ok("--network", "regtest", "wallet", "restore")
-	c.term = &fakeTerm{answers: []string{"secret", "fresh", "fresh"}}
+	c.term = &fakeTerm{answers: []string{"secret", "fresh", "fresh", "y"}}
 	c.ok("--network", "regtest", "wallet", "passwd")
 	c.term = &fakeTerm{answers: []string{"fresh"}}
 	out := c.ok("--network", "regtest", "wallet", "show-mnemonic")
@@ -278,6 +279,58 @@ func TestTerminalPrompts(t *testing.T) {
 	c.fails("wrong password", "--network", "regtest", "wallet", "passwd")
 	if len(term.prompts) != 1 {
 		t.Fatalf("passwd prompted %q after a wrong current password", term.prompts)
+	}
+}
+
+// TestWeakPassword checks the warning on a weak new password: at the
+// prompt it asks, and no starts over; from a file or the environment it
+// warns on stderr and goes on.
+func TestWeakPassword(t *testing.T) {
+	c := newCLI(t)
+	term := &fakeTerm{answers: []string{abandonMnemonic, "password1", "password1", "n",
+		"short", "short", "x", "no", "plenty of letters", "plenty of letters"}}
+	c.term = term
+	r := c.run("--network", "regtest", "wallet", "restore")
+	if r.err != nil {
+		t.Fatalf("restore: %v\n%s", r.err, r.stderr)
+	}
+	for _, want := range []string{
+		"Weak password: the password is one of the most common passwords",
+		"Weak password: the password has only 5 characters; 8 or more are much harder to guess.",
+		"Answer y or n.", "Choose another password.",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if len(term.answers) != 0 {
+		t.Errorf("answers left over: %q", term.answers)
+	}
+	// The password is the strong one.
+	c.term = &fakeTerm{answers: []string{"plenty of letters"}}
+	c.ok("--network", "regtest", "wallet", "show-mnemonic")
+
+	// Non-interactive: a warning, no question.
+	c2 := newCLI(t)
+	c2.term = &fakeTerm{} // any prompt fails the command
+	r = c2.run("--network", "regtest", "--password-file", writeFile(t, "pw", "qwerty\n"),
+		"wallet", "restore", "--mnemonic-file", writeFile(t, "w", abandonMnemonic))
+	if r.err != nil {
+		t.Fatalf("restore with a weak --password-file: %v", r.err)
+	}
+	if !strings.Contains(r.stderr, "Warning: the password has only 6 characters") {
+		t.Errorf("no warning on stderr: %q", r.stderr)
+	}
+	c2.env[newPasswordEnv] = "iloveyou"
+	r = c2.run("--network", "regtest", "--password-file", writeFile(t, "pw", "qwerty\n"), "wallet", "passwd")
+	if r.err != nil || !strings.Contains(r.stderr, "Warning: the password is one of the most common passwords") {
+		t.Errorf("passwd with a common new password: err %v, stderr %q", r.err, r.stderr)
+	}
+	// A strong one gives no warning.
+	c2.env[newPasswordEnv] = "a much longer one"
+	c2.env["SATCHEL_PASSWORD"] = "iloveyou"
+	if r = c2.run("--network", "regtest", "wallet", "passwd"); r.err != nil || strings.Contains(r.stderr, "Warning") {
+		t.Errorf("passwd with a strong new password: err %v, stderr %q", r.err, r.stderr)
 	}
 }
 
@@ -579,8 +632,8 @@ func TestRestorePromptsWordByWord(t *testing.T) {
 	answers = append(answers,
 		"zoo",      // a BIP39 word, but the checksum fails
 		"13", "12", // no word 13; word 12 then
-		"about",    // the right last word
-		"pw", "pw") // the new password, twice
+		"about",                              // the right last word
+		"a fine password", "a fine password") // the new password, twice
 	term := &fakeTerm{answers: answers}
 	c.term = term
 	r := c.run("--network", "regtest", "wallet", "restore")

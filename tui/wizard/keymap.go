@@ -16,6 +16,9 @@ type KeyMap struct {
 	// EditPrevious takes the previous word back into the field when the
 	// field is empty (restore).
 	EditPrevious key.Binding
+	// Toggle keeps or drops the script type under the cursor (restore,
+	// after discovery).
+	Toggle key.Binding
 }
 
 // DefaultKeyMap returns the default bindings. Each call returns a fresh
@@ -26,5 +29,6 @@ func DefaultKeyMap() KeyMap {
 		Complete:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "complete")),
 		NextWord:     key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "next word")),
 		EditPrevious: key.NewBinding(key.WithKeys("backspace"), key.WithHelp("backspace", "edit last")),
+		Toggle:       key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "keep/drop type")),
 	}
 }

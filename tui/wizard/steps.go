@@ -10,6 +10,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/satchelbtc/satchel/keystore"
+	"github.com/satchelbtc/satchel/keystore/pwcheck"
+	core "github.com/satchelbtc/satchel/wallet"
 )
 
 // errNoSource is shown when the wizard was built without a Source.
@@ -23,36 +25,79 @@ func (m *Model) chooseKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if key.Matches(msg, m.KeyMap.Select) {
 		m.action = action(m.cursor)
-		if m.action == actImport {
+		switch m.action {
+		case actImport, actMultisig:
 			m.goTo(stepImport, 0)
 			m.watchAt = 0
 			focus(m.watch[:], 0)
-			return nil
+			m.recheckWatch()
+		case actRestore:
+			m.enterWords()
+		default:
+			m.goTo(stepScript, m.script)
 		}
-		m.goTo(stepScript, m.script)
 	}
 	return nil
 }
 
-// scriptKey handles the script type list.
+// enterWords shows the restore words.
+func (m *Model) enterWords() {
+	m.goTo(stepWords, 0)
+	m.entry.Focus()
+	m.refreshEntry()
+}
+
+// scriptKey handles the script type list. On restore its first entry
+// looks for the types the seed used.
 func (m *Model) scriptKey(msg tea.KeyPressMsg) tea.Cmd {
-	if m.moveList(msg, len(scriptChoices)) {
+	off := m.scriptOffset()
+	if m.moveList(msg, len(scriptChoices)+off) {
+		m.msg = ""
 		return nil
 	}
 	switch {
 	case key.Matches(msg, m.common.KeyMap.Back):
+		if m.action == actRestore {
+			m.enterBirthday()
+			return m.askChain()
+		}
 		m.goTo(stepChoose, int(m.action))
 	case key.Matches(msg, m.KeyMap.Select):
-		m.script = m.cursor
+		if off == 1 && m.cursor == 0 {
+			return m.startDiscover()
+		}
+		m.script = m.cursor - off
 		if m.action == actCreate {
 			m.goTo(stepCount, m.count)
 			return nil
 		}
-		m.goTo(stepWords, 0)
-		m.entry.Focus()
-		m.refreshEntry()
+		m.discovering = false
+		m.enterPassword()
 	}
 	return nil
+}
+
+// scriptOffset is where scriptChoices start in the list on screen: after
+// the discovery entry on restore.
+func (m *Model) scriptOffset() int {
+	if m.action == actRestore {
+		return 1
+	}
+	return 0
+}
+
+// enterScript shows the script type list with the cursor on the type
+// chosen before.
+func (m *Model) enterScript() {
+	m.goTo(stepScript, m.script+m.scriptOffset())
+}
+
+// enterPassword shows the password step.
+func (m *Model) enterPassword() {
+	m.goTo(stepPassword, 0)
+	m.weak = ""
+	m.passwordAt = 0
+	focus(m.password[:], 0)
 }
 
 // countKey handles the choice of 12 or 24 words and asks for new words.
@@ -185,7 +230,7 @@ func (m *Model) wordsKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, m.common.KeyMap.Back):
 		m.entry.Blur()
-		m.goTo(stepScript, m.script)
+		m.goTo(stepChoose, int(actRestore))
 		return nil
 	case key.Matches(msg, k.Complete):
 		m.msg = ""
@@ -342,9 +387,7 @@ func (m *Model) passphraseKey(msg tea.KeyPressMsg) tea.Cmd {
 			focus(m.verify[:], m.verifyAt)
 			return nil
 		}
-		m.goTo(stepWords, 0)
-		m.entry.Focus()
-		m.refreshEntry()
+		m.enterWords()
 	case key.Matches(msg, m.KeyMap.Select):
 		first := m.phrase[0].Value()
 		if m.phraseAt == 0 && m.phraseFields() == 2 && first != "" {
@@ -364,21 +407,45 @@ func (m *Model) passphraseKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.phrase[1].Reset()
 		}
 		blurAll(m.phrase[:])
-		m.goTo(stepPassword, 0)
-		m.passwordAt = 0
-		focus(m.password[:], 0)
+		if m.action == actRestore {
+			m.enterBirthday()
+			return m.askChain()
+		}
+		m.enterPassword()
 	default:
 		return m.edit(&m.phrase[m.phraseAt], msg)
 	}
 	return nil
 }
 
-// passwordKey handles the password, typed twice.
+// passwordKey handles the password, typed twice. A weak one is taken
+// only after a second enter; esc then starts over.
 func (m *Model) passwordKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.weak != "" {
+		switch {
+		case key.Matches(msg, m.KeyMap.Select):
+			m.weak = ""
+			return m.startCreate()
+		case key.Matches(msg, m.common.KeyMap.Back):
+			m.weak = ""
+			m.msg = ""
+			resetAll(m.password[:])
+			m.passwordAt = 0
+			focus(m.password[:], 0)
+		}
+		return nil
+	}
 	switch {
 	case key.Matches(msg, m.common.KeyMap.Back):
 		blurAll(m.password[:])
-		m.enterPassphrase()
+		switch {
+		case m.action == actCreate:
+			m.enterPassphrase()
+		case m.discovering:
+			m.goTo(stepFound, 0)
+		default:
+			m.enterScript()
+		}
 	case key.Matches(msg, m.KeyMap.Select):
 		first := m.password[0].Value()
 		switch {
@@ -396,6 +463,12 @@ func (m *Model) passwordKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.passwordAt = 0
 			focus(m.password[:], 0)
 		default:
+			if err := pwcheck.Check([]byte(first)); err != nil {
+				m.weak = err.Error() + "."
+				m.msg = ""
+				blurAll(m.password[:])
+				return nil
+			}
 			return m.startCreate()
 		}
 	default:
@@ -415,7 +488,7 @@ func (m *Model) importKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		blurAll(m.watch[:])
-		m.goTo(stepChoose, int(actImport))
+		m.goTo(stepChoose, int(m.action))
 	case key.Matches(msg, m.KeyMap.Select):
 		return m.submitWatch()
 	default:
@@ -431,7 +504,11 @@ func (m *Model) importKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) recheckWatch() {
 	m.watchIn, m.watchErr, m.changeErr = watchInput{}, "", ""
 	if strings.TrimSpace(m.watch[0].Value()) != "" {
-		in, err := parseWatch(m.watch[0].Value(), m.net)
+		parse := parseWatch
+		if m.action == actMultisig {
+			parse = parseMultisig
+		}
+		in, err := parse(m.watch[0].Value(), m.net)
 		if err != nil {
 			m.watchErr = capitalize(err.Error())
 		} else {
@@ -459,6 +536,9 @@ func (m *Model) submitWatch() tea.Cmd {
 	case !m.watchIn.ok():
 		if m.watchErr == "" {
 			m.watchErr = "Paste a descriptor or an extended public key."
+			if m.action == actMultisig {
+				m.watchErr = "Paste a multisig descriptor such as wsh(sortedmulti(2,…))."
+			}
 		}
 		return nil
 	case m.watchAt == 0 && m.watchIn.needsChange():
@@ -468,7 +548,9 @@ func (m *Model) submitWatch() tea.Cmd {
 	case m.changeErr != "":
 		return nil
 	}
-	return m.startImport()
+	blurAll(m.watch[:])
+	m.enterBirthday()
+	return m.askChain()
 }
 
 // startCreate writes the wallet from the words in a command.
@@ -483,16 +565,19 @@ func (m *Model) startCreate() tea.Cmd {
 		m.msg = capitalize(err.Error()) + "."
 		return nil
 	}
-	pass := m.phrase[0].Value()
-	pw := []byte(m.password[0].Value())
-	st := scriptChoices[m.script].st
+	req := CreateRequest{Mnemonic: mnemonic, Passphrase: m.phrase[0].Value(),
+		Password: []byte(m.password[0].Value()), Types: m.chosenTypes(), Restored: restored,
+		Birthday: core.UnknownBirthday}
+	if restored {
+		req.Birthday = m.bday
+	}
 	src, ctx := m.src, m.common.Context()
 	return m.startWork(false, func() error {
-		defer clear(pw)
+		defer clear(req.Password)
 		if src == nil {
 			return errNoSource
 		}
-		return src.Create(ctx, mnemonic, pass, st, pw, restored)
+		return src.Create(ctx, req)
 	})
 }
 
@@ -508,12 +593,12 @@ func (m *Model) startImport() tea.Cmd {
 			descs = append(descs, c)
 		}
 	}
-	src, ctx := m.src, m.common.Context()
+	src, ctx, bday := m.src, m.common.Context(), m.bday
 	return m.startWork(true, func() error {
 		if src == nil {
 			return errNoSource
 		}
-		return src.Import(ctx, descs, xpub, nil)
+		return src.Import(ctx, descs, xpub, bday)
 	})
 }
 
@@ -542,10 +627,8 @@ func (m *Model) finished(msg resultMsg) tea.Cmd {
 			m.msg = "Could not import the wallet: " + msg.err.Error()
 			return nil
 		}
-		m.goTo(stepPassword, 0)
+		m.enterPassword()
 		resetAll(m.password[:])
-		m.passwordAt = 0
-		focus(m.password[:], 0)
 		m.msg = "Could not write the wallet: " + msg.err.Error()
 		return nil
 	}
@@ -564,10 +647,13 @@ func (m *Model) forgetSecrets() {
 	resetAll(m.phrase[:])
 	resetAll(m.password[:])
 	resetAll(m.watch[:])
+	m.birthday.Reset()
+	m.found, m.picked, m.names = nil, nil, nil
 }
 
-// paste sends pasted text to the focused field.
-func (m *Model) paste(msg tea.PasteMsg) {
+// paste sends pasted text to the focused field, and returns what the
+// field's check starts.
+func (m *Model) paste(msg tea.PasteMsg) tea.Cmd {
 	switch m.step {
 	case stepWords:
 		m.pasteWords(msg.Content)
@@ -577,13 +663,19 @@ func (m *Model) paste(msg tea.PasteMsg) {
 		m.verify[m.verifyAt], _ = m.verify[m.verifyAt].Update(msg)
 	case stepPassphrase:
 		m.phrase[m.phraseAt], _ = m.phrase[m.phraseAt].Update(msg)
+	case stepBirthday:
+		m.birthday, _ = m.birthday.Update(msg)
+		return m.recheckBirthday()
 	case stepPassword:
-		m.password[m.passwordAt], _ = m.password[m.passwordAt].Update(msg)
+		if m.weak == "" {
+			m.password[m.passwordAt], _ = m.password[m.passwordAt].Update(msg)
+		}
 	case stepImport:
 		m.msg = ""
 		m.watch[m.watchAt], _ = m.watch[m.watchAt].Update(msg)
 		m.recheckWatch()
 	}
+	return nil
 }
 
 // capitalize upper-cases the first letter of an error message shown as a

@@ -83,6 +83,15 @@ func (p *page) text(st lipgloss.Style, s string) {
 	}
 }
 
+// indentedText adds prose in style st, wrapped to the width and indented
+// by n spaces.
+func (p *page) indentedText(st lipgloss.Style, n int, s string) {
+	pad := strings.Repeat(" ", n)
+	for _, l := range strings.Split(ansi.Wrap(s, max(p.w-n, 1), ""), "\n") {
+		p.line(st, pad+l)
+	}
+}
+
 // blank adds an empty line.
 func (p *page) blank() { p.out = append(p.out, common.Fit("", p.w)) }
 
@@ -126,6 +135,12 @@ func (m *Model) body(p *page) {
 		m.wordsView(p)
 	case stepPassphrase:
 		m.passphraseView(p)
+	case stepBirthday:
+		m.birthdayView(p)
+	case stepDiscover:
+		m.discoverView(p)
+	case stepFound:
+		m.foundView(p)
 	case stepPassword:
 		m.passwordView(p)
 	case stepImport:
@@ -171,6 +186,8 @@ func (m *Model) flowName() string {
 		return "Restore"
 	case actImport:
 		return "Watch-only"
+	case actMultisig:
+		return "Multisig"
 	}
 	return "New wallet"
 }
@@ -187,20 +204,25 @@ func (m *Model) chooseView(p *page) {
 
 func (m *Model) scriptView(p *page) {
 	m.title(p, m.flowName()+" · script type")
+	off := m.scriptOffset()
 	if m.action == actRestore {
-		p.text(p.st.Normal, "Which kind of addresses did the old wallet use? If unsure, keep the default; you can restore again with another type.")
+		p.text(p.st.Normal, "Which kind of addresses did the old wallet use? Satchel can look for them, or pick one; you can restore again with another type.")
+		p.blank()
+		m.item(p, m.cursor == 0, discoverTitle)
+		p.indentedText(p.st.Muted, 4, m.discoverHint())
 	} else {
 		p.text(p.st.Normal, "Which kind of addresses should the wallet use? If unsure, keep the default.")
+		p.blank()
 	}
-	p.blank()
 	for i, c := range scriptChoices {
 		name := c.name
 		if i == 0 {
 			name += " — default"
 		}
-		m.item(p, i == m.cursor, name)
+		m.item(p, i+off == m.cursor, name)
 		p.line(p.st.Muted, "    "+scriptHint(c.st, m.net))
 	}
+	m.message(p)
 }
 
 func (m *Model) countView(p *page) {
@@ -267,7 +289,7 @@ func (m *Model) matchesLine(p *page, prefix string) {
 }
 
 func (m *Model) wordsView(p *page) {
-	m.title(p, "Restore · "+scriptChoices[m.script].name)
+	m.title(p, "Restore · recovery words")
 	p.text(p.st.Normal, "Type your recovery words in order, space or enter after each, or paste the whole phrase.")
 	p.blank()
 	if len(m.words) > 0 {
@@ -332,10 +354,19 @@ func (m *Model) passwordView(p *page) {
 		p.mark()
 	}
 	p.field("Repeat password", secretLabelW, m.password[1], "")
+	if m.weak != "" {
+		p.blank()
+		p.text(p.st.Warning, "⚠ Weak: "+m.weak)
+		p.text(p.st.Normal, "Anyone who gets a copy of the wallet file can try it. Use it anyway? Enter uses it; esc chooses another.")
+	}
 	m.message(p)
 }
 
 func (m *Model) importView(p *page) {
+	if m.action == actMultisig {
+		m.multisigView(p)
+		return
+	}
 	m.title(p, "Watch-only · descriptor or extended public key")
 	keys := "xpub, ypub or zpub"
 	if m.net != nil && m.net.Name != chaincfg.MainNetParams.Name {
@@ -372,7 +403,7 @@ func (m *Model) importView(p *page) {
 
 func (m *Model) workingView(p *page) {
 	m.title(p, m.flowName())
-	if m.action == actImport {
+	if m.action == actImport || m.action == actMultisig {
 		m.busy(p, "Writing the watch-only wallet…")
 		return
 	}

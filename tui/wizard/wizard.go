@@ -1,9 +1,11 @@
 package wizard
 
 import (
+	"context"
 	"math/rand/v2"
 	"slices"
 	"sync/atomic"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
@@ -11,7 +13,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/btcsuite/btcd/chaincfg/v2"
 
+	"github.com/satchelbtc/satchel/session"
 	"github.com/satchelbtc/satchel/tui/common"
+	core "github.com/satchelbtc/satchel/wallet"
 )
 
 // lastID numbers models so that async results reach the model that asked.
@@ -21,15 +25,18 @@ var lastID atomic.Int64
 type step int
 
 const (
-	stepChoose     step = iota // create, restore or import
-	stepScript                 // script type (create, restore)
+	stepChoose     step = iota // create, restore, import or multisig
+	stepScript                 // script type (create; restore, with discovery)
 	stepCount                  // 12 or 24 words (create)
 	stepShow                   // the new words, once (create)
 	stepVerify                 // three words typed back (create)
 	stepWords                  // the words typed in (restore)
 	stepPassphrase             // optional BIP39 passphrase (create, restore)
+	stepBirthday               // optional birthday (restore, import, multisig)
+	stepDiscover               // looking for the types used (restore)
+	stepFound                  // the types found, to confirm (restore)
 	stepPassword               // password, twice (create, restore)
-	stepImport                 // descriptor or xpub (import)
+	stepImport                 // descriptor or xpub (import, multisig)
 	stepWorking                // Create or Import running
 	stepDone                   // the wallet is written
 )
@@ -41,6 +48,7 @@ const (
 	actCreate action = iota
 	actRestore
 	actImport
+	actMultisig
 )
 
 // actions are the first screen's entries, in action order.
@@ -48,6 +56,7 @@ var actions = []struct{ title, hint string }{
 	{"Create a new wallet", "New recovery words, shown once for you to write down."},
 	{"Restore from recovery words", "12 to 24 BIP39 words from a backup or another wallet."},
 	{"Import watch-only (descriptor or xpub)", "Watch addresses and build PSBTs without keys."},
+	{"Multisig: import a descriptor", "A wsh(sortedmulti(…)) wallet shared with cosigners; watch-only here."},
 }
 
 // wordCounts are the lengths a new phrase may have.
@@ -69,6 +78,16 @@ func WithChallenge(f func(words int) [3]int) Option {
 	}
 }
 
+// WithClock sets what "now" is for refusing birthday dates in the future;
+// tests fix it. The default is time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(m *Model) {
+		if now != nil {
+			m.now = now
+		}
+	}
+}
+
 // Model is the first-run wizard. It implements common.Component.
 type Model struct {
 	// KeyMap holds the wizard's own bindings; movement and esc come from
@@ -81,6 +100,7 @@ type Model struct {
 	id        int64
 	seq       uint64
 	challenge func(words int) [3]int
+	now       func() time.Time
 
 	step   step
 	action action
@@ -104,11 +124,28 @@ type Model struct {
 	check   checkState
 	flag    string // the word in the field cannot become a BIP39 word
 
+	// Restore and import: the birthday.
+	birthday    textinput.Model
+	bday        core.Birthday
+	bdayErr     string
+	dateHeight  int32 // the block bday.Date maps to, when dateKnown
+	dateFound   bool
+	dateKnown   bool
+	chain       ChainInfo
+	chainKnown  bool
+	discovering bool               // the types were looked for (restore)
+	cancel      context.CancelFunc // stops the discovery running
+	progress    session.DiscoverProgress
+	found       []core.ScriptUse // what discovery found, in scriptChoices order
+	picked      []bool           // found's types the user keeps
+	names       []string         // the wallet names of the picked types
+
 	// Both.
 	phrase     [2]textinput.Model // passphrase and, on create, its repeat
 	phraseAt   int
 	password   [2]textinput.Model
 	passwordAt int
+	weak       string // the weakness of the password awaiting confirmation
 
 	// Import.
 	watch     [2]textinput.Model // descriptor or key, change descriptor
@@ -132,12 +169,15 @@ func New(c common.Common, src Source, net *chaincfg.Params, opts ...Option) *Mod
 		net:       net,
 		id:        lastID.Add(1),
 		challenge: randomChallenge,
+		now:       time.Now,
 	}
 	for _, o := range opts {
 		o(m)
 	}
 	st := c.Styles
 	m.entry = newField(st, false, 20)
+	m.birthday = newField(st, false, 16)
+	m.birthday.Placeholder = "812345 or 2024-03-01; empty: don't know"
 	for i := range m.verify {
 		m.verify[i] = newField(st, false, 20)
 	}
@@ -173,7 +213,7 @@ func (m *Model) SetSize(width, height int) {
 // every key here instead of treating q, digits, tab or ? as global.
 func (m *Model) Capturing() bool {
 	switch m.step {
-	case stepVerify, stepWords, stepPassphrase, stepPassword, stepImport:
+	case stepVerify, stepWords, stepPassphrase, stepBirthday, stepPassword, stepImport:
 		return true
 	}
 	return false
@@ -184,6 +224,11 @@ func (m *Model) ShortHelp() []key.Binding {
 	k, c := m.KeyMap, m.common.KeyMap
 	sel := func(desc string) key.Binding {
 		b := k.Select
+		b.SetHelp(b.Help().Key, desc)
+		return b
+	}
+	back := func(desc string) key.Binding {
+		b := c.Back
 		b.SetHelp(b.Help().Key, desc)
 		return b
 	}
@@ -198,7 +243,16 @@ func (m *Model) ShortHelp() []key.Binding {
 		return []key.Binding{k.Complete, sel("check word"), c.Back}
 	case stepWords:
 		return []key.Binding{k.Complete, k.NextWord, k.EditPrevious, sel("continue"), c.Back}
-	case stepPassphrase, stepPassword, stepImport:
+	case stepDiscover:
+		return []key.Binding{back("stop")}
+	case stepFound:
+		return []key.Binding{c.Up, c.Down, k.Toggle, sel("continue"), back("pick by hand")}
+	case stepPassword:
+		if m.weak != "" {
+			return []key.Binding{sel("use it anyway"), back("choose another")}
+		}
+		return []key.Binding{sel("continue"), c.Back}
+	case stepPassphrase, stepBirthday, stepImport:
 		return []key.Binding{sel("continue"), c.Back}
 	}
 	return nil
@@ -209,7 +263,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	k, c := m.KeyMap, m.common.KeyMap
 	return [][]key.Binding{
 		{c.Up, c.Down, k.Select, c.Back},
-		{k.Complete, k.NextWord, k.EditPrevious},
+		{k.Complete, k.NextWord, k.EditPrevious, k.Toggle},
 	}
 }
 
@@ -220,7 +274,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
 	case tea.PasteMsg:
-		m.paste(msg)
+		return m, m.paste(msg)
 	case mnemonicMsg:
 		if msg.id == m.id && msg.seq == m.seq && m.generating {
 			m.gotMnemonic(msg)
@@ -229,8 +283,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.id == m.id && msg.seq == m.seq && m.step == stepWorking {
 			return m, m.finished(msg)
 		}
+	case chainMsg:
+		if msg.id == m.id {
+			m.chain, m.chainKnown = msg.info, true
+			return m, m.recheckBirthday()
+		}
+	case dateMsg:
+		if msg.id == m.id && msg.date.Equal(m.bday.Date) {
+			m.dateHeight, m.dateFound, m.dateKnown = msg.height, msg.found, true
+		}
+	case discoverMsg:
+		if msg.id == m.id && msg.seq == m.seq && m.step == stepDiscover {
+			return m, m.discovered(msg)
+		}
 	case spinner.TickMsg:
-		if m.step == stepWorking {
+		if m.step == stepWorking || m.step == stepDiscover && (m.progress.Syncing || m.progress.Target <= 0) {
 			var cmd tea.Cmd
 			m.spin, cmd = m.spin.Update(msg)
 			return m, cmd
@@ -256,6 +323,12 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.wordsKey(msg)
 	case stepPassphrase:
 		return m.passphraseKey(msg)
+	case stepBirthday:
+		return m.birthdayKey(msg)
+	case stepDiscover:
+		return m.discoverKey(msg)
+	case stepFound:
+		return m.foundKey(msg)
 	case stepPassword:
 		return m.passwordKey(msg)
 	case stepImport:

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
@@ -14,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/satchelbtc/satchel/session"
 	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
 	"github.com/satchelbtc/satchel/tui/internal/tuitest"
@@ -43,13 +45,15 @@ type createCall struct {
 	st                   core.ScriptType
 	password             string
 	restored             bool
+	birthday             string
+	types                int
 }
 
 // importCall records one call of Import.
 type importCall struct {
 	descriptors []string
 	xpub        string
-	password    []byte
+	birthday    string
 }
 
 // fakeSource writes nothing; it records what it was asked.
@@ -59,7 +63,12 @@ type fakeSource struct {
 	createErr error
 	importErr error
 	creates   []createCall
+	requests  []CreateRequest
 	imports   []importCall
+	chain     ChainInfo
+	// discover answers Discover; nil finds nothing.
+	discover  func(ctx context.Context, progress func(session.DiscoverProgress)) ([]core.ScriptUse, error)
+	discovers []core.Birthday
 }
 
 func (f *fakeSource) NewMnemonic(words int) (string, error) {
@@ -70,14 +79,48 @@ func (f *fakeSource) NewMnemonic(words int) (string, error) {
 	return f.mnemonic, nil
 }
 
-func (f *fakeSource) Create(_ context.Context, mnemonic, passphrase string, st core.ScriptType, password []byte, restored bool) error {
-	f.creates = append(f.creates, createCall{mnemonic, passphrase, st, string(password), restored})
+func (f *fakeSource) Create(_ context.Context, req CreateRequest) error {
+	f.creates = append(f.creates, createCall{req.Mnemonic, req.Passphrase, req.Types[0], string(req.Password),
+		req.Restored, req.Birthday.String(), len(req.Types)})
+	req.Password = append([]byte(nil), req.Password...)
+	f.requests = append(f.requests, req)
 	return f.createErr
 }
 
-func (f *fakeSource) Import(_ context.Context, descriptors []string, xpub string, password []byte) error {
-	f.imports = append(f.imports, importCall{descriptors, xpub, password})
+func (f *fakeSource) Import(_ context.Context, descriptors []string, xpub string, birthday core.Birthday) error {
+	f.imports = append(f.imports, importCall{descriptors, xpub, birthday.String()})
 	return f.importErr
+}
+
+func (f *fakeSource) WalletNames(types []core.ScriptType) []string {
+	out := []string{}
+	for i, t := range types {
+		if i == 0 {
+			out = append(out, "default")
+		} else {
+			out = append(out, "default-"+t.String())
+		}
+	}
+	return out
+}
+
+func (f *fakeSource) Chain() ChainInfo { return f.chain }
+
+// DateHeight maps dates to heights as a chain with one block a day since
+// 2024-01-01 at height 800,000 would, up to the tip.
+func (f *fakeSource) DateHeight(date time.Time) (int32, bool, error) {
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	h := int32(800_000 + date.Add(-core.BirthdayMargin).Sub(start)/(24*time.Hour))
+	return h, h <= f.chain.Height, nil
+}
+
+func (f *fakeSource) Discover(ctx context.Context, _, _ string, birthday core.Birthday,
+	progress func(session.DiscoverProgress)) ([]core.ScriptUse, error) {
+	f.discovers = append(f.discovers, birthday)
+	if f.discover == nil {
+		return usesOf(), nil
+	}
+	return f.discover(ctx, progress)
 }
 
 // run executes cmd as the runtime would, feeding the wizard's own results
@@ -99,7 +142,7 @@ func run(t testing.TB, m *Model, cmd tea.Cmd) []tea.Msg {
 		switch msg := c().(type) {
 		case tea.BatchMsg:
 			queue = append(queue, msg...)
-		case mnemonicMsg, resultMsg:
+		case mnemonicMsg, resultMsg, chainMsg, discoverMsg, dateMsg:
 			_, next := m.Update(msg)
 			queue = append(queue, next)
 		case spinner.TickMsg, nil:
@@ -158,6 +201,7 @@ func typeText(t testing.TB, m *Model, s string) {
 
 func newWizard(t testing.TB, src Source, w, h int, opts ...Option) *Model {
 	t.Helper()
+	opts = append([]Option{WithClock(func() time.Time { return testNow })}, opts...)
 	m := New(common.NewCommon(t.Context(), w, h), src, &chaincfg.RegressionNetParams, opts...)
 	run(t, m, m.Init())
 	return m
@@ -166,11 +210,15 @@ func newWizard(t testing.TB, src Source, w, h int, opts ...Option) *Model {
 // screen is what the user sees, without styles.
 func screen(m *Model) string { return ansi.Strip(m.View().Content) }
 
+// flat joins the words of s by single spaces, so that a text wrapped over
+// lines is found.
+func flat(s string) string { return strings.Join(strings.Fields(s), " ") }
+
 func wantScreen(t *testing.T, m *Model, wants ...string) {
 	t.Helper()
 	s := screen(m)
 	for _, w := range wants {
-		if !strings.Contains(s, w) {
+		if !strings.Contains(flat(s), flat(w)) {
 			t.Errorf("screen does not show %q:\n%s", w, s)
 		}
 	}
@@ -186,9 +234,15 @@ func dontWantScreen(t *testing.T, m *Model, nots ...string) {
 	}
 }
 
-// restoreSteps leads from the first screen to the restore words with the
-// default script type.
-var restoreSteps = []string{"j", "enter", "enter"}
+// testNow is "now" for the wizard's birthday checks.
+var testNow = time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+
+// restoreSteps leads from the first screen to the restore words.
+var restoreSteps = []string{"j", "enter"}
+
+// toPassword leads from the passphrase step of a restore to the password:
+// no passphrase, no birthday, the default script type.
+var toPassword = []string{"enter", "enter", "enter"}
 
 // typeAbout types the "abandon … about" vector key by key, completing
 // some words with tab and ending others with space or enter.
@@ -220,7 +274,7 @@ func TestRestoreFlow(t *testing.T) {
 	if !m.Capturing() {
 		t.Fatal("the word field does not capture keys")
 	}
-	wantScreen(t, m, "Restore · Native SegWit p2wpkh (BIP84)", "Word 1")
+	wantScreen(t, m, "Restore · recovery words", "Word 1")
 
 	typeText(t, m, "abo")
 	wantScreen(t, m, "Matches: about above")
@@ -232,6 +286,10 @@ func TestRestoreFlow(t *testing.T) {
 	press(t, m, "enter") // the empty field: go on
 	wantScreen(t, m, "passphrase (optional)", "Passphrase")
 	press(t, m, "enter") // no passphrase
+	wantScreen(t, m, "wallet birthday (optional)")
+	press(t, m, "enter") // no birthday
+	wantScreen(t, m, "Restore · script type", "Find the types I used", "> Native SegWit p2wpkh (BIP84)")
+	press(t, m, "enter") // the default
 	wantScreen(t, m, "wallet password", "Repeat password")
 
 	typeText(t, m, "secret1")
@@ -244,9 +302,9 @@ func TestRestoreFlow(t *testing.T) {
 		t.Fatal("Create was called although the passwords differ")
 	}
 
-	typeText(t, m, "hunter22")
+	typeText(t, m, "correct horse")
 	press(t, m, "enter")
-	typeText(t, m, "hunter22")
+	typeText(t, m, "correct horse")
 	_, cmd := m.Update(keyMsg("enter"))
 	wantScreen(t, m, "Encrypting the wallet…")
 	if len(src.creates) != 0 {
@@ -254,7 +312,7 @@ func TestRestoreFlow(t *testing.T) {
 	}
 	out := run(t, m, cmd)
 
-	want := createCall{mnemonic: vectorAbout, st: core.P2WPKH, password: "hunter22", restored: true}
+	want := createCall{mnemonic: vectorAbout, st: core.P2WPKH, password: "correct horse", restored: true, types: 1}
 	if len(src.creates) != 1 || src.creates[0] != want {
 		t.Fatalf("Create calls = %+v, want one %+v", src.creates, want)
 	}
@@ -324,10 +382,10 @@ func TestRestorePaste(t *testing.T) {
 		t.Fatalf("a valid pasted phrase did not lead to the passphrase")
 	}
 	typeText(t, m, "TREZOR")
+	press(t, m, toPassword...)
+	typeText(t, m, "correct horse")
 	press(t, m, "enter")
-	typeText(t, m, "pw")
-	press(t, m, "enter")
-	typeText(t, m, "pw")
+	typeText(t, m, "correct horse")
 	out := press(t, m, "enter")
 	if len(src.creates) != 1 || src.creates[0].mnemonic != vectorAbout || src.creates[0].passphrase != "TREZOR" {
 		t.Fatalf("Create calls = %+v", src.creates)
@@ -392,12 +450,12 @@ func TestCreateFlow(t *testing.T) {
 	press(t, m, "enter")
 	wantScreen(t, m, "The passphrases do not match")
 	press(t, m, "enter") // none after all
-	typeText(t, m, "pw")
+	typeText(t, m, "correct horse")
 	press(t, m, "enter")
-	typeText(t, m, "pw")
+	typeText(t, m, "correct horse")
 	out := press(t, m, "enter")
 
-	want := createCall{mnemonic: vector12, st: core.P2TR, password: "pw", restored: false}
+	want := createCall{mnemonic: vector12, st: core.P2TR, password: "correct horse", restored: false, types: 1}
 	if len(src.creates) != 1 || src.creates[0] != want {
 		t.Fatalf("Create calls = %+v, want %+v", src.creates, want)
 	}
@@ -439,17 +497,17 @@ func TestCreateError(t *testing.T) {
 		press(t, m, "enter")
 	}
 	press(t, m, "enter")
-	typeText(t, m, "pw")
+	typeText(t, m, "correct horse")
 	press(t, m, "enter")
-	typeText(t, m, "pw")
+	typeText(t, m, "correct horse")
 	if out := press(t, m, "enter"); len(out) != 0 {
 		t.Fatalf("emitted %#v after a failed Create", out)
 	}
 	wantScreen(t, m, "wallet password", "Could not write the wallet: the disk is full")
 	// Everything but the password is kept: a retry writes the same words.
-	typeText(t, m, "pw")
+	typeText(t, m, "correct horse")
 	press(t, m, "enter")
-	typeText(t, m, "pw")
+	typeText(t, m, "correct horse")
 	src.createErr = nil
 	press(t, m, "enter")
 	if len(src.creates) != 2 || src.creates[1].mnemonic != vector12 {
@@ -491,6 +549,10 @@ func TestImport(t *testing.T) {
 			}
 			typeText(t, m, tt.input)
 			out := press(t, m, "enter")
+			if tt.wantErr == "" {
+				wantScreen(t, m, "Watch-only · wallet birthday (optional)")
+				out = append(out, press(t, m, "enter")...)
+			}
 			if tt.wantErr != "" {
 				wantScreen(t, m, tt.wantErr)
 				if len(src.imports) != 0 || len(out) != 0 {
@@ -499,7 +561,7 @@ func TestImport(t *testing.T) {
 				return
 			}
 			if len(src.imports) != 1 || !slices.Equal(src.imports[0].descriptors, tt.want.descriptors) ||
-				src.imports[0].xpub != tt.want.xpub || src.imports[0].password != nil {
+				src.imports[0].xpub != tt.want.xpub || src.imports[0].birthday != "" {
 				t.Fatalf("Import calls = %+v, want %+v", src.imports, tt.want)
 			}
 			if len(out) != 1 || out[0] != (DoneMsg{WatchOnly: true}) {
@@ -534,7 +596,9 @@ func TestImportReceiveAndChange(t *testing.T) {
 	press(t, m, "ctrl+u")
 	send(t, m, tea.PasteMsg{Content: change})
 	press(t, m, "enter")
-	if len(src.imports) != 1 || !slices.Equal(src.imports[0].descriptors, []string{recv, change}) {
+	typeText(t, m, "105")
+	press(t, m, "enter")
+	if len(src.imports) != 1 || src.imports[0].birthday != "105" || !slices.Equal(src.imports[0].descriptors, []string{recv, change}) {
 		t.Fatalf("Import calls = %+v", src.imports)
 	}
 	wantScreen(t, m, "Could not import the wallet: wallet default already exists")
@@ -557,9 +621,11 @@ func TestBack(t *testing.T) {
 		{[]string{"esc"}, stepChoose},
 		{[]string{"enter", "enter", "enter"}, stepShow},
 		{[]string{"esc"}, stepCount},
-		{[]string{"esc", "esc", "j", "enter", "enter"}, stepWords},
-		{[]string{"esc"}, stepScript},
-		{[]string{"esc", "j", "enter"}, stepImport},
+		{[]string{"esc", "esc", "j", "enter"}, stepWords},
+		{[]string{"esc"}, stepChoose},
+		{[]string{"j", "enter"}, stepImport},
+		{[]string{"esc"}, stepChoose},
+		{[]string{"j", "enter"}, stepImport},
 		{[]string{"esc"}, stepChoose},
 	}
 	for _, s := range steps {
@@ -568,8 +634,8 @@ func TestBack(t *testing.T) {
 			t.Fatalf("after %v the step is %d, want %d", s.keys, m.step, s.want)
 		}
 	}
-	if m.cursor != int(actImport) {
-		t.Errorf("back on the first screen the cursor is on %d, want the import entry", m.cursor)
+	if m.cursor != int(actMultisig) {
+		t.Errorf("back on the first screen the cursor is on %d, want the multisig entry", m.cursor)
 	}
 }
 
@@ -606,7 +672,7 @@ func TestNoColor(t *testing.T) {
 	m := New(c, &fakeSource{}, &chaincfg.RegressionNetParams)
 	press(t, m, "j")
 	wantScreen(t, m, "> Restore from recovery words", "  Create a new wallet")
-	for _, keys := range [][]string{nil, {"enter", "enter", "j", "enter", "enter"}} {
+	for _, keys := range [][]string{nil, {"enter", "j", "enter", "enter"}} {
 		press(t, m, keys...)
 		if colours := tuitest.Colors(m.View().Content); len(colours) > 0 {
 			t.Errorf("after %v the view has colour %q", keys, colours)

@@ -128,6 +128,12 @@ var scriptChoices = []scriptChoice{
 
 // scriptName returns the list's name for st.
 func scriptName(st core.ScriptType) string {
+	switch st {
+	case core.P2WSH:
+		return "native SegWit p2wsh"
+	case core.P2SHP2WSH:
+		return "nested SegWit p2sh-p2wsh"
+	}
 	for _, c := range scriptChoices {
 		if c.st == st {
 			return c.name
