@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/satchelbtc/satchel/keystore"
+	"github.com/satchelbtc/satchel/keystore/pwcheck"
 	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
 )
@@ -136,6 +137,9 @@ type Model struct {
 	inputs  []textinput.Model
 	focus   int
 	formErr string
+	// weakWarned is set once the new password was called weak; a second
+	// enter with the fields unchanged takes it.
+	weakWarned bool
 
 	busy   bool
 	busyOp op
@@ -412,7 +416,7 @@ func (m *Model) closeForm() {
 	for i := range m.inputs {
 		m.inputs[i].Reset()
 	}
-	m.form, m.inputs, m.formErr = formNone, nil, ""
+	m.form, m.inputs, m.formErr, m.weakWarned = formNone, nil, "", false
 }
 
 // formKey handles a key while a password form is open.
@@ -432,6 +436,9 @@ func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) updateInput(msg tea.Msg) tea.Cmd {
+	if _, ok := msg.(tea.KeyPressMsg); ok && m.weakWarned {
+		m.weakWarned = false // an edit asks again
+	}
 	var cmd tea.Cmd
 	m.inputs[m.focus], cmd = m.inputs[m.focus].Update(msg)
 	return cmd
@@ -475,6 +482,12 @@ func (m *Model) submit() tea.Cmd {
 		m.inputs[2].Reset()
 		return m.focusField(1)
 	}
+	if err := pwcheck.Check([]byte(vals[1])); err != nil && !m.weakWarned {
+		m.weakWarned = true
+		m.formErr = "Weak: " + err.Error() + ". Press enter again to use it anyway, or change it."
+		return nil
+	}
+	m.weakWarned = false
 	return m.start(opPassword, []byte(vals[0]), []byte(vals[1]))
 }
 

@@ -562,11 +562,53 @@ func TestChangePassword(t *testing.T) {
 	hs.press("enter")
 	hs.typeText("x")
 	hs.press("enter")
+	// "x" is weak: the form warns and waits for a second enter.
+	if src.changes != 1 {
+		t.Fatalf("a weak new password went to the source without a confirmation")
+	}
+	if v := hs.plain(); !strings.Contains(v, "Press enter again to use it anyway") || !hs.m.Capturing() {
+		t.Errorf("weak password not questioned:\n%s", v)
+	}
+	hs.press("enter")
 	if src.changes != 2 || src.password != "correct horse" {
 		t.Fatalf("changes %d, password %q", src.changes, src.password)
 	}
 	if v := hs.plain(); !strings.Contains(v, "The current password is wrong.") || !hs.m.Capturing() {
 		t.Errorf("wrong current password not reported:\n%s", v)
+	}
+}
+
+// TestWeakNewPassword: a common password is questioned; editing it asks
+// again, a second enter with it unchanged takes it.
+func TestWeakNewPassword(t *testing.T) {
+	src := sampleSource()
+	hs := newHarness(t, src, 80, 24)
+	hs.press("P")
+	hs.typeText("hunter2")
+	hs.press("enter")
+	hs.typeText("password1")
+	hs.press("enter")
+	hs.typeText("password1")
+	hs.press("enter")
+	if src.changes != 0 || !strings.Contains(hs.plain(), "Weak: ") {
+		t.Fatalf("a common password was not questioned (changes %d):\n%s", src.changes, hs.plain())
+	}
+	hs.typeText("2") // the second field now says "password12"
+	hs.press("enter")
+	if src.changes != 0 || !strings.Contains(hs.plain(), "do not match") {
+		t.Fatalf("an edit after the warning did not check the fields again: changes %d\n%s",
+			src.changes, hs.plain())
+	}
+	hs.typeText("password1")
+	hs.press("tab")
+	hs.typeText("password1")
+	hs.press("enter")
+	if src.changes != 0 || !strings.Contains(hs.plain(), "Weak: ") {
+		t.Fatalf("the retyped weak password was taken without a new warning (changes %d)", src.changes)
+	}
+	hs.press("enter")
+	if src.changes != 1 || src.lastNew != "password1" {
+		t.Fatalf("confirmed weak password not taken: %d calls, new %q", src.changes, src.lastNew)
 	}
 }
 

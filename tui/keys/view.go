@@ -427,9 +427,9 @@ func (m *Model) footer() string {
 		return "enter unlock · esc cancel"
 	}
 	if m.watchOnly() {
-		return "v next QR · x verify a message · enter open wallet"
+		return "v next QR · y copy · x verify a message · enter open wallet"
 	}
 	lock := m.lockKey().Help()
 	pw := m.KeyMap.Password.Help()
-	return "v next QR · " + lock.Key + " " + lock.Desc + " · " + pw.Key + " password · x message · enter open wallet"
+	return "v next QR · y copy · " + lock.Key + " " + lock.Desc + " · " + pw.Key + " password · x message · enter open wallet"
 }
