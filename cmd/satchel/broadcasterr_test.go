@@ -67,6 +67,17 @@ func TestBroadcastRefusalsSayWhatToDo(t *testing.T) {
 	c.ok("psbt", "sign", dusty, "--out", dusty)
 	c.fails("an output is too small for the peers to relay (dust): raise that amount, or leave the output out",
 		"broadcast", dusty)
+
+	// The log keeps what btcd said each time.
+	log, err := os.ReadFile(filepath.Join(c.dataDir, "regtest", "satchel.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"code=fee_too_low", "code=input_spent_in_mempool", "code=dust", "payment is dust"} {
+		if !strings.Contains(string(log), want) {
+			t.Errorf("the log does not say %q:\n%s", want, log)
+		}
+	}
 }
 
 // addDustOutput rewrites the PSBT file at path with a 100-sat output to

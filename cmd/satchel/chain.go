@@ -313,6 +313,10 @@ func (a *app) broadcastTx(cmd *cobra.Command, tx *wire.MsgTx, wait time.Duration
 		}
 	}
 	res, err := node.Broadcast(cmd.Context(), tx, wait)
+	var refused *lightnode.RejectError
+	if errors.As(err, &refused) {
+		a.logger().Warn("broadcast refused", "txid", tx.TxHash(), "code", refused.Code, "peer_said", refused.PeerSaid())
+	}
 	if err != nil {
 		return nil, err
 	}
