@@ -22,27 +22,22 @@ func (s *Styles) Fill(frame string, width int) string {
 	lines := strings.Split(frame, "\n")
 	var b strings.Builder
 	b.Grow(len(frame) + len(lines)*(2*len(bg)+width/4))
-	p := ansi.NewParser()
 	for i, line := range lines {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
 		b.WriteString(bg)
-		var state byte
 		cells, ownBg := 0, false
-		for len(line) > 0 {
-			seq, w, n, next := ansi.DecodeSequence(line, state, p)
-			state = next
-			line = line[n:]
-			b.WriteString(seq)
+		walkLine(line, func(piece string, w int, sgr string, isSGR bool) {
+			b.WriteString(piece)
 			cells += w
-			if w == 0 && isSGR(seq, p) {
+			if isSGR {
 				var reset bool
-				if ownBg, reset = sgrBackground(p.Params(), ownBg); reset {
+				if ownBg, reset = sgrBackground(sgr, ownBg); reset {
 					b.WriteString(bg)
 				}
 			}
-		}
+		})
 		if pad := width - cells; pad > 0 {
 			if ownBg {
 				// The line ends inside a span with its own background:
@@ -56,23 +51,97 @@ func (s *Styles) Fill(frame string, width int) string {
 	return b.String()
 }
 
-// isSGR reports whether seq, just decoded by p, is a Select Graphic
-// Rendition sequence (CSI ... m).
-func isSGR(seq string, p *ansi.Parser) bool {
-	return ansi.HasCsiPrefix(seq) && ansi.Cmd(p.Command()).Final() == 'm' &&
-		ansi.Cmd(p.Command()).Prefix() == 0 && ansi.Cmd(p.Command()).Intermediate() == 0
+// walkLine splits a line into escape sequences and runs of text and calls
+// fn with each piece, its width in cells, and for an SGR sequence (CSI ...
+// m) its parameters. It is Fill's hot loop: text without escapes and ASCII
+// text are measured without grapheme clustering.
+func walkLine(line string, fn func(piece string, width int, sgr string, isSGR bool)) {
+	for len(line) > 0 {
+		if line[0] != ansi.ESC {
+			j := strings.IndexByte(line, ansi.ESC)
+			if j < 0 {
+				j = len(line)
+			}
+			fn(line[:j], textWidth(line[:j]), "", false)
+			line = line[j:]
+			continue
+		}
+		if len(line) > 1 && line[1] == '[' {
+			j := 2
+			for j < len(line) && (line[j] < 0x40 || line[j] > 0x7e) {
+				j++
+			}
+			if j < len(line) {
+				params := line[2:j]
+				sgr := line[j] == 'm' && strings.Trim(params, "0123456789;:") == ""
+				fn(line[:j+1], 0, params, sgr)
+				line = line[j+1:]
+				continue
+			}
+		}
+		// Anything else (OSC hyperlinks, a lone ESC): let the decoder say
+		// where it ends.
+		seq, w, n, _ := ansi.DecodeSequence(line, ansi.NormalState, nil)
+		if n <= 0 {
+			n = 1
+		}
+		fn(seq, w, "", false)
+		line = line[n:]
+	}
 }
 
-// sgrBackground follows an SGR sequence's parameters: whether a background
-// of the span's own is set afterwards (given whether one was before), and
-// whether the sequence put the background back to the terminal's default
-// (a reset, or 49), after which the theme's must be set again.
-func sgrBackground(params ansi.Params, ownBg bool) (own, reset bool) {
-	if len(params) == 0 {
+// textWidth is the width in cells of text holding no escapes.
+func textWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
+}
+
+// sgrBackground follows an SGR sequence's parameters ("1;38;2;1;2;3",
+// "48:5:3", "" for a reset): whether a background of the span's own is
+// set afterwards (given whether one was before), and whether the sequence
+// put the background back to the terminal's default (a reset, or 49),
+// after which the theme's must be set again.
+func sgrBackground(params string, ownBg bool) (own, reset bool) {
+	if params == "" {
 		return false, true // CSI m: a full reset
 	}
-	for i := 0; i < len(params); i++ {
-		switch v := params[i].Param(0); {
+	skip := 0 // arguments of a 38/48/58 colour still to pass over
+	for len(params) > 0 {
+		f := params
+		if j := strings.IndexByte(params, ';'); j >= 0 {
+			f, params = params[:j], params[j+1:]
+		} else {
+			params = ""
+		}
+		colon := strings.IndexByte(f, ':')
+		if colon >= 0 {
+			// 38:2::R:G:B and the like carry their arguments with them.
+			f = f[:colon]
+		}
+		v := 0
+		for k := 0; k < len(f); k++ {
+			v = v*10 + int(f[k]-'0')
+		}
+		if skip > 0 {
+			if skip == 5 { // the colour's kind: 5;N or 2;R;G;B
+				switch v {
+				case 5:
+					skip = 1
+				case 2:
+					skip = 3
+				default:
+					skip = 0
+				}
+			} else {
+				skip--
+			}
+			continue
+		}
+		switch {
 		case v == 0 || v == 49:
 			ownBg, reset = false, true
 		case v >= 40 && v <= 47, v >= 100 && v <= 107:
@@ -81,21 +150,8 @@ func sgrBackground(params ansi.Params, ownBg bool) (own, reset bool) {
 			if v == 48 {
 				ownBg, reset = true, false
 			}
-			// Skip the colour's arguments: 5;N or 2;R;G;B, or the
-			// colon-separated sub-parameters.
-			if params[i].HasMore() {
-				for i < len(params) && params[i].HasMore() {
-					i++
-				}
-				continue
-			}
-			if i+1 < len(params) {
-				switch params[i+1].Param(0) {
-				case 5:
-					i += 2
-				case 2:
-					i += 4
-				}
+			if colon < 0 {
+				skip = 5
 			}
 		}
 	}
@@ -108,28 +164,19 @@ func sgrBackground(params ansi.Params, ownBg bool) (own, reset bool) {
 // It returns ok false when every cell has a background. Tests use it to
 // check that a theme paints the whole screen.
 func MissingBackground(frame string, width int) (line, col int, ok bool) {
-	p := ansi.NewParser()
 	for i, l := range strings.Split(frame, "\n") {
-		var state byte
-		cells, hasBg := 0, false
-		for len(l) > 0 {
-			seq, w, n, next := ansi.DecodeSequence(l, state, p)
-			state = next
-			l = l[n:]
-			if w == 0 {
-				if isSGR(seq, p) {
-					if own, reset := sgrBackground(p.Params(), hasBg); own {
-						hasBg = true
-					} else if reset {
-						hasBg = false
-					}
-				}
-				continue
-			}
-			if !hasBg {
-				return i, cells, true
+		cells, hasBg, missing := 0, false, -1
+		walkLine(l, func(piece string, w int, sgr string, isSGR bool) {
+			switch {
+			case isSGR:
+				hasBg, _ = sgrBackground(sgr, hasBg)
+			case w > 0 && !hasBg && missing < 0:
+				missing = cells
 			}
 			cells += w
+		})
+		if missing >= 0 {
+			return i, missing, true
 		}
 		if cells < width {
 			return i, cells, true

@@ -64,3 +64,21 @@ func TestFillNoColor(t *testing.T) {
 		t.Fatalf("Fill without colour changed the frame: %q", got)
 	}
 }
+
+// BenchmarkFill measures painting a busy 120×40 frame: a styled span every
+// few cells on every line.
+func BenchmarkFill(b *testing.B) {
+	st := NewStyles(Builtin()[0], false)
+	var line strings.Builder
+	for line.Len() < 600 {
+		line.WriteString(st.Muted.Render("block") + " " + st.Hash.Render("00ab12cd") + " ")
+	}
+	lines := make([]string, 40)
+	for i := range lines {
+		lines[i] = ansi.Truncate(line.String(), 110, "")
+	}
+	frame := strings.Join(lines, "\n")
+	for b.Loop() {
+		_ = st.Fill(frame, 120)
+	}
+}
