@@ -239,7 +239,8 @@ type BroadcastResult struct {
 	// SentTo are the peers that fetched the transaction from us.
 	SentTo []string
 	// Accepted are the peers that have it in their mempool: they returned
-	// it when asked, or announced it back.
+	// it when asked, or announced it back. A peer that had it before the
+	// broadcast is among them without being in SentTo.
 	Accepted []string
 	// Rejected maps a peer to the reason it gave for refusing it, as it
 	// said it.
@@ -294,15 +295,16 @@ func (n *Node) Broadcast(ctx context.Context, tx *wire.MsgTx, wait time.Duration
 		}
 	}
 
-	// Ask each peer that fetched it for it back: only a peer that kept it
-	// in its mempool can answer. A rejection may arrive meanwhile.
+	// Ask each peer that did not refuse it for it back: only a peer that
+	// kept it in its mempool can answer, and a peer that never fetched it
+	// may have had it already (a broadcast repeated). A rejection may
+	// arrive meanwhile.
 	res := &BroadcastResult{Txid: id, Rejected: map[string]string{}}
 	for _, pc := range peers {
 		n.outMu.Lock()
 		_, rejected := o.rejected[pc.addr]
-		fetched := o.fetched[pc.addr]
 		n.outMu.Unlock()
-		if !fetched || rejected {
+		if rejected {
 			continue
 		}
 		if _, err := n.fetchTx(ctx, pc, id); err == nil {

@@ -25,21 +25,32 @@ func TestBroadcastRefusalsSayWhatToDo(t *testing.T) {
 	// old coins; these flags hold it to mainnet's and Bitcoin Core's rules.
 	btcd := regtest.Start(t, regtest.WithMiningAddress(walletAddr(t, c, 0)),
 		regtest.WithArgs("--rejectnonstd", "--norelaypriority", "--limitfreerelay=0"))
-	btcd.Generate(101)
+	btcd.Generate(103) // three mature coinbases
 	c.env["SATCHEL_CONNECT"] = btcd.P2PAddr()
 	c.ok("sync")
 	dest := scriptAddress(t, regtest.KeyScript(mustNewKey(t).PubKey()))
-	var coins []struct {
-		Txid string `json:"txid"`
-		Vout int    `json:"vout"`
+	var all []struct {
+		Txid   string `json:"txid"`
+		Mature bool   `json:"mature"`
 	}
-	c.jsonOut(&coins, "utxos")
-	coin := coins[0].Txid + ":0"
+	c.jsonOut(&all, "utxos")
+	var coins []string // mature coins, as --utxo takes them
+	for _, u := range all {
+		if u.Mature {
+			coins = append(coins, u.Txid+":0")
+		}
+	}
+	if len(coins) < 3 {
+		t.Fatalf("only %d mature coins", len(coins))
+	}
+	coin := coins[0]
 
 	// Under the minimum relay fee.
 	c.fails("fee too low for the peers: raise the fee rate (the peers want at least 1.0 sat/vB)",
 		"send", "--to", dest, "--amount", "1btc", "--fee-rate", "0.5")
-	r := c.run("--json", "send", "--to", dest, "--amount", "1btc", "--fee-rate", "0.5")
+	// Another amount: btcd would not ask again for the transaction it
+	// just refused.
+	r := c.run("--json", "send", "--to", dest, "--amount", "1.5btc", "--fee-rate", "0.5")
 	var je jsonError
 	if err := json.Unmarshal([]byte(r.stderr), &je); err != nil || r.stdout != "" {
 		t.Fatalf("--json: stdout %q, stderr %q (%v)", r.stdout, r.stderr, err)
@@ -62,11 +73,20 @@ func TestBroadcastRefusalsSayWhatToDo(t *testing.T) {
 	// A 100-sat output, which the wallet never drafts: added to a PSBT
 	// before it is signed, as another program might.
 	dusty := filepath.Join(dir, "dusty.psbt")
-	c.ok("psbt", "create", "--to", dest, "--amount", "1btc", "--fee-rate", "2", "--utxo", coins[1].Txid+":0", "--out", dusty)
+	c.ok("psbt", "create", "--to", dest, "--amount", "1btc", "--fee-rate", "2", "--utxo", coins[1], "--out", dusty)
 	addDustOutput(t, dusty, dest)
 	c.ok("psbt", "sign", dusty, "--out", dusty)
 	c.fails("an output is too small for the peers to relay (dust): raise that amount, or leave the output out",
 		"broadcast", dusty)
+
+	// Broadcasting again what btcd already holds is no error: it has it.
+	again := filepath.Join(dir, "again.psbt")
+	c.ok("psbt", "create", "--to", dest, "--amount", "1btc", "--fee-rate", "2", "--utxo", coins[2], "--out", again)
+	c.ok("psbt", "sign", again, "--out", again)
+	first := c.ok("broadcast", again)
+	if out := c.ok("broadcast", again, "--wait", "1s"); out != first || !strings.Contains(out, "accepted by "+btcd.P2PAddr()) {
+		t.Fatalf("broadcast again: %q; the first time: %q", out, first)
+	}
 
 	// The log keeps what btcd said each time.
 	log, err := os.ReadFile(filepath.Join(c.dataDir, "regtest", "satchel.log"))
