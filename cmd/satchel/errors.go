@@ -29,6 +29,12 @@ func (a *app) errorHandler(w io.Writer, _ fang.Styles, err error) {
 	fmt.Fprintln(w, "satchel: "+errorText(err))
 }
 
+// errorHandler prints err as the one plain line, for callers that have no
+// app (and so no --json) at hand.
+func errorHandler(w io.Writer, st fang.Styles, err error) {
+	(&app{}).errorHandler(w, st, err)
+}
+
 // wantJSON tells whether --json was asked for. A command can fail before
 // the environment is read (a usage error), so SATCHEL_JSON is read here
 // too.
