@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/psbt/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 
@@ -83,9 +85,19 @@ func TestBroadcastRefusalsSayWhatToDo(t *testing.T) {
 	again := filepath.Join(dir, "again.psbt")
 	c.ok("psbt", "create", "--to", dest, "--amount", "1btc", "--fee-rate", "2", "--utxo", coins[2], "--out", again)
 	c.ok("psbt", "sign", again, "--out", again)
-	first := c.ok("broadcast", again)
-	if out := c.ok("broadcast", again, "--wait", "1s"); out != first || !strings.Contains(out, "accepted by "+btcd.P2PAddr()) {
-		t.Fatalf("broadcast again: %q; the first time: %q", out, first)
+	first := strings.SplitN(c.ok("broadcast", again), "\n", 2)[0]
+	id, err := chainhash.NewHashFromStr(first)
+	if err != nil {
+		t.Fatalf("broadcast printed %q first, not the txid", first)
+	}
+	// btcd may answer "not found" until its mempool has taken it.
+	for deadline := time.Now().Add(10 * time.Second); !btcd.InMempool(*id); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("btcd never took the first broadcast")
+		}
+	}
+	if out := c.ok("broadcast", again, "--wait", "1s"); out != first+"\naccepted by "+btcd.P2PAddr()+"\n" {
+		t.Fatalf("broadcast again: %q", out)
 	}
 
 	// The log keeps what btcd said each time.
