@@ -114,9 +114,9 @@ func newHistoryCommand(a *app) *cobra.Command {
 		Use:   "history",
 		Short: "List the wallet's transactions, newest first",
 		Long: `List the wallet's transactions as of the last 'satchel sync', newest
-first: block height, date, the amount (net to the wallet: + received,
-- spent, the points aligned), txid and label. Unconfirmed transactions are
-marked "unconf.".
+first: block height, date, the amount (net to the wallet, signed: + for
+received, - for spent; the points line up), txid and label. Unconfirmed
+transactions are marked "unconf.".
 Works offline; no password needed.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
