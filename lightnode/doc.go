@@ -43,6 +43,12 @@
 //   - The relay feed (relay.go) fetches the transactions peers announce;
 //     wallets match them locally. No wallet script goes to a peer unless
 //     the caller chooses RequestMempool (a BIP37 bloom filter).
+//   - Broadcast (relay.go) announces a transaction, serves it to the peers
+//     that ask and asks them for it back; when every peer that answered
+//     refused it, broadcasterr.go turns their reject messages into a
+//     *RejectError: a RejectCode, a sentence saying what to do, and what
+//     the peers said. Its decodeReject is the one place that reads a
+//     peer's reject text.
 //   - Lookups (findtx.go, txindex.go): FindTx finds a transaction in a
 //     given block, the cached blocks of the best chain (through an
 //     in-memory txid index built on first use and fed by every block

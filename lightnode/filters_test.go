@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -145,9 +146,13 @@ func TestFiltersBlocksProofsBroadcast(t *testing.T) {
 		if len(res.Accepted) != 1 || res.Accepted[0] != btcd.P2PAddr() || !btcd.InMempool(tx.TxHash()) {
 			t.Fatalf("broadcast result %+v; in mempool: %v", res, btcd.InMempool(tx.TxHash()))
 		}
-		// A double spend of the same coin is refused with a reason.
+		// A double spend of the same coin (the first does not signal RBF)
+		// is refused with a reason a person can act on.
 		dup := btcd.Payment(btcd.CoinbaseCoin(10), 3, nil)
-		if _, err := n.Broadcast(context.Background(), dup, 5*time.Second); !errors.Is(err, ErrRejected) {
+		_, err = n.Broadcast(context.Background(), dup, 5*time.Second)
+		var re *RejectError
+		if !errors.Is(err, ErrRejected) || !errors.As(err, &re) || re.Code != RejectConflict ||
+			!strings.Contains(err.Error(), "an input is already spent") || !strings.Contains(re.PeerSaid(), "already spent in mempool") {
 			t.Fatalf("double spend: %v", err)
 		}
 	})

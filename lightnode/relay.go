@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -167,7 +166,7 @@ type outgoing struct {
 	tx        *wire.MsgTx
 	fetched   map[string]bool
 	announced map[string]bool
-	rejected  map[string]string
+	rejected  map[string]PeerReject
 	changed   chan struct{}
 }
 
@@ -227,11 +226,11 @@ func (n *Node) onReject(p *peer.Peer, msg *wire.MsgReject) {
 	if msg.Cmd != wire.CmdTx {
 		return
 	}
-	reason := msg.Reason
-	if reason == "" {
-		reason = msg.Code.String()
+	r := PeerReject{Code: msg.Code, Reason: msg.Reason}
+	if r.Reason == "" {
+		r.Reason = msg.Code.String()
 	}
-	n.updateOutgoing(msg.Hash, func(o *outgoing) { o.rejected[p.Addr()] = reason })
+	n.updateOutgoing(msg.Hash, func(o *outgoing) { o.rejected[p.Addr()] = r })
 }
 
 // BroadcastResult tells what happened to a broadcast transaction.
@@ -240,20 +239,23 @@ type BroadcastResult struct {
 	// SentTo are the peers that fetched the transaction from us.
 	SentTo []string
 	// Accepted are the peers that have it in their mempool: they returned
-	// it when asked, or announced it back.
+	// it when asked, or announced it back. A peer that had it before the
+	// broadcast is among them without being in SentTo.
 	Accepted []string
-	// Rejected maps a peer to the reason it gave for refusing it.
+	// Rejected maps a peer to the reason it gave for refusing it, as it
+	// said it.
 	Rejected map[string]string
 }
 
-// ErrRejected is returned by Broadcast when every peer that fetched the
-// transaction refused it.
+// ErrRejected is wrapped by the *RejectError Broadcast returns when every
+// peer that answered refused the transaction.
 var ErrRejected = errors.New("the transaction was rejected")
 
 // Broadcast announces tx to every connected peer, serves it to those that
 // ask, and then checks whether they accepted it: a peer that refuses it
 // says why; a peer that accepted it returns it from its mempool. It waits
-// up to wait for the peers to fetch it.
+// up to wait for the peers to fetch it. When every peer that answered
+// refused it, the error is a *RejectError saying what to do.
 func (n *Node) Broadcast(ctx context.Context, tx *wire.MsgTx, wait time.Duration) (*BroadcastResult, error) {
 	peers := n.readyPeers(0)
 	if len(peers) == 0 {
@@ -261,7 +263,7 @@ func (n *Node) Broadcast(ctx context.Context, tx *wire.MsgTx, wait time.Duration
 	}
 	id := tx.TxHash()
 	o := &outgoing{tx: tx, fetched: map[string]bool{}, announced: map[string]bool{},
-		rejected: map[string]string{}, changed: make(chan struct{}, 1)}
+		rejected: map[string]PeerReject{}, changed: make(chan struct{}, 1)}
 	n.outMu.Lock()
 	n.outgoing[id] = o
 	n.outMu.Unlock()
@@ -293,14 +295,16 @@ func (n *Node) Broadcast(ctx context.Context, tx *wire.MsgTx, wait time.Duration
 		}
 	}
 
-	// Ask each peer that fetched it for it back: only a peer that kept it
-	// in its mempool can answer. A rejection may arrive meanwhile.
+	// Ask each peer that did not refuse it for it back: only a peer that
+	// kept it in its mempool can answer, and a peer that never fetched it
+	// may have had it already (a broadcast repeated). A rejection may
+	// arrive meanwhile.
 	res := &BroadcastResult{Txid: id, Rejected: map[string]string{}}
 	for _, pc := range peers {
 		n.outMu.Lock()
-		fetched, rejected := o.fetched[pc.addr], o.rejected[pc.addr] != ""
+		_, rejected := o.rejected[pc.addr]
 		n.outMu.Unlock()
-		if !fetched || rejected {
+		if rejected {
 			continue
 		}
 		if _, err := n.fetchTx(ctx, pc, id); err == nil {
@@ -315,22 +319,19 @@ func (n *Node) Broadcast(ctx context.Context, tx *wire.MsgTx, wait time.Duration
 		res.SentTo = append(res.SentTo, a)
 	}
 	for a := range o.announced {
-		if o.rejected[a] == "" {
+		if _, ok := o.rejected[a]; !ok {
 			res.Accepted = append(res.Accepted, a)
 		}
 	}
+	refused := make(map[string]PeerReject, len(o.rejected))
 	for a, r := range o.rejected {
-		res.Rejected[a] = r
+		res.Rejected[a] = r.Reason
+		refused[a] = r
 	}
 	sort.Strings(res.SentTo)
 	sort.Strings(res.Accepted)
-	if len(res.Accepted) == 0 && len(res.Rejected) > 0 {
-		var reasons []string
-		for a, r := range res.Rejected {
-			reasons = append(reasons, fmt.Sprintf("%s: %s", a, r))
-		}
-		sort.Strings(reasons)
-		return res, fmt.Errorf("%w (%s)", ErrRejected, strings.Join(reasons, "; "))
+	if len(res.Accepted) == 0 && len(refused) > 0 {
+		return res, newRejectError(refused, txVSize(tx))
 	}
 	return res, nil
 }

@@ -80,8 +80,8 @@ func (s *Session) Pay(ctx context.Context, d *wallet.Draft, o PayOptions) (*Paym
 	if err != nil {
 		return nil, err
 	}
-	if len(res.SentTo) == 0 {
-		return nil, fmt.Errorf("no peer asked for transaction %s; it was not sent", res.Txid)
+	if len(res.SentTo) == 0 && len(res.Accepted) == 0 {
+		return nil, fmt.Errorf("no peer asked for transaction %s and none has it; it was not sent (a peer does not ask again for one it refused before)", res.Txid)
 	}
 	if err := s.RecordSent(tx, o.Label); err != nil {
 		return nil, err
@@ -164,8 +164,8 @@ func (s *Session) Broadcast(ctx context.Context, tx *wire.MsgTx) (*lightnode.Bro
 	if err != nil {
 		return nil, err
 	}
-	if len(res.SentTo) == 0 {
-		return res, fmt.Errorf("no peer asked for transaction %s; it was not sent", res.Txid)
+	if len(res.SentTo) == 0 && len(res.Accepted) == 0 {
+		return res, fmt.Errorf("no peer asked for transaction %s and none has it; it was not sent (a peer does not ask again for one it refused before)", res.Txid)
 	}
 	if s.touchesWallet(tx) {
 		if err := s.RecordSent(tx, ""); err != nil {

@@ -464,8 +464,8 @@ func (a *app) openSessionNamed(name string, node *lightnode.Node, opts ...wallet
 	}
 	s, err := session.Open(dir, name, a.sessionConfig(node), opts...)
 	if errors.Is(err, wallet.ErrNotFound) {
-		return nil, fmt.Errorf("no wallet named %q on %s: create one with 'satchel --network %s wallet create'",
-			name, networkName(a.net), networkName(a.net))
+		return nil, &hintError{err: err, msg: fmt.Sprintf("no wallet named %q on %s: create one with 'satchel --network %s wallet create'",
+			name, networkName(a.net), networkName(a.net))}
 	}
 	return s, err
 }

@@ -313,12 +313,16 @@ func (a *app) broadcastTx(cmd *cobra.Command, tx *wire.MsgTx, wait time.Duration
 		}
 	}
 	res, err := node.Broadcast(cmd.Context(), tx, wait)
+	var refused *lightnode.RejectError
+	if errors.As(err, &refused) {
+		a.logger().Warn("broadcast refused", "txid", tx.TxHash(), "code", refused.Code, "peer_said", refused.PeerSaid())
+	}
 	if err != nil {
 		return nil, err
 	}
 	a.logger().Info("broadcast", "txid", res.Txid, "accepted", len(res.Accepted))
-	if len(res.SentTo) == 0 {
-		return nil, fmt.Errorf("no peer asked for transaction %s within %v", res.Txid, wait)
+	if len(res.SentTo) == 0 && len(res.Accepted) == 0 {
+		return nil, fmt.Errorf("no peer asked for transaction %s within %v and none has it (a peer does not ask again for one it refused before): change the transaction, its fee for example, or try other peers", res.Txid, wait)
 	}
 	return res, nil
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -112,8 +114,9 @@ func newHistoryCommand(a *app) *cobra.Command {
 		Use:   "history",
 		Short: "List the wallet's transactions, newest first",
 		Long: `List the wallet's transactions as of the last 'satchel sync', newest
-first: block height, date, the amount (net to the wallet, negative when it
-spends), txid and label. Unconfirmed transactions are marked "unconf.".
+first: block height, date, the amount (net to the wallet, signed: + for
+received, - for spent; the points line up), txid and label. Unconfirmed
+transactions are marked "unconf.".
 Works offline; no password needed.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
@@ -153,17 +156,14 @@ Works offline; no password needed.`,
 				a.printf("No transactions yet.\n")
 				return nil
 			}
-			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "HEIGHT\tDATE\tAMOUNT\tTXID\tLABEL")
-			for _, e := range out {
-				height, date := "unconf.", ""
-				if e.Height > 0 {
-					height = fmt.Sprint(e.Height)
-					date = time.Unix(e.Time, 0).UTC().Format(time.DateOnly)
+			rows := make([]historyRow, len(out))
+			for i, e := range out {
+				rows[i] = historyRow{Txid: e.Txid, Height: e.Height, Amount: btcutil.Amount(e.Amount), Label: e.Label}
+				if e.Time != 0 {
+					rows[i].Time = time.Unix(e.Time, 0)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", height, date, amount.FormatBTC(btcutil.Amount(e.Amount)), e.Txid, e.Label)
 			}
-			return tw.Flush()
+			return writeHistory(a.stdout, rows)
 		},
 	}
 }
@@ -283,4 +283,51 @@ birthday, or to rebuild its history.`,
 	cmd.Flags().Int32Var(&from, "from", -1, "First block height to scan; -1 scans from the wallet's birthday")
 	cmd.Flags().DurationVar(&peerTimeout, "peer-timeout", defaultPeerTimeout, peerTimeoutUsage)
 	return cmd
+}
+
+// historyRow is one line of `satchel history`.
+type historyRow struct {
+	Txid   string
+	Height int32 // 0 or less: unconfirmed
+	Time   time.Time
+	Amount btcutil.Amount
+	Label  string
+}
+
+// writeHistory prints the history as a table. The amounts are one column
+// read like a bank statement: the sign (+ received, - spent) always in the
+// column's first place, the digits right-aligned so that the points line
+// up.
+func writeHistory(w io.Writer, rows []historyRow) error {
+	digits := make([]string, len(rows))
+	width := 0
+	for i, r := range rows {
+		abs := r.Amount
+		if abs < 0 {
+			abs = -abs
+		}
+		digits[i] = strings.TrimSuffix(amount.FormatBTC(abs), " BTC")
+		width = max(width, len(digits[i]))
+	}
+	// The label column is last and often empty: no padding after it.
+	tw := tabwriter.NewWriter(&trimWriter{w: w}, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "HEIGHT\tDATE\t%*s\tTXID\tLABEL\n", width+len(" BTC")+1, "AMOUNT")
+	for i, r := range rows {
+		height, date := "unconf.", ""
+		if r.Height > 0 {
+			height = fmt.Sprint(r.Height)
+			if !r.Time.IsZero() {
+				date = r.Time.UTC().Format(time.DateOnly)
+			}
+		}
+		sign := " "
+		switch {
+		case r.Amount > 0:
+			sign = "+"
+		case r.Amount < 0:
+			sign = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s%*s BTC\t%s\t%s\n", height, date, sign, width, digits[i], r.Txid, r.Label)
+	}
+	return tw.Flush()
 }

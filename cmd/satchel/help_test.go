@@ -19,7 +19,7 @@ func renderHelp(t *testing.T, args ...string) string {
 	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
 	root := newRootCommand(a)
 	root.SetArgs(append(args, "--help"))
-	if err := fang.Execute(context.Background(), root, fang.WithoutManpage(), fang.WithErrorHandler(errorHandler)); err != nil {
+	if err := fang.Execute(context.Background(), root, fang.WithoutManpage(), fang.WithErrorHandler(a.errorHandler)); err != nil {
 		t.Fatalf("satchel %s --help: %v\n%s", strings.Join(args, " "), err, errOut.String())
 	}
 	var b strings.Builder

@@ -23,7 +23,7 @@ func main() {
 	err := fang.Execute(context.Background(), root,
 		fang.WithVersion(version),
 		fang.WithCommit(commit),
-		fang.WithErrorHandler(errorHandler),
+		fang.WithErrorHandler(a.errorHandler),
 		fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM),
 		fang.WithoutManpage(),
 	)

@@ -66,7 +66,7 @@ func (c *cli) run(args ...string) result {
 	root.SetArgs(append([]string{"--datadir", c.dataDir}, args...))
 	err := root.ExecuteContext(context.Background())
 	if err != nil {
-		errorHandler(&errOut, fang.Styles{}, err)
+		a.errorHandler(&errOut, fang.Styles{}, err)
 	}
 	a.close()
 	return result{out.String(), errOut.String(), err}

@@ -187,8 +187,8 @@ func TestChainCommands(t *testing.T) {
 	if !strings.Contains(out, "unconfirmed") {
 		t.Fatalf("tx of a mempool transaction: %q", out)
 	}
-	// The same coin again is refused with btcd's reason.
-	c.fails("rejected", "broadcast", regtest.TxHex(btcd.Payment(btcd.CoinbaseCoin(2), 3, nil)))
+	// The same coin again is refused, saying what to do.
+	c.fails("an input is already spent by another unconfirmed transaction", "broadcast", regtest.TxHex(btcd.Payment(btcd.CoinbaseCoin(2), 3, nil)))
 	c.fails("not a valid transaction", "broadcast", "deadbeef")
 	c.fails("neither a readable file nor transaction hex", "broadcast", "/no/such/file")
 	c.fails("not a transaction id", "tx", "1234")

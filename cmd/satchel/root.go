@@ -2,10 +2,8 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"strings"
 
-	"charm.land/fang/v2"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -48,7 +46,9 @@ README's "Privacy and Tor".`,
 		},
 	}
 	root.SetIn(a.stdin)
-	root.SetOut(a.stdout)
+	// cobra and fang write only the help (and the completion scripts, set
+	// apart below) to the root's output.
+	root.SetOut(helpOutput(a.stdout))
 	root.SetErr(a.stderr)
 	a.bindFlags(root)
 	root.AddGroup(
@@ -90,6 +90,7 @@ README's "Privacy and Tor".`,
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
 		if c.Name() == "completion" {
+			c.SetOut(a.stdout) // a script, byte for byte
 			c.Short = "Print a shell completion script"
 			c.Long = `Print a script that makes your shell complete satchel's commands, flags
 and flag values (such as --network) on tab. Each shell's help says how to
@@ -147,27 +148,6 @@ func addToGroup(root *cobra.Command, id string, cmds ...*cobra.Command) {
 		c.GroupID = id
 	}
 	root.AddCommand(cmds...)
-}
-
-// errorHandler prints a command's error as one line on stderr.
-func errorHandler(w io.Writer, _ fang.Styles, err error) {
-	msg := err.Error()
-	if isUsageError(msg) {
-		msg += " (see --help)"
-	}
-	fmt.Fprintln(w, "satchel: "+msg)
-}
-
-// isUsageError tells cobra's own usage errors from ours, which never start
-// with these words.
-func isUsageError(msg string) bool {
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag",
-		"flag needs an argument", "invalid argument", "accepts ", "required flag"} {
-		if strings.HasPrefix(msg, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // newGroupCommand returns a command that only holds subcommands: alone it

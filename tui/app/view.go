@@ -20,9 +20,12 @@ const chromeLines = 2
 var barWidths = []int{20, 10, 0}
 
 // View draws the tab bar, the page on screen (or the help overlay over it)
-// and the status bar, in the alternate screen. It reads nothing.
+// and the status bar, in the alternate screen, on the theme's background.
+// It reads nothing.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.render())
+	// The theme's background goes on every cell, so that a terminal whose
+	// own background differs shows no stripes between and after the spans.
+	v := tea.NewView(m.common.Styles.Fill(m.render(), m.width))
 	v.AltScreen = true
 	return v
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/satchelbtc/satchel/keystore"
+	"github.com/satchelbtc/satchel/lightnode"
 	"github.com/satchelbtc/satchel/tui/common"
 	core "github.com/satchelbtc/satchel/wallet"
 	"github.com/satchelbtc/satchel/wallet/amount"
@@ -188,11 +189,17 @@ func (m *Send) startSign(password []byte) tea.Cmd {
 // wrong password asks again.
 func (m *Send) applySigned(msg sendSignedMsg) tea.Cmd {
 	m.busy = ""
+	var refused *lightnode.RejectError
 	switch {
 	case errors.Is(msg.err, keystore.ErrWrongPassword):
 		m.unlocked = false
 		m.openPrompt(sendPromptPassword)
 		m.actErr = "Wrong password: enter it again, or esc to cancel."
+		return nil
+	case errors.As(msg.err, &refused):
+		// Trying again would be refused again: the draft must change.
+		m.actErr = "The peers refused the payment: " + refused.Error() + ". Press " +
+			m.KeyMap.Edit.Help().Key + " to change it."
 		return nil
 	case msg.err != nil:
 		m.actErr = "Could not send the payment: " + msg.err.Error() + ". Press s to try again."

@@ -19,6 +19,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/satchelbtc/satchel/keystore"
+	"github.com/satchelbtc/satchel/lightnode"
 	"github.com/satchelbtc/satchel/tui/common"
 	"github.com/satchelbtc/satchel/tui/internal/tuitest"
 	core "github.com/satchelbtc/satchel/wallet"
@@ -533,6 +534,23 @@ func TestSendBroadcastErrorRetries(t *testing.T) {
 	src.sendErr = nil
 	if msg := m.press(t, "s"); msg == nil {
 		t.Fatal("s after a failed broadcast did not retry")
+	}
+}
+
+// A payment the peers refuse says what to do about it, and sends the user
+// back to the form rather than to a retry that would be refused again.
+func TestSendRefusedByPeers(t *testing.T) {
+	src := newFakeSend(t)
+	src.unlocked = true
+	src.sendErr = fmt.Errorf("broadcast: %w", &lightnode.RejectError{Code: lightnode.RejectFeeTooLow, MinFeeRate: 2.05,
+		Peers: map[string]lightnode.PeerReject{"127.0.0.1:18444": {Reason: "min relay fee not met"}}})
+	m := sendReviewed(t, src, 80, 24)
+	m.press(t, "s")
+	sendShows(t, m, "The peers refused the payment: fee too low for the peers: raise the fee rate (the peers want at least 2.1 sat/vB). Press esc to change it.")
+	sendHides(t, m, "try again")
+	m.press(t, "esc")
+	if m.state != sendStateForm {
+		t.Fatalf("esc after a refusal did not return to the form:\n%s", sendScreen(m))
 	}
 }
 
