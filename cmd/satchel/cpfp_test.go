@@ -1,23 +1,15 @@
 package main
 
 import (
-	"context"
-	"io"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
-	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/satchelbtc/satchel/internal/regtest"
-	"github.com/satchelbtc/satchel/keystore"
-	"github.com/satchelbtc/satchel/themes"
-	tuiapp "github.com/satchelbtc/satchel/tui/app"
 )
 
 // satchel cpfp speeds up a payment without RBF through its change, and
@@ -120,56 +112,8 @@ func TestFlowBumpFromTxPage(t *testing.T) {
 	}
 	c.jsonOut(&first, "send", "--to", dest, "--amount", "1btc", "--fee-rate", "2")
 
-	a := &app{
-		stdin:        strings.NewReader(""),
-		stdout:       io.Discard,
-		stderr:       io.Discard,
-		getenv:       func(k string) string { return c.env[k] },
-		keystoreOpts: []keystore.Option{keystore.WithKDFParams(fastKDF)},
-		flags: globalFlags{network: "regtest", dataDir: c.dataDir, walletName: "default",
-			connect: []string{btcd.P2PAddr()}},
-		net: &chaincfg.RegressionNetParams,
-	}
-	t.Cleanup(a.close)
-	conf, err := a.loadConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	node, err := a.startNode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { node.Stop() })
-	if err := node.WaitSynced(t.Context(), time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	s := newAppSession(ctx, a, node, conf, nil)
-	closed := false
-	closeSession := func() {
-		if !closed {
-			closed = true
-			s.close()
-		}
-	}
-	t.Cleanup(closeSession)
-	src, err := s.sources(themeNames(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	styles := themes.NewStyles(themes.Builtin()[0], true)
-	tm := teatest.NewTestModel(t, flowModel{tuiapp.New(ctx, src, styles, tuiapp.WithInterval(0))},
-		teatest.WithInitialTermSize(80, 24))
-	t.Cleanup(func() {
-		_ = tm.Quit()
-		tm.WaitFinished(t, teatest.WithFinalTimeout(flowWait))
-	})
-	press := func(keys ...string) {
-		for _, k := range keys {
-			tm.Send(flowKeyPress(k))
-		}
-	}
+	o := startOnlineApp(t, c, btcd)
+	tm, press := o.tm, o.press
 
 	// The newest history row is the unconfirmed payment; enter opens it.
 	flowWaitFor(t, tm, "Balance", "unconfirmed", first.Txid[:8])
@@ -207,10 +151,7 @@ func TestFlowBumpFromTxPage(t *testing.T) {
 	press("enter")
 	flowWaitFor(t, tm, "Transaction · unconfirmed", bumped)
 
-	press("ctrl+c")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(flowWait))
-	closeSession()
-	node.Stop()
+	o.stop()
 
 	btcd.Generate(1)
 	c.ok("sync")

@@ -42,17 +42,7 @@ func (a *app) runTUI(ctx context.Context) error {
 			return err
 		}
 		defer node.Stop()
-		events = make(chan any, 64)
-		sub := node.Subscribe()
-		go func() {
-			for ev := range sub.Events() {
-				select {
-				case events <- ev:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}()
+		events = nodeEvents(ctx, node)
 	}
 
 	s := newAppSession(ctx, a, node, conf, events)
@@ -65,4 +55,21 @@ func (a *app) runTUI(ctx context.Context) error {
 	_, err = tea.NewProgram(tuiapp.New(ctx, src, styles, tuiapp.WithUnits(unitsOf(conf.Units)),
 		tuiapp.WithAutoLock(autoLock))).Run()
 	return err
+}
+
+// nodeEvents forwards the node's events to a channel the app reads (the
+// session adds its own, such as a finished scan) until ctx ends.
+func nodeEvents(ctx context.Context, node *lightnode.Node) chan any {
+	events := make(chan any, 64)
+	sub := node.Subscribe()
+	go func() {
+		for ev := range sub.Events() {
+			select {
+			case events <- ev:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return events
 }
