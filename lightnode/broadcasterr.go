@@ -131,11 +131,11 @@ func (e *RejectError) Action() string {
 	case RejectAlreadyKnown:
 		return "it was sent before; nothing to do but wait for it to confirm"
 	case RejectAlreadyConfirmed:
-		return "nothing to send; run sync to see it"
+		return "nothing to send: it is in a block already; the wallet shows it once it has synced (satchel sync)"
 	case RejectConflict:
-		return "the wallet may be out of date, run sync; to speed up a payment of your own, bump it instead"
+		return "the wallet may be out of date: let it sync (satchel sync) and build the payment again; to speed up a payment of your own, bump it instead"
 	case RejectInputsSpent:
-		return "the wallet may be out of date, run sync"
+		return "the wallet may be out of date: let it sync (satchel sync) and build the payment again"
 	case RejectNonFinal:
 		return "wait until that time or height has passed, then broadcast it again"
 	case RejectDust:

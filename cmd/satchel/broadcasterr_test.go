@@ -69,7 +69,7 @@ func TestBroadcastRefusalsSayWhatToDo(t *testing.T) {
 	c.ok("psbt", "create", "--to", dest, "--amount", "2btc", "--fee-rate", "5", "--utxo", coin, "--out", second)
 	c.ok("send", "--to", dest, "--amount", "1btc", "--fee-rate", "2", "--utxo", coin, "--no-rbf")
 	c.ok("psbt", "sign", second, "--out", signed)
-	c.fails("an input is already spent by another unconfirmed transaction: the wallet may be out of date, run sync",
+	c.fails("an input is already spent by another unconfirmed transaction: the wallet may be out of date: let it sync (satchel sync) and build the payment again",
 		"broadcast", signed)
 
 	// A 100-sat output, which the wallet never drafts: added to a PSBT
