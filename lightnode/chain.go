@@ -154,7 +154,7 @@ func (x chainCtx) FindPreviousCheckpoint() (blockchain.HeaderCtx, error) {
 // memory. It is owned by the sync goroutine and not safe for concurrent use.
 type headerChain struct {
 	params      *chaincfg.Params
-	store       headerstore.Store
+	store       headerstore.HeaderStore
 	timeSource  blockchain.MedianTimeSource
 	ctx         chainCtx
 	checkpoints map[int32]*chainhash.Hash
@@ -274,7 +274,7 @@ type chainUpdate struct {
 	held    bool // headers left in memory until more arrive (processSync)
 }
 
-func newHeaderChain(params *chaincfg.Params, store headerstore.Store, ts blockchain.MedianTimeSource) *headerChain {
+func newHeaderChain(params *chaincfg.Params, store headerstore.HeaderStore, ts blockchain.MedianTimeSource) *headerChain {
 	c := &headerChain{
 		params:      params,
 		store:       store,

@@ -67,7 +67,7 @@ func (x *txIndex) decode(raw []byte) (*wire.MsgBlock, error) {
 
 // build indexes every cached block unless that is done. The caller holds
 // x.mu.
-func (x *txIndex) buildLocked(st headerstore.Store) error {
+func (x *txIndex) buildLocked(st headerstore.BlockCache) error {
 	if x.built {
 		return nil
 	}
@@ -106,7 +106,7 @@ func blockTxids(b *wire.MsgBlock) []chainhash.Hash {
 // add indexes a block that was just cached, once the index is built
 // (before that, building it will find the block in the store), and drops
 // the blocks the store evicted to make room for it.
-func (x *txIndex) add(st headerstore.Store, hash chainhash.Hash, b *wire.MsgBlock) {
+func (x *txIndex) add(st headerstore.BlockCache, hash chainhash.Hash, b *wire.MsgBlock) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if !x.built {
@@ -192,7 +192,7 @@ func (x *txIndex) dropLocked(hash chainhash.Hash) {
 // pruneLocked drops the oldest indexed blocks that the store has evicted.
 // The store evicts the blocks cached first, so it stops at the first
 // oldest block still cached. The caller holds x.mu.
-func (x *txIndex) pruneLocked(st headerstore.Store) {
+func (x *txIndex) pruneLocked(st headerstore.BlockCache) {
 	for len(x.order) > 0 {
 		oldest := x.order[0]
 		_, err := st.Block(oldest)
@@ -205,7 +205,7 @@ func (x *txIndex) pruneLocked(st headerstore.Store) {
 
 // lookup returns the indexed blocks that may hold txid, building the index
 // first if need be, and the number of blocks indexed.
-func (x *txIndex) lookup(st headerstore.Store, txid *chainhash.Hash) ([]chainhash.Hash, int, error) {
+func (x *txIndex) lookup(st headerstore.BlockCache, txid *chainhash.Hash) ([]chainhash.Hash, int, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if err := x.buildLocked(st); err != nil {

@@ -315,7 +315,7 @@ synced. Works offline.`,
 }
 
 // lookupHeader finds a header by height or hash.
-func lookupHeader(st headerstore.Store, arg string) (*headerstore.StoredHeader, error) {
+func lookupHeader(st headerstore.HeaderReader, arg string) (*headerstore.StoredHeader, error) {
 	tip := st.Tip()
 	notSynced := fmt.Sprintf("the local chain ends at height %d; run 'satchel sync'", tip.Height)
 	if len(arg) == 64 {
@@ -453,9 +453,7 @@ answered, the best height they claim and their relay fee floor.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			j := map[string]any{}
 			var tip headerstore.Tip
-			var filterTip interface {
-				FilterTip() (int32, chainhash.Hash)
-			}
+			var filterTip headerstore.FilterHeaderStore
 			peers, peerHeight, filterPeers := 0, int32(0), 0
 			var floor float64
 			var dialErr string

@@ -113,7 +113,7 @@ func BenchmarkFirstFrame(b *testing.B) {
 			b.Fatal(err)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
-		m := tuiapp.New(ctx, tuiapp.Sources{Headers: live.Headers{Store: st}, Node: idleNode{st.Tip().Height},
+		m := tuiapp.New(ctx, tuiapp.Sources{Headers: live.Headers{Chain: st}, Node: idleNode{st.Tip().Height},
 			Net: &chaincfg.RegressionNetParams}, styles, tuiapp.WithInterval(0))
 		settle(b, m, m.Init())
 		settle(b, m, func() tea.Msg { return tea.WindowSizeMsg{Width: 120, Height: 40} })
@@ -144,7 +144,7 @@ func BenchmarkExplorerFrame(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	m := tuiapp.New(b.Context(), tuiapp.Sources{Headers: live.Headers{Store: st}, Node: idleNode{st.Tip().Height},
+	m := tuiapp.New(b.Context(), tuiapp.Sources{Headers: live.Headers{Chain: st}, Node: idleNode{st.Tip().Height},
 		Net: &chaincfg.RegressionNetParams}, themes.NewStyles(themes.Builtin()[0], false), tuiapp.WithInterval(0))
 	settle(b, m, m.Init())
 	settle(b, m, func() tea.Msg { return tea.WindowSizeMsg{Width: 120, Height: 40} })

@@ -69,7 +69,8 @@ func (s *appSession) sources(themeNames []string) (tuiapp.Sources, error) {
 		if err != nil {
 			return src, err
 		}
-		src.Headers = live.Headers{Store: s.node.Store(), Net: s.a.net, Summaries: live.NewBlockSummaries()}
+		src.Headers = live.Headers{Chain: s.node.Store(), Blocks: s.node.Store(), Net: s.a.net,
+			Summaries: live.NewBlockSummaries()}
 		src.Blocks = live.Blocks{Node: s.node}
 		src.Node = live.Status{Node: s.node, Network: networkName(s.a.net), Proxy: s.a.flags.proxy,
 			LogFile: filepath.Join(dir, "satchel.log")}

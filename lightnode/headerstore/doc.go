@@ -33,13 +33,33 @@
 // The same file records banned peers with their expiry, so that a peer that
 // lied stays banned across restarts.
 //
+// # Interfaces
+//
+// Open returns a Store, the union of one interface per thing the file holds,
+// so that code can say which part it uses:
+//
+//   - HeaderStore: the best header chain; HeaderReader is its read side (Tip,
+//     headers by height or hash, block hashes, the locator) and Connect and
+//     ConnectRaw write it.
+//   - FilterHeaderStore: the BIP157 filter-header chain (FilterTip,
+//     FilterHeader, FilterHeaders, PutFilterHeaders).
+//   - FilterCache: the cached BIP158 filters (PutFilters, Filter).
+//   - BlockCache: the cached raw blocks (PutBlock, Block, CachedBlocks).
+//   - BanStore: the peer bans (Ban, Unban, Bans, IsBanned).
+//
+// All of them are implemented by the same object over the same file and are
+// safe for concurrent use. Every write, whichever part it belongs to, is
+// serialized with the others, and a Connect also cuts the filter headers and
+// the cached filters above its fork, so the parts are never out of step.
+//
 // # Parts
 //
-// store.go holds the public API (Store, Config, Open) and the policy around it:
-// argument checks, the tip and filter tip cached in memory, locking, cache
-// budgets, ban expiry. db.go holds every access to the bbolt database: the
-// bucket layout, the fixed-width big-endian encodings, the dbFetchX/dbPutX
-// helpers that run inside a transaction, and cache eviction. It also checks the bbolt file header before the file is
+// store.go holds the public API (Store and its parts, Config, Open) and the
+// policy around it: argument checks, the tip and filter tip cached in
+// memory, locking, cache budgets, ban expiry. db.go holds every access to
+// the bbolt database: the bucket layout, the fixed-width big-endian
+// encodings, the dbFetchX/dbPutX helpers that run inside a transaction, and
+// cache eviction. It also checks the bbolt file header before the file is
 // memory-mapped, because bbolt would otherwise crash the whole process with
 // SIGBUS on a truncated file instead of returning an error.
 //

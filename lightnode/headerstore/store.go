@@ -99,10 +99,39 @@ type Ban struct {
 
 // Store is the persistent best header chain of one network, with the BIP157
 // filter-header chain that follows it, bounded caches of compact filters and
-// raw blocks, and the peer bans of that network. All methods are safe for
-// concurrent use; writers are serialized, readers see either the chain
-// before or after a Connect or PutFilterHeaders.
+// raw blocks, and the peer bans of that network: the union of HeaderStore,
+// FilterHeaderStore, FilterCache, BlockCache and BanStore over one chain.db,
+// which Open returns and Close releases. Code that needs only one part
+// should take that part's interface.
+//
+// All methods are safe for concurrent use. Writers are serialized across
+// all the parts, because a Connect also cuts the filter headers and the
+// filter cache; readers see either the chain before or after a Connect or
+// PutFilterHeaders.
 type Store interface {
+	HeaderStore
+	FilterHeaderStore
+	FilterCache
+	BlockCache
+	BanStore
+
+	// Close releases the file. Calls after Close return errors; Tip and
+	// FilterTip keep returning the last tips.
+	Close() error
+}
+
+// HeaderReader reads the stored best header chain: its tip, its headers by
+// height or hash, its block hashes and a block locator. It holds one header
+// per height from genesis to the tip, each with its chain work. It is what
+// explorer pages and lookups need; the header sync also writes
+// (HeaderStore).
+//
+// Its methods are safe for concurrent use, also with a Connect on the same
+// store: a reader sees the chain either before or after it. Two reads may
+// see different chains when a Connect runs between them, so a caller that
+// needs several headers of one chain reads them with one call (Headers,
+// BlockHashes).
+type HeaderReader interface {
 	// Tip returns the last header of the best chain. It is served from
 	// memory and updated by Connect.
 	Tip() Tip
@@ -133,6 +162,19 @@ type Store interface {
 	// tip and the 9 headers below it one by one, then steps that double each
 	// time (2, 4, 8, ...), ending with the genesis hash.
 	Locator() []chainhash.Hash
+}
+
+// HeaderStore is the stored best header chain with the writes of the
+// header sync: Connect extends it or replaces it above a fork point
+// (a reorganization), in one transaction.
+//
+// Its methods are safe for concurrent use. Writes are serialized with
+// every other write to the same store (filter headers, caches, bans), so
+// the tip changes in commit order. The node has a single writer of
+// headers, the sync goroutine, which checked the headers' proof of work
+// and difficulty before it connects them.
+type HeaderStore interface {
+	HeaderReader
 
 	// Connect makes headers the best chain above height fork, atomically:
 	// the stored headers above fork are replaced, with the filter headers
@@ -157,23 +199,20 @@ type Store interface {
 	// the chain work from the headers' bits. It does not keep raw or
 	// hashes.
 	ConnectRaw(fork int32, raw []byte, hashes []chainhash.Hash) error
+}
 
-	// Ban records that the peer identified by key is banned until the given
-	// time, replacing an earlier ban of the same key.
-	Ban(key string, until time.Time, reason string) error
-
-	// Unban lifts the ban of key. It returns ErrNotFound if key is not
-	// banned.
-	Unban(key string) error
-
-	// Bans returns the bans that have not expired, ordered by key. Expired
-	// bans are deleted from the file on the way.
-	Bans() ([]Ban, error)
-
-	// IsBanned reports whether key is banned now, and the ban if so. A read
-	// error counts as not banned.
-	IsBanned(key string) (Ban, bool)
-
+// FilterHeaderStore is the stored BIP157 basic filter-header chain: one
+// filter header per height from genesis up to FilterTip, never above the
+// header tip, always for the blocks of the best chain. The filter sync
+// appends to it once the peers agree on the filter headers; a Connect on
+// the same store cuts it back to its fork point.
+//
+// Its methods are safe for concurrent use. Readers see the chain before or
+// after a PutFilterHeaders or a Connect; PutFilterHeaders is serialized with
+// every other write to the same store, and checks against the header chain
+// in the same transaction, so a reorganization between fetching filter
+// headers and storing them is caught.
+type FilterHeaderStore interface {
 	// FilterTip returns the height and the BIP157 basic filter header of
 	// the highest stored filter header, or -1 and the zero hash when none
 	// is stored. Filter headers are stored for heights 0..FilterTip without
@@ -202,7 +241,16 @@ type Store interface {
 	// caller has checked the filter headers (against peers and
 	// checkpoints); the store cannot. An empty batch is a no-op.
 	PutFilterHeaders(start int32, blockHashes []chainhash.Hash, headers []chainhash.Hash) error
+}
 
+// FilterCache holds verified BIP158 basic filters of best-chain blocks by
+// height, bounded by Config.FilterCacheBytes, so that a rescan needs not
+// download them again. A filter is served only while its block is on the
+// best chain; a Connect on the same store deletes those above its fork.
+//
+// Its methods are safe for concurrent use; PutFilters is serialized with
+// every other write to the same store and evicts in the same transaction.
+type FilterCache interface {
 	// PutFilters caches the basic filters of the blocks at heights start,
 	// start+1, ..., in one transaction. A filter whose blockHashes[i] is
 	// not the best chain's block at its height (it was reorganized away, or
@@ -216,7 +264,18 @@ type Store interface {
 	// height and that block's hash, or ErrNotFound when it is not cached
 	// (or was cached for a block that is no longer on the best chain).
 	Filter(height int32) (blockHash chainhash.Hash, filter []byte, err error)
+}
 
+// BlockCache holds raw blocks by hash, bounded by Config.BlockCacheBytes:
+// the blocks the explorer opened, transaction lookups found and wallet
+// scans matched. A block is served whether or not it is still on the best
+// chain: the caller checked it against its header's merkle root before
+// caching it, and the store checks that its header hashes to the key.
+//
+// Its methods are safe for concurrent use; PutBlock is serialized with every
+// other write to the same store and evicts in the same transaction, so a
+// block read by Block or CachedBlocks may be gone on the next read.
+type BlockCache interface {
 	// PutBlock caches a raw block (wire serialization with witnesses) under
 	// its hash; raw must start with a header that hashes to hash. When the
 	// cache then holds more than Config.BlockCacheBytes, the blocks
@@ -233,10 +292,30 @@ type Store interface {
 	// runs outside any transaction, so it may take its time and call the
 	// store. Blocks evicted while it runs are skipped.
 	CachedBlocks(fn func(hash chainhash.Hash, raw []byte) bool) error
+}
 
-	// Close releases the file. Calls after Close return errors; Tip and
-	// FilterTip keep returning the last tips.
-	Close() error
+// BanStore holds the banned peers of one network with their expiry, so
+// that a peer that lied stays banned across restarts. An expired ban counts
+// as none; Bans deletes the expired ones from the file.
+//
+// Its methods are safe for concurrent use; Ban and Unban are serialized with
+// every other write to the same store.
+type BanStore interface {
+	// Ban records that the peer identified by key is banned until the given
+	// time, replacing an earlier ban of the same key.
+	Ban(key string, until time.Time, reason string) error
+
+	// Unban lifts the ban of key. It returns ErrNotFound if key is not
+	// banned.
+	Unban(key string) error
+
+	// Bans returns the bans that have not expired, ordered by key. Expired
+	// bans are deleted from the file on the way.
+	Bans() ([]Ban, error)
+
+	// IsBanned reports whether key is banned now, and the ban if so. A read
+	// error counts as not banned.
+	IsBanned(key string) (Ban, bool)
 }
 
 const (
@@ -354,7 +433,16 @@ type boltStore struct {
 	wc     workCalc
 }
 
-var _ Store = (*boltStore)(nil)
+// The parts of Store, each implemented by boltStore.
+var (
+	_ Store             = (*boltStore)(nil)
+	_ HeaderReader      = (*boltStore)(nil)
+	_ HeaderStore       = (*boltStore)(nil)
+	_ FilterHeaderStore = (*boltStore)(nil)
+	_ FilterCache       = (*boltStore)(nil)
+	_ BlockCache        = (*boltStore)(nil)
+	_ BanStore          = (*boltStore)(nil)
+)
 
 // Open opens the chain database described by cfg, creating it with the
 // genesis header of cfg.Params if it does not exist. It returns an error

@@ -37,7 +37,7 @@ func NewBlockSummaries() *BlockSummaries {
 
 // of returns the summary of the block with the given hash at height when
 // the store has cached the block; it never fetches one.
-func (b *BlockSummaries) of(st headerstore.Store, net *chaincfg.Params, hash chainhash.Hash, height int32) *explorer.BlockSummary {
+func (b *BlockSummaries) of(st headerstore.BlockCache, net *chaincfg.Params, hash chainhash.Hash, height int32) *explorer.BlockSummary {
 	b.mu.Lock()
 	s, ok := b.m[hash]
 	b.mu.Unlock()

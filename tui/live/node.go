@@ -24,25 +24,29 @@ import (
 // Headers shows the verified header chain to the blocks list, with the
 // size and fees of the blocks already cached when Summaries is set.
 type Headers struct {
-	Store headerstore.Store
+	// Chain is the verified header chain, normally the node's Store.
+	Chain headerstore.HeaderReader
+	// Blocks is the block cache the summaries are read from, normally the
+	// same Store; nil shows none.
+	Blocks headerstore.BlockCache
 	// Net is the network, whose subsidy schedule gives a block's fees.
 	Net *chaincfg.Params
 	// Summaries remembers cached blocks' figures; nil shows none.
 	Summaries *BlockSummaries
 }
 
-func (s Headers) TipHeight() int32 { return s.Store.Tip().Height }
+func (s Headers) TipHeight() int32 { return s.Chain.Tip().Height }
 
 func (s Headers) Headers(start int32, count int) ([]explorer.Row, error) {
-	hs, err := s.Store.Headers(start, count)
+	hs, err := s.Chain.Headers(start, count)
 	if err != nil {
 		return nil, err
 	}
 	rows := make([]explorer.Row, len(hs))
 	for i, h := range hs {
 		rows[i] = explorer.Row{Height: h.Height, Hash: h.Hash.String(), Time: h.Header.Timestamp, TxCount: -1}
-		if s.Summaries != nil && s.Net != nil {
-			rows[i].Block = s.Summaries.of(s.Store, s.Net, h.Hash, h.Height)
+		if s.Summaries != nil && s.Blocks != nil && s.Net != nil {
+			rows[i].Block = s.Summaries.of(s.Blocks, s.Net, h.Hash, h.Height)
 		}
 	}
 	return rows, nil
