@@ -605,21 +605,32 @@ func (m *Coins) tableLines() []string {
 // and so are inherited labels, whose words say the same without colour.
 func (m *Coins) row(l coinsLayout, i int) string {
 	c := m.coins[i]
-	st := m.common.Styles
+	mark := "  "
+	if i == m.cursor {
+		mark = "> "
+	}
+	return coinRowLine(m.common.Styles, l, c, m.units, mark, i == m.cursor, c.out.Frozen)
+}
+
+// coinRowLine draws coin c as a row of layout l after mark (the cursor,
+// and in coin control the chosen box): a selected row in one style so
+// that its highlight is not broken, a dimmed one muted, else each cell in
+// its style. The Coins page and coin control both draw their rows here.
+func coinRowLine(st *themes.Styles, l coinsLayout, c coin, units Units, mark string, selected, dim bool) string {
 	op := common.Fit(shortOutPoint(c.out.OutPoint, l.txW), l.opW)
 	addr := common.Fit(common.ShortID(c.addr, l.addrW), l.addrW)
 	if c.addr == "" {
 		addr = common.Fit("no address", l.addrW)
 	}
-	amt := common.PadLeft(formatAmount(c.out.Value, m.units, false), l.amountW)
+	amt := common.PadLeft(formatAmount(c.out.Value, units, false), l.amountW)
 	confs := common.PadLeft(confsText(c.confs), l.confW)
 	state := common.Fit(c.state(), l.stateW)
 	label := common.Fit(c.label, l.labelW)
-	if i == m.cursor {
-		return st.Selected.Render(common.Fit(l.cells(gap, "> ", op, addr, amt, confs, state, label), l.width))
-	}
-	if c.out.Frozen {
-		return st.Muted.Render(common.Fit(l.cells(gap, "  ", op, addr, amt, confs, state, label), l.width))
+	switch {
+	case selected:
+		return st.Selected.Render(common.Fit(l.cells(gap, mark, op, addr, amt, confs, state, label), l.width))
+	case dim:
+		return st.Muted.Render(common.Fit(l.cells(gap, mark, op, addr, amt, confs, state, label), l.width))
 	}
 	confStyle := st.Confirmed
 	if c.confs <= 0 {
@@ -633,7 +644,7 @@ func (m *Coins) row(l coinsLayout, i int) string {
 	// The label is the last column, drawn without its padding so that an
 	// underlined label (NO_COLOR) does not underline blanks; Line pads.
 	label = labelStyle.Render(common.Fit(c.label, min(ansi.StringWidth(c.label), l.labelW)))
-	s := l.cells(n(gap), n("  "), st.Hash.Render(op), st.Address.Render(addr), n(amt), confStyle.Render(confs),
+	s := l.cells(n(gap), n(mark), st.Hash.Render(op), st.Address.Render(addr), n(amt), confStyle.Render(confs),
 		n(state), label)
 	return common.Line(l.width, st.Normal, common.Span{Text: s})
 }

@@ -10,7 +10,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/satchelbtc/satchel/themes"
 	"github.com/satchelbtc/satchel/tui/common"
@@ -207,7 +206,6 @@ func (m *Send) coinsSummary() string {
 // its rows, with a box that says whether it is chosen.
 func (m *Send) coinRow(l coinsLayout, i int) string {
 	c := m.coins[i]
-	st := m.common.Styles
 	sel, box := "  ", "[ ] "
 	if i == m.coinCursor {
 		sel = "> "
@@ -215,31 +213,7 @@ func (m *Send) coinRow(l coinsLayout, i int) string {
 	if m.chosen[c.out.OutPoint] {
 		box = "[x] "
 	}
-	op := common.Fit(shortOutPoint(c.out.OutPoint, l.txW), l.opW)
-	addr := common.Fit(common.ShortID(c.addr, l.addrW), l.addrW)
-	if c.addr == "" {
-		addr = common.Fit("no address", l.addrW)
-	}
-	amt := common.PadLeft(formatAmount(c.out.Value, m.units, false), l.amountW)
-	confs := common.PadLeft(confsText(c.confs), l.confW)
-	state := common.Fit(c.state(), l.stateW)
-	label := common.Fit(c.label, l.labelW)
-	if i == m.coinCursor {
-		return st.Selected.Render(common.Fit(l.cells(gap, sel+box, op, addr, amt, confs, state, label), l.width))
-	}
-	confStyle := st.Confirmed
-	if c.confs <= 0 {
-		confStyle = st.Unconfirmed
-	}
-	labelStyle := st.Label
-	if c.labelFrom != "" {
-		labelStyle = st.Muted
-	}
-	n := st.Normal.Render
-	label = labelStyle.Render(common.Fit(c.label, min(ansi.StringWidth(c.label), l.labelW)))
-	s := l.cells(n(gap), n(sel+box), st.Hash.Render(op), st.Address.Render(addr), n(amt), confStyle.Render(confs),
-		n(state), label)
-	return common.Line(l.width, st.Normal, common.Span{Text: s})
+	return coinRowLine(m.common.Styles, l, c, m.units, sel+box, i == m.coinCursor, false)
 }
 
 // coinLines draws the coin control list.

@@ -136,17 +136,7 @@ func (m *Model) multisigView(p *page) {
 	default:
 		p.blank()
 	}
-	if m.watchIn.ok() && m.watchIn.needsChange() {
-		p.blank()
-		p.line(p.st.Normal, "Change descriptor (optional, …/1/*)")
-		if m.watchAt == 1 {
-			p.mark()
-		}
-		p.indented(m.watch[1])
-		if m.changeErr != "" {
-			p.text(p.st.Error, m.changeErr)
-		}
-	}
+	m.changeField(p)
 	m.message(p)
 }
 

@@ -385,17 +385,7 @@ func (m *Model) importView(p *page) {
 	default:
 		p.blank()
 	}
-	if m.watchIn.ok() && m.watchIn.needsChange() {
-		p.blank()
-		p.line(p.st.Normal, "Change descriptor (optional, …/1/*)")
-		if m.watchAt == 1 {
-			p.mark()
-		}
-		p.indented(m.watch[1])
-		if m.changeErr != "" {
-			p.text(p.st.Error, m.changeErr)
-		}
-	}
+	m.changeField(p)
 	p.blank()
 	p.text(p.st.Muted, "A bare key is watched as native SegWit (p2wpkh) unless its prefix says otherwise (ypub/upub, zpub/vpub); for another type give a descriptor such as tr("+strings.SplitN(keys, ",", 2)[0]+"…/<0;1>/*).")
 	m.message(p)
@@ -420,4 +410,22 @@ func netName(net *chaincfg.Params) string {
 		return "testnet"
 	}
 	return net.Name
+}
+
+// changeField draws the optional change descriptor's field of the
+// watch-only and multisig imports, once the receive descriptor is good
+// and has no change branch of its own.
+func (m *Model) changeField(p *page) {
+	if !m.watchIn.ok() || !m.watchIn.needsChange() {
+		return
+	}
+	p.blank()
+	p.line(p.st.Normal, "Change descriptor (optional, …/1/*)")
+	if m.watchAt == 1 {
+		p.mark()
+	}
+	p.indented(m.watch[1])
+	if m.changeErr != "" {
+		p.text(p.st.Error, m.changeErr)
+	}
 }
