@@ -64,6 +64,13 @@ type TxView struct {
 	replOpts *ReplaceOptions // nil until the source answered
 	replKeys ReplaceKeyMap
 	repl     *replaceForm // the open bump, cancel or CPFP form, if any
+	// replSeq numbers the questions to replSrc; replAsking says one is
+	// out, replAgain that a refresh came meanwhile; replSent that the
+	// page sent a replacement or child.
+	replSeq    uint64
+	replAsking bool
+	replAgain  bool
+	replSent   bool
 
 	lines    []string // doc laid out for common.Width
 	itemLine []int    // first line of each doc item
@@ -332,11 +339,11 @@ func (v *TxView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		v.applyProof(msg)
 		return v, nil
 	case replaceOptionsMsg:
-		if msg.id == v.id {
-			opts := msg.opts
-			v.replOpts = &opts
-		}
-		return v, nil
+		return v, v.applyReplaceOptions(msg)
+	case common.RefreshMsg:
+		// The wallet changed: a block may have confirmed the transaction
+		// (then nothing can be bumped or sped up any more).
+		return v, v.askReplaceOptions()
 	case replacePlanMsg, replaceSentMsg, replaceExportedMsg:
 		if v.repl == nil {
 			return v, nil
