@@ -25,35 +25,7 @@ import (
 // child at the rate typed for both, and once a block confirms it the open
 // page stops offering B, X and C.
 func TestFlowCPFPParentFeeTyped(t *testing.T) {
-	payer := newCLI(t)
-	restoreAbandon(t, payer)
-	btcd := regtest.Start(t, regtest.WithMiningAddress(walletAddr(t, payer, 0)),
-		regtest.WithArgs("--trickleinterval=100ms"))
-	btcd.Generate(101)
-	payer.env["SATCHEL_CONNECT"] = btcd.P2PAddr()
-	payer.ok("sync")
-
-	c := newCLI(t)
-	c.env["SATCHEL_PASSWORD"] = "pw"
-	c.env["SATCHEL_NETWORK"] = "regtest"
-	c.ok("wallet", "create", "--words", "12")
-	c.env["SATCHEL_CONNECT"] = btcd.P2PAddr()
-	var recv struct {
-		Address string `json:"address"`
-	}
-	c.jsonOut(&recv, "address", "new")
-	c.ok("sync")
-
-	o := startOnlineApp(t, c, btcd)
-	o.waitFor(t, "Balance", "as of block 101")
-	var pay struct {
-		Txid string `json:"txid"`
-		Fee  int64  `json:"fee"`
-	}
-	payer.jsonOut(&pay, "send", "--to", recv.Address, "--amount", "2btc", "--fee-rate", "3")
-	o.waitFor(t, "unconfirmed", pay.Txid[:8])
-	o.press("enter")
-	o.waitFor(t, "Transaction · unconfirmed", pay.Txid, "C CPFP")
+	c, btcd, o, pay := startUnknownParent(t)
 	// The fee the sender knows, typed as the sender would say it.
 	typed := fmt.Sprintf("%dsat", pay.Fee)
 	const rate = "20"
@@ -136,6 +108,71 @@ func TestFlowCPFPParentFeeTyped(t *testing.T) {
 	if scr := o.waitFor(t, childID.String()); strings.Contains(scr, "Speed up with a child") {
 		t.Fatalf("C opened the CPFP form on a mined payment:\n%s", scr)
 	}
+}
+
+// The parent's fee is learnt rather than typed: enter on the parent's
+// input cannot open the transaction it spends (in no block the node has
+// fetched), but the input names the address it paid, and enter again
+// searches it, which fetches and verifies block 1. Back on the parent's
+// page, C finds the fee.
+func TestFlowCPFPFeeFoundThroughInput(t *testing.T) {
+	_, _, o, pay := startUnknownParent(t)
+	o.press("C")
+	o.waitFor(t, "Parent's fee   >", "press C again")
+	o.press("esc")
+	o.press("enter")
+	o.waitFor(t, "is in no fetched block", "enter: find it by the address it paid")
+	o.press("enter")
+	o.waitFor(t, "scanned blocks 0–101")
+	o.press("esc")
+	o.waitFor(t, "Transaction · unconfirmed", pay.Txid)
+	o.press("C")
+	scr := o.waitFor(t, "Speed up with a child (CPFP)", fmt.Sprintf("The parent pays: %s", amount.FormatBTC(btcutil.Amount(pay.Fee))))
+	if strings.Contains(scr, "Parent's fee   >") {
+		t.Fatalf("the form still asks for the fee it found:\n%s", scr)
+	}
+}
+
+// paid is a payment as 'satchel send --json' reports it.
+type paid struct {
+	Txid string `json:"txid"`
+	Fee  int64  `json:"fee"`
+}
+
+// startUnknownParent starts btcd, a payer's wallet and a new wallet of c
+// whose app is running, and has the payer pay the wallet 2 BTC from block
+// 1's coinbase, a block the light node never fetched: the app lists the
+// payment, relayed, and knows nothing of its fee. It returns on the
+// payment's page, which offers C.
+func startUnknownParent(t *testing.T) (*cli, *regtest.Node, *onlineApp, paid) {
+	t.Helper()
+	payer := newCLI(t)
+	restoreAbandon(t, payer)
+	btcd := regtest.Start(t, regtest.WithMiningAddress(walletAddr(t, payer, 0)),
+		regtest.WithArgs("--trickleinterval=100ms"))
+	btcd.Generate(101)
+	payer.env["SATCHEL_CONNECT"] = btcd.P2PAddr()
+	payer.ok("sync")
+
+	c := newCLI(t)
+	c.env["SATCHEL_PASSWORD"] = "pw"
+	c.env["SATCHEL_NETWORK"] = "regtest"
+	c.ok("wallet", "create", "--words", "12")
+	c.env["SATCHEL_CONNECT"] = btcd.P2PAddr()
+	var recv struct {
+		Address string `json:"address"`
+	}
+	c.jsonOut(&recv, "address", "new")
+	c.ok("sync")
+
+	o := startOnlineApp(t, c, btcd)
+	o.waitFor(t, "Balance", "as of block 101")
+	var pay paid
+	payer.jsonOut(&pay, "send", "--to", recv.Address, "--amount", "2btc", "--fee-rate", "3")
+	o.waitFor(t, "unconfirmed", pay.Txid[:8])
+	o.press("enter")
+	o.waitFor(t, "Transaction · unconfirmed", pay.Txid, "C CPFP")
+	return c, btcd, o, pay
 }
 
 // typeParentFee opens the CPFP form, which asks for the parent's fee,

@@ -663,8 +663,9 @@ func (v *TxView) replaceLines(w int) []string {
 			add(muted, "Its inputs are not this wallet's, and the transactions they spend are in no block "+
 				"this node has fetched. Ask the sender, or look the txid up on a block explorer, and type "+
 				"its fee. A wrong figure gives a wrong rate for both: too high a figure makes the child pay too little.")
-			add(muted, "If you open the block holding a transaction it spends (Explorer tab), come back and press "+
-				v.replKeys.CPFP.Help().Key+" again: the form looks again.")
+			add(muted, "Or let the node find it: esc, then enter on an input opens the transaction it spends "+
+				"(by the address it paid, if need be); come back and press "+v.replKeys.CPFP.Help().Key+
+				" again, and the form looks again.")
 		}
 		out = append(out, "")
 		label := "Fee rate  "
