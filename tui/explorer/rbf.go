@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -360,7 +361,7 @@ func parseParentFee(s string, u Units) (btcutil.Amount, error) {
 	if s == "" {
 		return 0, errors.New("type the parent's fee, for example " + map[Units]string{UnitsSat: "450", UnitsBTC: "0.0000045"}[u])
 	}
-	if u == UnitsSat && !strings.ContainsFunc(s, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }) {
+	if u == UnitsSat && !strings.ContainsFunc(s, unicode.IsLetter) {
 		s += " sat"
 	}
 	a, err := amount.Parse(s)
@@ -673,7 +674,11 @@ func (v *TxView) replaceLines(w int) []string {
 			label = "Rate for both  "
 		}
 		if f.askFee {
+			// A unit typed (450sat) wins over the units setting.
 			unit := map[Units]string{UnitsSat: " sat", UnitsBTC: " BTC"}[v.units]
+			if strings.ContainsFunc(f.parentFee.Value(), unicode.IsLetter) {
+				unit = ""
+			}
 			out = append(out, common.Fit(st.Normal.Render("Parent's fee   ")+f.parentFee.View()+st.Muted.Render(unit), w))
 			label = "Rate for both  "
 		}

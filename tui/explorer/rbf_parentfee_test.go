@@ -122,6 +122,14 @@ func TestReplaceCPFPParentFeeBTC(t *testing.T) {
 	mustShow(t, v, "Parent's fee   >", " BTC")
 	typeRate(t, v, "0.00000423")
 	mustShow(t, v, "Parent: 0.00000423 BTC as typed", "Child's fee: 0.00001083 BTC")
+	backspace(t, v, 10)
+	typeRate(t, v, "423sat")
+	mustShow(t, v, "Parent: 0.00000423 BTC as typed")
+	for _, line := range strings.Split(screen(v), "\n") {
+		if strings.HasPrefix(line, "Parent's fee   >") && strings.Contains(line, "BTC") {
+			t.Errorf("the field says BTC after a fee typed in sat: %q", line)
+		}
+	}
 }
 
 // C looks again: when the node has learnt the parent's fee since the page
