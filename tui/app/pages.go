@@ -288,7 +288,7 @@ func (m *Model) navigate(msg tea.Msg) tea.Cmd {
 		if m.src.Search == nil {
 			return nil
 		}
-		return m.push(tabExplorer, explorer.NewAddressView(c, m.src.Search, m.src.Net, msg.Address, msg.Script,
+		return m.push(m.active, explorer.NewAddressView(c, m.src.Search, m.src.Net, msg.Address, msg.Script,
 			explorer.WithAddressCache(m.addrCache)))
 	case explorer.BackMsg:
 		m.pop(m.active)

@@ -61,3 +61,8 @@ type Component interface {
 	help.KeyMap
 	SetSize(width, height int)
 }
+
+// RefreshMsg asks the pages that show wallet state to read it again; the
+// root model sends it to every page after a scan step, a new block or a
+// new transaction (tui/wallet names it wallet.RefreshMsg).
+type RefreshMsg struct{}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -18,6 +19,7 @@ import (
 	"github.com/satchelbtc/satchel/keystore"
 	"github.com/satchelbtc/satchel/lightnode/fees"
 	"github.com/satchelbtc/satchel/tui/common"
+	"github.com/satchelbtc/satchel/wallet/amount"
 )
 
 // ReplaceKind is what the transaction page can do for an unconfirmed
@@ -45,8 +47,10 @@ type ReplaceSource interface {
 	ReplaceOptions(ctx context.Context, txid chainhash.Hash) ReplaceOptions
 	// PlanReplace builds the replacement (or the child) at feeRate sat/vB,
 	// unsigned, and says what it pays; the error says why it cannot be
-	// built and what to do.
-	PlanReplace(ctx context.Context, kind ReplaceKind, txid chainhash.Hash, feeRate float64) (*ReplacePlan, error)
+	// built and what to do. parentFee, for CPFP, is the parent's fee as
+	// the user typed it, when ReplaceOptions did not know it (as
+	// 'satchel cpfp --parent-fee' takes it); 0 lets the source work it out.
+	PlanReplace(ctx context.Context, kind ReplaceKind, txid chainhash.Hash, feeRate float64, parentFee btcutil.Amount) (*ReplacePlan, error)
 	// SendReplace signs the plan with the held keys (or password),
 	// broadcasts it and records it; it returns the transaction sent.
 	SendReplace(ctx context.Context, plan *ReplacePlan, password []byte) (*wire.MsgTx, error)
@@ -112,15 +116,21 @@ type ReplaceKeyMap struct {
 	Cancel key.Binding
 	CPFP   key.Binding
 	Export key.Binding
+	// NextField and PrevField move between the parent's fee and the rate
+	// in a CPFP form that asks for the parent's fee.
+	NextField key.Binding
+	PrevField key.Binding
 }
 
 // DefaultReplaceKeyMap returns the default bindings.
 func DefaultReplaceKeyMap() ReplaceKeyMap {
 	return ReplaceKeyMap{
-		Bump:   key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "bump the fee (RBF)")),
-		Cancel: key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "cancel: pay it all back to this wallet (RBF)")),
-		CPFP:   key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "CPFP: speed up with a child paying for both")),
-		Export: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export PSBT")),
+		Bump:      key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "bump the fee (RBF)")),
+		Cancel:    key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "cancel: pay it all back to this wallet (RBF)")),
+		CPFP:      key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "CPFP: speed up with a child paying for both")),
+		Export:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export PSBT")),
+		NextField: key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
+		PrevField: key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous field")),
 	}
 }
 
@@ -140,6 +150,7 @@ type ReplacedMsg struct {
 type (
 	replaceOptionsMsg struct {
 		id   int64
+		seq  uint64
 		opts ReplaceOptions
 	}
 	replacePlanMsg struct {
@@ -176,16 +187,22 @@ const (
 // with the new fee worked out as it is typed, the review, the password,
 // and the outcome.
 type replaceForm struct {
-	kind    ReplaceKind
-	step    replaceStep
-	rate    textinput.Model
-	input   textinput.Model // the password or the PSBT's file name
-	plan    *ReplacePlan
-	planErr string
-	planSeq uint64
-	err     string // why the last action failed
-	notice  string // what the last export wrote
-	sent    *wire.MsgTx
+	kind ReplaceKind
+	step replaceStep
+	rate textinput.Model
+	// parentFee is the parent's fee as typed, for a CPFP whose parent's
+	// fee neither the wallet nor the node knows (askFee); feeFocus says
+	// it has the cursor rather than the rate.
+	parentFee textinput.Model
+	askFee    bool
+	feeFocus  bool
+	input     textinput.Model // the password or the PSBT's file name
+	plan      *ReplacePlan
+	planErr   string
+	planSeq   uint64
+	err       string // why the last action failed
+	notice    string // what the last export wrote
+	sent      *wire.MsgTx
 }
 
 // replaceTitle names the action.
@@ -199,13 +216,52 @@ func (k ReplaceKind) title() string {
 	return "Speed up with a child (CPFP)"
 }
 
-// askReplaceOptions asks the source what applies to the transaction.
+// askReplaceOptions asks the source what applies to the transaction. It
+// is asked when the page opens, on every wallet refresh (a block may have
+// confirmed the transaction, a child or a replacement spent it) and when
+// the CPFP form opens without the parent's fee (a block fetched since may
+// hold what its inputs spend). One question is out at a time; a refresh
+// while it is out asks again once it is answered.
 func (v *TxView) askReplaceOptions() tea.Cmd {
 	if v.replSrc == nil || v.tx == nil || v.confirmed {
 		return nil
 	}
-	id, src, txid, ctx := v.id, v.replSrc, v.txid, v.common.Context()
-	return func() tea.Msg { return replaceOptionsMsg{id: id, opts: src.ReplaceOptions(ctx, txid)} }
+	if v.replAsking {
+		v.replAgain = true
+		return nil
+	}
+	v.replAsking, v.replAgain = true, false
+	v.replSeq++
+	id, seq, src, txid, ctx := v.id, v.replSeq, v.replSrc, v.txid, v.common.Context()
+	return func() tea.Msg { return replaceOptionsMsg{id: id, seq: seq, opts: src.ReplaceOptions(ctx, txid)} }
+}
+
+// applyReplaceOptions takes the source's answer. An open CPFP form that
+// asks for the parent's fee stops asking once the source knows it.
+func (v *TxView) applyReplaceOptions(msg replaceOptionsMsg) tea.Cmd {
+	if msg.id != v.id || msg.seq != v.replSeq {
+		return nil
+	}
+	v.replAsking = false
+	if v.replSent {
+		// What was sent (a child, a replacement) may not have reached the
+		// wallet when the source was asked: the page keeps offering
+		// nothing.
+		return nil
+	}
+	opts := msg.opts
+	v.replOpts = &opts
+	var cmds []tea.Cmd
+	if f := v.repl; f != nil && f.kind == ReplaceCPFP && f.askFee && f.step == stepRate && opts.Fee >= 0 {
+		f.askFee, f.feeFocus = false, false
+		f.parentFee.Blur()
+		f.rate.Focus()
+		cmds = append(cmds, v.planReplace())
+	}
+	if v.replAgain {
+		cmds = append(cmds, v.askReplaceOptions())
+	}
+	return tea.Batch(cmds...)
 }
 
 // replaceBindings returns the replace keys that apply now, with help that
@@ -277,12 +333,42 @@ func (v *TxView) openReplace(kind ReplaceKind) tea.Cmd {
 	f.rate.SetWidth(12)
 	f.rate.SetValue(fees.FormatRate(defaultReplaceRate(*o)))
 	f.rate.CursorEnd()
-	f.rate.Focus()
 	f.input = textinput.New()
 	f.input.SetStyles(common.InputStyles(v.common.Styles))
 	f.input.SetWidth(max(v.common.Width-24, 10))
 	v.repl = f
+	if kind == ReplaceCPFP && o.Fee < 0 {
+		// The parent's fee is needed for the child's: ask for it first,
+		// and meanwhile look again, as blocks fetched since the page
+		// opened may hold what the parent's inputs spend.
+		f.askFee, f.feeFocus = true, true
+		f.parentFee = textinput.New()
+		f.parentFee.CharLimit = 24
+		f.parentFee.SetStyles(common.InputStyles(v.common.Styles))
+		f.parentFee.SetWidth(12)
+		f.parentFee.Focus()
+		return tea.Batch(v.planReplace(), v.askReplaceOptions())
+	}
+	f.rate.Focus()
 	return v.planReplace()
+}
+
+// parseParentFee reads the parent's fee as typed: an amount as the send
+// form takes it (wallet/amount), a bare number in the units the page
+// shows (sat or BTC).
+func parseParentFee(s string, u Units) (btcutil.Amount, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, errors.New("type the parent's fee, for example " + map[Units]string{UnitsSat: "450", UnitsBTC: "0.0000045"}[u])
+	}
+	if u == UnitsSat && !strings.ContainsFunc(s, unicode.IsLetter) {
+		s += " sat"
+	}
+	a, err := amount.Parse(s)
+	if err != nil {
+		return 0, err
+	}
+	return a, nil
 }
 
 // defaultReplaceRate is the Settings rate, raised to half as much again
@@ -301,6 +387,15 @@ func defaultReplaceRate(o ReplaceOptions) float64 {
 func (v *TxView) planReplace() tea.Cmd {
 	f := v.repl
 	f.planSeq++
+	var parentFee btcutil.Amount
+	if f.askFee {
+		a, err := parseParentFee(f.parentFee.Value(), v.units)
+		if err != nil {
+			f.plan, f.planErr = nil, "Parent's fee: "+sentence(err.Error())
+			return nil
+		}
+		parentFee = a
+	}
 	rate, err := strconv.ParseFloat(strings.TrimSpace(f.rate.Value()), 64)
 	if err != nil || !(rate > 0) {
 		f.plan, f.planErr = nil, "Type a fee rate in sat/vB, for example 12."
@@ -308,7 +403,7 @@ func (v *TxView) planReplace() tea.Cmd {
 	}
 	id, seq, src, kind, txid, ctx := v.id, f.planSeq, v.replSrc, f.kind, v.txid, v.common.Context()
 	return func() tea.Msg {
-		p, err := src.PlanReplace(ctx, kind, txid, rate)
+		p, err := src.PlanReplace(ctx, kind, txid, rate, parentFee)
 		return replacePlanMsg{id: id, seq: seq, plan: p, err: err}
 	}
 }
@@ -341,7 +436,7 @@ func (v *TxView) updateReplace(msg tea.Msg) tea.Cmd {
 		f.step, f.sent, f.err = stepDone, msg.tx, ""
 		// The transaction is replaced, or has a child now: nothing more
 		// is offered on its page.
-		v.replOpts = &ReplaceOptions{Fee: -1}
+		v.replOpts, v.replSent = &ReplaceOptions{Fee: -1}, true
 		replaced := ReplacedMsg{Txid: msg.tx.TxHash()}
 		return func() tea.Msg { return replaced }
 	case replaceExportedMsg:
@@ -371,13 +466,28 @@ func (v *TxView) updateReplace(msg tea.Msg) tea.Cmd {
 			if f.plan != nil {
 				f.step, f.err, f.notice = stepReview, "", ""
 				f.rate.Blur()
+				f.parentFee.Blur()
+			}
+			return nil
+		case f.askFee && (key.Matches(kp, v.replKeys.NextField) || key.Matches(kp, v.replKeys.PrevField)):
+			f.feeFocus = !f.feeFocus
+			if f.feeFocus {
+				f.rate.Blur()
+				f.parentFee.Focus()
+			} else {
+				f.parentFee.Blur()
+				f.rate.Focus()
 			}
 			return nil
 		}
-		before := f.rate.Value()
+		field := &f.rate
+		if f.askFee && f.feeFocus {
+			field = &f.parentFee
+		}
+		before := field.Value()
 		var cmd tea.Cmd
-		f.rate, cmd = f.rate.Update(kp)
-		if f.rate.Value() != before {
+		*field, cmd = field.Update(kp)
+		if field.Value() != before {
 			return tea.Batch(cmd, v.planReplace())
 		}
 		return cmd
@@ -385,7 +495,11 @@ func (v *TxView) updateReplace(msg tea.Msg) tea.Cmd {
 		switch {
 		case key.Matches(kp, k.Back):
 			f.step, f.err, f.notice = stepRate, "", ""
-			f.rate.Focus()
+			if f.askFee && f.feeFocus {
+				f.parentFee.Focus()
+			} else {
+				f.rate.Focus()
+			}
 		case f.plan.WatchOnly && key.Matches(kp, v.replKeys.Export):
 			v.openPrompt(stepExport)
 		case !f.plan.WatchOnly && key.Matches(kp, k.Enter):
@@ -483,10 +597,14 @@ func (v *TxView) replaceHelp() []key.Binding {
 	}
 	switch f.step {
 	case stepRate:
+		var out []key.Binding
 		if f.plan != nil {
-			return []key.Binding{b(k.Enter.Help().Key, "review"), b(k.Back.Help().Key, "back to the transaction")}
+			out = append(out, b(k.Enter.Help().Key, "review"))
 		}
-		return []key.Binding{b(k.Back.Help().Key, "back to the transaction")}
+		if f.askFee {
+			out = append(out, v.replKeys.NextField)
+		}
+		return append(out, b(k.Back.Help().Key, "back to the transaction"))
 	case stepReview:
 		if f.plan.WatchOnly {
 			return []key.Binding{v.replKeys.Export, b(k.Back.Help().Key, "change the fee rate")}
@@ -521,9 +639,12 @@ func (v *TxView) replaceLines(w int) []string {
 	if f.kind == ReplaceCPFP {
 		now = "The parent pays: "
 	}
-	if o.Fee >= 0 {
+	switch {
+	case o.Fee >= 0:
 		now += v.units.format(o.Fee) + " · " + fees.FormatRate(o.FeeRate) + " sat/vB"
-	} else {
+	case f.askFee:
+		now += "a fee neither this wallet nor the node knows"
+	default:
 		now += "a fee this wallet does not know (its inputs are not ours)"
 	}
 	switch f.step {
@@ -539,15 +660,36 @@ func (v *TxView) replaceLines(w int) []string {
 				"with a fee that brings the two to the rate below.")
 		}
 		add(text, now)
+		if f.askFee {
+			add(muted, "Its inputs are not this wallet's, and the transactions they spend are in no block "+
+				"this node has fetched. Ask the sender, or look the txid up on a block explorer, and type "+
+				"its fee. A wrong figure gives a wrong rate for both: too high a figure makes the child pay too little.")
+			add(muted, "Or let the node find it: esc, then enter on an input opens the transaction it spends "+
+				"(by the address it paid, if need be); come back and press "+v.replKeys.CPFP.Help().Key+
+				" again, and the form looks again.")
+		}
 		out = append(out, "")
 		label := "Fee rate  "
 		if f.kind == ReplaceCPFP {
+			label = "Rate for both  "
+		}
+		if f.askFee {
+			// A unit typed (450sat) wins over the units setting.
+			unit := map[Units]string{UnitsSat: " sat", UnitsBTC: " BTC"}[v.units]
+			if strings.ContainsFunc(f.parentFee.Value(), unicode.IsLetter) {
+				unit = ""
+			}
+			out = append(out, common.Fit(st.Normal.Render("Parent's fee   ")+f.parentFee.View()+st.Muted.Render(unit), w))
 			label = "Rate for both  "
 		}
 		out = append(out, common.Fit(st.Normal.Render(label)+f.rate.View()+st.Muted.Render(" sat/vB"), w))
 		if f.planErr != "" {
 			add(bad, f.planErr)
 		} else if p := f.plan; p != nil {
+			if f.askFee {
+				add(text, "Parent: "+v.units.format(p.OldFee)+" as typed · "+fees.FormatRate(p.OldRate)+" sat/vB · "+
+					common.FormatInt(p.OldVSize)+" vB")
+			}
 			add(text, v.planFeeLine(p))
 			if p.Kind == ReplaceCPFP {
 				add(text, "Together: "+fees.FormatRate(p.PackageRate)+" sat/vB over "+
@@ -607,6 +749,9 @@ func (v *TxView) replaceLines(w int) []string {
 	switch p.Kind {
 	case ReplaceCPFP:
 		add(text, "Together with the parent: "+fees.FormatRate(p.PackageRate)+" sat/vB")
+		if f.askFee {
+			add(muted, "Counting the parent's fee as typed: "+v.units.format(p.OldFee)+".")
+		}
 	default:
 		add(muted, "Replaces "+common.ShortID(p.Txid.String(), 20)+", which pays "+v.units.format(p.OldFee)+".")
 	}

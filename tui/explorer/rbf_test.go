@@ -2,6 +2,7 @@ package explorer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -29,6 +30,12 @@ type fakeReplace struct {
 	sent     []*ReplacePlan
 	exported []string
 	plans    int
+	// asked counts ReplaceOptions calls; from the second on, later (when
+	// set) is the answer, as when the node learnt something meanwhile.
+	asked int
+	later *ReplaceOptions
+	// parentFees are the parent's fees the plans were asked with.
+	parentFees []btcutil.Amount
 }
 
 const (
@@ -36,20 +43,34 @@ const (
 	fakeChildVSize = 110
 )
 
-func (f *fakeReplace) ReplaceOptions(context.Context, chainhash.Hash) ReplaceOptions { return f.opts }
+func (f *fakeReplace) ReplaceOptions(context.Context, chainhash.Hash) ReplaceOptions {
+	f.asked++
+	if f.asked > 1 && f.later != nil {
+		f.opts = *f.later
+	}
+	return f.opts
+}
 
-func (f *fakeReplace) PlanReplace(_ context.Context, kind ReplaceKind, txid chainhash.Hash, rate float64) (*ReplacePlan, error) {
+func (f *fakeReplace) PlanReplace(_ context.Context, kind ReplaceKind, txid chainhash.Hash, rate float64, parentFee btcutil.Amount) (*ReplacePlan, error) {
 	f.plans++
-	p := &ReplacePlan{Kind: kind, Txid: txid, OldFee: f.opts.Fee, OldRate: f.opts.FeeRate, OldVSize: fakeOldVSize,
+	f.parentFees = append(f.parentFees, parentFee)
+	oldFee, oldRate := f.opts.Fee, f.opts.FeeRate
+	if kind == ReplaceCPFP && oldFee < 0 {
+		if parentFee <= 0 {
+			return nil, errors.New("the parent's fee is not known")
+		}
+		oldFee, oldRate = parentFee, float64(parentFee)/fakeOldVSize
+	}
+	p := &ReplacePlan{Kind: kind, Txid: txid, OldFee: oldFee, OldRate: oldRate, OldVSize: fakeOldVSize,
 		WatchOnly: f.opts.WatchOnly, Draft: "draft"}
 	switch kind {
 	case ReplaceCPFP:
 		p.VSize = fakeChildVSize
-		p.Fee = btcutil.Amount(math.Ceil(rate*(fakeOldVSize+fakeChildVSize))) - f.opts.Fee
-		if rate <= f.opts.FeeRate {
-			return nil, fmt.Errorf("the parent already pays %.1f sat/vB: raise the fee rate", f.opts.FeeRate)
+		p.Fee = btcutil.Amount(math.Ceil(rate*(fakeOldVSize+fakeChildVSize))) - oldFee
+		if rate <= oldRate {
+			return nil, fmt.Errorf("the parent already pays %.1f sat/vB: raise the fee rate", oldRate)
 		}
-		p.PackageRate = float64(p.Fee+f.opts.Fee) / (fakeOldVSize + fakeChildVSize)
+		p.PackageRate = float64(p.Fee+oldFee) / (fakeOldVSize + fakeChildVSize)
 		p.Outputs = []ReplaceOutput{{Address: "bcrt1qdw9y5f7u6x3rl00dt27dr7da9ka0sk3y0lw2rt", Value: 109_997_913, Ours: true, Change: true}}
 	default:
 		p.VSize = fakeOldVSize

@@ -57,13 +57,25 @@ type TxView struct {
 	units   Units
 	sel     int    // selected input, for enter
 	notice  string // why enter could not open an input's transaction
-	nextIn  key.Binding
-	prevIn  key.Binding
+	// findAddr, when enter could not open the selected input's
+	// transaction, searches the address the spent output paid (read from
+	// the input's script or witness) on the next enter: the address page
+	// fetches the block that holds it.
+	findAddr *AddressSearchMsg
+	nextIn   key.Binding
+	prevIn   key.Binding
 
 	replSrc  ReplaceSource
 	replOpts *ReplaceOptions // nil until the source answered
 	replKeys ReplaceKeyMap
 	repl     *replaceForm // the open bump, cancel or CPFP form, if any
+	// replSeq numbers the questions to replSrc; replAsking says one is
+	// out, replAgain that a refresh came meanwhile; replSent that the
+	// page sent a replacement or child.
+	replSeq    uint64
+	replAsking bool
+	replAgain  bool
+	replSent   bool
 
 	lines    []string // doc laid out for common.Width
 	itemLine []int    // first line of each doc item
@@ -209,6 +221,10 @@ func (v *TxView) openInput() tea.Cmd {
 	if !v.canOpenInputs() || v.sel < 0 || v.sel >= len(v.tx.TxIn) {
 		return nil
 	}
+	if sel := v.findAddr; sel != nil {
+		v.findAddr, v.notice = nil, ""
+		return func() tea.Msg { return *sel }
+	}
 	op := v.tx.TxIn[v.sel].PreviousOutPoint
 	if v.info != nil {
 		if p, ok := v.info.Prevouts[op]; ok && p.Tx != nil {
@@ -227,6 +243,34 @@ func (v *TxView) openInput() tea.Cmd {
 	}
 }
 
+// spentAddress is the address the output the selected input spends paid,
+// when the input shows it (p2pkh, p2sh and p2wpkh spends name the key or
+// script they satisfy), for an address search that finds and fetches the
+// block holding txid, the transaction that made the output.
+func (v *TxView) spentAddress(txid chainhash.Hash) (AddressSearchMsg, bool) {
+	if v.sel < 0 || v.sel >= len(v.tx.TxIn) || v.net == nil {
+		return AddressSearchMsg{}, false
+	}
+	in := v.tx.TxIn[v.sel]
+	if in.PreviousOutPoint.Hash != txid {
+		return AddressSearchMsg{}, false
+	}
+	// A witness other than p2wpkh's may be taproot's, whose output key
+	// the spend does not reveal.
+	if len(in.SignatureScript) == 0 && (len(in.Witness) != 2 || len(in.Witness[1]) != 33) {
+		return AddressSearchMsg{}, false
+	}
+	pk, err := txscript.ComputePkScript(in.SignatureScript, in.Witness)
+	if err != nil {
+		return AddressSearchMsg{}, false
+	}
+	addr, err := pk.Address(v.net)
+	if err != nil {
+		return AddressSearchMsg{}, false
+	}
+	return AddressSearchMsg{Address: addr.EncodeAddress(), Script: pk.Script()}, true
+}
+
 // moveInput selects the input d places away and scrolls it into view.
 func (v *TxView) moveInput(d int) {
 	if !v.canOpenInputs() {
@@ -234,7 +278,7 @@ func (v *TxView) moveInput(d int) {
 	}
 	n := len(v.tx.TxIn)
 	v.sel = ((v.sel+d)%n + n) % n
-	v.notice = ""
+	v.notice, v.findAddr = "", nil
 	v.describe()
 	if line, ok := v.inputLine(v.sel); ok {
 		vis := max(v.visibleLines(), 1)
@@ -332,11 +376,11 @@ func (v *TxView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		v.applyProof(msg)
 		return v, nil
 	case replaceOptionsMsg:
-		if msg.id == v.id {
-			opts := msg.opts
-			v.replOpts = &opts
-		}
-		return v, nil
+		return v, v.applyReplaceOptions(msg)
+	case common.RefreshMsg:
+		// The wallet changed: a block may have confirmed the transaction
+		// (then nothing can be bumped or sped up any more).
+		return v, v.askReplaceOptions()
 	case replacePlanMsg, replaceSentMsg, replaceExportedMsg:
 		if v.repl == nil {
 			return v, nil
@@ -355,6 +399,11 @@ func (v *TxView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if msg.err != nil {
 			v.notice = "cannot open " + common.ShortID(msg.txid.String(), 16) + ": " + msg.err.Error()
+			if sel, ok := v.spentAddress(msg.txid); ok {
+				v.findAddr = &sel
+				v.notice = "tx " + common.ShortID(msg.txid.String(), 12) + " is in no fetched block · " +
+					v.common.KeyMap.Enter.Help().Key + ": find it by the address it paid"
+			}
 			return v, nil
 		}
 		v.notice = ""

@@ -80,7 +80,9 @@ type replaceDraft struct {
 }
 
 // PlanReplace builds the bump, cancel or child at feeRate and reviews it.
-func (l *Wallet) PlanReplace(ctx context.Context, kind explorer.ReplaceKind, txid chainhash.Hash, feeRate float64) (*explorer.ReplacePlan, error) {
+// A child counts parentFee as the parent's fee when it is above zero, as
+// 'satchel cpfp --parent-fee' does (the same session call).
+func (l *Wallet) PlanReplace(ctx context.Context, kind explorer.ReplaceKind, txid chainhash.Hash, feeRate float64, parentFee btcutil.Amount) (*explorer.ReplacePlan, error) {
 	s := l.Session
 	w := s.Wallet()
 	p := &explorer.ReplacePlan{Kind: kind, Txid: txid, WatchOnly: s.WatchOnly(), Unlocked: s.Unlocked()}
@@ -106,10 +108,10 @@ func (l *Wallet) PlanReplace(ctx context.Context, kind explorer.ReplaceKind, txi
 			}
 		}
 	case explorer.ReplaceCPFP:
-		cd, err := s.CPFP(ctx, txid, feeRate, session.BumpOptions{})
+		cd, err := s.CPFP(ctx, txid, feeRate, session.BumpOptions{ParentFee: parentFee})
 		if errors.Is(err, wallet.ErrParentFeeUnknown) {
 			return nil, fmt.Errorf("%w: neither the wallet nor the node has seen the coins it spends; "+
-				"'satchel cpfp %s --fee-rate R --parent-fee FEE' takes the fee if you know it", wallet.ErrParentFeeUnknown, txid)
+				"press C again on the transaction's page and type the parent's fee", wallet.ErrParentFeeUnknown)
 		}
 		if err != nil {
 			return nil, err

@@ -37,8 +37,9 @@ type CoinsSource interface {
 }
 
 // RefreshMsg asks the wallet pages to re-read the wallet; the root model
-// sends it after a scan step or a new transaction.
-type RefreshMsg struct{}
+// sends it after a scan step or a new transaction. It is common.RefreshMsg,
+// so that the explorer's transaction page hears it too.
+type RefreshMsg = common.RefreshMsg
 
 // emptyCoins is shown in place of the table of a wallet without coins.
 const emptyCoins = "No coins yet — receive some on the Receive page (r on the overview)"
