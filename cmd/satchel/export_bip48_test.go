@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/hex"
 	"strings"
 	"testing"
 
 	"github.com/btcsuite/btcd/chaincfg/v2"
 
+	"github.com/satchelbtc/satchel/internal/interop"
 	"github.com/satchelbtc/satchel/wallet"
 	"github.com/satchelbtc/satchel/wallet/ur"
 )
@@ -134,4 +136,92 @@ func TestWalletExportURBIP48Multisig(t *testing.T) {
 	c.env["SATCHEL_NETWORK"] = "regtest"
 	c.ok("wallet", "import", "--descriptor", "wsh(sortedmulti(2,"+keys[0]+"/<0;1>/*,"+keys[1]+"/<0;1>/*,"+keys[2]+"/<0;1>/*))")
 	c.fails("each cosigner", "wallet", "export", "--ur", "--bip48")
+}
+
+// The crypto-account `wallet export --ur --bip48` prints reads with
+// @ngraveio/bc-ur (the keys rebuilt by @scure/bip32 from its CBOR), as one
+// part and as shuffled fountain parts, into the wallet's own account and
+// the cosigner keys `wallet xpub --bip48` prints: wsh([73c5da0a/48h/1h/0h/
+// 2h]tpubDFH9…) for the abandon…about seed. bc-ur's own fountain parts of
+// the same account, in any order, import here as the wallet's account.
+func TestWalletExportURBIP48Interop(t *testing.T) {
+	interop.Require(t)
+	type tc struct {
+		name, network, u string
+		want             []string
+		info             walletInfo
+	}
+	var cases []tc
+	var reqs []map[string]any
+	for i, net := range []string{"regtest", "testnet"} {
+		for _, st := range []string{"p2wpkh", "p2tr", "p2sh-p2wpkh"} {
+			c := newCLI(t)
+			c.env["SATCHEL_PASSWORD"] = "pw"
+			c.env["SATCHEL_NETWORK"] = net
+			c.ok("--offline", "wallet", "restore", "--script-type", st, "--mnemonic-file", writeFile(t, "w", abandonMnemonic))
+			own := lastLine(c.ok("--offline", "wallet", "xpub"))
+			wrap := map[string]string{"p2wpkh": "wpkh(%s)", "p2tr": "tr(%s)", "p2sh-p2wpkh": "sh(wpkh(%s))"}[st]
+			shwsh := lastLine(c.ok("--offline", "wallet", "xpub", "--bip48", "--script-type", "p2sh-p2wsh"))
+			wsh := lastLine(c.ok("--offline", "wallet", "xpub", "--bip48"))
+			if wsh != abandonBIP48P2WSH {
+				t.Fatalf("wallet xpub --bip48 = %s, want %s", wsh, abandonBIP48P2WSH)
+			}
+			k := tc{name: net + " " + st, network: net,
+				u:    strings.TrimSpace(c.ok("--offline", "wallet", "export", "--ur", "--bip48")),
+				want: []string{strings.Replace(wrap, "%s", own, 1), "sh(wsh(" + shwsh + "))", "wsh(" + wsh + ")"}}
+			c.jsonOut(&k.info, "--offline", "wallet", "info")
+			parsed, err := ur.Parse(k.u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, err := ur.NewEncoder(parsed, 60)
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts := make([]string, e.SeqLen()+3)
+			for j := range parts {
+				parts[j] = e.NextPart()
+			}
+			if e.SeqLen() < 4 {
+				t.Fatalf("%d fragments of 60 bytes: want a multi-part account", e.SeqLen())
+			}
+			cases = append(cases, k)
+			reqs = append(reqs,
+				map[string]any{"op": "ur_account", "parts": []string{k.u}},
+				map[string]any{"op": "ur_account", "parts": strings.Fields(shuffledWithDuplicates(strings.Join(parts, "\n"), uint64(i+7)))},
+				map[string]any{"op": "ur_parts", "type": parsed.Type, "cbor_hex": hex.EncodeToString(parsed.CBOR),
+					"max_fragment": 60, "count": e.SeqLen() + 3})
+		}
+	}
+	var answers []struct {
+		Complete          bool     `json:"complete"`
+		Failure           string   `json:"failure"`
+		Type              string   `json:"type"`
+		MasterFingerprint string   `json:"master_fingerprint"`
+		Descriptors       []string `json:"descriptors"`
+		Parts             []string `json:"parts"`
+	}
+	if e := interop.Node(t, "qr.mjs", map[string]any{"op": "batch", "requests": reqs}, &answers); e != "" {
+		t.Fatalf("bc-ur: %s", e)
+	}
+	if len(answers) != len(reqs) {
+		t.Fatalf("%d answers to %d requests", len(answers), len(reqs))
+	}
+	for i, c := range cases {
+		for j, how := range []string{"one part", "fountain parts"} {
+			got := answers[3*i+j]
+			if !got.Complete || got.Failure != "" || got.Type != ur.TypeCryptoAccount || got.MasterFingerprint != "73c5da0a" ||
+				strings.Join(got.Descriptors, "\n") != strings.Join(c.want, "\n") {
+				t.Errorf("%s, %s: bc-ur read %+v\nwant %s", c.name, how, got, strings.Join(c.want, "\n"))
+			}
+		}
+		w := newCLI(t)
+		w.env["SATCHEL_NETWORK"] = c.network
+		w.ok("wallet", "import", "--ur", writeFile(t, "parts.txt", shuffledWithDuplicates(strings.Join(answers[3*i+2].Parts, "\n"), uint64(i))))
+		var got walletInfo
+		w.jsonOut(&got, "wallet", "info")
+		if got.Descriptors != c.info.Descriptors || got.Fingerprint != c.info.Fingerprint {
+			t.Errorf("%s: bc-ur's parts import as %+v, want %+v", c.name, got.Descriptors, c.info.Descriptors)
+		}
+	}
 }
