@@ -332,7 +332,7 @@ several parts).`,
 	}
 	cmd.Flags().BoolVar(&asUR, "ur", false, "Write the account as a UR")
 	cmd.Flags().StringVar(&urType, "ur-type", ur.TypeCryptoAccount, "UR type: crypto-account or crypto-output")
-	cmd.Flags().BoolVar(&bip48, "bip48", false, "Add the BIP48 multisig cosigner keys, wsh and sh(wsh) (needs the password)")
+	cmd.Flags().BoolVar(&bip48, "bip48", false, "Add the BIP48 multisig cosigner keys, p2wsh and p2sh-p2wsh (needs the password)")
 	cmd.Flags().BoolVar(&showQR, "qr", false, "Show it as a QR code in the terminal")
 	_ = cmd.RegisterFlagCompletionFunc("ur-type", completeValues(ur.TypeCryptoAccount, ur.TypeCryptoOutput))
 	return cmd
