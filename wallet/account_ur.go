@@ -12,6 +12,7 @@ import (
 	"github.com/btcsuite/btcd/btcutil/v2/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg/v2"
 
+	"github.com/satchelbtc/satchel/keystore"
 	"github.com/satchelbtc/satchel/wallet/ur"
 )
 
@@ -85,6 +86,63 @@ func (d *Descriptor) UROutput(net *chaincfg.Params, standalone bool) (*ur.Output
 		return nil, err
 	}
 	return &ur.Output{Script: tags, Key: *k}, nil
+}
+
+// CosignerOutputs returns a seed's BIP48 multisig cosigner keys of
+// account as outputs of a ur:crypto-account, as BCR-2020-015 lists them:
+// sh(wsh(KEY)) of m/48h/coin'/account'/1h and wsh(KEY) of …/2h, each key
+// with its origin's path (the account holds the master fingerprint).
+// Coordinators such as Sparrow read a cosigner's key for a multisig
+// wallet from these; they are the keys CosignerKey writes as text.
+func CosignerOutputs(s *keystore.Signer, net *chaincfg.Params, account uint32) ([]ur.Output, error) {
+	mainnet, err := netFamily(net)
+	if err != nil {
+		return nil, err
+	}
+	var outs []ur.Output
+	for _, t := range []ScriptType{P2SHP2WSH, P2WSH} {
+		origin, key, err := cosignerAccountKey(s, t, net, account)
+		if err != nil {
+			return nil, err
+		}
+		k, err := urHDKey(origin, key, mainnet, false)
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, ur.Output{Script: multisigTags[t], Key: *k})
+	}
+	return outs, nil
+}
+
+// CosignerTypeOfUR returns the multisig script type of a crypto-account's
+// cosigner output, wsh(KEY) or sh(wsh(KEY)) with one key, or false for any
+// other output.
+func CosignerTypeOfUR(o *ur.Output) (ScriptType, bool) {
+	if o.Multi != nil {
+		return 0, false
+	}
+	for t, tags := range multisigTags {
+		if slices.Equal(o.Script, tags) {
+			return t, true
+		}
+	}
+	return 0, false
+}
+
+// CosignerKeyFromUR returns the key of a cosigner output (see
+// CosignerTypeOfUR) as the key expression `satchel wallet xpub --bip48`
+// prints and a multisig descriptor takes, "[73c5da0a/48h/1h/0h/2h]tpub…",
+// on net. masterFingerprint is the account's (0 to use the key origin's).
+func CosignerKeyFromUR(o *ur.Output, masterFingerprint uint32, net *chaincfg.Params) (string, error) {
+	if _, ok := CosignerTypeOfUR(o); !ok {
+		return "", fmt.Errorf("%w: this output is not a multisig cosigner key (wsh or sh(wsh) of one key)",
+			ErrUnsupportedDescriptor)
+	}
+	key, err := keyExprFromUR(&o.Key, masterFingerprint, net)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(key, "/<0;1>/*"), nil
 }
 
 // urHDKey writes an account key as a crypto-hdkey: with its master

@@ -3,12 +3,16 @@ package wallet
 import (
 	"bytes"
 	"encoding/hex"
+	"encoding/json"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/btcsuite/btcd/btcutil/v2/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/tyler-smith/go-bip39"
 
+	"github.com/satchelbtc/satchel/keystore"
 	"github.com/satchelbtc/satchel/wallet/ur"
 )
 
@@ -21,6 +25,10 @@ const (
 	// The account's P2WPKH output (84h/0h/0h) alone, as satchel exports it.
 	bcr2020015WPKH = "a2011a37b5eed40281d90194d9012fa403582103fd433450b6924b4f7efdd5d1ed017d364be95ab2b592dc8bddb3b00c1c24f63f04582072ede7334d5acf91c6fda622c205199c595a31f9218ed30792d301d5ee9e3a8806d90130a101861854f500f500f5081a0d5de1d7"
 )
+
+// abandonBIP48 is the abandon…about seed's p2wsh cosigner key on the test
+// networks, as other wallets publish it (testdata/multisig_descriptors.json).
+const abandonBIP48 = "[73c5da0a/48h/1h/0h/2h]tpubDFH9dgzveyD8zTbPUFuLrGmCydNvxehyNdUXKJAQN8x4aZ4j6UZqGfnqFrD4NqyaTVGKbvEW54tsvPTK2UoSbCC1PJY8iCNiwTL3RWZEheQ"
 
 func bcrAccountKey(t *testing.T, path ...uint32) *hdkeychain.ExtendedKey {
 	t.Helper()
@@ -137,5 +145,101 @@ func TestDescriptorFromURRefuses(t *testing.T) {
 	}
 	if !bytes.Equal(base.ChainCode, key.ChainCode()) {
 		t.Fatal("the test changed its key")
+	}
+}
+
+// The cosigner outputs of BCR-2020-015's mnemonic are the example's
+// sh(wsh(KEY)) at 48h/0h/0h/1h and wsh(KEY) at 48h/0h/0h/2h byte for byte;
+// read back, each is the key expression CosignerKey prints (the BIP48 key
+// of the abandon…about seed on the test networks included).
+func TestCosignerOutputs(t *testing.T) {
+	vectors, err := os.ReadFile("ur/testdata/vectors.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Account struct {
+			CBOR string `json:"cbor"`
+		} `json:"bcr_2020_015_account"`
+	}
+	if err := json.Unmarshal(vectors, &v); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		mnemonic string
+		net      *chaincfg.Params
+		want     map[ScriptType]string // a known key, where there is one
+	}{
+		{bcr2020015Mnemonic, &chaincfg.MainNetParams, nil},
+		{abandonAbout, &chaincfg.RegressionNetParams, map[ScriptType]string{P2WSH: abandonBIP48}},
+		{abandonAbout, &chaincfg.TestNet3Params, map[ScriptType]string{P2WSH: abandonBIP48}},
+	} {
+		secret, err := keystore.NewSecret(tc.mnemonic, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := keystore.NewSigner(secret, tc.net)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs, err := CosignerOutputs(s, tc.net, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(outs) != 2 {
+			t.Fatalf("%d cosigner outputs, want sh(wsh) and wsh", len(outs))
+		}
+		acct := &ur.Account{MasterFingerprint: s.Fingerprint(), Outputs: outs}
+		for i, st := range []ScriptType{P2SHP2WSH, P2WSH} {
+			o := &outs[i]
+			if got, ok := CosignerTypeOfUR(o); !ok || got != st {
+				t.Errorf("%s output %d is %v %v, want %s", tc.net.Name, i, got, ok, st)
+			}
+			if tc.net == &chaincfg.MainNetParams {
+				// The output alone in an account: a2 01 1a<fp> 02 81, then it.
+				one := (&ur.Account{MasterFingerprint: bcr2020015FP, Outputs: []ur.Output{*o}}).UR().CBOR
+				enc := hex.EncodeToString(one[len("a2011a37b5eed40281")/2:])
+				if !strings.Contains(v.Account.CBOR, enc) {
+					t.Errorf("%s output %x is not in the BCR-2020-015 example", st, enc)
+				}
+			}
+			want, err := CosignerKey(s, st, tc.net, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k, ok := tc.want[st]; ok && k != want {
+				t.Fatalf("CosignerKey %s, want %s", want, k)
+			}
+			// Read back from the UR text, as a coordinator would.
+			u, err := ur.Parse(acct.UR().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := ur.DecodeAccount(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := CosignerKeyFromUR(&back.Outputs[i], back.MasterFingerprint, tc.net)
+			if err != nil || got != want {
+				t.Errorf("%s %s: read back %q, %v; want %s", tc.net.Name, st, got, err, want)
+			}
+			// A cosigner key is no single-key account.
+			if d, err := DescriptorFromUR(&back.Outputs[i], back.MasterFingerprint, tc.net); err == nil {
+				t.Errorf("%s imported as the account %s", st, d)
+			}
+		}
+		s.Close()
+	}
+	// Neither a single-key output nor a multisig is a cosigner key.
+	for name, o := range map[string]*ur.Output{
+		"wpkh":     {Script: []uint64{ur.TagWPKH}},
+		"multisig": {Script: []uint64{ur.TagWSH}, Multi: &ur.MultiKey{Threshold: 1}},
+	} {
+		if _, ok := CosignerTypeOfUR(o); ok {
+			t.Errorf("%s is taken for a cosigner key", name)
+		}
+		if _, err := CosignerKeyFromUR(o, 0, &chaincfg.MainNetParams); err == nil {
+			t.Errorf("%s read as a cosigner key", name)
+		}
 	}
 }

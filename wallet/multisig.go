@@ -300,18 +300,29 @@ func MultisigScript(k int, keys []*btcec.PublicKey, sorted bool) ([]byte, error)
 // origin in text is: the first four bytes of HASH160 of the master public
 // key, in order.
 func CosignerKey(s *keystore.Signer, t ScriptType, net *chaincfg.Params, account uint32) (string, error) {
+	origin, key, err := cosignerAccountKey(s, t, net, account)
+	if err != nil {
+		return "", err
+	}
+	return keyExprOrigin(origin) + key.String(), nil
+}
+
+// cosignerAccountKey derives a seed's BIP48 account key for multisig type
+// t, with its origin: the key CosignerKey writes as text and
+// CosignerOutputs as a crypto-account's outputs.
+func cosignerAccountKey(s *keystore.Signer, t ScriptType, net *chaincfg.Params, account uint32) (KeyOrigin, *hdkeychain.ExtendedKey, error) {
 	if !t.Multisig() {
-		return "", fmt.Errorf("a cosigner key is for p2wsh or p2sh-p2wsh, not %s", t)
+		return KeyOrigin{}, nil, fmt.Errorf("a cosigner key is for p2wsh or p2sh-p2wsh, not %s", t)
 	}
 	if account >= hdkeychain.HardenedKeyStart {
-		return "", fmt.Errorf("account %d is too large; the largest is %d", account, hdkeychain.HardenedKeyStart-1)
+		return KeyOrigin{}, nil, fmt.Errorf("account %d is too large; the largest is %d", account, hdkeychain.HardenedKeyStart-1)
 	}
 	path := BIP48Path(t, net, account)
 	key, err := s.AccountXPub(path)
 	if err != nil {
-		return "", err
+		return KeyOrigin{}, nil, err
 	}
-	return keyExprOrigin(KeyOrigin{Fingerprint: s.Fingerprint(), Path: path}) + key.String(), nil
+	return KeyOrigin{Fingerprint: s.Fingerprint(), Path: path}, key, nil
 }
 
 // keyExprOrigin writes a key origin as "[73c5da0a/48h/1h/0h/2h]".

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/satchelbtc/satchel/tui/animqr"
@@ -230,8 +231,8 @@ scanner that types can feed stdin (-) directly. The PSBT is written to
 
 func newWalletExportCommand(a *app) *cobra.Command {
 	var (
-		asUR, showQR bool
-		urType       string
+		asUR, showQR, bip48 bool
+		urType              string
 	)
 	cmd := &cobra.Command{
 		Use:   "export",
@@ -239,12 +240,24 @@ func newWalletExportCommand(a *app) *cobra.Command {
 		Long: `Print the wallet's account key, with its master fingerprint and
 derivation path, as ur:crypto-account (BCR-2020-015), so that a
 coordinator such as Sparrow, or a signing device, can import it; or as
-ur:crypto-output with --ur-type crypto-output. A multisig wallet is
-printed as ur:crypto-output (BCR-2020-010: wsh or sh(wsh) of multi or
-sortedmulti, each cosigner's key with its origin and <0;1>/*), which
-coordinators and signing devices import as the wallet. --qr shows it as a
-QR code in the terminal. It holds only public keys and needs no password.`,
-		Example: "  satchel wallet export --ur\n  satchel wallet export --ur --qr",
+ur:crypto-output with --ur-type crypto-output. It holds only public keys
+and needs no password.
+
+--bip48 adds this seed's multisig cosigner keys to the crypto-account,
+as signing devices export them for a multisig setup: wsh(KEY) of
+m/48h/COIN'/0h/2h and sh(wsh(KEY)) of m/48h/COIN'/0h/1h, the keys
+'satchel wallet xpub --bip48 [--script-type p2sh-p2wsh]' prints. A
+coordinator (Sparrow, for one) takes the one of its script type. Deriving them needs the
+password, asked for as 'wallet xpub --bip48' asks. 'satchel wallet import
+--ur' of such an account imports the single-key account and leaves the
+cosigner keys.
+
+A multisig wallet is printed as ur:crypto-output (BCR-2020-010: wsh or
+sh(wsh) of multi or sortedmulti, each cosigner's key with its origin and
+<0;1>/*), which coordinators and signing devices import as the wallet.
+--qr shows the UR as a QR code in the terminal (animated when it takes
+several parts).`,
+		Example: "  satchel wallet export --ur\n  satchel wallet export --ur --bip48\n  satchel wallet export --ur --qr",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !asUR {
@@ -253,6 +266,9 @@ QR code in the terminal. It holds only public keys and needs no password.`,
 			if urType != ur.TypeCryptoAccount && urType != ur.TypeCryptoOutput {
 				return fmt.Errorf("--ur-type is %s or %s, not %q", ur.TypeCryptoAccount, ur.TypeCryptoOutput, urType)
 			}
+			if bip48 && urType != ur.TypeCryptoAccount {
+				return errors.New("--bip48 adds the cosigner keys to a ur:crypto-account; a crypto-output holds one key: leave out --ur-type")
+			}
 			w, err := a.openWallet(wallet.ReadOnly())
 			if err != nil {
 				return err
@@ -260,6 +276,9 @@ QR code in the terminal. It holds only public keys and needs no password.`,
 			defer w.Close()
 			d := w.Descriptor(wallet.ReceiveBranch)
 			if d.Multisig != nil {
+				if bip48 {
+					return errors.New("this is a multisig wallet: it has no seed of its own; run 'satchel wallet export --ur --bip48' on each cosigner's seed wallet")
+				}
 				if cmd.Flags().Changed("ur-type") && urType != ur.TypeCryptoOutput {
 					return errors.New("a multisig wallet is exported as ur:crypto-output: a crypto-account holds one master key's accounts")
 				}
@@ -269,19 +288,43 @@ QR code in the terminal. It holds only public keys and needs no password.`,
 				both.Branches = []uint32{wallet.ReceiveBranch, wallet.ChangeBranch}
 				d = &both
 			}
+			if bip48 && w.WatchOnly() {
+				return errors.New("this is a watch-only wallet: cosigner keys (--bip48) come from a wallet with recovery words; leave out --bip48 to export its account")
+			}
 			o, err := d.UROutput(a.net, urType == ur.TypeCryptoOutput)
 			if err != nil {
 				return err
 			}
 			u := o.UR()
+			var cosigners []map[string]string
 			if urType == ur.TypeCryptoAccount {
-				u = (&ur.Account{MasterFingerprint: w.Fingerprint(), Outputs: []ur.Output{*o}}).UR()
+				acct := &ur.Account{MasterFingerprint: w.Fingerprint(), Outputs: []ur.Output{*o}}
+				if bip48 {
+					outs, err := a.cosignerOutputs(w)
+					if err != nil {
+						return err
+					}
+					acct.Outputs = append(acct.Outputs, outs...)
+					for i := range outs {
+						st, _ := wallet.CosignerTypeOfUR(&outs[i])
+						key, err := wallet.CosignerKeyFromUR(&outs[i], acct.MasterFingerprint, a.net)
+						if err != nil {
+							return err
+						}
+						cosigners = append(cosigners, map[string]string{"script_type": st.String(), "key": key})
+					}
+				}
+				u = acct.UR()
 			}
 			if showQR {
 				return a.showQR(cmd, "Account · "+u.Type, animqr.URSource(u))
 			}
 			if a.flags.json {
-				return a.printJSON(map[string]any{"ur": u.String(), "descriptor": d.String()})
+				j := map[string]any{"ur": u.String(), "descriptor": d.String()}
+				if bip48 {
+					j["cosigners"] = cosigners
+				}
+				return a.printJSON(j)
 			}
 			a.printf("%s\n", u.String())
 			return nil
@@ -289,9 +332,26 @@ QR code in the terminal. It holds only public keys and needs no password.`,
 	}
 	cmd.Flags().BoolVar(&asUR, "ur", false, "Write the account as a UR")
 	cmd.Flags().StringVar(&urType, "ur-type", ur.TypeCryptoAccount, "UR type: crypto-account or crypto-output")
+	cmd.Flags().BoolVar(&bip48, "bip48", false, "Add the BIP48 multisig cosigner keys, p2wsh and p2sh-p2wsh (needs the password)")
 	cmd.Flags().BoolVar(&showQR, "qr", false, "Show it as a QR code in the terminal")
 	_ = cmd.RegisterFlagCompletionFunc("ur-type", completeValues(ur.TypeCryptoAccount, ur.TypeCryptoOutput))
 	return cmd
+}
+
+// cosignerOutputs unlocks a seed wallet with the password, as `wallet xpub
+// --bip48` does, and derives its BIP48 cosigner keys of account 0 as
+// crypto-account outputs.
+func (a *app) cosignerOutputs(w *wallet.Wallet) ([]ur.Output, error) {
+	pw, err := a.password("Password for wallet "+a.flags.walletName, false)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := w.Unlock(pw)
+	if err != nil {
+		return nil, err
+	}
+	defer signer.Close()
+	return wallet.CosignerOutputs(signer, a.net, 0)
 }
 
 // withURImport adds --ur to `wallet import`: the account of a
@@ -338,8 +398,9 @@ sortedmulti) imports as a watch-only multisig wallet.`
 	return cmd
 }
 
-// descriptorFromURArg reads the account of --ur and picks its output of
-// type want (default p2wpkh, or the only one).
+// descriptorFromURArg reads the account of --ur and picks its single-key
+// output of type want (default: the only one, else p2wpkh). Multisig
+// cosigner keys in the account are passed over.
 func (a *app) descriptorFromURArg(arg string, want *wallet.ScriptType) (*wallet.Descriptor, error) {
 	var in io.Reader
 	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(arg)), "ur:") {
@@ -370,26 +431,44 @@ func (a *app) descriptorFromURArg(arg string, want *wallet.ScriptType) (*wallet.
 		}
 		return wallet.DescriptorFromUR(&acct.Outputs[0], 0, a.net)
 	}
+	// The single-key outputs are accounts to watch; cosigner keys (the
+	// wsh(KEY) and sh(wsh(KEY)) of a BIP48 export) are one key of a
+	// multisig each, not a wallet.
 	var found []wallet.ScriptType
+	var singles, cosigners []int
 	for i := range acct.Outputs {
+		if _, ok := wallet.CosignerTypeOfUR(&acct.Outputs[i]); ok {
+			cosigners = append(cosigners, i)
+			continue
+		}
 		t, ok := wallet.ScriptTypeOfUR(acct.Outputs[i].Script)
 		if !ok {
 			continue
 		}
 		found = append(found, t)
-		if (want != nil && t == *want) || (want == nil && len(acct.Outputs) == 1) {
+		singles = append(singles, i)
+		if want != nil && t == *want {
 			return wallet.DescriptorFromUR(&acct.Outputs[i], acct.MasterFingerprint, a.net)
 		}
 	}
 	if want == nil {
-		p := wallet.P2WPKH
-		for i := range acct.Outputs {
-			if t, ok := wallet.ScriptTypeOfUR(acct.Outputs[i].Script); ok && t == p {
+		switch {
+		case len(singles) == 1:
+			return wallet.DescriptorFromUR(&acct.Outputs[singles[0]], acct.MasterFingerprint, a.net)
+		case len(singles) == 0 && len(cosigners) == 0 && len(acct.Outputs) == 1:
+			// Says why the one output is not an account.
+			return wallet.DescriptorFromUR(&acct.Outputs[0], acct.MasterFingerprint, a.net)
+		}
+		for _, i := range singles {
+			if t, _ := wallet.ScriptTypeOfUR(acct.Outputs[i].Script); t == wallet.P2WPKH {
 				return wallet.DescriptorFromUR(&acct.Outputs[i], acct.MasterFingerprint, a.net)
 			}
 		}
 	}
 	if len(found) == 0 {
+		if len(cosigners) > 0 {
+			return nil, cosignersOnlyError(acct, cosigners, a.net)
+		}
 		return nil, errors.New("the account holds no single-key output (pkh, sh(wpkh), wpkh or tr) satchel can watch")
 	}
 	names := make([]string, len(found))
@@ -397,4 +476,22 @@ func (a *app) descriptorFromURArg(arg string, want *wallet.ScriptType) (*wallet.
 		names[i] = t.String()
 	}
 	return nil, fmt.Errorf("the account holds %s; choose one with --script-type", strings.Join(names, ", "))
+}
+
+// cosignersOnlyError is the error of importing an account that holds only
+// multisig cosigner keys: it names them and says how a multisig wallet is
+// imported.
+func cosignersOnlyError(acct *ur.Account, cosigners []int, net *chaincfg.Params) error {
+	var b strings.Builder
+	b.WriteString("the account holds only multisig cosigner keys, one key of a multisig each:")
+	for _, i := range cosigners {
+		st, _ := wallet.CosignerTypeOfUR(&acct.Outputs[i])
+		key, err := wallet.CosignerKeyFromUR(&acct.Outputs[i], acct.MasterFingerprint, net)
+		if err != nil {
+			return fmt.Errorf("the account's %s cosigner key: %w", st, err)
+		}
+		fmt.Fprintf(&b, " %s %s;", st, key)
+	}
+	b.WriteString(" import the multisig wallet from all its cosigners' keys: satchel wallet import --descriptor 'wsh(sortedmulti(2,KEY1/<0;1>/*,KEY2/<0;1>/*,KEY3/<0;1>/*))'")
+	return errors.New(b.String())
 }

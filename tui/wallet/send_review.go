@@ -378,6 +378,14 @@ func (m *Send) inputLines(w int) []string {
 			{Text: common.PadRight(shortOutPoint(in.OutPoint, txW), opW), Style: st.Hash},
 			{Text: "  " + common.PadLeft(inputAmount(in.Value, m.units), amtW), Style: st.Normal},
 		}
+		if in.Required > 1 {
+			// A multisig coin: the signatures psbtx counted, of its threshold.
+			style := st.Warning
+			if in.Signatures >= in.Required {
+				style = st.Success
+			}
+			spans = append(spans, common.Span{Text: fmt.Sprintf("  %d of %d signatures", in.Signatures, in.Required), Style: style})
+		}
 		if ok && c.out.Frozen {
 			spans = append(spans, common.Span{Text: "  frozen", Style: st.Warning})
 		}
@@ -489,10 +497,37 @@ func (m *Send) actionLines(w int) []string {
 	case idle && m.feeRefusal != nil:
 		wrapped(fmt.Sprintf("%s builds it anyway, to sign or export; %s goes back to change the fee.",
 			m.KeyMap.Force.Help().Key, m.KeyMap.Edit.Help().Key), st.Muted.Render)
+	case idle && m.cosignersNeeded() > 0:
+		wrapped(m.multisigNote(), st.Accent.Render)
 	case idle && m.watchOnly:
 		wrapped(watchOnlyNote, st.Muted.Render)
 	}
 	return out
+}
+
+// cosignersNeeded is how many more cosigners must sign the payment: the
+// most signatures any multisig input lacks of its threshold (the counts of
+// psbtx's review, as the PSBT page shows them), or 0 for a single-key
+// payment.
+func (m *Send) cosignersNeeded() int {
+	n := 0
+	for _, in := range m.review.Inputs {
+		if in.Required > 1 {
+			n = max(n, in.Required-in.Signatures)
+		}
+	}
+	return n
+}
+
+// multisigNote says what a multisig payment needs before it can be sent.
+func (m *Send) multisigNote() string {
+	n := m.cosignersNeeded()
+	who := "1 cosigner"
+	if n != 1 {
+		who = fmt.Sprintf("%d cosigners", n)
+	}
+	return fmt.Sprintf("This multisig payment needs %s to sign it. Export the PSBT (%s) and have each sign it where their keys are; then combine and finalize it on the PSBT page.",
+		who, m.KeyMap.Export.Help().Key)
 }
 
 // feeLimitsText says what the wallet's fee limits (psbtx.DefaultFeeLimits,

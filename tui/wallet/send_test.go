@@ -70,6 +70,10 @@ type fakeSend struct {
 	// negativeFee makes a forced draft's review show a negative fee, as
 	// a broken draft would.
 	negativeFee bool
+	// threshold makes the wallet a multisig one: every input needs this
+	// many signatures and carries none, as a watch-only coordinator's
+	// draft does.
+	threshold int
 
 	reqs      []*core.SendRequest
 	drafts    []*core.Draft // made, in order; nil for a refused request
@@ -157,7 +161,7 @@ func (f *fakeSend) Draft(req *core.SendRequest) (*core.Draft, error) {
 	for _, op := range ops {
 		o := f.coin(op)
 		total += o.Value
-		r.Inputs = append(r.Inputs, psbtx.ReviewInput{OutPoint: op, Value: int64(o.Value), Ours: true})
+		r.Inputs = append(r.Inputs, psbtx.ReviewInput{OutPoint: op, Value: int64(o.Value), Ours: true, Required: f.threshold})
 	}
 	pay := req.Recipients[0].Amount
 	if req.SendMax {
@@ -925,6 +929,12 @@ func TestSendView(t *testing.T) {
 			src.watchOnly = true
 			return sendReviewed(t, src, 80, 24)
 		}},
+		{"review_multisig_80x24", 80, 24, func(t *testing.T) *Send {
+			return sendReviewed(t, newMultisigSend(t), 80, 24)
+		}},
+		{"review_multisig_120x40", 120, 40, func(t *testing.T) *Send {
+			return sendReviewed(t, newMultisigSend(t), 120, 40)
+		}},
 		{"review_absurd_fee_80x24", 80, 24, func(t *testing.T) *Send {
 			return absurdReviewed(t, newFakeSend(t), "0.001", "5000", 80, 24)
 		}},
@@ -1132,4 +1142,40 @@ func TestSendReviewManyCoins(t *testing.T) {
 	v := m.View().Content
 	tuitest.AssertFits(t, v, 80, 24)
 	sendShows(t, m, "Spends  30 coins worth 0.30000000 BTC", "more coins", "Fee     ", "s/enter send")
+}
+
+// newMultisigSend is a watch-only 2-of-3 coordinator.
+func newMultisigSend(t testing.TB) *fakeSend {
+	src := newFakeSend(t)
+	src.watchOnly, src.threshold = true, 2
+	return src
+}
+
+// A watch-only multisig wallet's review counts each coin's signatures
+// against the threshold and says how many cosigners must sign the exported
+// PSBT; e exports it. A single-key wallet's review shows no count.
+func TestSendReviewMultisig(t *testing.T) {
+	src := newMultisigSend(t)
+	m := sendReviewed(t, src, 80, 24)
+	if got := strings.Count(sendScreen(m), "0 of 2 signatures"); got != 2 {
+		t.Errorf("%d coins show 0 of 2 signatures, want both:\n%s", got, sendScreen(m))
+	}
+	sendShows(t, m, "needs 2 cosigners to sign it", "Export the PSBT (e)")
+	sendHides(t, m, "s sign", "cannot sign")
+	m.press(t, "e", "enter")
+	if len(src.exported) != 1 {
+		t.Fatalf("exported %v", src.exported)
+	}
+	sendShows(t, m, "Wrote payment-", "needs 2 cosigners")
+
+	// One signature of two already there: one cosigner to go.
+	src = newMultisigSend(t)
+	m = sendReviewed(t, src, 120, 40)
+	for i := range m.review.Inputs {
+		m.review.Inputs[i].Signatures = 1
+	}
+	sendShows(t, m, "1 of 2 signatures", "needs 1 cosigner to sign it")
+
+	single := sendReviewed(t, newFakeSend(t), 80, 24)
+	sendHides(t, single, "signatures", "cosigner")
 }

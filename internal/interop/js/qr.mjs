@@ -12,7 +12,7 @@ const require = createRequire(import.meta.url);
 // The CBOR tags of BCR-2020-006/010 an output descriptor uses; cbor-sync
 // (bc-ur's CBOR) drops tags it has no decoder for, so each is kept as
 // {tag, v}.
-const urTags = [303, 304, 305, 308, 400, 401, 402, 403, 404, 405, 406, 407, 409];
+const urTags = [303, 304, 305, 308, 311, 400, 401, 402, 403, 404, 405, 406, 407, 409];
 function tagged(v, ...tags) {
   if (!v || typeof v !== 'object' || !('tag' in v) || !tags.includes(v.tag)) {
     throw new Error('want tag ' + tags.join(' or ') + ', got ' + JSON.stringify(v).slice(0, 80));
@@ -41,8 +41,9 @@ function keyPath(p) {
 
 // hdKeyExpr writes a crypto-hdkey as a descriptor key expression, the
 // extended key rebuilt by @scure/bip32 from the key data, chain code,
-// depth, child number and parent fingerprint.
-function hdKeyExpr(hd) {
+// depth, child number and parent fingerprint. masterFP is the origin's
+// fingerprint when the key gives none (a crypto-account's outputs).
+function hdKeyExpr(hd, masterFP) {
   const m = tagged(hd, 303);
   const coin = m[5] ? tagged(m[5], 305) : {};
   const testnet = coin[2] === 1;
@@ -57,7 +58,8 @@ function hdKeyExpr(hd) {
     depth, index: last, parentFingerprint: m[8] || 0,
   });
   let s = '';
-  if (origin && origin[2]) s = '[' + origin[2].toString(16).padStart(8, '0') + steps.map((x) => '/' + x).join('') + ']';
+  const fp = origin ? (origin[2] || masterFP) : 0;
+  if (fp) s = '[' + fp.toString(16).padStart(8, '0') + steps.map((x) => '/' + x).join('') + ']';
   s += key.publicExtendedKey;
   if (m[7]) s += keyPath(tagged(m[7], 304)).map((x) => '/' + x).join('');
   return s;
@@ -65,16 +67,37 @@ function hdKeyExpr(hd) {
 
 // outputDescriptor writes a crypto-output's script expression as
 // descriptor text.
-function outputDescriptor(v) {
+function outputDescriptor(v, masterFP) {
   if (v && v.tag === 308) v = v.v;
   const names = { 400: 'sh', 401: 'wsh', 403: 'pkh', 404: 'wpkh', 409: 'tr' };
   if (v.tag === 406 || v.tag === 407) {
     const mk = v.v;
-    return (v.tag === 407 ? 'sortedmulti(' : 'multi(') + mk[1] + ',' + mk[2].map(hdKeyExpr).join(',') + ')';
+    return (v.tag === 407 ? 'sortedmulti(' : 'multi(') + mk[1] + ',' + mk[2].map((k) => hdKeyExpr(k)).join(',') + ')';
   }
-  if (v.tag === 303) return hdKeyExpr(v);
+  if (v.tag === 303) return hdKeyExpr(v, masterFP);
   if (!(v.tag in names)) throw new Error('unknown script tag ' + v.tag);
-  return names[v.tag] + '(' + outputDescriptor(v.v) + ')';
+  return names[v.tag] + '(' + outputDescriptor(v.v, masterFP) + ')';
+}
+
+// decodeParts reads UR parts with bc-ur: the UR, or the answer to give
+// when it is incomplete or failed.
+function decodeParts(parts) {
+  const { URDecoder } = require('@ngraveio/bc-ur');
+  const dec = new URDecoder();
+  for (const p of parts) {
+    dec.receivePart(p);
+    if (dec.isComplete()) break;
+  }
+  if (!dec.isComplete()) return { answer: { complete: false } };
+  if (!dec.isSuccess()) return { answer: { complete: true, failure: dec.resultError() } };
+  return { ur: dec.resultUR() };
+}
+
+// cborTagged returns cbor-sync with the output descriptor's tags kept.
+function cborTagged() {
+  const cbor = require('cbor-sync');
+  for (const tag of urTags) cbor.addSemanticDecode(tag, (v) => ({ tag, v }));
+  return cbor;
 }
 
 function readStdin() {
@@ -187,6 +210,20 @@ const ops = {
     if (!dec.isSuccess()) return { complete: true, failure: dec.resultError() };
     const ur = dec.resultUR();
     return { complete: true, type: ur.type, descriptor: outputDescriptor(cbor.decode(ur.cbor)) };
+  },
+  // ur_account reads the parts of a ur:crypto-account (BCR-2020-015) with
+  // bc-ur and writes its master fingerprint and each output as descriptor
+  // text, the keys' origins starting at the master fingerprint.
+  ur_account(req) {
+    const { ur, answer } = decodeParts(req.parts);
+    if (answer) return answer;
+    let acct = cborTagged().decode(ur.cbor);
+    if (acct && acct.tag === 311) acct = acct.v;
+    const fp = acct[1];
+    return {
+      complete: true, type: ur.type, master_fingerprint: fp.toString(16).padStart(8, '0'),
+      descriptors: acct[2].map((o) => outputDescriptor(o, fp)),
+    };
   },
   // ur_parts encodes CBOR (hex) of a UR type as bc-ur's parts.
   ur_parts(req) {
