@@ -146,29 +146,9 @@ type paid struct {
 // payment's page, which offers C.
 func startUnknownParent(t *testing.T) (*cli, *regtest.Node, *onlineApp, paid) {
 	t.Helper()
-	payer := newCLI(t)
-	restoreAbandon(t, payer)
-	btcd := regtest.Start(t, regtest.WithMiningAddress(walletAddr(t, payer, 0)),
-		regtest.WithArgs("--trickleinterval=100ms"))
-	btcd.Generate(101)
-	payer.env["SATCHEL_CONNECT"] = btcd.P2PAddr()
-	payer.ok("sync")
-
-	c := newCLI(t)
-	c.env["SATCHEL_PASSWORD"] = "pw"
-	c.env["SATCHEL_NETWORK"] = "regtest"
-	c.ok("wallet", "create", "--words", "12")
-	c.env["SATCHEL_CONNECT"] = btcd.P2PAddr()
-	var recv struct {
-		Address string `json:"address"`
-	}
-	c.jsonOut(&recv, "address", "new")
-	c.ok("sync")
-
-	o := startOnlineApp(t, c, btcd)
-	o.waitFor(t, "Balance", "as of block 101")
+	payer, c, btcd, o, recv := startPayeeApp(t)
 	var pay paid
-	payer.jsonOut(&pay, "send", "--to", recv.Address, "--amount", "2btc", "--fee-rate", "3")
+	payer.jsonOut(&pay, "send", "--to", recv, "--amount", "2btc", "--fee-rate", "3")
 	o.waitFor(t, "unconfirmed", pay.Txid[:8])
 	o.press("enter")
 	o.waitFor(t, "Transaction · unconfirmed", pay.Txid, "C CPFP")

@@ -166,28 +166,7 @@ func TestFlowPSBTPageBroadcast(t *testing.T) {
 // C on the page of an unconfirmed payment to the wallet speeds it up with
 // a child: btcd takes the child, whose package rate is the one typed.
 func TestFlowCPFPFromTxPage(t *testing.T) {
-	payer := newCLI(t)
-	restoreAbandon(t, payer)
-	// A short trickle interval makes btcd relay the payment promptly.
-	btcd := regtest.Start(t, regtest.WithMiningAddress(walletAddr(t, payer, 0)),
-		regtest.WithArgs("--trickleinterval=100ms"))
-	btcd.Generate(101)
-	payer.env["SATCHEL_CONNECT"] = btcd.P2PAddr()
-	payer.ok("sync")
-
-	c := newCLI(t)
-	c.env["SATCHEL_PASSWORD"] = "pw"
-	c.env["SATCHEL_NETWORK"] = "regtest"
-	c.ok("wallet", "create", "--words", "12")
-	c.env["SATCHEL_CONNECT"] = btcd.P2PAddr()
-	var recv struct {
-		Address string `json:"address"`
-	}
-	c.jsonOut(&recv, "address", "new")
-	c.ok("sync")
-
-	o := startOnlineApp(t, c, btcd)
-	o.waitFor(t, "Balance", "as of block 101")
+	payer, c, btcd, o, recv := startPayeeApp(t)
 	// The payer spends block 1's coinbase. A light client knows a
 	// payment's fee only when it knows the coins it spends: the user opens
 	// block 1 in the explorer, which fetches and verifies it.
@@ -215,7 +194,7 @@ func TestFlowCPFPFromTxPage(t *testing.T) {
 		Txid string `json:"txid"`
 		Fee  int64  `json:"fee"`
 	}
-	payer.jsonOut(&pay, "send", "--to", recv.Address, "--amount", "2btc", "--fee-rate", "1", "--utxo", coin)
+	payer.jsonOut(&pay, "send", "--to", recv, "--amount", "2btc", "--fee-rate", "1", "--utxo", coin)
 	o.waitFor(t, "unconfirmed", pay.Txid[:8])
 	o.press("enter")
 	o.waitFor(t, "Transaction · unconfirmed", pay.Txid, "C CPFP")
@@ -263,4 +242,35 @@ func TestFlowCPFPFromTxPage(t *testing.T) {
 	if fee <= 0 || bal.Unconfirmed != 0 || bal.Confirmed != 2*btc-fee {
 		t.Fatalf("after mining: child fee %d, balance %+v", fee, bal)
 	}
+}
+
+// startPayeeApp starts btcd mining to the "abandon … about" wallet of
+// payer (101 blocks, synced) and the app on a new wallet c, scanned to the
+// tip, with one receive address of c handed out: the setting in which a
+// payment reaches the app relayed. btcd's short trickle interval relays
+// it promptly.
+func startPayeeApp(t *testing.T) (payer, c *cli, btcd *regtest.Node, o *onlineApp, recv string) {
+	t.Helper()
+	payer = newCLI(t)
+	restoreAbandon(t, payer)
+	btcd = regtest.Start(t, regtest.WithMiningAddress(walletAddr(t, payer, 0)),
+		regtest.WithArgs("--trickleinterval=100ms"))
+	btcd.Generate(101)
+	payer.env["SATCHEL_CONNECT"] = btcd.P2PAddr()
+	payer.ok("sync")
+
+	c = newCLI(t)
+	c.env["SATCHEL_PASSWORD"] = "pw"
+	c.env["SATCHEL_NETWORK"] = "regtest"
+	c.ok("wallet", "create", "--words", "12")
+	c.env["SATCHEL_CONNECT"] = btcd.P2PAddr()
+	var addr struct {
+		Address string `json:"address"`
+	}
+	c.jsonOut(&addr, "address", "new")
+	c.ok("sync")
+
+	o = startOnlineApp(t, c, btcd)
+	o.waitFor(t, "Balance", "as of block 101")
+	return payer, c, btcd, o, addr.Address
 }
