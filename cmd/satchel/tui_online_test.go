@@ -184,7 +184,13 @@ func TestFlowCPFPFromTxPage(t *testing.T) {
 	if coin == "" {
 		t.Fatalf("the payer has no coin from block 1: %+v", coins)
 	}
-	o.press("2", "G", "k", "enter")
+	// Each step waits for the screen, as a person looks before the next
+	// key: a key sent while the list is still loading may go nowhere.
+	o.press("2")
+	o.waitFor(t, "of 102")
+	o.press("G", "k")
+	o.waitFor(t, "block 1 of 102")
+	o.press("enter")
 	o.waitFor(t, "Block 1 ·", "verified")
 	o.press("esc", "1")
 
