@@ -112,12 +112,14 @@ func TestFlowCPFPParentFeeTyped(t *testing.T) {
 	t.Logf("parent %s: %d sat, %d vB; child %s: %d sat, %d vB; %.3f sat/vB together", pay.Txid, pFee, p.VSize,
 		childID, cFee, ch.VSize, pkg)
 
-	// The child's page, left open while a block confirms it: its keys go.
+	// The child's page, left open while a block confirms it: its keys go
+	// and it names the block, as it would opened afresh.
 	o.press("enter")
 	o.waitFor(t, "Transaction · unconfirmed", childID.String(), "C CPFP")
-	btcd.Generate(1)
+	mined := btcd.Generate(1)
 	o.waitFor(t, "102")
-	waitGone(t, o, "C CPFP", "B bump fee", "X cancel")
+	waitGone(t, o, "C CPFP", "B bump fee", "X cancel", "unconfirmed")
+	o.waitFor(t, mined[0].String())
 	o.press("C")
 	if scr := o.waitFor(t, childID.String()); strings.Contains(scr, "Speed up with a child") {
 		t.Fatalf("C opened the CPFP form on a mined payment:\n%s", scr)

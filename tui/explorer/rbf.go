@@ -71,6 +71,11 @@ type ReplaceOptions struct {
 	FeeRate float64
 	// DefaultRate is the fee rate a new payment starts with (Settings).
 	DefaultRate float64
+	// Height and BlockHash name the block that confirmed the transaction
+	// since the page opened (none apply then); Height is 0 while it is
+	// unconfirmed.
+	Height    int32
+	BlockHash chainhash.Hash
 }
 
 // any reports whether one of the actions applies.
@@ -251,6 +256,12 @@ func (v *TxView) applyReplaceOptions(msg replaceOptionsMsg) tea.Cmd {
 	}
 	opts := msg.opts
 	v.replOpts = &opts
+	if opts.Height > 0 && !v.confirmed {
+		// A block confirmed the payment while its page was open: the page
+		// says so, as it would when opened now.
+		v.confirmed, v.height, v.blockHash = true, opts.Height, opts.BlockHash
+		v.describe()
+	}
 	var cmds []tea.Cmd
 	if f := v.repl; f != nil && f.kind == ReplaceCPFP && f.askFee && f.step == stepRate && opts.Fee >= 0 {
 		f.askFee, f.feeFocus = false, false

@@ -313,3 +313,27 @@ func TestReplaceWatchOnlyExport(t *testing.T) {
 	}
 	mustShow(t, v, "Wrote /home/satoshi/cancel-")
 }
+
+// A page opened on an unconfirmed payment learns on a refresh that a block
+// confirmed it: the title drops "unconfirmed", the block and height show,
+// and the keys that only apply unconfirmed go.
+func TestTxPageConfirmedWhileOpen(t *testing.T) {
+	src := &fakeReplace{opts: ReplaceOptions{CPFP: true, Fee: 423, FeeRate: 3}}
+	v := newReplaceView(t, src, 120, 40, false)
+	mustShow(t, v, "Transaction · "+unconfirmedMark, "C CPFP")
+	block := loadRegtestBlock(t, regtestFeeHeight).BlockHash()
+	src.later = &ReplaceOptions{Fee: -1, Height: regtestFeeHeight, BlockHash: block}
+	_, cmd := v.Update(common.RefreshMsg{})
+	runDetail(t, v, cmd)
+	text := screen(v)
+	if strings.Contains(text, unconfirmedMark) || strings.Contains(text, "C CPFP") {
+		t.Errorf("the page still says unconfirmed or offers CPFP:\n%s", text)
+	}
+	mustShow(t, v, block.String(), "height")
+	// Confirmed, it asks no more.
+	_, cmd = v.Update(common.RefreshMsg{})
+	runDetail(t, v, cmd)
+	if src.asked != 2 {
+		t.Errorf("asked for the options %d times; want 2", src.asked)
+	}
+}

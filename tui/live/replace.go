@@ -33,7 +33,15 @@ func (l *Wallet) ReplaceOptions(ctx context.Context, txid chainhash.Hash) explor
 			break
 		}
 	}
-	if entry == nil || entry.Height > 0 || entry.Tx == nil {
+	if entry != nil && entry.Height > 0 {
+		if node := l.Session.Node(); node != nil {
+			if h, err := node.Store().HeaderByHeight(entry.Height); err == nil {
+				o.Height, o.BlockHash = entry.Height, h.Hash
+			}
+		}
+		return o
+	}
+	if entry == nil || entry.Tx == nil {
 		return o
 	}
 	o.Fee = entry.Fee
