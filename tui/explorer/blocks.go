@@ -102,6 +102,12 @@ type Model struct {
 
 	err error
 
+	// openAt is the height enter selected before its row was read (a key
+	// pressed while the list moved to a part not yet read); the block
+	// opens when the row arrives, unless the selection moved meanwhile.
+	openAt    int32
+	openAfter bool
+
 	searchSrc SearchSource
 	net       *chaincfg.Params
 	search    *searchBar
@@ -266,6 +272,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.apply(msg)
+		if m.openAfter {
+			if cmd := m.selectCmd(); cmd != nil || m.err != nil {
+				m.openAfter = false
+				return m, cmd
+			}
+		}
 	case tea.KeyPressMsg:
 		if cmd := m.handleKey(msg); cmd != nil {
 			return m, cmd
@@ -282,6 +294,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.common.KeyMap
+	m.openAfter = false
 	switch {
 	case common.MoveCursor(msg, k, &m.cursor, &m.offset, m.total(), m.visibleRows()):
 	case key.Matches(msg, k.Enter):
@@ -297,13 +310,21 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 // known.
 func (m *Model) selectCmd() tea.Cmd {
 	h, ok := m.Selected()
+	if m.openAfter && (!ok || h != m.openAt) {
+		// The selection moved with the tip before the row came.
+		m.openAfter = false
+		return nil
+	}
 	if !ok {
 		return nil
 	}
 	r, ok := m.row(h)
 	if !ok {
+		// Not read yet: open it when it is.
+		m.openAt, m.openAfter = h, true
 		return nil
 	}
+	m.openAfter = false
 	sel := BlockSelectedMsg{Height: r.Height, Hash: r.Hash}
 	return func() tea.Msg { return sel }
 }

@@ -437,3 +437,37 @@ func BenchmarkScroll(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e6/float64(b.N), "ms/frame")
 }
+
+// Keys typed faster than the list reads: G moves to a part of the chain
+// not read yet, and enter, pressed before the read is back, opens the
+// selected block once its row arrives instead of going nowhere. A key in
+// between (the selection moved again) drops that enter.
+func TestEnterBeforeTheRowsArrive(t *testing.T) {
+	const tip = 999_999
+	src := &fakeSource{tip: tip}
+	m := newModel(t, src, tip, 80, 24)
+	_, read := m.Update(keyMsg("G"))
+	if read == nil {
+		t.Fatal("G asked for no read")
+	}
+	if _, cmd := m.Update(keyMsg("enter")); cmd != nil {
+		// A second read of the same window is not needed.
+		if _, ok := cmd().(headersMsg); !ok {
+			t.Fatalf("enter before the read emitted something else")
+		}
+	}
+	msgs := run(t, m, read)
+	want := BlockSelectedMsg{Height: 0, Hash: synthRow(0).Hash}
+	if len(msgs) != 1 || msgs[0] != want {
+		t.Fatalf("once read, the list emitted %#v; want %#v", msgs, want)
+	}
+
+	// enter, then k before the rows come: nothing opens.
+	send(t, m, keyMsg("g"))
+	_, read = m.Update(keyMsg("G"))
+	m.Update(keyMsg("enter"))
+	m.Update(keyMsg("k"))
+	if msgs := run(t, m, read); len(msgs) != 0 {
+		t.Fatalf("a moved selection still opened %#v", msgs)
+	}
+}
