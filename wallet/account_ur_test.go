@@ -69,14 +69,7 @@ func TestAccountURVectors(t *testing.T) {
 		t.Errorf("exported as %s\nwant      %s", got, bcr2020015WPKH)
 	}
 
-	u, err := ur.Parse(acct.UR().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	back, err := ur.DecodeAccount(u)
-	if err != nil {
-		t.Fatal(err)
-	}
+	back := readAccountUR(t, acct)
 	d2, err := DescriptorFromUR(&back.Outputs[0], back.MasterFingerprint, net)
 	if err != nil {
 		t.Fatal(err)
@@ -211,14 +204,7 @@ func TestCosignerOutputs(t *testing.T) {
 				t.Fatalf("CosignerKey %s, want %s", want, k)
 			}
 			// Read back from the UR text, as a coordinator would.
-			u, err := ur.Parse(acct.UR().String())
-			if err != nil {
-				t.Fatal(err)
-			}
-			back, err := ur.DecodeAccount(u)
-			if err != nil {
-				t.Fatal(err)
-			}
+			back := readAccountUR(t, acct)
 			got, err := CosignerKeyFromUR(&back.Outputs[i], back.MasterFingerprint, tc.net)
 			if err != nil || got != want {
 				t.Errorf("%s %s: read back %q, %v; want %s", tc.net.Name, st, got, err, want)
@@ -242,4 +228,18 @@ func TestCosignerOutputs(t *testing.T) {
 			t.Errorf("%s read as a cosigner key", name)
 		}
 	}
+}
+
+// readAccountUR reads acct back from its UR text, as a coordinator would.
+func readAccountUR(t *testing.T, acct *ur.Account) *ur.Account {
+	t.Helper()
+	u, err := ur.Parse(acct.UR().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ur.DecodeAccount(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return back
 }

@@ -272,10 +272,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.apply(msg)
-		if m.openAfter {
-			if cmd := m.selectCmd(); cmd != nil || m.err != nil {
-				m.openAfter = false
-				return m, cmd
+		if m.openAfter && m.err == nil {
+			if cmd := m.selectCmd(); cmd != nil {
+				return m, tea.Batch(cmd, m.fetch(false))
 			}
 		}
 	case tea.KeyPressMsg:

@@ -71,9 +71,8 @@ type ReplaceOptions struct {
 	FeeRate float64
 	// DefaultRate is the fee rate a new payment starts with (Settings).
 	DefaultRate float64
-	// Height and BlockHash name the block that confirmed the transaction
-	// since the page opened (none apply then); Height is 0 while it is
-	// unconfirmed.
+	// Height and BlockHash name the block that holds the transaction once
+	// one does (then no action applies); Height is 0 while unconfirmed.
 	Height    int32
 	BlockHash chainhash.Hash
 }
