@@ -56,7 +56,11 @@ func (n *Node) filterHandler() {
 			n.roundMu.Lock()
 			n.roundCancel = cancel
 			n.roundMu.Unlock()
+			from, _ := n.store.FilterTip()
 			err := n.syncFilterHeaders(ctx)
+			if to, _ := n.store.FilterTip(); err == nil && to > from {
+				n.log.Info("filter headers caught up", "height", to)
+			}
 			n.roundMu.Lock()
 			n.roundCancel = nil
 			n.roundMu.Unlock()

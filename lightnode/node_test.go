@@ -130,6 +130,24 @@ func TestSyncFromBtcd(t *testing.T) {
 	}
 }
 
+// TestSyncedMeansStored syncs a chain that ends on a full headers message
+// (4,000 blocks, two of 2,000): the last full message is held in memory for
+// the next one, which is empty. Once the node says it is synced, the whole
+// chain must be in the store, where the filter-header sync and the wallet
+// read it; before, the held headers waited for the next tick, and the
+// filter round started then stopped short of the tip.
+func TestSyncedMeansStored(t *testing.T) {
+	btcd := regtest.Start(t)
+	btcd.Generate(2 * 2000)
+	want, wantHeight := btcd.BestBlock()
+
+	n := startNode(t, t.TempDir(), btcd.P2PAddr())
+	waitSynced(t, n)
+	if tip := n.Store().Tip(); tip.Height != wantHeight || tip.Hash != want {
+		t.Fatalf("synced, but the store ends at %d %s; btcd is at %d %s", tip.Height, tip.Hash, wantHeight, want)
+	}
+}
+
 func TestReorgAcrossBtcdNodes(t *testing.T) {
 	a := regtest.Start(t)
 	b := regtest.Start(t)

@@ -308,6 +308,11 @@ func (n *Node) handleHeaders(s *syncState, pc *peerConn, msg *wire.MsgHeaders) {
 		pc.caughtUp = true
 		if s.syncPeer == pc {
 			s.syncPeer = nil
+			// The stream is over: what it left held is written before the
+			// node can call itself synced, so the filter round that starts
+			// then covers the whole chain (a chain that ends on a full
+			// message leaves its last one held).
+			n.flushHeld(s)
 		}
 	}
 	n.maybeStartSync(s)
@@ -520,16 +525,20 @@ func (n *Node) updateStatus(s *syncState, settle ...string) {
 			synced = false
 		}
 	}
-	var changed bool
+	var changed, caughtUp bool
 	n.setStatus(func(st *Status) {
 		for _, addr := range settle {
 			n.settled[addr] = true // setStatus holds n.mu
 		}
 		changed = tip.height != st.Height || peerHeight != st.PeerHeight || synced != st.Synced ||
 			len(s.peers) != st.Peers || filterPeers != st.FilterPeers
+		caughtUp = synced && !st.Synced
 		st.Height, st.Hash, st.PeerHeight, st.Peers, st.Synced = tip.height, tip.hash, peerHeight, len(s.peers), synced
 		st.FilterPeers = filterPeers
 	})
+	if caughtUp {
+		n.log.Info("headers caught up", "height", tip.height, "peers", len(s.peers))
+	}
 	if changed {
 		n.events.publish(SyncProgress{Height: tip.height, PeerHeight: peerHeight, Synced: synced})
 	}
