@@ -99,6 +99,13 @@ type Config struct {
 	// or historical test chains.
 	MinChainWork *big.Int
 
+	// Checkpoints are added to the network's own, as btcd's
+	// --addcheckpoint: the header at each height must have that hash, no
+	// chain may fork below the newest one reached, and the ranges between
+	// consecutive checkpoints are fetched from several peers at once. For
+	// test chains: a wrong one makes every honest peer look hostile.
+	Checkpoints []chaincfg.Checkpoint
+
 	// DisableV2Transport turns BIP324 off. By default the node opens v2
 	// encrypted connections to peers that advertise NODE_P2P_V2 (in the
 	// address book, or in the version message of a v1 connection, which
@@ -290,9 +297,13 @@ func New(cfg *Config) (*Node, error) {
 		}
 	}
 
+	params, err := withCheckpoints(c.ChainParams, c.Checkpoints)
+	if err != nil {
+		return nil, err
+	}
 	n := &Node{
 		cfg:        c,
-		params:     c.ChainParams,
+		params:     params,
 		log:        c.Logger,
 		store:      c.Store,
 		events:     newEventHub(),

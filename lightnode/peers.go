@@ -86,6 +86,12 @@ type peerConn struct {
 	unconnecting int
 	dropping     bool // disconnect requested
 	lastPing     time.Time
+	// The checkpoint range pc fetches (ahead.go), if any; noAhead: it
+	// failed to serve one and gets no more; staleAnswer: the answer on
+	// its way is for a range since dropped.
+	ahead       *aheadRange
+	noAhead     bool
+	staleAnswer bool
 }
 
 // banKey is what a ban applies to: the IP (a /64 for IPv6) on public

@@ -45,6 +45,13 @@ type syncState struct {
 	peers    map[*peerConn]struct{} // handshake done
 	syncPeer *peerConn              // the peer we are fetching from, if any
 
+	// ahead are the checkpoint ranges above the stream that the other
+	// peers fetch (ahead.go), lowest first; empty when there are none.
+	ahead []*aheadRange
+	// planOff: no peer served the ranges; no new ones until a peer
+	// connects.
+	planOff bool
+
 	// The search for filter peers: when to look next and the back-off.
 	nextSearch time.Time
 	searchWait time.Duration
@@ -125,6 +132,7 @@ func (n *Node) handlePeerReady(s *syncState, pc *peerConn) {
 	}
 	pc.ready = true
 	s.peers[pc] = struct{}{}
+	s.planOff = false // it may serve checkpoint ranges
 	p := pc.p
 	if p.ProtocolVersion() >= wire.SendHeadersVersion {
 		p.QueueMessage(wire.NewMsgSendHeaders(), nil)
@@ -171,8 +179,12 @@ func (n *Node) handlePeerDone(s *syncState, pc *peerConn, redial, downgrade bool
 			n.events.publish(PeerDisconnected{Addr: pc.addr, Reason: "disconnected"})
 		}
 	}
-	if s.syncPeer == pc {
-		s.syncPeer = nil
+	busy := pc.ahead != nil
+	n.releaseAhead(pc)
+	if s.syncPeer == pc || busy {
+		if s.syncPeer == pc {
+			s.syncPeer = nil
+		}
 		n.maybeStartSync(s)
 	}
 	n.connMgr.Disconnect(pc.connReq.ID())
@@ -183,12 +195,23 @@ func (n *Node) handlePeerDone(s *syncState, pc *peerConn, redial, downgrade bool
 // the most blocks among those that have not yet told us they have nothing
 // newer than our tip.
 func (n *Node) maybeStartSync(s *syncState) {
+	n.planAhead(s)
+	defer n.assignAhead(s)
 	if s.syncPeer != nil {
 		return
 	}
+	if len(s.ahead) > 0 && n.chain.tip().height >= s.ahead[0].from.height {
+		if n.aheadServable(s) {
+			// The chain has reached the ranges: they carry it on.
+			return
+		}
+		n.log.Info("no peer serves the next checkpoint range; one peer streams the headers",
+			"from", s.ahead[0].from.height)
+		s.ahead, s.planOff = nil, true
+	}
 	var best *peerConn
 	for pc := range s.peers {
-		if pc.dropping || pc.caughtUp {
+		if pc.dropping || pc.caughtUp || pc.ahead != nil {
 			continue
 		}
 		if best == nil || pc.p.LastBlock() > best.p.LastBlock() {
@@ -199,13 +222,19 @@ func (n *Node) maybeStartSync(s *syncState) {
 		return
 	}
 	s.syncPeer = best
-	best.requestHeaders(n.chain.locator(n.chain.tip()))
+	best.requestHeadersTo(n.chain.locator(n.chain.tip()), s.streamStop())
 }
 
 // requestHeaders sends getheaders unless an earlier one is unanswered: a
 // peer answers each identical request identically, and a repeated answer
 // counts as misbehaviour.
 func (pc *peerConn) requestHeaders(loc blockchain.BlockLocator) {
+	pc.requestHeadersTo(loc, nil)
+}
+
+// requestHeadersTo is requestHeaders with an end: the peer sends nothing
+// after the header stop, when it is not nil.
+func (pc *peerConn) requestHeadersTo(loc blockchain.BlockLocator, stop *chainhash.Hash) {
 	if !pc.requested.IsZero() || pc.dropping {
 		return
 	}
@@ -214,6 +243,9 @@ func (pc *peerConn) requestHeaders(loc blockchain.BlockLocator) {
 		if err := msg.AddBlockLocatorHash(h); err != nil {
 			break
 		}
+	}
+	if stop != nil {
+		msg.HashStop = *stop
 	}
 	pc.requested = time.Now()
 	pc.dupAllowed = true
@@ -224,12 +256,28 @@ func (n *Node) handleHeaders(s *syncState, pc *peerConn, msg *wire.MsgHeaders) {
 	if !pc.ready || pc.dropping {
 		return
 	}
-	solicited := !pc.requested.IsZero()
+	requested := pc.requested
+	solicited := !requested.IsZero()
 	pc.requested = time.Time{}
 	if solicited {
 		pc.stalls.Store(0)
 	}
 	hdrs := msg.Headers
+	switch {
+	case solicited && pc.staleAnswer:
+		// The answer for a range dropped while it was on its way.
+		pc.staleAnswer = false
+		n.maybeStartSync(s)
+		return
+	case solicited && pc.ahead != nil:
+		if len(hdrs) > 0 && hdrs[0].PrevBlock != pc.ahead.last {
+			// Not the answer (an announcement): it is still to come.
+			pc.requested = requested
+			return
+		}
+		n.handleAhead(s, pc, hdrs)
+		return
+	}
 	full := len(hdrs) == wire.MaxBlockHeadersPerMsg
 
 	var last chainhash.Hash
@@ -252,13 +300,20 @@ func (n *Node) handleHeaders(s *syncState, pc *peerConn, msg *wire.MsgHeaders) {
 		pc.lastDigest, pc.lastCount = digest, len(hdrs)
 	}
 
+	// The stream from the tip ends where the checkpoint ranges start.
+	var stop *chainhash.Hash
+	if pc == s.syncPeer {
+		stop = s.streamStop()
+	}
+	atStop := stop != nil && len(hdrs) > 0 && last == *stop
+
 	// Ask for the next batch before checking this one, so the link does
 	// not idle while we validate and store.
-	if full && solicited {
-		pc.requestHeaders(blockchain.BlockLocator{&last})
+	if full && solicited && !atStop {
+		pc.requestHeadersTo(blockchain.BlockLocator{&last}, stop)
 	}
 
-	up, err := n.chain.processSync(hdrs, full && solicited)
+	up, err := n.chain.processSync(hdrs, (full && solicited) || atStop)
 	switch {
 	case isMisbehaviour(err):
 		n.ban(s, pc, err.Error())
@@ -290,6 +345,14 @@ func (n *Node) handleHeaders(s *syncState, pc *peerConn, msg *wire.MsgHeaders) {
 		// headers are reported when they are stored.
 		n.updateStatus(s)
 		n.publishTip(up)
+	}
+	if atStop {
+		// The ranges above carry the chain on; the peer fetches one.
+		s.syncPeer = nil
+		n.drainAhead(s)
+		n.maybeStartSync(s)
+		n.updateStatus(s)
+		return
 	}
 	if !full && solicited {
 		// The peer has sent everything it has after our locator. Its best
@@ -363,9 +426,17 @@ func (n *Node) handleTick(s *syncState) {
 		}
 		if !pc.requested.IsZero() && now.Sub(pc.requested) > n.cfg.StallTimeout {
 			pc.requested = time.Time{}
+			pc.staleAnswer = false
+			// A checkpoint range it held up goes to another peer.
+			ranged := pc.ahead != nil
+			n.releaseAhead(pc)
 			n.handleStall(s, pc, "getheaders")
-			if !pc.dropping {
-				pc.requestHeaders(n.chain.locator(n.chain.tip()))
+			if !pc.dropping && !ranged {
+				var stop *chainhash.Hash
+				if pc == s.syncPeer {
+					stop = s.streamStop()
+				}
+				pc.requestHeadersTo(n.chain.locator(n.chain.tip()), stop)
 			}
 			continue
 		}
@@ -375,6 +446,9 @@ func (n *Node) handleTick(s *syncState) {
 		}
 	}
 	n.searchFilterPeers(s, now)
+	if len(s.ahead) > 0 {
+		n.maybeStartSync(s)
+	}
 	if s.syncPeer == nil {
 		// No stream is going to top the held headers up.
 		n.flushHeld(s)
@@ -479,9 +553,13 @@ func (n *Node) drop(s *syncState, pc *peerConn) {
 	pc.dropping = true
 	pc.caughtUp = false
 	delete(s.peers, pc)
+	busy := pc.ahead != nil
+	n.releaseAhead(pc)
 	if s.syncPeer == pc {
 		s.syncPeer = nil
 		n.flushHeld(s)
+		n.maybeStartSync(s)
+	} else if busy {
 		n.maybeStartSync(s)
 	}
 	pc.p.Disconnect()
