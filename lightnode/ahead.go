@@ -59,11 +59,12 @@ func (r *aheadRange) reset() {
 }
 
 // planAhead splits the chain above the stream into checkpoint ranges when
-// there are none yet and two peers or more to fetch them. The first range
+// there are none yet. With one peer the ranges follow the stream on it;
+// each peer that connects takes one. The first range
 // starts on the first checkpoint more than one headers message above the
 // tip, beyond what a getheaders already in flight may bring.
 func (n *Node) planAhead(s *syncState) {
-	if len(s.ahead) > 0 || len(s.peers) < 2 || s.planOff {
+	if len(s.ahead) > 0 || len(s.peers) == 0 || s.planOff {
 		return
 	}
 	floor := n.chain.tip().height + wire.MaxBlockHeadersPerMsg
@@ -80,7 +81,7 @@ func (n *Node) planAhead(s *syncState) {
 		s.ahead = append(s.ahead, r)
 	}
 	if len(s.ahead) > 0 {
-		n.log.Info("fetching headers between checkpoints from several peers", "ranges", len(s.ahead),
+		n.log.Info("header sync split at checkpoints; idle peers fetch the ranges", "ranges", len(s.ahead),
 			"from", s.ahead[0].from.height, "to", s.ahead[len(s.ahead)-1].to.height)
 	}
 }
@@ -210,15 +211,16 @@ func (n *Node) drainAhead(s *syncState) {
 				r.pc.ahead = nil
 				r.pc.staleAnswer = true
 			}
-			s.ahead = s.ahead[1:]
+			n.popAhead(s)
 			continue
 		}
 		if tip.height < r.from.height {
 			return
 		}
-		for len(r.msgs) > 0 {
-			hdrs := r.msgs[0]
-			r.msgs = r.msgs[1:]
+		msgs := r.msgs
+		r.msgs = nil // nothing validated stays referenced
+		for i, hdrs := range msgs {
+			msgs[i] = nil
 			up, err := n.chain.processSync(hdrs, true)
 			if err != nil {
 				src := r.src
@@ -242,9 +244,17 @@ func (n *Node) drainAhead(s *syncState) {
 		if !r.done {
 			return
 		}
-		s.ahead = s.ahead[1:]
+		n.popAhead(s)
 	}
-	s.ahead = nil
+}
+
+// popAhead drops the first range, leaving no reference to it behind.
+func (n *Node) popAhead(s *syncState) {
+	s.ahead[0] = nil
+	s.ahead = s.ahead[1:]
+	if len(s.ahead) == 0 {
+		s.ahead = nil
+	}
 }
 
 // banSource bans the peer that sent headers found invalid later, when it

@@ -27,11 +27,18 @@
 //     checkpoint or carries the network's minimum chain work, so a peer
 //     feeding cheap headers cannot fill the disk. While a peer streams
 //     full messages, up to four of them are held and written in one
-//     commit; the held headers are written when the stream ends, when the
-//     peer leaves, and on the next tick without a sync peer.
-//   - The sync manager (sync.go) asks one peer at a time for headers with
-//     block locators, pipelines the next request before checking a batch,
-//     probes the other peers, and bans a peer that sends an invalid header,
+//     commit; the held headers are written when the stream ends (before
+//     the node calls itself synced), when the peer leaves, and on the next
+//     tick without a sync peer.
+//   - The sync manager (sync.go) streams headers from one peer with block
+//     locators, pipelines the next request before checking a batch,
+//     probes the other peers, and meanwhile has the idle peers fetch the
+//     ranges between checkpoints above the stream (ahead.go: getheaders
+//     with hash_stop; held unchecked, at most 50,000 headers ahead of the
+//     tip, and validated in order once the chain reaches them; mainnet's
+//     checkpoints cover the chain to 810,000, Config.Checkpoints adds
+//     more). It bans a peer that sends an invalid header, a range with
+//     more headers than lie between its checkpoints,
 //     headers that do not chain, a message repeated beyond the one an
 //     announcement racing our request explains, or leaves three requests
 //     in a row unanswered (one silence is honest: a node catching up

@@ -43,8 +43,9 @@ type globalFlags struct {
 	passwordFile string
 
 	// The network's privacy and trust settings.
-	proxy        string // socks5://HOST:PORT as given
-	minChainWork string // hex; "" for the network's figure
+	proxy        string   // socks5://HOST:PORT as given
+	minChainWork string   // hex; "" for the network's figure
+	checkpoints  []string // HEIGHT:HASH, added to the network's
 	v2transport  bool
 	bip37Mempool bool
 }
@@ -112,6 +113,7 @@ func (a *app) bindFlags(root *cobra.Command) {
 	f.StringVar(&a.flags.passwordFile, "password-file", "", "Read the wallet password from FILE (else $SATCHEL_PASSWORD, else a prompt)")
 	f.StringVar(&a.flags.proxy, "proxy", "", "Send every connection through the SOCKS5 proxy socks5://HOST:PORT (Tor: socks5://127.0.0.1:9050); never connect around it")
 	f.StringVar(&a.flags.minChainWork, "min-chain-work", "", "For test chains: the chain work (hex) a peer's chain needs instead of the network's figure; 0 for none")
+	f.StringArrayVar(&a.flags.checkpoints, "add-checkpoint", nil, "For test chains: the block at HEIGHT must be HASH, as given by HEIGHT:HASH (repeatable); headers between checkpoints come from several peers at once")
 	f.BoolVar(&a.flags.v2transport, "v2transport", true, "Encrypt connections with BIP324 where peers offer it, v1 otherwise; =false for v1 only")
 	f.BoolVar(&a.flags.bip37Mempool, "bip37-mempool", false, "Privacy trade-off: ask peers for unconfirmed payments with a BIP37 bloom filter of the wallet's addresses")
 	_ = root.RegisterFlagCompletionFunc("network", completeValues(networkNames...))
@@ -153,6 +155,9 @@ func (a *app) setup(cmd *cobra.Command) error {
 		return err
 	}
 	if _, err := parseChainWork(a.flags.minChainWork); err != nil {
+		return err
+	}
+	if _, err := parseCheckpoints(a.flags.checkpoints); err != nil {
 		return err
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -53,7 +54,12 @@ func (a *app) startNode() (*lightnode.Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	checkpoints, err := parseCheckpoints(a.flags.checkpoints)
+	if err != nil {
+		return nil, err
+	}
 	node, err := lightnode.New(&lightnode.Config{
+		Checkpoints:        checkpoints,
 		ChainParams:        a.net,
 		DataDir:            dir,
 		ConnectPeers:       a.flags.connect,
@@ -105,6 +111,24 @@ func parseChainWork(s string) (*big.Int, error) {
 		return nil, fmt.Errorf("--min-chain-work %q: give the chain work in hex, such as 0x100 (0 for none)", s)
 	}
 	return w, nil
+}
+
+// parseCheckpoints reads --add-checkpoint HEIGHT:HASH values.
+func parseCheckpoints(values []string) ([]chaincfg.Checkpoint, error) {
+	var cps []chaincfg.Checkpoint
+	for _, v := range values {
+		h, hash, ok := strings.Cut(v, ":")
+		height, err := strconv.ParseInt(h, 10, 32)
+		if ok && err == nil && height > 0 {
+			var block *chainhash.Hash
+			if block, err = chainhash.NewHashFromStr(hash); err == nil && len(hash) == 2*chainhash.HashSize {
+				cps = append(cps, chaincfg.Checkpoint{Height: int32(height), Hash: block})
+				continue
+			}
+		}
+		return nil, fmt.Errorf("--add-checkpoint %q: give HEIGHT:HASH, a height above 0 and the block's 64-digit hash", v)
+	}
+	return cps, nil
 }
 
 // openChain opens chain.db for reading, without the network.

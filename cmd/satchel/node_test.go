@@ -1,9 +1,13 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/satchelbtc/satchel/internal/regtest"
 )
@@ -104,6 +108,43 @@ func TestSyncWithoutReachablePeer(t *testing.T) {
 		"--proxy", "http://127.0.0.1:8080", "--connect", "127.0.0.1:1", "sync")
 	c.fails("--min-chain-work \"xyz\": give the chain work in hex", "--network", "regtest",
 		"--min-chain-work", "xyz", "--connect", "127.0.0.1:1", "sync")
+	for _, bad := range []string{"100", "0:" + strings.Repeat("ab", 32), "x:" + strings.Repeat("ab", 32), "100:abcd"} {
+		c.fails(fmt.Sprintf("--add-checkpoint %q: give HEIGHT:HASH", bad), "--network", "regtest",
+			"--add-checkpoint", bad, "--connect", "127.0.0.1:1", "sync")
+	}
+	c.fails("two checkpoints at height 100", "--network", "regtest", "--connect", "127.0.0.1:1",
+		"--add-checkpoint", "100:"+strings.Repeat("ab", 32), "--add-checkpoint", "100:"+strings.Repeat("cd", 32), "sync")
+}
+
+// TestSyncWithCheckpoints syncs from two btcd nodes with --add-checkpoint:
+// the headers between the checkpoints come from both, and the sync ends on
+// btcd's tip with its filter headers.
+func TestSyncWithCheckpoints(t *testing.T) {
+	a := regtest.Start(t)
+	b := regtest.Start(t)
+	a.ConnectTo(b)
+	a.Generate(5000)
+	b.WaitForHeight(5000, 60*time.Second)
+	want, _ := a.BestBlock()
+
+	c := newCLI(t)
+	args := []string{"--network", "regtest", "--connect", a.P2PAddr(), "--connect", b.P2PAddr()}
+	for _, h := range []int32{2500, 3500, 4500} {
+		args = append(args, "--add-checkpoint", fmt.Sprintf("%d:%s", h, a.BlockHash(h)))
+	}
+	var res struct {
+		Height       int32  `json:"height"`
+		Hash         string `json:"hash"`
+		FilterHeight int32  `json:"filter_height"`
+	}
+	c.jsonOut(&res, append(args, "sync")...)
+	if res.Height != 5000 || res.Hash != want.String() || res.FilterHeight != 5000 {
+		t.Fatalf("sync ended at %+v; btcd is at 5000 %s", res, want)
+	}
+	log, err := os.ReadFile(filepath.Join(c.dataDir, "regtest", "satchel.log"))
+	if err != nil || !strings.Contains(string(log), "header sync split at checkpoints; idle peers fetch the ranges") {
+		t.Fatalf("the log does not show the ranges fetched from several peers (%v):\n%s", err, log)
+	}
 }
 
 // block, tx and broadcast against a btcd with a block of payments.
