@@ -269,3 +269,31 @@ func TestCheckpointsMerged(t *testing.T) {
 		t.Fatalf("the network's own checkpoint again: %v %v", err, len(got.Checkpoints))
 	}
 }
+
+// TestRangePeerLeaves: a peer that hangs up while it holds a checkpoint
+// range hands it back; the other peer fetches it and the sync ends on the
+// tip.
+func TestRangePeerLeaves(t *testing.T) {
+	chain, cps := aheadChain(t)
+	gate := make(chan struct{})
+	honest, leaving := newChainServer(chain, gate), newChainServer(chain, nil)
+	fh, fl := newFakePeer(t, 6500), newFakePeer(t, 6500)
+	fh.onMessage = honest.onMessage
+	fl.onMessage = func(fp *fakePeer, msg wire.Message) {
+		if gh, ok := msg.(*wire.MsgGetHeaders); ok && gh.HashStop != (chainhash.Hash{}) {
+			fp.mu.Lock()
+			fp.conn.Close()
+			fp.mu.Unlock()
+			return
+		}
+		leaving.onMessage(fp, msg)
+	}
+	n := startAheadNode(t, cps, fh, fl, gate)
+	checkSyncedTo(t, n, chain)
+	if !containsRequest(honest.requests(), headersRequest{2500, 3500}) {
+		t.Fatalf("requests %v; the honest peer never fetched the range the other one dropped", honest.requests())
+	}
+	if _, banned := n.Store().IsBanned(banKey(fl.addr())); banned {
+		t.Fatal("a peer that hung up was banned")
+	}
+}
