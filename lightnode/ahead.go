@@ -264,11 +264,7 @@ func (n *Node) banSource(s *syncState, pc *peerConn, reason string) {
 		n.ban(s, pc, reason)
 		return
 	}
-	until := time.Now().Add(n.cfg.BanDuration)
-	if err := n.store.Ban(pc.banKey, until, reason); err != nil {
-		n.log.Error("cannot store ban", "addr", pc.addr, "err", err)
-	}
-	n.log.Warn("peer banned", "addr", pc.addr, "reason", reason, "until", until.Format(time.RFC3339))
+	n.storeBan(pc, reason, n.cfg.BanDuration)
 }
 
 // withCheckpoints returns params with extra checkpoints merged into the

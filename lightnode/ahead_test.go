@@ -24,6 +24,7 @@ type chainServer struct {
 	index map[chainhash.Hash]int32
 	gate  chan struct{}
 	alter func(req headersRequest, hdrs []*wire.BlockHeader) []*wire.BlockHeader
+	hold  func(req headersRequest) // runs before each answer, when set
 
 	mu   sync.Mutex
 	reqs []headersRequest
@@ -54,6 +55,9 @@ func (cs *chainServer) onMessage(fp *fakePeer, msg wire.Message) {
 	}
 	if i, ok := cs.index[gh.HashStop]; ok {
 		req.stop = i
+	}
+	if cs.hold != nil {
+		cs.hold(req)
 	}
 	cs.mu.Lock()
 	cs.reqs = append(cs.reqs, req)
@@ -295,5 +299,62 @@ func TestRangePeerLeaves(t *testing.T) {
 	}
 	if _, banned := n.Store().IsBanned(banKey(fl.addr())); banned {
 		t.Fatal("a peer that hung up was banned")
+	}
+}
+
+// TestBadRangeFromAGonePeer: a peer sends a range that ends on its
+// checkpoint but does not chain inside, and hangs up before the chain
+// reaches it. The range is found bad when it is validated, the peer is
+// banned all the same, and the range comes from the other peer.
+func TestBadRangeFromAGonePeer(t *testing.T) {
+	chain, cps := aheadChain(t)
+	p := &chaincfg.RegressionNetParams
+	gate := make(chan struct{})
+	honest, hostile := newChainServer(chain, gate), newChainServer(chain, nil)
+	hostile.alter = func(req headersRequest, hdrs []*wire.BlockHeader) []*wire.BlockHeader {
+		if req.from != 2500 {
+			return hdrs
+		}
+		out := append([]*wire.BlockHeader(nil), hdrs...)
+		out[500] = nextHeader(p, chain[0], 3)
+		return out
+	}
+	fh, fx := newFakePeer(t, 6500), newFakePeer(t, 6500)
+	fh.onMessage = honest.onMessage
+	fx.onMessage = func(fp *fakePeer, msg wire.Message) {
+		hostile.onMessage(fp, msg)
+		if len(hostile.requests()) > 0 {
+			fp.mu.Lock()
+			fp.conn.Close()
+			fp.mu.Unlock()
+		}
+	}
+	// The stream reaches the bad range only once the node has seen the
+	// hostile peer go.
+	nodes := make(chan *Node, 1)
+	honest.hold = func(req headersRequest) {
+		if req.from != 2000 {
+			return
+		}
+		n := <-nodes
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			gone := true
+			for _, pi := range n.Peers() {
+				gone = gone && pi.Addr != fx.addr()
+			}
+			if gone {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		t.Error("the node did not notice the hostile peer leave")
+	}
+	n := startAheadNode(t, cps, fh, fx, gate)
+	nodes <- n
+	checkSyncedTo(t, n, chain)
+	ban, banned := n.Store().IsBanned(banKey(fx.addr()))
+	if !banned || !strings.Contains(ban.Reason, "do not chain") {
+		t.Fatalf("ban %+v (banned %v); want the gone peer banned for headers that do not chain", ban, banned)
 	}
 }

@@ -539,13 +539,18 @@ func (n *Node) ban(s *syncState, pc *peerConn, reason string) {
 }
 
 func (n *Node) banFor(s *syncState, pc *peerConn, reason string, d time.Duration) {
+	n.storeBan(pc, reason, d)
+	n.events.publish(PeerDisconnected{Addr: pc.addr, Reason: reason, Banned: true})
+	n.drop(s, pc)
+}
+
+// storeBan records and logs a ban of pc for d.
+func (n *Node) storeBan(pc *peerConn, reason string, d time.Duration) {
 	until := time.Now().Add(d)
 	if err := n.store.Ban(pc.banKey, until, reason); err != nil {
 		n.log.Error("cannot store ban", "addr", pc.addr, "err", err)
 	}
 	n.log.Warn("peer banned", "addr", pc.addr, "reason", reason, "until", until.Format(time.RFC3339))
-	n.events.publish(PeerDisconnected{Addr: pc.addr, Reason: reason, Banned: true})
-	n.drop(s, pc)
 }
 
 // drop disconnects a peer; handlePeerDone cleans up when it is gone.
