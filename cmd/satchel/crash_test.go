@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -99,9 +100,16 @@ func TestCrashRecovery(t *testing.T) {
 
 	btcd := regtest.Start(t)
 	btcd.BuildChain(crashChainLength)
+	// Checkpoints every 2,500 blocks of the first chain: its header sync
+	// runs in checkpoint ranges, so kills land in those too.
+	var checkpoints []string
+	for h := int32(2500); h <= crashChainLength; h += 2500 {
+		checkpoints = append(checkpoints, fmt.Sprintf("%d:%s", h, btcd.BlockHash(h)))
+	}
 	env := func(dataDir string) []string {
 		return []string{"SATCHEL_PASSWORD=pw", "SATCHEL_NETWORK=regtest", "SATCHEL_DATADIR=" + dataDir,
-			"SATCHEL_CONNECT=" + btcd.P2PAddr(), "XDG_CONFIG_HOME=" + t.TempDir()}
+			"SATCHEL_CONNECT=" + btcd.P2PAddr(), "SATCHEL_ADD_CHECKPOINT=" + strings.Join(checkpoints, ","),
+			"XDG_CONFIG_HOME=" + t.TempDir()}
 	}
 	crashed := env(c.dataDir)
 
