@@ -29,6 +29,13 @@ import (
 // Mainnet's checkpoints (btcd's list, to height 810,000) cover most of the
 // chain; Config.Checkpoints adds more, for test chains.
 
+// headHandOff is how long the chain waits at least for the peer holding the
+// range it has reached before an idle peer takes that range over (four
+// ping round trips when that is longer), as Bitcoin Core hands on the block
+// that stalls its download window after two seconds. The slow peer is not
+// punished; it takes ranges further ahead, where it holds nothing up.
+const headHandOff = 2 * time.Second
+
 // maxAheadHeaders bounds the headers held above the chain tip (about 110
 // bytes each as decoded): a range is handed out only when its end is at
 // most this far above the tip.
@@ -254,6 +261,41 @@ func (n *Node) popAhead(s *syncState) {
 	s.ahead = s.ahead[1:]
 	if len(s.ahead) == 0 {
 		s.ahead = nil
+	}
+}
+
+// handOffHead gives the range the chain waits for to an idle peer when the
+// peer holding it has been slow to answer (headHandOff). What that peer
+// sent of it is in the chain already; the new one goes on from there, and
+// the late answer, when it comes, is taken for what it is worth: headers
+// the chain has, or the next ones.
+func (n *Node) handOffHead(s *syncState, now time.Time) {
+	if len(s.ahead) == 0 {
+		return
+	}
+	r := s.ahead[0]
+	slow := r.pc
+	if slow == nil || slow.requested.IsZero() || len(r.msgs) > 0 || n.chain.tip().height < r.from.height {
+		return
+	}
+	slow.pingMu.Lock()
+	wait := max(headHandOff, 4*slow.rtt)
+	slow.pingMu.Unlock()
+	waited := now.Sub(slow.requested)
+	if waited < wait {
+		return
+	}
+	for pc := range s.peers {
+		if pc == slow || pc.dropping || pc == s.syncPeer || pc.ahead != nil || !pc.requested.IsZero() ||
+			pc.noAhead || pc.p.LastBlock() < r.to.height {
+			continue
+		}
+		n.log.Info("peer holds up the header sync; another takes its range", "addr", slow.addr,
+			"waited", waited.Round(time.Millisecond), "to", pc.addr, "tip", n.chain.tip().height, "checkpoint", r.to.height)
+		slow.ahead, slow.requested = nil, time.Time{}
+		r.pc, pc.ahead = pc, r
+		pc.requestRange(r)
+		return
 	}
 }
 

@@ -104,13 +104,20 @@ func aheadChain(t *testing.T) ([]*wire.BlockHeader, []chaincfg.Checkpoint) {
 // and no answer leaves first before both are.
 func startAheadNode(t *testing.T, cps []chaincfg.Checkpoint, first, second *fakePeer, gate chan struct{}) *Node {
 	t.Helper()
+	return startAheadNodeStall(t, cps, first, second, gate, 30*time.Second)
+}
+
+// startAheadNodeStall is startAheadNode with the given stall timeout.
+func startAheadNodeStall(t *testing.T, cps []chaincfg.Checkpoint, first, second *fakePeer, gate chan struct{},
+	stall time.Duration) *Node {
+	t.Helper()
 	n, err := New(&Config{
 		ChainParams:   &chaincfg.RegressionNetParams,
 		DataDir:       t.TempDir(),
 		ConnectPeers:  []string{first.addr(), second.addr()},
 		Checkpoints:   cps,
 		RetryDuration: time.Hour, // a banned peer is not dialled again in the test
-		StallTimeout:  30 * time.Second,
+		StallTimeout:  stall,
 		Logger:        testLogger(),
 	})
 	if err != nil {
@@ -356,5 +363,42 @@ func TestBadRangeFromAGonePeer(t *testing.T) {
 	ban, banned := n.Store().IsBanned(banKey(fx.addr()))
 	if !banned || !strings.Contains(ban.Reason, "do not chain") {
 		t.Fatalf("ban %+v (banned %v); want the gone peer banned for headers that do not chain", ban, banned)
+	}
+}
+
+// TestSlowRangePeerHandsOff: the peer holding the range the chain has
+// reached does not answer; long before the stall timeout (an hour here)
+// the idle peer takes the range over and the sync ends on the tip. The
+// slow peer's answer, when it finally comes, is harmless, and the slow
+// peer is neither banned nor dropped.
+func TestSlowRangePeerHandsOff(t *testing.T) {
+	chain, cps := aheadChain(t)
+	gate := make(chan struct{})
+	honest, slow := newChainServer(chain, gate), newChainServer(chain, nil)
+	first := headersRequest{2500, 3500}
+	taken := make(chan struct{})
+	var once sync.Once
+	honest.hold = func(req headersRequest) {
+		if req == first {
+			once.Do(func() { close(taken) })
+		}
+	}
+	slow.hold = func(req headersRequest) {
+		if req == first {
+			<-taken // answer only once the other peer has the range
+		}
+	}
+	fh, fs := newFakePeer(t, 6500), newFakePeer(t, 6500)
+	fh.onMessage, fs.onMessage = honest.onMessage, slow.onMessage
+	n := startAheadNodeStall(t, cps, fh, fs, gate, time.Hour)
+	checkSyncedTo(t, n, chain)
+	if rs := slow.requests(); len(rs) == 0 || rs[0] != first {
+		t.Fatalf("slow peer's requests %v; want the range %v first", rs, first)
+	}
+	if _, banned := n.Store().IsBanned(banKey(fs.addr())); banned {
+		t.Fatal("the slow peer was banned")
+	}
+	if len(n.Peers()) != 2 {
+		t.Fatalf("peers %+v; the slow peer was dropped", n.Peers())
 	}
 }

@@ -35,7 +35,9 @@
 //     probes the other peers, and meanwhile has the idle peers fetch the
 //     ranges between checkpoints above the stream (ahead.go: getheaders
 //     with hash_stop; held unchecked, at most 50,000 headers ahead of the
-//     tip, and validated in order once the chain reaches them; mainnet's
+//     tip, and validated in order once the chain reaches them; a peer
+//     slow to answer for the range the chain has reached hands it to an
+//     idle peer after two seconds, as Bitcoin Core does; mainnet's
 //     checkpoints cover the chain to 810,000, Config.Checkpoints adds
 //     more). It bans a peer that sends an invalid header, a range with
 //     more headers than lie between its checkpoints,

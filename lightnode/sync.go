@@ -447,6 +447,7 @@ func (n *Node) handleTick(s *syncState) {
 	}
 	n.searchFilterPeers(s, now)
 	if len(s.ahead) > 0 {
+		n.handOffHead(s, now)
 		n.maybeStartSync(s)
 	}
 	if s.syncPeer == nil {
