@@ -205,8 +205,10 @@ func (n *Node) onGetData(p *peer.Peer, msg *wire.MsgGetData) {
 			nf.AddInvVect(iv)
 			continue
 		}
-		tx := n.updateOutgoing(iv.Hash, func(o *outgoing) { o.fetched[p.Addr()] = true })
-		if tx == nil {
+		n.outMu.Lock()
+		o := n.outgoing[iv.Hash]
+		n.outMu.Unlock()
+		if o == nil {
 			nf.AddInvVect(iv)
 			continue
 		}
@@ -214,7 +216,12 @@ func (n *Node) onGetData(p *peer.Peer, msg *wire.MsgGetData) {
 		if iv.Type == wire.InvTypeWitnessTx {
 			enc = wire.WitnessEncoding
 		}
-		p.QueueMessageWithEncoding(tx, nil, enc)
+		// Queued before it counts as fetched: Broadcast then asks the
+		// peer for it back, and that request must follow the
+		// transaction on the wire, or the peer answers "not found"
+		// before it has seen it, and its reject comes too late.
+		p.QueueMessageWithEncoding(o.tx, nil, enc)
+		n.updateOutgoing(iv.Hash, func(o *outgoing) { o.fetched[p.Addr()] = true })
 	}
 	if len(nf.InvList) > 0 {
 		p.QueueMessage(nf, nil)
