@@ -261,9 +261,19 @@ func TestV2Transport(t *testing.T) {
 
 	n := startNode(t, t.TempDir(), v2.P2PAddr(), v1.P2PAddr())
 	syncAll(t, n)
+	// Synced is not "both connected": a connection attempt that fails is
+	// retried, and the sync may finish with the other peer first (seen
+	// once in CI on the loaded machine: the v2 node missing from Peers
+	// right after syncAll). Wait for both.
 	transports := map[string]string{}
-	for _, p := range n.Peers() {
-		transports[p.Addr] = p.Transport
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		clear(transports)
+		for _, p := range n.Peers() {
+			transports[p.Addr] = p.Transport
+		}
+		if len(transports) == 2 || time.Now().After(deadline) {
+			break
+		}
 	}
 	if transports[v2.P2PAddr()] != "v2" || transports[v1.P2PAddr()] != "v1" {
 		t.Fatalf("transports %v; want v2 with the --v2transport node and v1 with the other", transports)
