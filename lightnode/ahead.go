@@ -67,15 +67,18 @@ func (r *aheadRange) reset() {
 
 // planAhead splits the chain above the stream into checkpoint ranges when
 // there are none yet. With one peer the ranges follow the stream on it;
-// each peer that connects takes one. The first range
-// starts on the first checkpoint more than one headers message above the
-// tip, beyond what a getheaders already in flight may bring.
+// each peer that connects takes one. The first range starts on the first
+// checkpoint more than one headers message above the tip, beyond what a
+// getheaders already in flight may bring.
 func (n *Node) planAhead(s *syncState) {
 	if len(s.ahead) > 0 || len(s.peers) == 0 || s.planOff {
 		return
 	}
 	floor := n.chain.tip().height + wire.MaxBlockHeadersPerMsg
 	cps := n.params.Checkpoints
+	if len(cps) < 2 || cps[len(cps)-2].Height <= floor {
+		return // no range above: the common case once synced
+	}
 	for i := 1; i < len(cps); i++ {
 		if cps[i-1].Height <= floor {
 			continue
@@ -110,20 +113,33 @@ func (n *Node) assignAhead(s *syncState) {
 	}
 	tip := n.chain.tip().height
 	for pc := range s.peers {
-		if pc.dropping || pc == s.syncPeer || pc.ahead != nil || !pc.requested.IsZero() || pc.noAhead {
-			continue
-		}
 		for i, r := range s.ahead {
 			// The first range is validated as it comes: no bound.
 			if i > 0 && r.to.height-tip > maxAheadHeaders {
 				break
 			}
-			if r.pc == nil && !r.done && pc.p.LastBlock() >= r.to.height {
+			if r.pc == nil && !r.done && s.canTake(pc, r) {
 				r.pc, pc.ahead = pc, r
 				pc.requestRange(r)
 				break
 			}
 		}
+	}
+}
+
+// canTake says whether pc is free to fetch r: connected, not streaming,
+// not fetching, not failed at ranges before, and claiming r's end.
+func (s *syncState) canTake(pc *peerConn, r *aheadRange) bool {
+	return !pc.dropping && pc != s.syncPeer && pc.ahead == nil && pc.requested.IsZero() && !pc.noAhead &&
+		pc.p.LastBlock() >= r.to.height
+}
+
+// dropFetcher takes r from the peer fetching it, whose answer on its way
+// is then ignored.
+func (r *aheadRange) dropFetcher() {
+	if r.pc != nil {
+		r.pc.ahead = nil
+		r.pc.staleAnswer = true
 	}
 }
 
@@ -214,10 +230,7 @@ func (n *Node) drainAhead(s *syncState) {
 		tip := n.chain.tip()
 		if tip.height >= r.to.height {
 			// The chain has it already (a reorg, or a peer's stream).
-			if r.pc != nil {
-				r.pc.ahead = nil
-				r.pc.staleAnswer = true
-			}
+			r.dropFetcher()
 			n.popAhead(s)
 			continue
 		}
@@ -231,10 +244,7 @@ func (n *Node) drainAhead(s *syncState) {
 			up, err := n.chain.processSync(hdrs, true)
 			if err != nil {
 				src := r.src
-				if r.pc != nil {
-					r.pc.ahead = nil
-					r.pc.staleAnswer = true
-				}
+				r.dropFetcher()
 				r.reset()
 				if isMisbehaviour(err) {
 					n.banSource(s, src, err.Error())
@@ -243,10 +253,7 @@ func (n *Node) drainAhead(s *syncState) {
 				}
 				break
 			}
-			if up.newTip && (!up.held || up.reorg) {
-				n.updateStatus(s)
-				n.publishTip(up)
-			}
+			n.reportTip(s, up)
 		}
 		if !r.done {
 			return
@@ -278,16 +285,12 @@ func (n *Node) handOffHead(s *syncState, now time.Time) {
 	if slow == nil || slow.requested.IsZero() || len(r.msgs) > 0 || n.chain.tip().height < r.from.height {
 		return
 	}
-	slow.pingMu.Lock()
-	wait := max(headHandOff, 4*slow.rtt)
-	slow.pingMu.Unlock()
 	waited := now.Sub(slow.requested)
-	if waited < wait {
+	if waited < max(headHandOff, 4*slow.pingRTT()) {
 		return
 	}
 	for pc := range s.peers {
-		if pc == slow || pc.dropping || pc == s.syncPeer || pc.ahead != nil || !pc.requested.IsZero() ||
-			pc.noAhead || pc.p.LastBlock() < r.to.height {
+		if !s.canTake(pc, r) { // slow itself is busy with r
 			continue
 		}
 		n.log.Info("peer holds up the header sync; another takes its range", "addr", slow.addr,

@@ -627,11 +627,16 @@ func (pc *peerConn) gotPong(nonce uint64) {
 	}
 }
 
+// pingRTT is the peer's last measured ping round trip (0 before one).
+func (pc *peerConn) pingRTT() time.Duration {
+	pc.pingMu.Lock()
+	defer pc.pingMu.Unlock()
+	return pc.rtt
+}
+
 // info describes the peer.
 func (pc *peerConn) info() PeerInfo {
-	pc.pingMu.Lock()
-	rtt := pc.rtt
-	pc.pingMu.Unlock()
+	rtt := pc.pingRTT()
 	p := pc.p
 	transport := "v1"
 	if p.StatsSnapshot().V2Connection {

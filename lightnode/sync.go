@@ -179,12 +179,12 @@ func (n *Node) handlePeerDone(s *syncState, pc *peerConn, redial, downgrade bool
 			n.events.publish(PeerDisconnected{Addr: pc.addr, Reason: "disconnected"})
 		}
 	}
-	busy := pc.ahead != nil
+	busy := pc.ahead != nil || s.syncPeer == pc
 	n.releaseAhead(pc)
-	if s.syncPeer == pc || busy {
-		if s.syncPeer == pc {
-			s.syncPeer = nil
-		}
+	if s.syncPeer == pc {
+		s.syncPeer = nil
+	}
+	if busy {
 		n.maybeStartSync(s)
 	}
 	n.connMgr.Disconnect(pc.connReq.ID())
@@ -340,12 +340,7 @@ func (n *Node) handleHeaders(s *syncState, pc *peerConn, msg *wire.MsgHeaders) {
 			pc.p.UpdateLastBlockHeight(node.height)
 		}
 	}
-	if up.newTip && (!up.held || up.reorg) {
-		// Status has the new tip before a subscriber hears of it. Held
-		// headers are reported when they are stored.
-		n.updateStatus(s)
-		n.publishTip(up)
-	}
+	n.reportTip(s, up)
 	if atStop {
 		// The ranges above carry the chain on; the peer fetches one.
 		s.syncPeer = nil
@@ -380,6 +375,16 @@ func (n *Node) handleHeaders(s *syncState, pc *peerConn, msg *wire.MsgHeaders) {
 	}
 	n.maybeStartSync(s)
 	n.updateStatus(s)
+}
+
+// reportTip tells of the new best chain processSync made, if any. Status
+// has the new tip before a subscriber hears of it; held headers are
+// reported when they are stored.
+func (n *Node) reportTip(s *syncState, up *chainUpdate) {
+	if up.newTip && (!up.held || up.reorg) {
+		n.updateStatus(s)
+		n.publishTip(up)
+	}
 }
 
 // refuseLowWork disconnects a peer whose whole chain lacks the minimum
